@@ -1,0 +1,59 @@
+/** `mailport account add|list|remove|passwd`. */
+import { Accounts } from '../core/auth/accounts.js';
+import { dataPaths } from '../core/config/paths.js';
+import { SettingsStore } from '../core/config/settings-store.js';
+import { MaildirStore } from '../core/store/maildir/maildir-store.js';
+import { join } from 'node:path';
+import { readPasswordFromStdin, UsageError } from './usage.js';
+
+export interface AccountOptions {
+  readonly maildir?: string;
+  readonly passwordStdin: boolean;
+}
+
+export async function accountCommand(
+  dataDir: string,
+  args: string[],
+  options: AccountOptions,
+): Promise<number> {
+  const [action, name, extra] = args;
+  const paths = dataPaths(dataDir);
+  const accounts = new Accounts(await SettingsStore.open(paths.settings));
+  if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+  if (action === 'list') {
+    const list = accounts.list();
+    if (list.length === 0)
+      console.log('No accounts yet: add one with `mailport account add NAME`.');
+    for (const account of list) console.log(`${account.name}\t${account.maildir}`);
+    return 0;
+  }
+  if (!name) throw new UsageError(`account ${action ?? ''}: NAME is missing.`);
+  const password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
+  switch (action) {
+    case 'add': {
+      const maildir = options.maildir ?? join(paths.dataDir, 'mail', name);
+      await new MaildirStore(maildir).ensure();
+      const result = await accounts.add(name, maildir, password);
+      console.log(`Added account "${result.account.name}" serving ${result.account.maildir}.`);
+      if (!password) printGenerated(result.password);
+      return 0;
+    }
+    case 'remove':
+      await accounts.remove(name);
+      console.log(`Removed account "${name}". Its mail was not touched.`);
+      return 0;
+    case 'passwd': {
+      const secret = await accounts.setPassword(name, password);
+      console.log(`Changed the password of "${name}".`);
+      if (!password) printGenerated(secret);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown account action "${action ?? ''}".`);
+  }
+}
+
+export function printGenerated(password: string): void {
+  console.log(`Password: ${password}`);
+  console.log('It is shown only this once: write it down or enter it on your phone now.');
+}

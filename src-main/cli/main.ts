@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * `mailport`: the command line. Each command is a small function over MailportService.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../core/config/paths.js';
+import { SettingsError } from '../core/config/settings-store.js';
+import { AccountError } from '../core/auth/accounts.js';
+import { accountCommand } from './account.js';
+import { configCommand } from './config.js';
+import { serveCommand } from './serve.js';
+import { UsageError } from './usage.js';
+
+const HELP = `Usage: mailport <command>
+
+  serve                                  serve IMAP and POP3 until stopped (Ctrl-C)
+  account add NAME [--maildir DIR] [--password-stdin]
+  account list
+  account remove NAME
+  account passwd NAME [--password-stdin]
+  config get [KEY]                       show one setting, or all of them
+  config set KEY VALUE                   change a setting (e.g. listeners.pop3.port 10110)
+
+Settings and accounts live in ${defaultDataDir()}
+(set MAILPORT_DATA_DIR to use another folder).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      maildir: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  const dataDir = defaultDataDir();
+  if (values.help || !command || command === 'help') {
+    console.log(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'serve':
+      return serveCommand(dataDir);
+    case 'account':
+      return accountCommand(dataDir, rest, {
+        ...(values.maildir !== undefined && { maildir: values.maildir }),
+        passwordStdin: values['password-stdin'] ?? false,
+      });
+    case 'config':
+      return configCommand(dataDir, rest);
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        console.error(`${err.message}\n\n${HELP}`);
+        process.exitCode = 2;
+      } else if (err instanceof SettingsError || err instanceof AccountError) {
+        console.error(err.message);
+        process.exitCode = 1;
+      } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err) {
+        console.error(`${err.message}\n\n${HELP}`); // parseArgs: unknown option
+        process.exitCode = 2;
+      } else {
+        console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        process.exitCode = 1;
+      }
+    },
+  );
+}

@@ -1,0 +1,57 @@
+/** `mailport serve`: run the listeners until SIGINT/SIGTERM, then stop cleanly. */
+import { once } from 'node:events';
+import { firstRun } from '../core/first-run.js';
+import { createLogger } from '../core/log/logger.js';
+import { dataPaths } from '../core/config/paths.js';
+import { SettingsStore } from '../core/config/settings-store.js';
+import { LISTENER_NAMES } from '../core/config/schema.js';
+import { hostName, lanAddresses } from '../core/net/addresses.js';
+import { LISTENER_TITLES, MailportService } from '../core/service.js';
+import { printGenerated } from './account.js';
+
+export async function serveCommand(dataDir: string): Promise<number> {
+  const paths = dataPaths(dataDir);
+  const level = (await SettingsStore.open(paths.settings)).current.logging.level;
+  const logger = createLogger({ file: paths.logFile, level });
+  const service = await MailportService.open({ dataDir, logger });
+
+  const created = await firstRun(service.accounts, paths.defaultMaildir);
+  if (created) {
+    console.log(`First run: created account "${created.account}" serving ${created.maildir}.`);
+    printGenerated(created.password);
+  }
+
+  const states = await service.start();
+  console.log(`Mailport is serving (settings in ${paths.settings}).`);
+  let listening = 0;
+  for (const name of LISTENER_NAMES) {
+    const state = states[name];
+    const title = `${LISTENER_TITLES[name]} (${name})`.padEnd(28);
+    if (state.status === 'listening') {
+      listening += 1;
+      console.log(`  ${title} listening on ${formatAddress(state.address)}:${state.port}`);
+    } else if (state.status === 'failed') {
+      console.log(`  ${title} not available: ${state.error} ${state.remedy}`);
+    } else {
+      console.log(`  ${title} off`);
+    }
+  }
+  const lan = lanAddresses();
+  console.log(
+    `Phones on this network can connect to ${[...lan, `${hostName()}.local`].join(', ')}.`,
+  );
+  if (listening === 0) console.log('No listener is running: check the messages above.');
+  console.log('Press Ctrl-C to stop.');
+
+  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  console.log('Stopping: closing sessions…');
+  await service.stop();
+  logger.flush();
+  console.log('Stopped.');
+  return 0;
+}
+
+function formatAddress(address: string): string {
+  if (address === '::') return '[::] (all networks)';
+  return address.includes(':') ? `[${address}]` : address;
+}

@@ -1,0 +1,119 @@
+/**
+ * The settings schema: every key, its type, its default and its limits, in one place.
+ * `settings.json` is validated against it on every read; the CLI's dotted keys come from it.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export const LISTENER_NAMES = ['imaps', 'imap', 'pop3s', 'pop3'] as const;
+export type ListenerName = (typeof LISTENER_NAMES)[number];
+
+/** The standard ports of DESIGN.md (the Exchange 2007 defaults). */
+export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
+  imaps: 993,
+  imap: 143,
+  pop3s: 995,
+  pop3: 110,
+};
+
+const port = z.number().int().min(1).max(65535);
+
+const listener = (name: ListenerName) =>
+  z
+    .object({ enabled: z.boolean().default(true), port: port.default(STANDARD_PORTS[name]) })
+    .strict()
+    .prefault({});
+
+/** `all` (every interface, for phones on the LAN), `loopback` (this computer only), or one IP. */
+const bindAddress = z.union([
+  z.enum(['all', 'loopback']),
+  z
+    .string()
+    .refine((s) => isIP(s) !== 0, { message: 'must be "all", "loopback" or an IP address' }),
+]);
+
+export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/;
+
+export const accountSchema = z
+  .object({
+    name: z.string().regex(ACCOUNT_NAME, 'letters, digits and . _ @ + - only, at most 64'),
+    maildir: z.string().min(1),
+    passwordHash: z.string().startsWith('scrypt$'),
+  })
+  .strict();
+export type Account = z.infer<typeof accountSchema>;
+
+export const settingsSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    listeners: z
+      .object({
+        imaps: listener('imaps'),
+        imap: listener('imap'),
+        pop3s: listener('pop3s'),
+        pop3: listener('pop3'),
+      })
+      .strict()
+      .prefault({}),
+    bind: z
+      .object({ address: bindAddress.default('all') })
+      .strict()
+      .prefault({}),
+    security: z
+      .object({
+        loginPolicy: z.enum(['secure', 'plaintext']).default('secure'),
+        tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        maxConnections: z.number().int().min(1).max(100_000).default(200),
+        maxConnectionsPerAddress: z.number().int().min(1).max(10_000).default(20),
+        maxConnectionsPerAccount: z.number().int().min(1).max(10_000).default(20),
+        preauthTimeoutSeconds: z.number().int().min(5).max(3600).default(60),
+        // RFC 2177 §3 / RFC 3501 §5.4: at least 30 minutes after login.
+        idleTimeoutSeconds: z.number().int().min(1800).max(86_400).default(1800),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 ** 3)
+          .default(64 * 1024 ** 2),
+      })
+      .strict()
+      .prefault({}),
+    accounts: z.array(accountSchema).default([]),
+    admin: z
+      .object({ port: port.default(7780) })
+      .strict()
+      .prefault({}),
+    logging: z
+      .object({
+        level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+        protocolLog: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export function defaultSettings(): Settings {
+  return settingsSchema.parse({});
+}
+
+/** One line per problem, naming the dotted key: `listeners.imap.port: must be ≤ 65535`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.map(String).join('.') || '(top level)';
+      if (issue.code === 'unrecognized_keys') {
+        const prefix = issue.path.length ? `${key}.` : '';
+        return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('\n');
+      }
+      return `${key}: ${issue.message}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,12 @@
+/** RSET — RFC 1939 §5: unmarks every message marked by DELE in this session. */
+import { transaction, type Pop3Command } from '../command.js';
+
+export const rset: Pop3Command = {
+  name: 'RSET',
+  states: ['transaction'],
+  handle(ctx) {
+    const state = transaction(ctx);
+    state.deleted.clear();
+    ctx.ok(`${state.messages.length} messages, none marked deleted.`);
+  },
+};

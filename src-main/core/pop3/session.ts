@@ -1,0 +1,285 @@
+/**
+ * One POP3 connection: line framing, the command dispatcher that owns the shared policy
+ * (allowed state, bad-command budget, timeouts), replies, streamed message bodies and STLS.
+ * Commands see only `Pop3Context`.
+ */
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Readable } from 'node:stream';
+import type { Logger } from '../log/logger.js';
+import { redactCommand } from '../log/logger.js';
+import type { Pop3Context } from './command.js';
+import { POP3_COMMANDS } from './commands/index.js';
+import { DotStuffTransform } from './dot-stuff.js';
+import { LineReader, type LineEvent } from './line-reader.js';
+import { MAX_BAD_COMMANDS, MAX_LINE_BYTES, MAX_QUEUED_LINES } from './limits.js';
+import type { Pop3Services } from './services.js';
+import type { Pop3State } from './state.js';
+
+export interface Pop3SessionOptions {
+  /** True on an implicit-TLS port. */
+  readonly secure: boolean;
+  /** Wraps the socket in TLS for STLS; absent when no certificate is available. */
+  readonly upgradeToTls?: (socket: Socket) => Promise<TLSSocket>;
+  readonly protocolLog?: boolean;
+}
+
+export class Pop3Session {
+  state: Pop3State = { kind: 'authorization' };
+  readonly remoteAddress: string;
+  readonly #services: Pop3Services;
+  readonly #options: Pop3SessionOptions;
+  readonly #log: Logger;
+  #socket: Socket;
+  #secure: boolean;
+  readonly #reader = new LineReader(MAX_LINE_BYTES);
+  readonly #queue: LineEvent[] = [];
+  #busy = false;
+  #badCommands = 0;
+  #closed = false;
+  #finished = false;
+  #awaitingSasl: ((line: string) => void) | undefined;
+  readonly #closedPromise: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(socket: Socket, services: Pop3Services, options: Pop3SessionOptions) {
+    this.#socket = socket;
+    this.#services = services;
+    this.#options = options;
+    this.#secure = options.secure;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.#log = services.logger.child({ component: 'pop3', remote: this.remoteAddress });
+    this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  /** Sends the greeting and starts reading. Resolves when the connection is gone. */
+  start(): Promise<void> {
+    this.#attach(this.#socket);
+    this.#armTimeout();
+    this.#write('+OK Mailport POP3 ready.\r\n');
+    return this.#closedPromise;
+  }
+
+  /** Ends the session without an UPDATE (server shutdown): nothing marked is deleted. */
+  shutdown(reason: string): void {
+    if (this.#closed) return;
+    this.#write(`-ERR [SYS/TEMP] ${reason}\r\n`);
+    this.#end();
+  }
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+    socket.on('timeout', this.#onTimeout);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('error', this.#onError);
+    socket.off('close', this.#onClose);
+    socket.off('timeout', this.#onTimeout);
+  }
+
+  #armTimeout(): void {
+    const policy = this.#services.policy();
+    this.#socket.setTimeout(
+      this.state.kind === 'authorization' ? policy.preauthTimeoutMs : policy.idleTimeoutMs,
+    );
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    for (const event of this.#reader.push(chunk)) {
+      if (this.#awaitingSasl && event.kind === 'line') {
+        const resolve = this.#awaitingSasl;
+        this.#awaitingSasl = undefined;
+        resolve(event.text);
+      } else {
+        this.#queue.push(event);
+      }
+    }
+    if (this.#queue.length > MAX_QUEUED_LINES) this.#socket.pause();
+    void this.#drain();
+  };
+
+  readonly #onError = (err: Error): void => {
+    this.#log.debug({ err: err.message }, 'connection error');
+  };
+
+  readonly #onTimeout = (): void => {
+    this.#write('-ERR Disconnected for inactivity.\r\n');
+    this.#end();
+  };
+
+  readonly #onClose = (): void => {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#closed = true;
+    this.#awaitingSasl?.('*');
+    const state = this.state;
+    if (state.kind === 'transaction') {
+      // No QUIT: RFC 1939 §6 — nothing marked by DELE is removed.
+      this.state = { kind: 'update' };
+      void state.mailbox.close().finally(state.releaseLock);
+    }
+    this.#resolveClosed();
+  };
+
+  async #drain(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const event = this.#queue.shift()!;
+        if (event.kind === 'overflow') {
+          this.#refuse(`Line too long (the limit is ${MAX_LINE_BYTES} octets).`);
+        } else {
+          await this.#execute(event.text);
+        }
+        if (this.#queue.length <= MAX_QUEUED_LINES / 2) this.#socket.resume();
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #execute(line: string): Promise<void> {
+    if (this.#options.protocolLog) this.#log.debug(`C: ${redactCommand(line)}`);
+    const space = line.indexOf(' ');
+    const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
+    const args = space === -1 ? '' : line.slice(space + 1);
+    const command = POP3_COMMANDS.get(verb);
+    if (!command) {
+      this.#refuse(verb ? `Unknown command ${printable(verb)}.` : 'Empty command.');
+      return;
+    }
+    if (!command.states.includes(this.state.kind)) {
+      this.#refuse(
+        `${verb} is not allowed ${this.state.kind === 'authorization' ? 'before' : 'after'} login.`,
+      );
+      return;
+    }
+    const wasAuthorization = this.state.kind === 'authorization';
+    try {
+      await command.handle(this.#context(), args);
+    } catch (err) {
+      this.#log.error({ err, command: verb }, 'POP3 command failed');
+      this.#write('-ERR [SYS/TEMP] Internal error occurred. Try again later.\r\n');
+    }
+    if (wasAuthorization && this.state.kind === 'transaction') this.#armTimeout();
+  }
+
+  /** A refused command: `-ERR`, and the connection ends when the budget is spent. */
+  #refuse(text: string): void {
+    this.#write(`-ERR ${text}\r\n`);
+    this.#countBad();
+  }
+
+  #countBad(): void {
+    this.#badCommands += 1;
+    if (this.#badCommands >= MAX_BAD_COMMANDS) {
+      this.#write('-ERR Too many bad commands, closing the connection.\r\n');
+      this.#end();
+    }
+  }
+
+  #context(): Pop3Context {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's state is the session's
+    const session = this;
+    return {
+      services: this.#services,
+      secure: this.#secure,
+      remoteAddress: this.remoteAddress,
+      get state() {
+        return session.state;
+      },
+      set state(next) {
+        session.state = next;
+      },
+      ok: (text) => this.#write(text ? `+OK ${text}\r\n` : '+OK\r\n'),
+      err: (text) => this.#write(`-ERR ${text}\r\n`),
+      multiline: (text, lines) => this.#writeMultiline(text, lines),
+      sendMessage: (text, body, maxBodyLines) => this.#sendMessage(text, body, maxBodyLines),
+      continuation: (challenge) => this.#continuation(challenge),
+      countBad: () => this.#countBad(),
+      startTls: this.#options.upgradeToTls && !this.#secure ? () => this.#startTls() : undefined,
+      close: () => this.#end(),
+    };
+  }
+
+  #write(text: string): void {
+    if (this.#closed || this.#socket.destroyed) return;
+    if (this.#options.protocolLog) this.#log.debug(`S: ${text.trimEnd().split('\r\n')[0]}`);
+    this.#socket.write(text);
+  }
+
+  #writeMultiline(text: string, lines: readonly string[]): void {
+    const body = lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
+    this.#write(`+OK ${text}\r\n${body}${lines.length ? '\r\n' : ''}.\r\n`);
+  }
+
+  /** Streams a message body with backpressure; a client that leaves mid-way stops the read. */
+  async #sendMessage(text: string, body: Readable, maxBodyLines?: number): Promise<void> {
+    this.#write(`+OK ${text}\r\n`);
+    const stuffed = body.pipe(
+      new DotStuffTransform(maxBodyLines === undefined ? {} : { maxBodyLines }),
+    );
+    try {
+      for await (const chunk of stuffed) {
+        if (this.#closed || this.#socket.destroyed) break;
+        if (!this.#socket.write(chunk as Buffer)) {
+          await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
+        }
+      }
+    } catch (err) {
+      this.#log.warn({ err }, 'message read failed mid-way; closing the connection');
+      this.#socket.destroy(); // the client must not take a truncated message for a whole one
+    } finally {
+      body.destroy();
+      stuffed.destroy();
+    }
+  }
+
+  #continuation(challenge: string): Promise<string> {
+    this.#write(`+ ${challenge}\r\n`);
+    const queued = this.#queue.findIndex((e) => e.kind === 'line');
+    if (queued !== -1) {
+      const [event] = this.#queue.splice(queued, 1);
+      return Promise.resolve((event as { text: string }).text);
+    }
+    return new Promise((resolve) => (this.#awaitingSasl = resolve));
+  }
+
+  async #startTls(): Promise<void> {
+    const upgrade = this.#options.upgradeToTls;
+    if (!upgrade) return;
+    // RFC 2595 §3.1 / CVE-2011-0411: what was pipelined after STLS must not be executed.
+    this.#queue.length = 0;
+    this.#reader.discard();
+    const plain = this.#socket;
+    this.#detach(plain);
+    try {
+      const secured = await upgrade(plain);
+      this.#socket = secured as unknown as Socket;
+      this.#secure = true;
+      this.#attach(this.#socket);
+      this.#armTimeout();
+    } catch (err) {
+      this.#log.info({ err: (err as Error).message }, 'STLS handshake failed');
+      plain.on('close', this.#onClose);
+      plain.destroy();
+    }
+  }
+
+  #end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), 5_000).unref();
+  }
+}
+
+function printable(text: string): string {
+  return text.slice(0, 20).replace(/[^\x20-\x7e]/g, '?');
+}

@@ -1,0 +1,455 @@
+/**
+ * One Maildir folder (`cur/`, `new/`, `tmp/`), shared by every session in this process that
+ * opens it. It owns the mapping base name ↔ UID (persisted in `dovecot-uidlist`), the flags
+ * (in file names), and the list of files as last seen. All changes run one at a time.
+ */
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import { StoreError, storeErrorFromFs } from '../errors.js';
+import { CrlfTransform, WireSizeCounter } from '../crlf.js';
+import type { FlagUpdate, MailboxChange, MessageRecord, SyncResult } from '../types.js';
+import { Mutex } from '../../util/mutex.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { DotLock } from './dotlock.js';
+import { arrivalKey, formatName, lettersToFlags, parseName, systemFlagLetter } from './filename.js';
+import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
+import { formatUidList, parseUidList, UidListFormatError, type UidList } from './uidlist.js';
+import { CACHE_FILE, SizeCache } from './size-cache.js';
+
+export const UIDLIST_FILE = 'dovecot-uidlist';
+export const KEYWORDS_FILE = 'dovecot-keywords';
+const WATCH_DEBOUNCE_MS = 30;
+const STAT_CONCURRENCY = 16;
+
+type Subdir = 'new' | 'cur';
+
+interface Listed {
+  readonly dir: Subdir;
+  readonly fileName: string;
+}
+
+interface Entry {
+  readonly uid: number;
+  readonly base: string;
+  dir: Subdir;
+  fileName: string;
+  readonly wireSize: number;
+  readonly mtimeMs: number;
+}
+
+export class MaildirFolder {
+  readonly path: string;
+  readonly name: string;
+  #uidList: UidList | undefined;
+  readonly #entries = new Map<number, Entry>();
+  readonly #uidByBase = new Map<string, number>();
+  #keywords: string[] = [];
+  readonly #cache: SizeCache;
+  #cacheLoaded = false;
+  readonly #mutex = new Mutex();
+  readonly #listeners = new Set<(change: MailboxChange) => void>();
+  #watchers: FSWatcher[] = [];
+  #debounce: NodeJS.Timeout | undefined;
+
+  constructor(path: string, name: string) {
+    this.path = path;
+    this.name = name;
+    this.#cache = new SizeCache(join(path, CACHE_FILE));
+  }
+
+  sync(): Promise<SyncResult> {
+    return this.#mutex.run(() => this.#sync());
+  }
+
+  async #sync(): Promise<SyncResult> {
+    if (!this.#cacheLoaded) {
+      await this.#cache.load();
+      this.#cacheLoaded = true;
+    }
+    await this.#loadKeywords();
+    let listing = await this.#list();
+    if ([...this.#uidByBase.keys()].some((base) => !listing.has(base))) {
+      listing = await this.#list(); // a file renamed between reading new/ and cur/
+    }
+    const unknown = [...listing.keys()].some((base) => !this.#uidByBase.has(base));
+    if (unknown || !this.#uidList) await this.#assignUids(listing);
+    await this.#refreshEntries(listing);
+    const recent = await this.#claimNew();
+    this.#cache.retain(new Set(this.#uidByBase.keys()));
+    await this.#cache.save();
+    return { ...this.#status(), recent };
+  }
+
+  /** Files in new/ then cur/ (that order, so a file moving new→cur is seen at least once). */
+  async #list(): Promise<Map<string, Listed>> {
+    const listing = new Map<string, Listed>();
+    for (const dir of ['new', 'cur'] as const) {
+      let names: string[];
+      try {
+        names = await readdir(join(this.path, dir));
+      } catch (err) {
+        throw storeErrorFromFs(err, `${this.name}/${dir}`);
+      }
+      for (const fileName of names) {
+        if (fileName.startsWith('.')) continue;
+        listing.set(parseName(fileName).base, { dir, fileName });
+      }
+    }
+    return listing;
+  }
+
+  /** Reads the uidlist under its dotlock, gives every unknown file the next UID, writes it back. */
+  async #assignUids(listing: Map<string, Listed>): Promise<void> {
+    const uidlistPath = join(this.path, UIDLIST_FILE);
+    const lock = await DotLock.acquire(uidlistPath);
+    try {
+      const onDisk = await readUidList(uidlistPath);
+      const known = onDisk.records.filter((r) => listing.has(r.base));
+      const knownBases = new Set(known.map((r) => r.base));
+      const fresh = [...listing.keys()]
+        .filter((base) => !knownBases.has(base))
+        .sort((a, b) => compareArrival(arrivalKey(a), arrivalKey(b)));
+      let nextUid = onDisk.nextUid;
+      const records = [
+        ...known,
+        ...fresh.map((base) => ({ uid: nextUid++, base, extensions: [] })),
+      ];
+      const list: UidList = { ...onDisk, nextUid, records };
+      if (
+        fresh.length > 0 ||
+        known.length !== onDisk.records.length ||
+        onDisk.records.length === 0
+      ) {
+        await lock.replace(formatUidList(list));
+      } else {
+        await lock.release();
+      }
+      this.#adopt(list);
+    } catch (err) {
+      await lock.release().catch(() => undefined);
+      throw storeErrorFromFs(err, `${this.name}/${UIDLIST_FILE}`);
+    }
+  }
+
+  #adopt(list: UidList): void {
+    if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
+      this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
+    }
+    this.#uidList = list;
+    this.#uidByBase.clear();
+    for (const r of list.records) this.#uidByBase.set(r.base, r.uid);
+  }
+
+  async #refreshEntries(listing: Map<string, Listed>): Promise<void> {
+    for (const [uid, entry] of this.#entries) {
+      const seen = listing.get(entry.base);
+      if (!seen || this.#uidByBase.get(entry.base) !== uid) {
+        this.#entries.delete(uid);
+        continue;
+      }
+      entry.dir = seen.dir;
+      entry.fileName = seen.fileName;
+    }
+    const missing: [number, string, Listed][] = [];
+    for (const [base, uid] of this.#uidByBase) {
+      const seen = listing.get(base);
+      if (seen && !this.#entries.has(uid)) missing.push([uid, base, seen]);
+    }
+    await forEachLimited(missing, STAT_CONCURRENCY, async ([uid, base, seen]) => {
+      const entry = await this.#describe(uid, base, seen);
+      if (entry) this.#entries.set(uid, entry);
+    });
+  }
+
+  /** Builds the entry for a newly seen file; undefined if the file vanished meanwhile. */
+  async #describe(uid: number, base: string, seen: Listed): Promise<Entry | undefined> {
+    const path = join(this.path, seen.dir, seen.fileName);
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      return undefined;
+    }
+    const parsed = parseName(seen.fileName);
+    let wireSize: number | undefined;
+    if (parsed.wireSize !== undefined && (parsed.fileSize ?? info.size) === info.size) {
+      wireSize = parsed.wireSize;
+    } else {
+      wireSize = this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
+    }
+    if (wireSize === undefined) {
+      wireSize = await countWireSize(path).catch(() => undefined);
+      if (wireSize === undefined) return undefined;
+      this.#cache.set(base, { fileSize: info.size, mtimeMs: info.mtimeMs, wireSize });
+    }
+    return { uid, base, dir: seen.dir, fileName: seen.fileName, wireSize, mtimeMs: info.mtimeMs };
+  }
+
+  /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
+  async #claimNew(): Promise<number[]> {
+    const recent: number[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.dir !== 'new') continue;
+      const fileName = formatName(entry.base, parseName(entry.fileName).letters);
+      try {
+        await rename(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another reader took it
+        throw storeErrorFromFs(err, `${this.name}/new`);
+      }
+      entry.dir = 'cur';
+      entry.fileName = fileName;
+      recent.push(entry.uid);
+    }
+    return recent.sort((a, b) => a - b);
+  }
+
+  #status(): { uidValidity: number; uidNext: number; messages: MessageRecord[] } {
+    const list = this.#uidList!;
+    const messages = [...this.#entries.values()]
+      .sort((a, b) => a.uid - b.uid)
+      .map((e) => this.#record(e));
+    return { uidValidity: list.uidValidity, uidNext: list.nextUid, messages };
+  }
+
+  #record(entry: Entry): MessageRecord {
+    const { system, keywordIndexes } = lettersToFlags(parseName(entry.fileName).letters);
+    const flags = new Set<string>(system);
+    for (const index of keywordIndexes) {
+      const keyword = this.#keywords[index];
+      if (keyword) flags.add(keyword);
+    }
+    return { uid: entry.uid, flags, size: entry.wireSize, internalDate: new Date(entry.mtimeMs) };
+  }
+
+  async #loadKeywords(): Promise<void> {
+    try {
+      this.#keywords = parseKeywords(await readFile(join(this.path, KEYWORDS_FILE), 'utf8'));
+    } catch {
+      this.#keywords = [];
+    }
+  }
+
+  /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
+  async openMessage(uid: number): Promise<Readable> {
+    const handle = await this.#openFile(uid);
+    const out = new CrlfTransform();
+    pipeline(handle.createReadStream(), out, () => undefined);
+    return out;
+  }
+
+  async #openFile(uid: number) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const entry = this.#entries.get(uid);
+      if (!entry) break;
+      try {
+        return await open(join(this.path, entry.dir, entry.fileName), 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw storeErrorFromFs(err, this.name);
+        await this.#relocate(entry); // renamed by a flag change elsewhere
+      }
+    }
+    throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
+  }
+
+  /** Finds where a file went after a rename by another program; drops it if it is gone. */
+  async #relocate(entry: Entry): Promise<void> {
+    const seen = (await this.#list()).get(entry.base);
+    if (!seen) {
+      this.#entries.delete(entry.uid);
+      return;
+    }
+    entry.dir = seen.dir;
+    entry.fileName = seen.fileName;
+  }
+
+  updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord> {
+    return this.#mutex.run(async () => {
+      const entry = this.#entries.get(uid);
+      if (!entry)
+        throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
+      const current = this.#record(entry).flags;
+      const wanted = new Set(mode === 'set' ? [] : current);
+      for (const flag of flags) {
+        if (flag.toLowerCase() === '\\recent') continue; // session state, never stored
+        if (mode === 'remove') deleteFlag(wanted, flag);
+        else wanted.add(flag);
+      }
+      const letters = [...lettersToFlags(parseName(entry.fileName).letters).other];
+      for (const flag of wanted) {
+        const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
+        if (letter) letters.push(letter);
+      }
+      await this.#renameEntry(entry, formatName(entry.base, letters));
+      return this.#record(entry);
+    });
+  }
+
+  async #keywordLetter(keyword: string): Promise<string | undefined> {
+    let index = this.#keywords.findIndex((k) => k?.toLowerCase() === keyword.toLowerCase());
+    if (index === -1) {
+      await this.#loadKeywords(); // another writer may have added it
+      index = this.#keywords.findIndex((k) => k?.toLowerCase() === keyword.toLowerCase());
+    }
+    if (index === -1) {
+      index = this.#keywords.findIndex((k) => !k);
+      if (index === -1) index = this.#keywords.length;
+      if (index >= MAX_KEYWORDS) return undefined; // Maildir has 26 keyword letters
+      this.#keywords[index] = keyword;
+      await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(this.#keywords));
+    }
+    return keywordLetter(index);
+  }
+
+  async #renameEntry(entry: Entry, fileName: string): Promise<void> {
+    if (entry.dir === 'cur' && entry.fileName === fileName) return;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await rename(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
+        entry.dir = 'cur';
+        entry.fileName = fileName;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw storeErrorFromFs(err, this.name);
+        await this.#relocate(entry);
+        if (!this.#entries.has(entry.uid)) break;
+      }
+    }
+    throw new StoreError('EXPUNGED', `message ${entry.uid} in ${this.name} no longer exists`);
+  }
+
+  /** Deletes the files of these messages and drops them from the uidlist. */
+  expunge(uids: Iterable<number>): Promise<number[]> {
+    return this.#mutex.run(async () => {
+      const removed: number[] = [];
+      for (const uid of uids) {
+        const entry = this.#entries.get(uid);
+        if (!entry) continue;
+        await this.#unlinkEntry(entry);
+        this.#entries.delete(uid);
+        this.#uidByBase.delete(entry.base);
+        removed.push(uid);
+      }
+      if (removed.length > 0) await this.#dropFromUidList(removed);
+      return removed.sort((a, b) => a - b);
+    });
+  }
+
+  async #unlinkEntry(entry: Entry): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await unlink(join(this.path, entry.dir, entry.fileName));
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw storeErrorFromFs(err, this.name);
+        await this.#relocate(entry);
+        if (!this.#entries.has(entry.uid)) return; // already gone: expunged elsewhere
+      }
+    }
+  }
+
+  async #dropFromUidList(removed: number[]): Promise<void> {
+    const uidlistPath = join(this.path, UIDLIST_FILE);
+    const lock = await DotLock.acquire(uidlistPath);
+    try {
+      const onDisk = await readUidList(uidlistPath);
+      const gone = new Set(removed);
+      const records = onDisk.records.filter((r) => !gone.has(r.uid));
+      const list = {
+        ...onDisk,
+        nextUid: Math.max(onDisk.nextUid, this.#uidList?.nextUid ?? 1),
+        records,
+      };
+      await lock.replace(formatUidList(list));
+      this.#uidList = list;
+    } catch (err) {
+      await lock.release().catch(() => undefined);
+      throw storeErrorFromFs(err, `${this.name}/${UIDLIST_FILE}`);
+    }
+  }
+
+  watch(listener: (change: MailboxChange) => void): () => void {
+    this.#listeners.add(listener);
+    if (this.#watchers.length === 0) this.#startWatching();
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#stopWatching();
+    };
+  }
+
+  #startWatching(): void {
+    const notify = (): void => {
+      clearTimeout(this.#debounce);
+      this.#debounce = setTimeout(() => {
+        for (const listener of this.#listeners) listener({ mailbox: this.name });
+      }, WATCH_DEBOUNCE_MS);
+    };
+    for (const dir of ['new', 'cur']) {
+      try {
+        const watcher = watch(join(this.path, dir), notify);
+        watcher.on('error', () => watcher.close()); // folder deleted underneath: stop quietly
+        this.#watchers.push(watcher);
+      } catch {
+        // Folder gone: nothing to watch; sessions notice on their next sync.
+      }
+    }
+  }
+
+  #stopWatching(): void {
+    for (const watcher of this.#watchers) watcher.close();
+    this.#watchers = [];
+    clearTimeout(this.#debounce);
+  }
+
+  close(): void {
+    this.#listeners.clear();
+    this.#stopWatching();
+  }
+}
+
+async function readUidList(path: string): Promise<UidList> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return freshUidList();
+  }
+  try {
+    return parseUidList(text);
+  } catch (err) {
+    if (err instanceof UidListFormatError) return freshUidList(); // UIDVALIDITY changes; no mail lost
+    throw err;
+  }
+}
+
+function freshUidList(): UidList {
+  return { uidValidity: Math.floor(Date.now() / 1000), nextUid: 1, headerExtra: [], records: [] };
+}
+
+function compareArrival(a: [number, string], b: [number, string]): number {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+}
+
+function deleteFlag(flags: Set<string>, flag: string): void {
+  for (const f of flags) if (f.toLowerCase() === flag.toLowerCase()) flags.delete(f);
+}
+
+async function countWireSize(path: string): Promise<number> {
+  const counter = new WireSizeCounter();
+  for await (const chunk of createReadStream(path)) counter.add(chunk as Buffer);
+  return counter.size;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,125 @@
+/**
+ * Debian's Dovecot, started on loopback against a Maildir of the test's, as the reference
+ * server. Dovecot refuses mail access as root, so the Maildir is served as `nobody`; call
+ * `handOver()` after Mailport (running as the test's user) wrote to it.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from 'node:net';
+import { freePort } from './ports.js';
+
+export const DOVECOT_BINARY = '/usr/sbin/dovecot';
+export const hasDovecot = existsSync(DOVECOT_BINARY);
+
+export interface DovecotServer {
+  readonly imapPort: number;
+  readonly pop3Port: number;
+  readonly user: string;
+  readonly password: string;
+  /** Gives the Maildir to the user Dovecot serves it as. */
+  handOver(): void;
+  stop(): Promise<void>;
+}
+
+const MAIL_USER = 'nobody';
+
+export async function startDovecot(maildir: string): Promise<DovecotServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailport-dovecot-'));
+  const imapPort = await freePort();
+  const pop3Port = await freePort();
+  const user = 'tester';
+  const password = 'secret';
+  await mkdir(join(dir, 'run'), { recursive: true });
+  await writeFile(join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`);
+  const uid = execFileSync('id', ['-u', MAIL_USER]).toString().trim();
+  const gid = execFileSync('id', ['-g', MAIL_USER]).toString().trim();
+  const config = `
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = imap pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = 1
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/passwd
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${dir}/home
+}
+mail_location = maildir:${maildir}:INDEX=MEMORY
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${imapPort}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = ${pop3Port}
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+`;
+  const configPath = join(dir, 'dovecot.conf');
+  await writeFile(configPath, config);
+  const handOver = (): void => {
+    execFileSync('chown', ['-R', `${uid}:${gid}`, maildir]);
+  };
+  handOver();
+  const child: ChildProcess = spawn(DOVECOT_BINARY, ['-F', '-c', configPath], { stdio: 'ignore' });
+  await waitForPort(imapPort);
+  return {
+    imapPort,
+    pop3Port,
+    user,
+    password,
+    handOver,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`Dovecot did not start listening on ${port}`);
+}
