@@ -4,7 +4,7 @@
  * `handOver()` after Mailport (running as the test's user) wrote to it.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ const MAIL_USER = 'nobody';
 
 export async function startDovecot(maildir: string): Promise<DovecotServer> {
   const dir = await mkdtemp(join(tmpdir(), 'mailport-dovecot-'));
+  await chmod(dir, 0o755); // Dovecot's auth process runs as its own user
   const imapPort = await freePort();
   const pop3Port = await freePort();
   const user = 'tester';
@@ -102,9 +103,11 @@ service stats {
     password,
     handOver,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

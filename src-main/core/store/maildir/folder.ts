@@ -267,23 +267,26 @@ export class MaildirFolder {
   }
 
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord> {
+    const changes = [...flags].filter((f) => f.toLowerCase() !== '\\recent'); // session state only
     return this.#mutex.run(async () => {
       const entry = this.#entries.get(uid);
       if (!entry)
         throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
-      const current = this.#record(entry).flags;
-      const wanted = new Set(mode === 'set' ? [] : current);
-      for (const flag of flags) {
-        if (flag.toLowerCase() === '\\recent') continue; // session state, never stored
-        if (mode === 'remove') deleteFlag(wanted, flag);
-        else wanted.add(flag);
-      }
-      const letters = [...lettersToFlags(parseName(entry.fileName).letters).other];
-      for (const flag of wanted) {
-        const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
-        if (letter) letters.push(letter);
-      }
-      await this.#renameEntry(entry, formatName(entry.base, letters));
+      // The new name is computed from the current one each try, so flags another program set
+      // in the meantime survive (the rename failing with ENOENT tells us it happened).
+      await this.#renameEntry(entry, async () => {
+        const wanted = new Set(mode === 'set' ? [] : this.#record(entry).flags);
+        for (const flag of changes) {
+          if (mode === 'remove') deleteFlag(wanted, flag);
+          else wanted.add(flag);
+        }
+        const letters = [...lettersToFlags(parseName(entry.fileName).letters).other];
+        for (const flag of wanted) {
+          const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
+          if (letter) letters.push(letter);
+        }
+        return formatName(entry.base, letters);
+      });
       return this.#record(entry);
     });
   }
@@ -304,9 +307,10 @@ export class MaildirFolder {
     return keywordLetter(index);
   }
 
-  async #renameEntry(entry: Entry, fileName: string): Promise<void> {
-    if (entry.dir === 'cur' && entry.fileName === fileName) return;
-    for (let attempt = 0; attempt < 2; attempt++) {
+  async #renameEntry(entry: Entry, target: () => Promise<string>): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const fileName = await target();
+      if (entry.dir === 'cur' && entry.fileName === fileName) return;
       try {
         await rename(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
         entry.dir = 'cur';

@@ -1,0 +1,194 @@
+/**
+ * The `mailport` command as a user runs it: accounts, settings, first run and serve.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { run } from '../../helpers/run.js';
+import { CLI } from '../../helpers/serve.js';
+import { freePort } from '../../helpers/ports.js';
+import { LineClient } from '../../helpers/line-client.js';
+
+let dataDir: string;
+let home: string;
+const env = () => ({ ...process.env, MAILPORT_DATA_DIR: dataDir, HOME: home });
+const mailport = (args: string[], input?: string) =>
+  run(process.execPath, [CLI, ...args], { env: env(), ...(input !== undefined && { input }) });
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'mailport-cli-'));
+  home = await mkdtemp(join(tmpdir(), 'mailport-home-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(home, { recursive: true, force: true });
+});
+
+const settingsFile = async () => JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'));
+
+describe('mailport account', () => {
+  it('adds with a generated password shown once, lists, changes the password and removes', async () => {
+    const added = await mailport(['account', 'add', 'alice', '--maildir', join(home, 'mail')]);
+    expect(added.code).toBe(0);
+    const password = /Password: (\S+)/.exec(added.stdout)?.[1];
+    expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    const settings = await settingsFile();
+    expect(settings.accounts[0].passwordHash).toMatch(/^scrypt\$/);
+    expect(JSON.stringify(settings)).not.toContain(password);
+    expect((await stat(join(dataDir, 'settings.json'))).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(home, 'mail'))).toEqual(['cur', 'new', 'tmp']);
+
+    const listed = await mailport(['account', 'list']);
+    expect(listed.stdout).toBe(`alice\t${join(home, 'mail')}\n`);
+    expect(listed.stdout).not.toContain('scrypt');
+
+    const changed = await mailport(
+      ['account', 'passwd', 'alice', '--password-stdin'],
+      'new secret\n',
+    );
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).not.toContain('Password:');
+    expect((await settingsFile()).accounts[0].passwordHash).not.toBe(
+      settings.accounts[0].passwordHash,
+    );
+
+    expect((await mailport(['account', 'add', 'ALICE'])).stderr).toMatch(/already exists/);
+    expect((await mailport(['account', 'remove', 'alice'])).code).toBe(0);
+    expect(await readdir(join(home, 'mail'))).toEqual(['cur', 'new', 'tmp']); // mail kept
+    const missing = await mailport(['account', 'remove', 'alice']);
+    expect([missing.code, missing.stderr]).toEqual([1, 'There is no account named "alice"\n']);
+  });
+
+  it('refuses bad names and bad usage with a clear message', async () => {
+    const bad = await mailport(['account', 'add', '../evil']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not a valid account name/);
+    const usage = await mailport(['account', 'add']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/NAME is missing/);
+    expect((await mailport(['frobnicate'])).code).toBe(2);
+    expect((await mailport(['--bogus'])).code).toBe(2);
+  });
+});
+
+describe('mailport config', () => {
+  it('gets and sets dotted keys and refuses wrong keys and values without writing', async () => {
+    expect((await mailport(['config', 'get', 'listeners.imaps.port'])).stdout).toBe('993\n');
+    expect((await mailport(['config', 'set', 'listeners.imaps.port', '10993'])).code).toBe(0);
+    expect((await mailport(['config', 'set', 'listeners.pop3.enabled', 'false'])).code).toBe(0);
+    expect((await mailport(['config', 'set', 'bind.address', '127.0.0.1'])).code).toBe(0);
+    expect((await mailport(['config', 'set', 'security.loginPolicy', 'plaintext'])).code).toBe(0);
+    const before = await readFile(join(dataDir, 'settings.json'), 'utf8');
+    const s = JSON.parse(before);
+    expect([
+      s.listeners.imaps.port,
+      s.listeners.pop3.enabled,
+      s.bind.address,
+      s.security.loginPolicy,
+    ]).toEqual([10993, false, '127.0.0.1', 'plaintext']);
+
+    const wrongKey = await mailport(['config', 'set', 'listeners.imap.prot', '1']);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain('Unknown setting "listeners.imap.prot"');
+    expect(wrongKey.stderr).toContain('listeners.imap.port');
+    for (const [key, value, hint] of [
+      ['security.loginPolicy', 'maybe', 'secure | plaintext'],
+      ['listeners.imap.port', '70000', 'a port number 1–65535'],
+      ['listeners.imap.enabled', 'yes', 'expected boolean'],
+      ['bind.address', 'my-laptop', 'IP address'],
+    ]) {
+      const r = await mailport(['config', 'set', key!, value!]);
+      expect(r.code, `${key}=${value}`).toBe(1);
+      expect(r.stderr).toContain(key);
+      expect(r.stderr).toContain(hint);
+    }
+    expect(await readFile(join(dataDir, 'settings.json'), 'utf8')).toBe(before);
+    const all = await mailport(['config', 'get']);
+    expect(all.stdout).toContain('listeners.imaps.port = 10993\n');
+  });
+
+  it('refuses to start on a corrupt settings file and leaves it as it was', async () => {
+    await writeFile(join(dataDir, 'settings.json'), '{"security": {"loginPolicy": "open"}}');
+    const r = await mailport(['serve']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('security.loginPolicy');
+    expect(r.stderr).toContain('has not been changed');
+    expect(await readFile(join(dataDir, 'settings.json'), 'utf8')).toBe(
+      '{"security": {"loginPolicy": "open"}}',
+    );
+    expect((await readdir(dataDir)).some((f) => f.startsWith('settings.json.invalid-'))).toBe(true);
+  });
+});
+
+describe('mailport serve', () => {
+  async function serveUntilReady(): Promise<{
+    output: () => string;
+    stop: () => Promise<number | null>;
+  }> {
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: env() });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c));
+    child.stderr.on('data', (c: Buffer) => (output += c));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    for (let i = 0; i < 200 && !output.includes('Press Ctrl-C'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    return {
+      output: () => output,
+      stop: async () => {
+        child.kill('SIGINT');
+        return exited;
+      },
+    };
+  }
+
+  async function useFreePorts(): Promise<number> {
+    const pop3 = await freePort();
+    await mailport(['config', 'set', 'listeners.pop3.port', String(pop3)]);
+    await mailport(['config', 'set', 'listeners.pop3s.port', String(await freePort())]);
+    await mailport(['config', 'set', 'listeners.imap.port', String(await freePort())]);
+    await mailport(['config', 'set', 'listeners.imaps.port', String(await freePort())]);
+    await mailport(['config', 'set', 'bind.address', 'loopback']);
+    await mailport(['config', 'set', 'security.loginPolicy', 'plaintext']);
+    return pop3;
+  }
+
+  it('on first run creates an account on a new Maildir with a welcome message, then stops on SIGINT', async () => {
+    const pop3 = await useFreePorts();
+    const server = await serveUntilReady();
+    const out = server.output();
+    expect(out).toMatch(/First run: created account "\S+" serving .*Maildir/);
+    const password = /Password: (\S+)/.exec(out)![1]!;
+    expect(out).toMatch(
+      new RegExp(`POP3 with STLS \\(pop3\\)\\s+listening on 127\\.0\\.0\\.1:${pop3}`),
+    );
+    const account = /account "(\S+)"/.exec(out)![1]!;
+
+    const c = await LineClient.connect(pop3);
+    await c.line();
+    await c.command(`USER ${account}`);
+    expect(await c.command(`PASS ${password}`)).toBe('+OK Logged in.');
+    c.send('RETR 1\r\n');
+    const message = (await c.until(/^\.$/)).join('\n');
+    expect(message).toContain('Subject: Welcome to Mailport');
+    expect(message).toContain(`User name:      ${account}`);
+    c.close();
+
+    expect(await server.stop()).toBe(0);
+    expect(server.output()).toContain('Stopped.');
+    const again = await serveUntilReady(); // second run: no new account, no password printed
+    expect(again.output()).not.toContain('First run');
+    await again.stop();
+  });
+
+  it('serves an existing ~/Maildir on first run instead of creating one', async () => {
+    await useFreePorts();
+    for (const sub of ['cur', 'new', 'tmp'])
+      await mkdir(join(home, 'Maildir', sub), { recursive: true });
+    const server = await serveUntilReady();
+    expect(server.output()).toContain(`serving ${join(home, 'Maildir')}`);
+    await server.stop();
+    expect(await readdir(join(home, 'Maildir', 'new'))).toEqual([]); // no welcome message added
+  });
+});

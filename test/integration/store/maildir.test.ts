@@ -1,0 +1,245 @@
+/**
+ * The Maildir store on real temporary Maildirs: UIDs in dovecot-uidlist, flags in file names,
+ * keywords, expunge, delivery, the cache being only a cache, and changes from other programs.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MaildirStore } from '../../../src-main/core/store/maildir/maildir-store.js';
+import type { Mailbox } from '../../../src-main/core/store/types.js';
+
+let root: string;
+let store: MaildirStore;
+const open: Mailbox[] = [];
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'mailport-maildir-'));
+  store = new MaildirStore(root);
+  await store.ensure();
+});
+afterEach(async () => {
+  for (const m of open.splice(0)) await m.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function inbox(): Promise<Mailbox> {
+  const m = await store.openMailbox('INBOX');
+  open.push(m);
+  return m;
+}
+
+async function put(
+  dir: 'new' | 'cur',
+  name: string,
+  text: string,
+  mtime = 1_700_000_000,
+): Promise<void> {
+  await writeFile(join(root, dir, name), text);
+  await utimes(join(root, dir, name), mtime, mtime);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let out = '';
+  for await (const c of stream) out += String(c);
+  return out;
+}
+
+const uidlist = () => readFile(join(root, 'dovecot-uidlist'), 'utf8');
+
+describe('UIDs', () => {
+  it('gives files UIDs in arrival order and records them in dovecot-uidlist v3', async () => {
+    await put('new', '1700000002.M1P1.h', 'Subject: b\n\n');
+    await put('cur', '1700000001.M1P1.h:2,S', 'Subject: a\n\n');
+    await put('new', '1700000003.M1P1.h', 'Subject: c\n\n');
+    const status = await (await inbox()).sync();
+    expect(status.messages.map((m) => m.uid)).toEqual([1, 2, 3]);
+    expect(status.uidNext).toBe(4);
+    const lines = (await uidlist()).trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^3 V${status.uidValidity} N4\\b`));
+    expect(lines.slice(1)).toEqual([
+      '1 :1700000001.M1P1.h',
+      '2 :1700000002.M1P1.h',
+      '3 :1700000003.M1P1.h',
+    ]);
+    expect(status.recent).toEqual([2, 3]);
+    expect((await readdir(join(root, 'new'))).length).toBe(0); // moved to cur/ as every reader does
+    expect(status.messages[0]!.flags).toEqual(new Set(['\\Seen']));
+    expect(status.messages[0]!.internalDate.getTime()).toBe(1_700_000_000_000);
+  });
+
+  it('keeps UIDs across store instances and when another program renames files', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await put('cur', '1700000002.M1P1.h:2,', 'b\n');
+    const first = await (await inbox()).sync();
+    for (const m of open.splice(0)) await m.close();
+    await rename(
+      join(root, 'cur', '1700000002.M1P1.h:2,'),
+      join(root, 'cur', '1700000002.M1P1.h:2,FS'),
+    );
+    await put('new', '1700000003.M1P1.h', 'c\n');
+    const again = await (await new MaildirStore(root).openMailbox('INBOX')).sync();
+    expect(again.uidValidity).toBe(first.uidValidity);
+    expect(again.messages.map((m) => [m.uid, [...m.flags].sort()])).toEqual([
+      [1, []],
+      [2, ['\\Flagged', '\\Seen']],
+      [3, []],
+    ]);
+  });
+
+  it('never reuses a UID after an expunge', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await put('cur', '1700000002.M1P1.h:2,', 'b\n');
+    const m = await inbox();
+    await m.sync();
+    expect(await m.expunge([2])).toEqual([2]);
+    expect(await readdir(join(root, 'cur'))).toEqual(['1700000001.M1P1.h:2,']);
+    expect(await uidlist()).toMatch(/^3 V\d+ N3\b.*\n1 :1700000001.M1P1.h\n$/);
+    await store.deliver('INBOX', Buffer.from('new\n'));
+    expect((await m.sync()).messages.map((x) => x.uid)).toEqual([1, 3]);
+  });
+
+  it('starts a new UIDVALIDITY without losing mail when the uidlist is damaged', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await writeFile(join(root, 'dovecot-uidlist'), 'garbage\n');
+    const status = await (await inbox()).sync();
+    expect(status.messages).toHaveLength(1);
+    expect(await uidlist()).toMatch(/^3 V\d+ N2\b/);
+  });
+
+  it('breaks a stale dotlock left by a crashed writer', async () => {
+    await put('new', '1700000001.M1P1.h', 'a\n');
+    await writeFile(join(root, 'dovecot-uidlist.lock'), '');
+    const old = Date.now() / 1000 - 600;
+    await utimes(join(root, 'dovecot-uidlist.lock'), old, old);
+    expect((await (await inbox()).sync()).messages).toHaveLength(1);
+    expect(await readdir(root)).not.toContain('dovecot-uidlist.lock');
+  });
+});
+
+describe('flags and keywords', () => {
+  it('stores flags as sorted letters and keywords in dovecot-keywords', async () => {
+    await put('cur', '1700000001.M1P1.h:2,P', 'a\n');
+    const m = await inbox();
+    await m.sync();
+    let r = await m.updateFlags(1, 'add', ['\\Seen', '\\Flagged', '$Forwarded', '\\Recent']);
+    expect([...r.flags].sort()).toEqual(['$Forwarded', '\\Flagged', '\\Seen']);
+    expect(await readdir(join(root, 'cur'))).toEqual(['1700000001.M1P1.h:2,FPSa']);
+    expect(await readFile(join(root, 'dovecot-keywords'), 'utf8')).toBe('0 $Forwarded\n');
+    r = await m.updateFlags(1, 'remove', ['\\seen', '$forwarded']);
+    expect([...r.flags]).toEqual(['\\Flagged']);
+    r = await m.updateFlags(1, 'set', ['\\Deleted', 'Work']);
+    expect(await readdir(join(root, 'cur'))).toEqual(['1700000001.M1P1.h:2,PTb']);
+    expect(await readFile(join(root, 'dovecot-keywords'), 'utf8')).toBe('0 $Forwarded\n1 Work\n');
+  });
+
+  it('finds a message renamed by another program before changing its flags', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    const m = await inbox();
+    await m.sync();
+    await rename(
+      join(root, 'cur', '1700000001.M1P1.h:2,'),
+      join(root, 'cur', '1700000001.M1P1.h:2,R'),
+    );
+    const r = await m.updateFlags(1, 'add', ['\\Seen']);
+    expect([...r.flags].sort()).toEqual(['\\Answered', '\\Seen']);
+    expect(await readAll(await m.openMessage(1))).toBe('a\r\n');
+  });
+
+  it('reports a message deleted by another program as expunged', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    const m = await inbox();
+    await m.sync();
+    await unlink(join(root, 'cur', '1700000001.M1P1.h:2,'));
+    await expect(m.openMessage(1)).rejects.toMatchObject({ code: 'EXPUNGED' });
+    await expect(m.updateFlags(1, 'add', ['\\Seen'])).rejects.toMatchObject({ code: 'EXPUNGED' });
+    expect((await m.sync()).messages).toEqual([]);
+  });
+});
+
+describe('sizes and content', () => {
+  it('reports CRLF sizes for LF files and streams CRLF bytes', async () => {
+    const lf = 'Subject: x\n\nline one\nline two\n';
+    await put('cur', '1700000001.M1P1.h:2,', lf);
+    await put('cur', '1700000002.M1P1.h:2,', 'Subject: y\r\n\r\nok\r\n');
+    const m = await inbox();
+    const { messages } = await m.sync();
+    expect(messages.map((x) => x.size)).toEqual([lf.length + 4, 'Subject: y\r\n\r\nok\r\n'.length]);
+    expect(await readAll(await m.openMessage(1))).toBe(lf.replace(/\n/g, '\r\n'));
+  });
+
+  it('rebuilds sizes when the cache is deleted or damaged', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\nb\n');
+    let m = await inbox();
+    const sizes = (await m.sync()).messages.map((x) => x.size);
+    expect(await readdir(root)).toContain('mailport.cache');
+    for (const damage of [
+      () => unlink(join(root, 'mailport.cache')),
+      () => writeFile(join(root, 'mailport.cache'), '{'),
+    ]) {
+      for (const h of open.splice(0)) await h.close();
+      await damage();
+      m = await inbox();
+      expect((await m.sync()).messages.map((x) => x.size)).toEqual(sizes);
+    }
+  });
+
+  it('trusts W= only when S= matches the file', async () => {
+    await put('cur', '1700000001.M1P1.h,S=4,W=6:2,', 'a\nb\n');
+    await put('cur', '1700000002.M1P1.h,S=999,W=999:2,', 'a\nb\n');
+    expect((await (await inbox()).sync()).messages.map((x) => x.size)).toEqual([6, 6]);
+  });
+});
+
+describe('delivery and watching', () => {
+  it('delivers through tmp/ into new/ with S= and W=, and tells watchers', async () => {
+    const m = await inbox();
+    await m.sync();
+    const changed = new Promise<string>((resolve) => m.watch((c) => resolve(c.mailbox)));
+    await store.deliver('INBOX', Buffer.from('Subject: hi\n\nhello\n'));
+    expect(await changed).toBe('INBOX');
+    const [name] = await readdir(join(root, 'new'));
+    expect(name).toMatch(/^\d+\.M\d+P\d+Q\d+\.[^,]+,S=19,W=22$/);
+    expect(await readdir(join(root, 'tmp'))).toEqual([]);
+    expect((await m.sync()).messages.map((x) => x.size)).toEqual([22]);
+  });
+
+  it('lists, creates and opens Maildir++ folders', async () => {
+    await store.createMailbox('Archive/2024');
+    await store.createMailbox('Entwürfe');
+    await expect(store.createMailbox('Entwürfe')).rejects.toMatchObject({ code: 'EXISTS' });
+    await expect(store.createMailbox('../escape')).rejects.toMatchObject({ code: 'INVALID_NAME' });
+    await expect(store.openMailbox('Nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await store.listMailboxes()).map((e) => e.name)).toEqual([
+      'INBOX',
+      'Archive/2024',
+      'Entwürfe',
+    ]);
+    expect((await readdir(root)).filter((n) => n.startsWith('.')).sort()).toEqual([
+      '.Archive.2024',
+      '.Entw&APw-rfe',
+    ]);
+    await store.deliver('Archive/2024', Buffer.from('x\n'));
+    const m = await store.openMailbox('Archive/2024');
+    open.push(m);
+    expect((await m.sync()).messages).toHaveLength(1);
+  });
+
+  it('cleans files abandoned in tmp/ for more than 36 hours', async () => {
+    await writeFile(join(root, 'tmp', 'old'), 'x');
+    await writeFile(join(root, 'tmp', 'fresh'), 'y');
+    const old = Date.now() / 1000 - 37 * 3600;
+    await utimes(join(root, 'tmp', 'old'), old, old);
+    await inbox();
+    expect(await readdir(join(root, 'tmp'))).toEqual(['fresh']);
+  });
+});
