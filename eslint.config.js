@@ -30,6 +30,8 @@ export default tseslint.config(
       },
     },
     rules: {
+      // Protocol code checks for control characters on purpose.
+      'no-control-regex': 'off',
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },

@@ -9,6 +9,7 @@ import { defaultDataDir } from '../core/config/paths.js';
 import { SettingsError } from '../core/config/settings-store.js';
 import { AccountError } from '../core/auth/accounts.js';
 import { accountCommand } from './account.js';
+import { certCommand } from './cert.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
@@ -22,6 +23,8 @@ const HELP = `Usage: mailport <command>
   account passwd NAME [--password-stdin]
   config get [KEY]                       show one setting, or all of them
   config set KEY VALUE                   change a setting (e.g. listeners.pop3.port 10110)
+  cert status                            this machine's certificate (created on first need)
+  cert renew                             issue a new certificate from the same local CA
 
 Settings and accounts live in ${defaultDataDir()}
 (set MAILPORT_DATA_DIR to use another folder).`;
@@ -52,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'config':
       return configCommand(dataDir, rest);
+    case 'cert':
+      return certCommand(dataDir, rest);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

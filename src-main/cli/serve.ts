@@ -1,6 +1,6 @@
 /** `mailport serve`: run the listeners until SIGINT/SIGTERM, then stop cleanly. */
 import { once } from 'node:events';
-import { firstRun } from '../core/first-run.js';
+import { choosePorts, firstRun } from '../core/first-run.js';
 import { createLogger } from '../core/log/logger.js';
 import { dataPaths } from '../core/config/paths.js';
 import { SettingsStore } from '../core/config/settings-store.js';
@@ -17,6 +17,12 @@ export async function serveCommand(dataDir: string): Promise<number> {
 
   const created = await firstRun(service.accounts, paths.defaultMaildir);
   if (created) {
+    const moved = await choosePorts(service.settings);
+    if (moved.length) {
+      const list = moved.map((m) => `${m.name} ${m.from} → ${m.to}`).join(', ');
+      console.log(`Ports below 1024 need administrator rights here, so Mailport uses: ${list}.`);
+      console.log('Change them with `mailport config set listeners.<name>.port PORT`.');
+    }
     console.log(`First run: created account "${created.account}" serving ${created.maildir}.`);
     printGenerated(created.password);
   }

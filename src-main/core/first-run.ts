@@ -6,10 +6,18 @@
 import { stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ACCOUNT_NAME, type Settings } from './config/schema.js';
+import { createServer } from 'node:net';
+import {
+  ACCOUNT_NAME,
+  LISTENER_NAMES,
+  STANDARD_PORTS,
+  type ListenerName,
+  type Settings,
+} from './config/schema.js';
+import type { SettingsStore } from './config/settings-store.js';
 import type { Accounts } from './auth/accounts.js';
 import { MaildirStore } from './store/maildir/maildir-store.js';
-import { hostName, lanAddresses } from './net/addresses.js';
+import { bindHost, hostName, lanAddresses } from './net/addresses.js';
 
 export interface FirstRunResult {
   readonly account: string;
@@ -88,4 +96,39 @@ export function welcomeMessage(account: string, settings: Settings, now = new Da
     '',
   ].join('\n');
   return Buffer.from(text, 'utf8');
+}
+
+/**
+ * First run only: where the standard ports (993, 143, 995, 110) cannot be bound without
+ * administrator rights (Linux, a normal user), use 10993, 10143, 10995 and 10110 instead.
+ * Returns the listeners that were moved.
+ */
+export async function choosePorts(
+  settings: SettingsStore,
+): Promise<{ name: ListenerName; from: number; to: number }[]> {
+  const current = settings.current;
+  const host = bindHost(current.bind.address);
+  const moves: { name: ListenerName; from: number; to: number }[] = [];
+  for (const name of LISTENER_NAMES) {
+    const { port, enabled } = current.listeners[name];
+    if (!enabled || port >= 1024 || port !== STANDARD_PORTS[name]) continue;
+    if ((await probe(host, port)) === 'EACCES') moves.push({ name, from: port, to: 10000 + port });
+  }
+  if (moves.length) {
+    await settings.update((draft) => {
+      for (const move of moves) draft.listeners[move.name].port = move.to;
+    });
+  }
+  return moves;
+}
+
+/** Tries to bind a port for a moment: undefined if it can be bound, else the error code. */
+function probe(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code === 'EPERM' ? 'EACCES' : err.code),
+    );
+    server.listen({ port, host, ipv6Only: false }, () => server.close(() => resolve(undefined)));
+  });
 }

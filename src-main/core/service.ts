@@ -6,6 +6,15 @@
 import type { SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import { Accounts } from './auth/accounts.js';
+import {
+  currentMachineNames,
+  ensureCertificate,
+  loadTlsMaterial,
+  createSecureContext,
+  type EnsureResult,
+} from './certs/index.js';
+import type { LoginClient, LoginResult } from './auth/login-result.js';
+import { FAILED_LOGIN_DELAY_MS, LoginThrottle } from './auth/throttle.js';
 import { dataPaths, type DataPaths } from './config/paths.js';
 import { LISTENER_NAMES, type ListenerName, type Settings } from './config/schema.js';
 import { SettingsStore } from './config/settings-store.js';
@@ -19,11 +28,13 @@ import {
   type TlsMode,
 } from './net/listener.js';
 import { Pop3Server } from './pop3/server.js';
+import { ImapServer } from './imap/server.js';
+import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore } from './store/maildir/maildir-store.js';
 
-/** Delay before answering a failed login (the throttling issue builds on this). */
-export const FAILED_LOGIN_DELAY_MS = 1000;
+/** How often the certificate is checked against the LAN addresses and its expiry. */
+const CERTIFICATE_CHECK_MS = 10 * 60_000;
 
 const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imaps: 'implicit',
@@ -52,9 +63,16 @@ export class MailportService {
   readonly accounts: Accounts;
   readonly logger: Logger;
   readonly #pop3: Pop3Server;
+  readonly #imap: ImapServer;
   readonly #listeners = new Map<ListenerName, Listener>();
   readonly #failedLoginDelayMs: number;
   #secureContext: SecureContext | undefined;
+  readonly #throttle = new LoginThrottle();
+  readonly #accountSessions = new Map<string, number>();
+  readonly #connectionsByAddress = new Map<string, number>();
+  #connectionCount = 0;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #loadedFingerprint: string | undefined;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -62,7 +80,8 @@ export class MailportService {
     this.accounts = new Accounts(settings);
     this.logger = options.logger ?? silentLogger();
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
-    this.#pop3 = new Pop3Server(this.#pop3Services());
+    this.#pop3 = new Pop3Server(this.#protocolServices());
+    this.#imap = new ImapServer(this.#protocolServices());
   }
 
   static async open(options: ServiceOptions): Promise<MailportService> {
@@ -76,8 +95,38 @@ export class MailportService {
     this.#secureContext = context;
   }
 
+  /**
+   * Makes sure a certificate exists for this machine's current names (created on first need,
+   * re-issued when the LAN addresses change or expiry nears) and loads it. A failure leaves the
+   * TLS listeners failed with a remedy; plain listeners still serve.
+   */
+  async prepareTls(onProgress?: (step: string) => void): Promise<EnsureResult | undefined> {
+    try {
+      const result = await ensureCertificate(this.paths.certsDir, currentMachineNames(), {
+        ...(onProgress && { onProgress }),
+      });
+      // Reloaded when the files hold another certificate (issued here, or by `mailport cert renew`).
+      if (result.info.fingerprintSha256 === this.#loadedFingerprint && this.#secureContext)
+        return result;
+      const material = await loadTlsMaterial(this.paths.certsDir);
+      if (!material) throw new Error('certificate files missing after creation');
+      const minVersion = this.settings.current.security.tlsMinVersion;
+      // New connections get the new certificate; open sessions keep theirs.
+      this.#secureContext = createSecureContext(material, { minVersion });
+      this.#loadedFingerprint = result.info.fingerprintSha256;
+      if (result.created !== 'none')
+        this.logger.info({ created: result.created, reason: result.reason }, 'certificate issued');
+      return result;
+    } catch (err) {
+      this.logger.error({ err }, 'TLS certificate unavailable');
+      return undefined;
+    }
+  }
+
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
+    if (!this.#secureContext) await this.prepareTls();
+    this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
     const settings = this.settings.current;
     for (const name of LISTENER_NAMES) {
       if (!settings.listeners[name].enabled) continue;
@@ -92,7 +141,7 @@ export class MailportService {
         (connection) => this.#route(name, connection),
       );
       this.#listeners.set(name, listener);
-      const state = name.startsWith('imap') ? notYetImap() : await listener.start();
+      const state = await listener.start();
       this.logger.info({ listener: name, ...state }, 'listener');
     }
     return this.listenerStates();
@@ -101,73 +150,115 @@ export class MailportService {
   listenerStates(): Record<ListenerName, ListenerState> {
     const states = {} as Record<ListenerName, ListenerState>;
     for (const name of LISTENER_NAMES) {
-      const listener = this.#listeners.get(name);
-      states[name] = !listener
-        ? { status: 'stopped' }
-        : name.startsWith('imap')
-          ? notYetImap()
-          : listener.state;
+      states[name] = this.#listeners.get(name)?.state ?? { status: 'stopped' };
     }
     return states;
   }
 
   /** Stops listening, says goodbye to every session and waits for them to end. */
   async stop(): Promise<void> {
+    clearInterval(this.#renewTimer);
+    this.#renewTimer = undefined;
     const listeners = [...this.#listeners.values()];
     this.#listeners.clear();
-    await Promise.all(listeners.map((l) => l.stop()));
-    await this.#pop3.close();
+    for (const listener of listeners) listener.stop();
+    await Promise.all([this.#pop3.close(), this.#imap.close()]);
     for (const listener of listeners) listener.destroyConnections();
   }
 
   #route(name: ListenerName, connection: Connection): void {
-    const settings = this.settings.current;
-    if (name === 'pop3' || name === 'pop3s') {
-      this.#pop3.accept(connection.socket, {
-        secure: connection.secure,
-        protocolLog: settings.logging.protocolLog,
-        ...(!connection.secure &&
-          this.#secureContext && {
-            upgradeToTls: (s: Socket) => upgradeToTls(s, this.#secureContext),
-          }),
-      });
-    } else {
-      connection.socket.destroy();
-    }
+    if (!this.#admit(name, connection)) return;
+    const options = {
+      secure: connection.secure,
+      protocolLog: this.settings.current.logging.protocolLog,
+      ...(!connection.secure &&
+        this.#secureContext && {
+          upgradeToTls: (s: Socket) => upgradeToTls(s, this.#secureContext),
+        }),
+    };
+    if (name === 'pop3' || name === 'pop3s') this.#pop3.accept(connection.socket, options);
+    else this.#imap.accept(connection.socket, options);
   }
 
-  #pop3Services(): Pop3Services {
+  #protocolServices(): Pop3Services & ImapServices {
     return {
       logger: this.logger,
       authenticate: (user, password, remoteAddress) =>
         this.#authenticate(user, password, remoteAddress),
       openStore: (account) => new MaildirStore(account.maildir),
-      policy: () => loginPolicy(this.settings.current),
+      policy: () => protocolPolicy(this.settings.current),
     };
   }
 
-  async #authenticate(user: string, password: string, remoteAddress: string) {
+  /** Throttling, the password, then the per-account session limit (DESIGN.md security defaults). */
+  async #authenticate(user: string, password: string, client: LoginClient): Promise<LoginResult> {
+    const verdict = this.#throttle.check(client.remoteAddress, user);
+    if (!verdict.allowed) {
+      this.logger.info({ user, remote: client.remoteAddress }, 'login throttled');
+      return {
+        ok: false,
+        reason: 'throttled',
+        retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000),
+      };
+    }
     const account = await this.accounts.authenticate(user, password);
     if (!account) {
-      this.logger.info({ user, remote: remoteAddress }, 'login failed');
+      this.#throttle.failed(client.remoteAddress, user);
+      this.logger.info({ user, remote: client.remoteAddress }, 'login failed');
       await new Promise((resolve) => setTimeout(resolve, this.#failedLoginDelayMs));
+      return { ok: false, reason: 'credentials' };
     }
-    return account;
+    this.#throttle.succeeded(client.remoteAddress, account.name);
+    const limit = this.settings.current.limits.maxConnectionsPerAccount;
+    const open = this.#accountSessions.get(account.name) ?? 0;
+    if (open >= limit) return { ok: false, reason: 'too-many-sessions', limit };
+    this.#accountSessions.set(account.name, open + 1);
+    void client.closed.finally(() => {
+      const left = (this.#accountSessions.get(account.name) ?? 1) - 1;
+      if (left > 0) this.#accountSessions.set(account.name, left);
+      else this.#accountSessions.delete(account.name);
+    });
+    this.logger.info({ user: account.name, remote: client.remoteAddress }, 'login');
+    return { ok: true, account };
+  }
+
+  /** Total and per-address connection caps, refused in the protocol's words. */
+  #admit(name: ListenerName, connection: Connection): boolean {
+    const limits = this.settings.current.limits;
+    const address = connection.socket.remoteAddress ?? '';
+    const fromAddress = this.#connectionsByAddress.get(address) ?? 0;
+    const reason =
+      this.#connectionCount >= limits.maxConnections
+        ? `Too many connections (the limit is ${limits.maxConnections}); try again later.`
+        : fromAddress >= limits.maxConnectionsPerAddress
+          ? `Too many connections from your address (the limit is ${limits.maxConnectionsPerAddress}).`
+          : undefined;
+    if (reason) {
+      this.logger.info({ remote: address, listener: name }, 'connection refused: limit');
+      const text = name.startsWith('imap')
+        ? `* BYE ${reason}\r\n`
+        : `-ERR [SYS/TEMP] ${reason}\r\n`;
+      connection.socket.end(text);
+      setTimeout(() => connection.socket.destroy(), 2_000).unref();
+      return false;
+    }
+    this.#connectionCount += 1;
+    this.#connectionsByAddress.set(address, fromAddress + 1);
+    connection.socket.once('close', () => {
+      this.#connectionCount -= 1;
+      const left = (this.#connectionsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.#connectionsByAddress.set(address, left);
+      else this.#connectionsByAddress.delete(address);
+    });
+    return true;
   }
 }
 
-function loginPolicy(settings: Settings) {
+function protocolPolicy(settings: Settings) {
   return {
     loginPolicy: settings.security.loginPolicy,
     preauthTimeoutMs: settings.limits.preauthTimeoutSeconds * 1000,
     idleTimeoutMs: settings.limits.idleTimeoutSeconds * 1000,
-  };
-}
-
-function notYetImap(): ListenerState {
-  return {
-    status: 'failed',
-    error: 'IMAP is not available in this build yet.',
-    remedy: 'Use POP3 for now; IMAP arrives in the next release.',
+    maxMessageBytes: settings.limits.maxMessageBytes,
   };
 }

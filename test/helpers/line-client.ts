@@ -2,6 +2,7 @@
  * A raw line-oriented client for transcript tests: send exact bytes, read exact lines.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 
 export class LineClient {
@@ -24,10 +25,37 @@ export class LineClient {
     socket.on('error', () => undefined);
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<LineClient> {
-    const socket = connect(port, host);
+  static async connect(
+    port: number,
+    host = '127.0.0.1',
+    localAddress?: string,
+  ): Promise<LineClient> {
+    const socket = connect({ port, host, ...(localAddress && { localAddress }) });
     await once(socket, 'connect');
     return new LineClient(socket);
+  }
+
+  /** Implicit TLS; rejects when the certificate does not verify. */
+  static async connectTls(port: number, options: ConnectionOptions): Promise<LineClient> {
+    const socket = tlsConnect({ port, host: '127.0.0.1', ...options });
+    await once(socket, 'secureConnect');
+    return new LineClient(socket as unknown as Socket);
+  }
+
+  /** STARTTLS/STLS: hands the socket to TLS. Bytes the server sent before are returned. */
+  async upgrade(options: ConnectionOptions): Promise<{ client: LineClient; leftover: string }> {
+    this.socket.removeAllListeners('data');
+    const leftover = this.#buffer;
+    const secured: TLSSocket = tlsConnect({ socket: this.socket, ...options });
+    await once(secured, 'secureConnect');
+    return { client: new LineClient(secured as unknown as Socket), leftover };
+  }
+
+  get peerCertificate(): { fingerprint256: string } | undefined {
+    const socket = this.socket as unknown as TLSSocket;
+    return typeof socket.getPeerCertificate === 'function'
+      ? socket.getPeerCertificate()
+      : undefined;
   }
 
   get closed(): boolean {
@@ -74,6 +102,45 @@ export class LineClient {
       const line = await this.line(timeoutMs);
       lines.push(line);
       if (match.test(line)) return lines;
+    }
+  }
+
+  /** Exactly `n` bytes (an IMAP literal's content). */
+  async bytes(n: number, timeoutMs = 10_000): Promise<string> {
+    await this.#waitFor(() => this.#buffer.length >= n, timeoutMs);
+    const out = this.#buffer.slice(0, n);
+    this.#buffer = this.#buffer.slice(n);
+    return out;
+  }
+
+  /** One IMAP response line with any literals inlined (`{n}\r\n<bytes>` kept as written). */
+  async imapLine(timeoutMs = 10_000): Promise<string> {
+    let line = await this.line(timeoutMs);
+    for (let m = /\{(\d+)\}$/.exec(line); m; m = /\{(\d+)\}$/.exec(line)) {
+      line += '\r\n' + (await this.bytes(Number(m[1]), timeoutMs)) + (await this.line(timeoutMs));
+    }
+    return line;
+  }
+
+  /** Sends `<tag> <command>` and collects the untagged lines and the tagged reply. */
+  async imap(
+    tag: string,
+    command: string,
+    timeoutMs = 10_000,
+  ): Promise<{ untagged: string[]; tagged: string }> {
+    this.send(`${tag} ${command}\r\n`);
+    return this.imapUntil(tag, timeoutMs);
+  }
+
+  async imapUntil(
+    tag: string,
+    timeoutMs = 10_000,
+  ): Promise<{ untagged: string[]; tagged: string }> {
+    const untagged: string[] = [];
+    for (;;) {
+      const line = await this.imapLine(timeoutMs);
+      if (line.startsWith(`${tag} `)) return { untagged, tagged: line };
+      untagged.push(line);
     }
   }
 

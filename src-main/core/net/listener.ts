@@ -83,12 +83,14 @@ export class Listener {
     );
   }
 
-  /** Stops accepting; open connections are left to their servers to close. */
-  async stop(): Promise<void> {
-    const server = this.#server;
+  /**
+   * Stops accepting at once; open connections are left to their protocol servers to close
+   * (net.Server's close callback would wait for them, so it is not awaited here).
+   */
+  stop(): void {
+    this.#server?.close();
     this.#server = undefined;
     this.#state = { status: 'stopped' };
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   /** Destroys whatever connections remain (after the protocol servers said goodbye). */

@@ -3,6 +3,7 @@
  * they answer through `Pop3Context`.
  */
 import type { Readable } from 'node:stream';
+import type { LoginClient } from '../auth/login-result.js';
 import type { Pop3State, Pop3StateKind, TransactionState } from './state.js';
 import type { Pop3Services } from './services.js';
 
@@ -10,6 +11,7 @@ export interface Pop3Context {
   readonly services: Pop3Services;
   readonly secure: boolean;
   readonly remoteAddress: string;
+  readonly client: LoginClient;
   state: Pop3State;
   ok(text: string): void;
   err(text: string): void;

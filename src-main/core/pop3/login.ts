@@ -23,13 +23,25 @@ export async function completeLogin(
   user: string,
   password: string,
 ): Promise<void> {
-  const account = await ctx.services.authenticate(user, password, ctx.remoteAddress);
-  if (!account) {
-    ctx.countBad();
-    ctx.err('[AUTH] Authentication failed.');
+  const result = await ctx.services.authenticate(user, password, ctx.client);
+  if (result.ok) {
+    await openMaildrop(ctx, result.account);
     return;
   }
-  await openMaildrop(ctx, account);
+  ctx.countBad();
+  switch (result.reason) {
+    case 'credentials':
+      ctx.err('[AUTH] Authentication failed.');
+      return;
+    case 'throttled':
+      ctx.err(
+        `[LOGIN-DELAY] Too many failed sign-ins from here. Try again in ${result.retryAfterSeconds} seconds.`,
+      );
+      return;
+    case 'too-many-sessions':
+      ctx.err(`[IN-USE] This account already has ${result.limit} connections open.`);
+      return;
+  }
 }
 
 async function openMaildrop(ctx: Pop3Context, account: Account): Promise<void> {

@@ -1,5 +1,6 @@
 /** What the POP3 server needs from the rest of Mailport; injected so tests can use a memory store. */
 import type { Account } from '../config/schema.js';
+import type { LoginClient, LoginResult } from '../auth/login-result.js';
 import type { Logger } from '../log/logger.js';
 import type { MailStore } from '../store/types.js';
 
@@ -11,7 +12,8 @@ export interface LoginPolicy {
 }
 
 export interface Pop3Services {
-  authenticate(user: string, password: string, remoteAddress: string): Promise<Account | undefined>;
+  /** Checks the password, throttling and the per-account session limit. */
+  authenticate(user: string, password: string, client: LoginClient): Promise<LoginResult>;
   openStore(account: Account): MailStore;
   policy(): LoginPolicy;
   readonly logger: Logger;

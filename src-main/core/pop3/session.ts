@@ -17,6 +17,9 @@ import { MAX_BAD_COMMANDS, MAX_LINE_BYTES, MAX_QUEUED_LINES } from './limits.js'
 import type { Pop3Services } from './services.js';
 import type { Pop3State } from './state.js';
 
+/** How long a shutting-down server waits for a client to close its side. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
 export interface Pop3SessionOptions {
   /** True on an implicit-TLS port. */
   readonly secure: boolean;
@@ -65,7 +68,7 @@ export class Pop3Session {
   shutdown(reason: string): void {
     if (this.#closed) return;
     this.#write(`-ERR [SYS/TEMP] ${reason}\r\n`);
-    this.#end();
+    this.#end(SHUTDOWN_GRACE_MS);
   }
 
   #attach(socket: Socket): void {
@@ -191,6 +194,7 @@ export class Pop3Session {
       services: this.#services,
       secure: this.#secure,
       remoteAddress: this.remoteAddress,
+      client: { remoteAddress: this.remoteAddress, closed: this.#closedPromise },
       get state() {
         return session.state;
       },
@@ -272,11 +276,12 @@ export class Pop3Session {
     }
   }
 
-  #end(): void {
+  /** Half-closes after the last reply; a client that does not close its side is cut off. */
+  #end(graceMs = 5_000): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket.end();
-    setTimeout(() => this.#socket.destroy(), 5_000).unref();
+    setTimeout(() => this.#socket.destroy(), graceMs).unref();
   }
 }
 

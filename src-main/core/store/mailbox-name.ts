@@ -81,7 +81,6 @@ export function mailboxLevels(name: string): string[] {
     if (level === '' || level === '.' || level === '..')
       throw invalid(name, 'has an empty or dot level');
     if (level.includes('.')) throw invalid(name, 'contains "." (Maildir++ uses it between levels)');
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     if (/[\\\0-\x1f\x7f]/.test(level)) throw invalid(name, 'contains a control character or "\\"');
   }
   return levels;

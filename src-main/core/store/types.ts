@@ -36,10 +36,32 @@ export interface MailboxChange {
   readonly mailbox: string;
 }
 
+export interface SyncOptions {
+  /**
+   * Move files from new/ to cur/ and report them as \Recent to this caller (SELECT, POP3).
+   * False leaves them in new/ (EXAMINE, STATUS); `recent` then lists every file still there.
+   */
+  readonly claimRecent?: boolean;
+}
+
+export interface AppendOptions {
+  readonly flags?: Iterable<string>;
+  /** INTERNALDATE; the file's mtime. */
+  readonly internalDate?: Date;
+}
+
 export interface Mailbox {
   readonly name: string;
   /** Reads the folder and the uidlist, assigns UIDs to new files and returns the current list. */
-  sync(): Promise<SyncResult>;
+  sync(options?: SyncOptions): Promise<SyncResult>;
+  /** The whole message with CRLF line ends (for parsing; bodies are streamed with openMessage). */
+  readMessage(uid: number): Promise<Buffer>;
+  /** Stores a message (tmp/ → cur/) and returns its UID. */
+  append(message: Buffer, options?: AppendOptions): Promise<number>;
+  /** Copies messages with their flags into another mailbox; returns [source UID, new UID] pairs. */
+  copyTo(uids: readonly number[], target: string): Promise<[number, number][]>;
+  /** Parsed facts about a message kept in the metadata cache (opaque to the store). */
+  cached<T>(uid: number, key: string, compute: () => Promise<T>): Promise<T>;
   /** The message with CRLF line ends, streamed from disk. Fails with EXPUNGED if it is gone. */
   openMessage(uid: number): Promise<Readable>;
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord>;
@@ -55,10 +77,28 @@ export interface MailboxListEntry {
   readonly name: string;
 }
 
+export interface MailboxCounts {
+  readonly messages: number;
+  readonly recent: number;
+  readonly unseen: number;
+  readonly uidNext: number;
+  readonly uidValidity: number;
+  /** Sum of the messages' CRLF sizes. */
+  readonly size: number;
+}
+
 export interface MailStore {
   listMailboxes(): Promise<MailboxListEntry[]>;
   openMailbox(name: string): Promise<Mailbox>;
   createMailbox(name: string): Promise<void>;
+  /** Deletes a mailbox and its messages. Refused for INBOX and for mailboxes with children. */
+  deleteMailbox(name: string): Promise<void>;
+  /** Renames a mailbox and its children; renaming INBOX moves its messages (RFC 3501 §6.3.5). */
+  renameMailbox(from: string, to: string): Promise<void>;
+  /** Counts for STATUS, without claiming \Recent. */
+  counts(name: string): Promise<MailboxCounts>;
+  subscriptions(): Promise<string[]>;
+  setSubscribed(name: string, subscribed: boolean): Promise<void>;
   /** Writes a message into the mailbox the way a delivery agent does (tmp/ → new/). */
   deliver(name: string, message: Buffer): Promise<void>;
   /**

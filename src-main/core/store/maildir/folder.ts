@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
 import { CrlfTransform, WireSizeCounter } from '../crlf.js';
-import type { FlagUpdate, MailboxChange, MessageRecord, SyncResult } from '../types.js';
+import type {
+  AppendOptions,
+  FlagUpdate,
+  MailboxChange,
+  MessageRecord,
+  SyncOptions,
+  SyncResult,
+} from '../types.js';
+import { toCrlf } from '../crlf.js';
+import { writeMessageFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { DotLock } from './dotlock.js';
@@ -22,6 +31,8 @@ export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
 const WATCH_DEBOUNCE_MS = 30;
 const STAT_CONCURRENCY = 16;
+/** Parsed facts are written to the cache at most this often. */
+const CACHE_SAVE_DELAY_MS = 2000;
 
 type Subdir = 'new' | 'cur';
 
@@ -36,6 +47,7 @@ interface Entry {
   dir: Subdir;
   fileName: string;
   readonly wireSize: number;
+  readonly fileSize: number;
   readonly mtimeMs: number;
 }
 
@@ -59,11 +71,11 @@ export class MaildirFolder {
     this.#cache = new SizeCache(join(path, CACHE_FILE));
   }
 
-  sync(): Promise<SyncResult> {
-    return this.#mutex.run(() => this.#sync());
+  sync(options: SyncOptions = {}): Promise<SyncResult> {
+    return this.#mutex.run(() => this.#sync(options.claimRecent ?? true));
   }
 
-  async #sync(): Promise<SyncResult> {
+  async #sync(claimRecent: boolean): Promise<SyncResult> {
     if (!this.#cacheLoaded) {
       await this.#cache.load();
       this.#cacheLoaded = true;
@@ -76,7 +88,7 @@ export class MaildirFolder {
     const unknown = [...listing.keys()].some((base) => !this.#uidByBase.has(base));
     if (unknown || !this.#uidList) await this.#assignUids(listing);
     await this.#refreshEntries(listing);
-    const recent = await this.#claimNew();
+    const recent = claimRecent ? await this.#claimNew() : this.#inNew();
     this.#cache.retain(new Set(this.#uidByBase.keys()));
     await this.#cache.save();
     return { ...this.#status(), recent };
@@ -173,18 +185,22 @@ export class MaildirFolder {
       return undefined;
     }
     const parsed = parseName(seen.fileName);
-    let wireSize: number | undefined;
-    if (parsed.wireSize !== undefined && (parsed.fileSize ?? info.size) === info.size) {
-      wireSize = parsed.wireSize;
-    } else {
-      wireSize = this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
-    }
+    let wireSize = this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
     if (wireSize === undefined) {
-      wireSize = await countWireSize(path).catch(() => undefined);
+      const named = parsed.wireSize !== undefined && (parsed.fileSize ?? info.size) === info.size;
+      wireSize = named ? parsed.wireSize : await countWireSize(path).catch(() => undefined);
       if (wireSize === undefined) return undefined;
       this.#cache.set(base, { fileSize: info.size, mtimeMs: info.mtimeMs, wireSize });
     }
-    return { uid, base, dir: seen.dir, fileName: seen.fileName, wireSize, mtimeMs: info.mtimeMs };
+    return {
+      uid,
+      base,
+      dir: seen.dir,
+      fileName: seen.fileName,
+      wireSize,
+      fileSize: info.size,
+      mtimeMs: info.mtimeMs,
+    };
   }
 
   /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
@@ -204,6 +220,13 @@ export class MaildirFolder {
       recent.push(entry.uid);
     }
     return recent.sort((a, b) => a - b);
+  }
+
+  #inNew(): number[] {
+    return [...this.#entries.values()]
+      .filter((e) => e.dir === 'new')
+      .map((e) => e.uid)
+      .sort((a, b) => a - b);
   }
 
   #status(): { uidValidity: number; uidNext: number; messages: MessageRecord[] } {
@@ -377,6 +400,119 @@ export class MaildirFolder {
     }
   }
 
+  async readMessage(uid: number): Promise<Buffer> {
+    const handle = await this.#openFile(uid);
+    try {
+      return toCrlf(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Stores a new message in cur/ with its flags and returns its UID. */
+  append(message: Buffer, options: AppendOptions = {}): Promise<number> {
+    return this.#mutex.run(async () => {
+      const letters = await this.#lettersFor(options.flags ?? []);
+      const base = await writeMessageFile(this.path, {
+        source: { bytes: message },
+        into: letters ? 'cur' : 'new',
+        letters,
+        ...(options.internalDate && { mtime: options.internalDate }),
+      });
+      return this.#uidAfterWrite(base);
+    });
+  }
+
+  /** The files and flags of these messages, for copying them elsewhere. */
+  sources(uids: readonly number[]): {
+    uid: number;
+    path: string;
+    fileSize: number;
+    wireSize: number;
+    flags: Set<string>;
+    mtime: Date;
+  }[] {
+    return uids.flatMap((uid) => {
+      const e = this.#entries.get(uid);
+      if (!e) return [];
+      const flags = new Set(this.#record(e).flags);
+      return [
+        {
+          uid,
+          path: join(this.path, e.dir, e.fileName),
+          fileSize: e.fileSize,
+          wireSize: e.wireSize,
+          flags,
+          mtime: new Date(e.mtimeMs),
+        },
+      ];
+    });
+  }
+
+  /** Receives copies (hard links where possible) of other messages; returns their new UIDs. */
+  receive(sources: ReturnType<MaildirFolder['sources']>): Promise<number[]> {
+    return this.#mutex.run(async () => {
+      const bases: string[] = [];
+      for (const source of sources) {
+        const letters = await this.#lettersFor(source.flags);
+        bases.push(
+          await writeMessageFile(this.path, {
+            source: { path: source.path, fileSize: source.fileSize, wireSize: source.wireSize },
+            into: letters ? 'cur' : 'new',
+            letters,
+            mtime: source.mtime,
+          }),
+        );
+      }
+      const uids: number[] = [];
+      for (const base of bases) uids.push(await this.#uidAfterWrite(base));
+      return uids;
+    });
+  }
+
+  async #lettersFor(flags: Iterable<string>): Promise<string> {
+    let letters = '';
+    for (const flag of flags) {
+      if (flag.toLowerCase() === '\\recent') continue;
+      letters += systemFlagLetter(flag) ?? (await this.#keywordLetter(flag)) ?? '';
+    }
+    return letters;
+  }
+
+  async #uidAfterWrite(base: string): Promise<number> {
+    const uid = this.#uidByBase.get(base);
+    if (uid !== undefined) return uid;
+    await this.#sync(false);
+    const assigned = this.#uidByBase.get(base);
+    if (assigned === undefined)
+      throw new StoreError('TEMP', `${this.name}: the new message vanished`);
+    return assigned;
+  }
+
+  /** A fact about a message kept in the cache; computed (and kept) when missing. */
+  async cached<T>(uid: number, key: string, compute: () => Promise<T>): Promise<T> {
+    const entry = this.#entries.get(uid);
+    const hit = entry ? this.#cache.getExtra(entry.base, key) : undefined;
+    if (hit !== undefined) return hit as T;
+    const value = await compute();
+    if (entry) {
+      this.#cache.setExtra(entry.base, key, value);
+      this.#scheduleCacheSave();
+    }
+    return value;
+  }
+
+  #saveTimer: NodeJS.Timeout | undefined;
+
+  #scheduleCacheSave(): void {
+    if (this.#saveTimer) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      void this.#mutex.run(() => this.#cache.save());
+    }, CACHE_SAVE_DELAY_MS);
+    this.#saveTimer.unref();
+  }
+
   watch(listener: (change: MailboxChange) => void): () => void {
     this.#listeners.add(listener);
     if (this.#watchers.length === 0) this.#startWatching();
@@ -410,9 +546,13 @@ export class MaildirFolder {
     clearTimeout(this.#debounce);
   }
 
-  close(): void {
+  /** Stops watching and writes what the cache learned. */
+  async close(): Promise<void> {
     this.#listeners.clear();
     this.#stopWatching();
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    await this.#mutex.run(() => this.#cache.save());
   }
 }
 

@@ -2,22 +2,27 @@
  * The Maildir backend of the store interface: INBOX at the root, other folders in Maildir++
  * layout. Folders are shared between every session of this process that opens them.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile, open } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { StoreError, storeErrorFromFs } from '../errors.js';
-import { isInbox, mailboxNameFromFolder, maildirFolderName } from '../mailbox-name.js';
-import { toCrlf } from '../crlf.js';
-import type { Mailbox, MailboxListEntry, MailStore } from '../types.js';
-import { syncDirectory } from '../../util/atomic-file.js';
-import { maildirHostname } from './dotlock.js';
+import {
+  HIERARCHY_SEPARATOR,
+  isInbox,
+  mailboxNameFromFolder,
+  maildirFolderName,
+} from '../mailbox-name.js';
+import type { Mailbox, MailboxCounts, MailboxListEntry, MailStore } from '../types.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { deliverFile } from './delivery.js';
 import { MaildirFolder } from './folder.js';
 
 /** Files left in tmp/ longer than this are abandoned deliveries (the Maildir spec says 36 h). */
 const TMP_MAX_AGE_MS = 36 * 3600_000;
+const SUBSCRIPTIONS_FILE = 'subscriptions';
 
 const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
 const lockedMaildrops = new Set<string>();
-let deliveryCounter = 0;
 
 export class MaildirStore implements MailStore {
   readonly root: string;
@@ -57,7 +62,7 @@ export class MaildirStore implements MailStore {
       openFolders.set(path, shared);
     }
     shared.refs += 1;
-    return new FolderHandle(path, shared.folder);
+    return new FolderHandle(this, path, shared.folder);
   }
 
   async createMailbox(name: string): Promise<void> {
@@ -73,6 +78,106 @@ export class MaildirStore implements MailStore {
     if (!(await isMaildir(path)))
       throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
     await deliverFile(path, message);
+  }
+
+  async deleteMailbox(name: string): Promise<void> {
+    if (isInbox(name)) throw new StoreError('PERM', 'INBOX cannot be deleted');
+    const path = this.#pathOf(name);
+    if (!(await isMaildir(path)))
+      throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
+    // Renamed out of sight first, so a crash never leaves a half-deleted mailbox in the list.
+    // Children (`.Name.Child`) are separate folders and stay (RFC 3501 §6.3.4).
+    const trash = join(this.root, `..mailport-deleted-${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(path, trash);
+    } catch (err) {
+      throw storeErrorFromFs(err, `deleting "${name}"`);
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async renameMailbox(from: string, to: string): Promise<void> {
+    const source = this.#pathOf(from);
+    const target = this.#pathOf(to);
+    if (isInbox(to)) throw new StoreError('EXISTS', 'INBOX always exists');
+    if (!(await isMaildir(source)))
+      throw new StoreError('NOT_FOUND', `Mailbox "${from}" does not exist`);
+    if (await isMaildir(target)) throw new StoreError('EXISTS', `Mailbox "${to}" already exists`);
+    const fromPrefix = `${from}${HIERARCHY_SEPARATOR}`;
+    if (to.startsWith(fromPrefix))
+      throw new StoreError('INVALID_NAME', 'A mailbox cannot be moved under itself');
+    if (isInbox(from)) {
+      await this.#moveInboxMessages(target);
+      return;
+    }
+    const children = (await this.listMailboxes()).filter((m) => m.name.startsWith(fromPrefix));
+    try {
+      await rename(source, target);
+      for (const child of children) {
+        const renamed = `${to}${child.name.slice(from.length)}`;
+        await rename(this.#pathOf(child.name), this.#pathOf(renamed));
+      }
+    } catch (err) {
+      throw storeErrorFromFs(err, `renaming "${from}"`);
+    }
+  }
+
+  /** RFC 3501 §6.3.5: renaming INBOX moves its messages to the new name; INBOX stays, empty. */
+  async #moveInboxMessages(target: string): Promise<void> {
+    await makeMaildir(target);
+    await writeFile(join(target, 'maildirfolder'), '');
+    for (const sub of ['new', 'cur']) {
+      for (const file of await readdir(join(this.root, sub))) {
+        if (file.startsWith('.')) continue;
+        await rename(join(this.root, sub, file), join(target, sub, file)).catch(() => undefined);
+      }
+    }
+  }
+
+  async counts(name: string): Promise<MailboxCounts> {
+    const mailbox = await this.openMailbox(name);
+    try {
+      const status = await mailbox.sync({ claimRecent: false });
+      let unseen = 0;
+      let size = 0;
+      for (const m of status.messages) {
+        if (!m.flags.has('\\Seen')) unseen += 1;
+        size += m.size;
+      }
+      return {
+        messages: status.messages.length,
+        recent: status.recent.length,
+        unseen,
+        uidNext: status.uidNext,
+        uidValidity: status.uidValidity,
+        size,
+      };
+    } finally {
+      await mailbox.close();
+    }
+  }
+
+  /** Subscriptions in the Maildir's `subscriptions` file, one name per line (Dovecot reads it). */
+  async subscriptions(): Promise<string[]> {
+    let text: string;
+    try {
+      text = await readFile(join(this.root, SUBSCRIPTIONS_FILE), 'utf8');
+    } catch {
+      return [];
+    }
+    const lines = text.split('\n');
+    // Dovecot 2.3 may write "V\t2" then an empty line, with \t between hierarchy levels.
+    const body = lines[0] === 'V\t2' ? lines.slice(2) : lines;
+    return body.filter(Boolean).map((l) => l.replace(/\t/g, HIERARCHY_SEPARATOR));
+  }
+
+  async setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    if (!isInbox(name)) maildirFolderName(name); // validates
+    const current = await this.subscriptions();
+    const rest = current.filter((n) => n !== name);
+    const next = subscribed ? [...rest, name] : rest;
+    if (next.length === current.length && subscribed === current.includes(name)) return;
+    await writeFileAtomic(join(this.root, SUBSCRIPTIONS_FILE), next.map((n) => `${n}\n`).join(''));
   }
 
   lockMaildrop(): () => void {
@@ -94,12 +199,14 @@ export class MaildirStore implements MailStore {
 }
 
 class FolderHandle implements Mailbox {
+  readonly #store: MaildirStore;
   readonly #path: string;
   readonly #folder: MaildirFolder;
   readonly #unwatch = new Set<() => void>();
   #closed = false;
 
-  constructor(path: string, folder: MaildirFolder) {
+  constructor(store: MaildirStore, path: string, folder: MaildirFolder) {
+    this.#store = store;
     this.#path = path;
     this.#folder = folder;
   }
@@ -108,8 +215,22 @@ class FolderHandle implements Mailbox {
     return this.#folder.name;
   }
 
-  sync = () => this.#folder.sync();
+  sync: Mailbox['sync'] = (options) => this.#folder.sync(options);
   openMessage = (uid: number) => this.#folder.openMessage(uid);
+  readMessage = (uid: number) => this.#folder.readMessage(uid);
+  append: Mailbox['append'] = (message, options) => this.#folder.append(message, options);
+  cached: Mailbox['cached'] = (uid, key, compute) => this.#folder.cached(uid, key, compute);
+
+  async copyTo(uids: readonly number[], target: string): Promise<[number, number][]> {
+    const sources = this.#folder.sources(uids);
+    const destination = await this.#store.openMailbox(target);
+    try {
+      const created = await (destination as FolderHandle).#folder.receive(sources);
+      return sources.map((s, i) => [s.uid, created[i]!]);
+    } finally {
+      await destination.close();
+    }
+  }
   updateFlags: Mailbox['updateFlags'] = (uid, mode, flags) =>
     this.#folder.updateFlags(uid, mode, flags);
   expunge = (uids: Iterable<number>) => this.#folder.expunge(uids);
@@ -130,7 +251,7 @@ class FolderHandle implements Mailbox {
     const shared = openFolders.get(this.#path);
     if (shared && --shared.refs === 0) {
       openFolders.delete(this.#path);
-      shared.folder.close();
+      await shared.folder.close();
     }
   }
 }
@@ -169,34 +290,5 @@ async function cleanTmp(path: string): Promise<void> {
     } catch {
       // vanished or not ours to delete
     }
-  }
-}
-
-/** A unique Maildir base name: `<sec>.M<usec>P<pid>Q<n>.<host>,S=<size>,W=<wire size>`. */
-export function uniqueBaseName(fileSize: number, wireSize: number, now = Date.now()): string {
-  const seconds = Math.floor(now / 1000);
-  const micros = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
-  deliveryCounter += 1;
-  return `${seconds}.M${micros}P${process.pid}Q${deliveryCounter}.${maildirHostname()},S=${fileSize},W=${wireSize}`;
-}
-
-/** tmp/ → fsync → new/, as a delivery agent writes. Returns the base name. */
-export async function deliverFile(folderPath: string, message: Buffer): Promise<string> {
-  const base = uniqueBaseName(message.length, toCrlf(message).length);
-  const temp = join(folderPath, 'tmp', base);
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(message);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, join(folderPath, 'new', base));
-    await syncDirectory(join(folderPath, 'new'));
-    return base;
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw storeErrorFromFs(err, 'delivery');
   }
 }

@@ -1,18 +1,23 @@
 /**
- * `mailport.cache`: what we learned about each file that is costly to learn again (for now its
- * CRLF size). Only a cache: a missing, stale or damaged file is rebuilt from the messages.
+ * `mailport.cache`: what we learned about each file that is costly to learn again: its CRLF
+ * size, and facts the protocols ask to keep (parsed structure). Only a cache: a missing, stale
+ * or damaged file is rebuilt from the messages.
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 
 export const CACHE_FILE = 'mailport.cache';
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 export interface CachedFacts {
   readonly fileSize: number;
   readonly mtimeMs: number;
   readonly wireSize: number;
+  /** Opaque facts keyed by name, e.g. a parsed structure. */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
+
+type StoredFacts = [number, number, number] | [number, number, number, Record<string, unknown>];
 
 export class SizeCache {
   readonly #path: string;
@@ -27,8 +32,8 @@ export class SizeCache {
     try {
       const data = JSON.parse(await readFile(this.#path, 'utf8')) as unknown;
       if (!isCacheFile(data)) return;
-      for (const [base, [fileSize, mtimeMs, wireSize]] of Object.entries(data.entries)) {
-        this.#facts.set(base, { fileSize, mtimeMs, wireSize });
+      for (const [base, [fileSize, mtimeMs, wireSize, extra]] of Object.entries(data.entries)) {
+        this.#facts.set(base, { fileSize, mtimeMs, wireSize, ...(extra && { extra }) });
       }
     } catch {
       // Missing or damaged: start empty, the messages are the truth.
@@ -46,6 +51,22 @@ export class SizeCache {
     this.#dirty = true;
   }
 
+  /** A fact stored with `setExtra` for this base, if any. */
+  getExtra(base: string, key: string): unknown {
+    return this.#facts.get(base)?.extra?.[key];
+  }
+
+  setExtra(base: string, key: string, value: unknown): void {
+    const facts = this.#facts.get(base);
+    if (!facts) return; // sizes are always cached first; an unknown base is not worth keeping
+    this.#facts.set(base, { ...facts, extra: { ...facts.extra, [key]: value } });
+    this.#dirty = true;
+  }
+
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
   /** Forgets every base not in `keep`. */
   retain(keep: ReadonlySet<string>): void {
     for (const base of this.#facts.keys()) {
@@ -59,8 +80,12 @@ export class SizeCache {
   async save(): Promise<void> {
     if (!this.#dirty) return;
     this.#dirty = false;
-    const entries: Record<string, [number, number, number]> = {};
-    for (const [base, f] of this.#facts) entries[base] = [f.fileSize, f.mtimeMs, f.wireSize];
+    const entries: Record<string, StoredFacts> = {};
+    for (const [base, f] of this.#facts) {
+      entries[base] = f.extra
+        ? [f.fileSize, f.mtimeMs, f.wireSize, { ...f.extra }]
+        : [f.fileSize, f.mtimeMs, f.wireSize];
+    }
     try {
       await writeFileAtomic(this.#path, JSON.stringify({ version: CACHE_VERSION, entries }));
     } catch {
@@ -71,11 +96,14 @@ export class SizeCache {
 
 function isCacheFile(
   data: unknown,
-): data is { version: number; entries: Record<string, [number, number, number]> } {
+): data is { version: number; entries: Record<string, StoredFacts> } {
   if (typeof data !== 'object' || data === null) return false;
   const { version, entries } = data as { version?: unknown; entries?: unknown };
   if (version !== CACHE_VERSION || typeof entries !== 'object' || entries === null) return false;
   return Object.values(entries).every(
-    (v) => Array.isArray(v) && v.length === 3 && v.every((n) => typeof n === 'number'),
+    (v) =>
+      Array.isArray(v) &&
+      (v.length === 3 || (v.length === 4 && typeof v[3] === 'object' && v[3] !== null)) &&
+      v.slice(0, 3).every((n) => typeof n === 'number'),
   );
 }

@@ -1,0 +1,14 @@
+/** What a login attempt can come to; each protocol says it in its own words. */
+import type { Account } from '../config/schema.js';
+
+export type LoginResult =
+  | { readonly ok: true; readonly account: Account }
+  | { readonly ok: false; readonly reason: 'credentials' }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number }
+  | { readonly ok: false; readonly reason: 'too-many-sessions'; readonly limit: number };
+
+/** The client a login comes from; `closed` settles when its connection ends. */
+export interface LoginClient {
+  readonly remoteAddress: string;
+  readonly closed: Promise<void>;
+}

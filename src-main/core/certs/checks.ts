@@ -1,0 +1,71 @@
+/**
+ * Whether the files on disk can still be used, and if not, why (in words for the user).
+ * Each check returns a reason to remake something, or undefined when all is well.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { ParsedCertificate } from './inspect.js';
+import { isSignedBy, keyMatches, notAfter, notBefore, splitPem } from './inspect.js';
+import type { WantedNames } from './names.js';
+import { daysBetween } from './x509.js';
+
+/** Certificates are remade this long before they expire. */
+export const RENEW_BEFORE_DAYS = 30;
+
+export interface AuthorityOnDisk {
+  readonly cert: ParsedCertificate | undefined;
+  readonly key: KeyObject | undefined;
+  readonly certMissing: boolean;
+}
+
+export interface LeafOnDisk {
+  readonly chainPem: string | undefined;
+  readonly cert: ParsedCertificate | undefined;
+  readonly key: KeyObject | undefined;
+}
+
+export function authorityProblem(ca: AuthorityOnDisk, now: Date): string | undefined {
+  if (ca.certMissing) return 'there was no local certificate authority yet';
+  if (!ca.cert) return 'ca.pem could not be read as a certificate';
+  if (!ca.cert.x509.ca || !ca.cert.constraints) {
+    return 'ca.pem is not a name-constrained Mailport certificate authority';
+  }
+  if (!ca.key) return 'ca-key.pem is missing or damaged';
+  if (!keyMatches(ca.cert.x509, ca.key)) return 'ca-key.pem does not belong to ca.pem';
+  return validityProblem('the local certificate authority', ca.cert, now);
+}
+
+export function leafProblem(
+  leaf: LeafOnDisk,
+  ca: ParsedCertificate,
+  wanted: WantedNames,
+  now: Date,
+): string | undefined {
+  if (!leaf.cert) return 'server.pem was missing or damaged';
+  if (!leaf.key) return 'server-key.pem was missing or damaged';
+  if (!keyMatches(leaf.cert.x509, leaf.key)) return 'server-key.pem did not belong to server.pem';
+  if (!isSignedBy(leaf.cert.x509, ca.x509)) {
+    return 'the server certificate was not signed by the current local certificate authority';
+  }
+  if (splitPem(leaf.chainPem ?? '')[1]?.trim() !== ca.pem.trim()) {
+    return 'server.pem did not carry the current local certificate authority';
+  }
+  const missing = [
+    ...wanted.dnsNames.filter((name) => !leaf.cert!.dnsNames.includes(name)),
+    ...wanted.ipAddresses.filter((address) => !leaf.cert!.ipAddresses.includes(address)),
+  ];
+  if (missing.length > 0) {
+    return `the server certificate did not cover ${missing.join(', ')}`;
+  }
+  return validityProblem('the server certificate', leaf.cert, now);
+}
+
+function validityProblem(what: string, cert: ParsedCertificate, now: Date): string | undefined {
+  const from = notBefore(cert.x509);
+  const until = notAfter(cert.x509);
+  if (now < from)
+    return `${what} is not valid until ${from.toISOString()} (was the clock changed?)`;
+  if (daysBetween(now, until) < RENEW_BEFORE_DAYS) {
+    return `${what} ${until <= now ? 'expired' : 'expires'} on ${until.toISOString().slice(0, 10)}`;
+  }
+  return undefined;
+}

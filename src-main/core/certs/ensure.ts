@@ -1,0 +1,180 @@
+/**
+ * Making sure the certs folder holds a usable local CA and server certificate: created on
+ * first need, the leaf re-issued when this computer's names change, when it nears expiry or
+ * when the CA changed; the CA kept unless it is unusable (phones would have to trust it anew).
+ */
+import { resolve } from 'node:path';
+import { Mutex } from '../util/mutex.js';
+import { createAuthority, type PemPair } from './ca.js';
+import { authorityProblem, leafProblem, type AuthorityOnDisk, type LeafOnDisk } from './checks.js';
+import { certificateInfo, type CertificateInfo } from './info.js';
+import { parseCertificate, parsePrivateKey, type ParsedCertificate } from './inspect.js';
+import { issueLeaf } from './leaf.js';
+import { wantedNames } from './name-constraints.js';
+import type { MachineNames, OmittedName } from './names.js';
+import {
+  certificateFiles,
+  prepareFolder,
+  readText,
+  restrictKeyModes,
+  writeAuthority,
+  writeLeaf,
+  type CertificateFiles,
+} from './store.js';
+
+export interface EnsureResult {
+  info: CertificateInfo;
+  created: 'none' | 'leaf' | 'ca-and-leaf';
+  /** Why something was created, e.g. "the server certificate did not cover 192.168.1.20". */
+  reason?: string;
+  /** This computer's names that the certificate cannot carry, each with what to do instead. */
+  omitted: OmittedName[];
+}
+
+export interface EnsureOptions {
+  /** The time to check expiry against and to date new certificates from. */
+  now?: Date;
+  /** Called before each slow step, with a sentence for the user. */
+  onProgress?: (step: string) => void;
+}
+
+interface Remake {
+  readonly leaf?: string;
+  readonly authority?: string;
+}
+
+/** One run at a time per folder, so two callers never write competing keys. */
+const folderLocks = new Map<string, Mutex>();
+
+function lockFor(certsDir: string): Mutex {
+  const key = resolve(certsDir);
+  let mutex = folderLocks.get(key);
+  if (!mutex) folderLocks.set(key, (mutex = new Mutex()));
+  return mutex;
+}
+
+export async function ensureCertificate(
+  certsDir: string,
+  names: MachineNames,
+  options: EnsureOptions = {},
+): Promise<EnsureResult> {
+  return lockFor(certsDir).run(() => ensure(certsDir, names, options, {}));
+}
+
+/** A new server certificate from the same CA (phones keep trusting it). */
+export async function renewCertificate(
+  certsDir: string,
+  names: MachineNames,
+  options: EnsureOptions = {},
+): Promise<EnsureResult> {
+  const remake = { leaf: 'a new server certificate was asked for' };
+  return lockFor(certsDir).run(() => ensure(certsDir, names, options, remake));
+}
+
+/**
+ * A new CA and server certificate, e.g. after the computer was renamed or the CA key may have
+ * leaked. Every phone must then install the new CA.
+ */
+export async function replaceAuthority(
+  certsDir: string,
+  names: MachineNames,
+  options: EnsureOptions = {},
+): Promise<EnsureResult> {
+  const remake = { authority: 'a new local certificate authority was asked for' };
+  return lockFor(certsDir).run(() => ensure(certsDir, names, options, remake));
+}
+
+/** The server certificate on disk, or undefined if there is none that can be read. */
+export async function readCertificateInfo(certsDir: string): Promise<CertificateInfo | undefined> {
+  const files = certificateFiles(certsDir);
+  const leafText = await readText(files.cert);
+  const leaf = leafText === undefined ? undefined : parseCertificate(leafText);
+  if (!leaf) return undefined;
+  const caText = await readText(files.caCert);
+  return certificateInfo(leaf, caText === undefined ? undefined : parseCertificate(caText), files);
+}
+
+async function ensure(
+  certsDir: string,
+  machine: MachineNames,
+  options: EnsureOptions,
+  remake: Remake,
+): Promise<EnsureResult> {
+  const now = options.now ?? new Date();
+  const progress = options.onProgress ?? (() => undefined);
+  const files = certificateFiles(certsDir);
+  await prepareFolder(certsDir);
+
+  const ca = await ensureAuthority(files, machine, now, progress, remake.authority);
+  const caCert = mustParse(ca.pair.certPem);
+  const wanted = wantedNames(machine, caCert.constraints ?? { dnsNames: [], ranges: [] });
+  const leaf = await readLeaf(files);
+  const leafReason = ca.reason ?? remake.leaf ?? leafProblem(leaf, caCert, wanted, now);
+  let leafCert = leaf.cert;
+  if (leafReason !== undefined) {
+    const names = [...wanted.dnsNames, ...wanted.ipAddresses].join(', ');
+    progress(`Creating the server certificate for ${names}`);
+    const issued = await issueLeaf(ca.pair, wanted, now);
+    await writeLeaf(files, issued, ca.pair.certPem);
+    leafCert = mustParse(issued.certPem);
+  }
+  await restrictKeyModes(files);
+
+  const result: EnsureResult = {
+    info: certificateInfo(leafCert ?? mustParse(leaf.chainPem ?? ''), caCert, files),
+    created: ca.reason !== undefined ? 'ca-and-leaf' : leafReason !== undefined ? 'leaf' : 'none',
+    omitted: wanted.omitted,
+  };
+  if (leafReason !== undefined) result.reason = leafReason;
+  return result;
+}
+
+/** The CA on disk if it is usable, else a new one (with the reason it was made). */
+async function ensureAuthority(
+  files: CertificateFiles,
+  machine: MachineNames,
+  now: Date,
+  progress: (step: string) => void,
+  asked: string | undefined,
+): Promise<{ pair: PemPair; reason?: string }> {
+  const onDisk = await readAuthority(files);
+  const reason = asked ?? authorityProblem(onDisk, now);
+  if (reason === undefined && onDisk.cert && onDisk.keyPem !== undefined) {
+    return { pair: { certPem: onDisk.cert.pem, keyPem: onDisk.keyPem } };
+  }
+  progress('Creating the local certificate authority');
+  const pair = await createAuthority(machine, now);
+  await writeAuthority(files, pair);
+  return { pair, reason: reason ?? 'the local certificate authority could not be used' };
+}
+
+interface AuthorityFiles extends AuthorityOnDisk {
+  readonly keyPem: string | undefined;
+}
+
+async function readAuthority(files: CertificateFiles): Promise<AuthorityFiles> {
+  const certText = await readText(files.caCert);
+  const keyPem = await readText(files.caKey);
+  return {
+    cert: certText === undefined ? undefined : parseCertificate(certText),
+    certMissing: certText === undefined,
+    key: parsePrivateKey(keyPem),
+    keyPem,
+  };
+}
+
+/** A certificate this module has just checked or made; failing to read it is a bug. */
+function mustParse(pem: string): ParsedCertificate {
+  const parsed = parseCertificate(pem);
+  if (!parsed) throw new Error('Mailport could not read back a certificate it had just checked');
+  return parsed;
+}
+
+async function readLeaf(files: CertificateFiles): Promise<LeafOnDisk> {
+  const chainPem = await readText(files.cert);
+  return {
+    chainPem,
+    cert: chainPem === undefined ? undefined : parseCertificate(chainPem),
+    key: parsePrivateKey(await readText(files.key)),
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The name constraints of the local CA (RFC 5280 §4.2.1.10): it may only certify this
+ * computer's own names and addresses that are never routed on the internet, so that a stolen
+ * CA key cannot be used to impersonate any other site.
+ *
+ *   NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL, ... }
+ *   GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree
+ *   GeneralSubtree  ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }
+ *   GeneralName     ::= dNSName [2] IA5String | iPAddress [7] OCTET STRING | ...
+ *
+ * The module uses implicit tags, so [0] replaces the SEQUENCE tag and [2]/[7] the string tags.
+ * An iPAddress constraint is the address followed by its mask (8 octets for IPv4, 32 for IPv6).
+ */
+import forge from 'node-forge';
+import { bytesToIp, ipToBytes, rangeContains, rangeMask, type AddressRange } from './ip.js';
+import {
+  machineAddresses,
+  machineDnsNames,
+  PRIVATE_RANGES,
+  type MachineNames,
+  type OmittedName,
+  type WantedNames,
+} from './names.js';
+
+const { asn1 } = forge;
+
+export const NAME_CONSTRAINTS_OID = '2.5.29.30';
+const PERMITTED = 0;
+const DNS_NAME = 2;
+const IP_ADDRESS = 7;
+
+/** The permitted subtrees; a name of either kind outside them is refused by verifiers. */
+export interface NameConstraints {
+  readonly dnsNames: readonly string[];
+  readonly ranges: readonly AddressRange[];
+}
+
+export function machineConstraints(names: MachineNames): NameConstraints {
+  return { dnsNames: machineDnsNames(names).names, ranges: PRIVATE_RANGES };
+}
+
+export function nameConstraintsToAsn1(constraints: NameConstraints): forge.asn1.Asn1 {
+  const subtree = (base: forge.asn1.Asn1) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
+  const dns = constraints.dnsNames.map((name) => subtree(contextPrimitive(DNS_NAME, name)));
+  const ips = constraints.ranges.map((range) => {
+    const octets = Buffer.concat([range.network, rangeMask(range)]).toString('binary');
+    return subtree(contextPrimitive(IP_ADDRESS, octets));
+  });
+  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, PERMITTED as forge.asn1.Type, true, [
+    ...dns,
+    ...ips,
+  ]);
+  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted]);
+}
+
+function contextPrimitive(tag: number, bytes: string): forge.asn1.Asn1 {
+  return asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag as forge.asn1.Type, false, bytes);
+}
+
+/**
+ * Reads the permitted dNSName and iPAddress subtrees from an extension value (DER, as a binary
+ * string). Anything this module would not have written (excluded subtrees, other name forms,
+ * minimum/maximum) makes it undefined: such a CA is not one of ours.
+ */
+export function nameConstraintsFromDer(der: string): NameConstraints | undefined {
+  try {
+    const root = asn1.fromDer(der);
+    const [permitted, ...rest] = children(root);
+    if (!permitted || rest.length > 0 || !isContext(permitted, PERMITTED, true)) return undefined;
+    const dnsNames: string[] = [];
+    const ranges: AddressRange[] = [];
+    for (const subtree of children(permitted)) {
+      const [base, ...bounds] = children(subtree);
+      if (!base || bounds.length > 0 || typeof base.value !== 'string') return undefined;
+      if (isContext(base, DNS_NAME, false)) dnsNames.push(base.value.toLowerCase());
+      else if (isContext(base, IP_ADDRESS, false)) ranges.push(rangeFromOctets(base.value));
+      else return undefined;
+    }
+    return { dnsNames, ranges };
+  } catch {
+    return undefined;
+  }
+}
+
+function children(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
+  if (!Array.isArray(node.value)) throw new Error('Expected a constructed ASN.1 value');
+  return node.value;
+}
+
+function isContext(node: forge.asn1.Asn1, tag: number, constructed: boolean): boolean {
+  return (
+    node.tagClass === asn1.Class.CONTEXT_SPECIFIC &&
+    (node.type as number) === tag &&
+    node.constructed === constructed
+  );
+}
+
+function rangeFromOctets(octets: string): AddressRange {
+  const bytes = Buffer.from(octets, 'binary');
+  if (bytes.length !== 8 && bytes.length !== 32) throw new Error('Bad iPAddress constraint');
+  const network = new Uint8Array(bytes.subarray(0, bytes.length / 2));
+  const mask = bytes.subarray(bytes.length / 2);
+  const prefixLength = [...mask].reduce((bits, octet) => bits + popcount(octet), 0);
+  return { network, prefixLength, text: `${bytesToIp(network)}/${prefixLength}` };
+}
+
+function popcount(octet: number): number {
+  let count = 0;
+  for (let bit = octet; bit; bit >>= 1) count += bit & 1;
+  return count;
+}
+
+/** RFC 5280 §4.2.1.10: a DNS constraint covers the name itself and every name below it. */
+export function permitsDnsName(constraints: NameConstraints, name: string): boolean {
+  const lower = name.toLowerCase();
+  return constraints.dnsNames.some((base) => lower === base || lower.endsWith(`.${base}`));
+}
+
+export function permitsAddress(constraints: NameConstraints, address: string): boolean {
+  const bytes = ipToBytes(address);
+  return bytes !== undefined && constraints.ranges.some((range) => rangeContains(range, bytes));
+}
+
+/**
+ * The names a leaf for `machine` should carry under a CA with `constraints`. Names the CA may
+ * not certify are left out with a reason rather than put in a chain that phones would refuse:
+ * a public address (the CA only covers private ranges), or a host name the CA was not made for
+ * (the computer was renamed after the CA was created).
+ */
+export function wantedNames(machine: MachineNames, constraints: NameConstraints): WantedNames {
+  const dns = machineDnsNames(machine);
+  const omitted: OmittedName[] = [...dns.omitted];
+  const dnsNames = dns.names.filter((name) => {
+    if (permitsDnsName(constraints, name)) return true;
+    omitted.push({ name, reason: renamedHostReason(name, constraints) });
+    return false;
+  });
+  const ipAddresses = machineAddresses(machine).filter((address) => {
+    if (permitsAddress(constraints, address)) return true;
+    omitted.push({ name: address, reason: publicAddressReason(address, dnsNames) });
+    return false;
+  });
+  return { dnsNames, ipAddresses, omitted };
+}
+
+function renamedHostReason(name: string, constraints: NameConstraints): string {
+  return (
+    `"${name}" is not one of the names the local certificate authority was made for ` +
+    `(${constraints.dnsNames.join(', ')}), so the certificate leaves it out. Phones can connect ` +
+    `by address; to use the new name, create a new local CA and install it on the phones again.`
+  );
+}
+
+function publicAddressReason(address: string, dnsNames: readonly string[]): string {
+  const mdns = dnsNames.find((name) => name.endsWith('.local'));
+  return (
+    `${address} is not a private address, so the certificate leaves it out: the local ` +
+    `certificate authority may only vouch for private addresses, so that its key could never ` +
+    `impersonate other sites. Phones should connect to ` +
+    `${mdns ? `"${mdns}" or to ` : ''}a private address of this computer.`
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * The TLS settings every listener uses (DESIGN.md, "Security defaults"): TLS 1.2 at least,
+ * and in TLS 1.2 only forward-secret AEAD suites, in the server's order of preference.
+ */
+import { createSecureContext as nodeSecureContext, type SecureContext } from 'node:tls';
+import { keyMatches, parseCertificate, parsePrivateKey } from './inspect.js';
+import { certificateFiles, readText } from './store.js';
+
+/** PEM text: `cert` is the chain (leaf, then CA), `key` the leaf's private key. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+}
+
+export interface TlsOptions {
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/**
+ * TLS 1.2 suites: ECDHE key exchange (forward secrecy) with AES-GCM or ChaCha20-Poly1305
+ * (AEAD), in the order of Mozilla's "intermediate" configuration. No CBC, no RSA key exchange.
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+] as const;
+
+export function createSecureContext(material: TlsMaterial, options: TlsOptions): SecureContext {
+  return nodeSecureContext({
+    cert: material.cert,
+    key: material.key,
+    minVersion: options.minVersion,
+    // Names no TLS_* suite, so TLS 1.3 keeps OpenSSL's defaults (all AEAD, all forward-secret).
+    ciphers: TLS12_CIPHERS.join(':'),
+    honorCipherOrder: true,
+  });
+}
+
+/**
+ * The chain and key from the certs folder, or undefined when they are missing, damaged or do
+ * not belong together (ensureCertificate repairs that).
+ */
+export async function loadTlsMaterial(certsDir: string): Promise<TlsMaterial | undefined> {
+  const files = certificateFiles(certsDir);
+  const cert = await readText(files.cert);
+  const key = await readText(files.key);
+  if (cert === undefined || key === undefined) return undefined;
+  const leaf = parseCertificate(cert);
+  const privateKey = parsePrivateKey(key);
+  if (!leaf || !privateKey || !keyMatches(leaf.x509, privateKey)) return undefined;
+  return { cert, key };
+}

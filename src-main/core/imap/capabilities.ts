@@ -1,0 +1,38 @@
+/**
+ * The CAPABILITY list (RFC 3501 §6.1.1) for a connection in a given state. Login mechanisms
+ * appear only where a login would be accepted; otherwise LOGINDISABLED (RFC 3501 §6.2.3).
+ */
+import type { ImapStateKind } from './state.js';
+
+export interface CapabilityContext {
+  readonly state: ImapStateKind;
+  readonly secure: boolean;
+  readonly canStartTls: boolean;
+  readonly loginAllowed: boolean;
+  readonly appendLimit: number;
+}
+
+/** Extensions offered once logged in (and, being harmless to announce, before it too). */
+const EXTENSIONS = [
+  'LITERAL+', // RFC 7888
+  'SASL-IR', // RFC 4959
+  'ID', // RFC 2971
+  'ENABLE', // RFC 5161
+  'IDLE', // RFC 2177
+  'NAMESPACE', // RFC 2342
+  'UIDPLUS', // RFC 4315
+  'MOVE', // RFC 6851
+  'UNSELECT', // RFC 3691
+  'CHILDREN', // RFC 3348
+  'LIST-EXTENDED', // RFC 5258
+  'SPECIAL-USE', // RFC 6154
+];
+
+export function capabilities(ctx: CapabilityContext): string[] {
+  const caps = ['IMAP4rev1', ...EXTENSIONS, `APPENDLIMIT=${ctx.appendLimit}`];
+  if (ctx.state === 'not-authenticated') {
+    if (ctx.canStartTls) caps.push('STARTTLS');
+    caps.push(ctx.loginAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');
+  }
+  return caps;
+}

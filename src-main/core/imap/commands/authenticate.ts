@@ -1,0 +1,38 @@
+/**
+ * AUTHENTICATE PLAIN [initial-response] — RFC 3501 §6.2.2, RFC 4959 (SASL-IR), RFC 4616.
+ * "=" is an empty initial response; "*" cancels. An authzid other than the user is refused.
+ */
+import { atom } from '../args.js';
+import type { ImapCommand } from '../command.js';
+import { completeLogin, loginRefused } from '../login-policy.js';
+import { bad, no } from '../response.js';
+import { NOT_AUTHENTICATED } from '../state.js';
+
+export const authenticate: ImapCommand = {
+  name: 'AUTHENTICATE',
+  states: NOT_AUTHENTICATED,
+  async handle(ctx, args) {
+    const mechanism = atom(args[0])?.toUpperCase();
+    if (!mechanism || args.length > 2) return bad('Usage: AUTHENTICATE PLAIN [initial-response]');
+    const refused = loginRefused(ctx);
+    if (refused) return refused;
+    if (mechanism !== 'PLAIN')
+      return no(`Unsupported mechanism ${mechanism.slice(0, 20)}`, 'CANNOT');
+    const initial = atom(args[1]);
+    const response =
+      initial === undefined ? await ctx.continuation('') : initial === '=' ? '' : initial;
+    if (response === '*') return bad('Authentication cancelled');
+    const credentials = decodePlain(response);
+    if (!credentials) return no('Authentication failed.', 'AUTHENTICATIONFAILED');
+    return completeLogin(ctx, credentials.user, credentials.password);
+  },
+};
+
+function decodePlain(base64: string): { user: string; password: string } | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return undefined;
+  const parts = Buffer.from(base64, 'base64').toString('utf8').split('\0');
+  if (parts.length !== 3) return undefined;
+  const [authzid, user, password] = parts as [string, string, string];
+  if (!user || (authzid && authzid !== user)) return undefined;
+  return { user, password };
+}

@@ -1,0 +1,63 @@
+/**
+ * FETCH sequence-set items — RFC 3501 §6.4.5; UID FETCH — §6.4.8 (UID always included).
+ * Non-PEEK body sections set \Seen (unless read-only) and the new FLAGS are reported.
+ */
+import { expectCount, sequenceSet } from '../args.js';
+import type { ImapCommand, ImapContext } from '../command.js';
+import { selectedView } from '../command.js';
+import { parseFetchItems, type FetchItem } from '../fetch/items.js';
+import { fetchResponse } from '../fetch/respond.js';
+import type { Token } from '../parser.js';
+import { no, ok, type CommandResult } from '../response.js';
+import { SELECTED } from '../state.js';
+import { StoreError } from '../../store/errors.js';
+
+async function run(
+  ctx: ImapContext,
+  args: readonly Token[],
+  byUid: boolean,
+): Promise<CommandResult> {
+  expectCount(args, 2);
+  const view = selectedView(ctx);
+  const set = sequenceSet(args[0]);
+  let items = parseFetchItems(args[1]);
+  if (byUid && !items.some((i) => i.kind === 'UID')) items = [{ kind: 'UID' }, ...items];
+  const marksSeen = !view.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
+  let missing = false;
+  for (const uid of view.resolve(set, byUid)) {
+    try {
+      const withFlags = marksSeen ? await markSeen(ctx, uid, items) : items;
+      await ctx.send(await fetchResponse(view, uid, withFlags));
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === 'EXPUNGED')) throw err;
+      missing = true; // RFC 3501 §7.4.1: gone underneath; reported below, EXPUNGE comes later
+    }
+  }
+  return missing
+    ? no('Some of the requested messages no longer exist.', 'EXPUNGEISSUED')
+    : ok('Fetch completed.');
+}
+
+/** Sets \Seen before the response is built; adds FLAGS to the items if it changed. */
+async function markSeen(ctx: ImapContext, uid: number, items: FetchItem[]): Promise<FetchItem[]> {
+  const view = selectedView(ctx);
+  if (view.record(uid)?.flags.has('\\Seen')) return items;
+  view.noteFlags(await view.mailbox.updateFlags(uid, 'add', ['\\Seen']));
+  if (items.some((i) => i.kind === 'FLAGS')) return items;
+  // Where Dovecot puts it: first, after UID.
+  const at = items[0]?.kind === 'UID' ? 1 : 0;
+  return [...items.slice(0, at), { kind: 'FLAGS' }, ...items.slice(at)];
+}
+
+export const fetch: ImapCommand = {
+  name: 'FETCH',
+  states: SELECTED,
+  allowsExpunge: false,
+  handle: (ctx, args) => run(ctx, args, false),
+};
+
+export const uidFetch: ImapCommand = {
+  name: 'UID FETCH',
+  states: SELECTED,
+  handle: (ctx, args) => run(ctx, args, true),
+};

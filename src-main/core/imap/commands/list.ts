@@ -1,0 +1,125 @@
+/**
+ * LIST — RFC 3501 §6.3.8, with RFC 5258 LIST-EXTENDED (selection options SUBSCRIBED, REMOTE,
+ * RECURSIVEMATCH, SPECIAL-USE; return options SUBSCRIBED, CHILDREN, SPECIAL-USE; several
+ * patterns), RFC 3348 CHILDREN and RFC 6154 SPECIAL-USE attributes.
+ *
+ *   list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]
+ */
+import { ArgumentError, astring } from '../args.js';
+import type { ImapCommand, ImapContext } from '../command.js';
+import { parentsOf, patternMatcher } from '../mailbox-pattern.js';
+import type { Token } from '../parser.js';
+import { astring as formatName, ok, type CommandResult } from '../response.js';
+import { AUTHENTICATED } from '../state.js';
+import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../store/mailbox-name.js';
+import { specialUses } from '../../store/special-use.js';
+import { loggedIn } from './mailboxes.js';
+
+interface ListRequest {
+  readonly patterns: string[];
+  readonly select: Set<string>;
+  readonly returns: Set<string>;
+  readonly extended: boolean;
+}
+
+export const list: ImapCommand = {
+  name: 'LIST',
+  states: AUTHENTICATED,
+  handle: (ctx, args) => runList(ctx, parseList(args), 'LIST'),
+};
+
+export const lsub: ImapCommand = {
+  name: 'LSUB',
+  states: AUTHENTICATED,
+  handle(ctx, args) {
+    const request = parseList(args);
+    if (request.extended) throw new ArgumentError('LSUB takes no options');
+    return runList(ctx, { ...request, select: new Set(['SUBSCRIBED']) }, 'LSUB');
+  },
+};
+
+function parseList(args: readonly Token[]): ListRequest {
+  let rest = [...args];
+  const select = new Set<string>();
+  const returns = new Set<string>();
+  let extended = false;
+  const options = rest[0];
+  if (options?.type === 'list') {
+    extended = true;
+    rest.shift();
+    for (const t of options.items) select.add(word(t));
+  }
+  const reference = astring(rest[0]);
+  const patternToken = rest[1];
+  if (reference === undefined || !patternToken)
+    throw new ArgumentError('Usage: LIST reference pattern');
+  const rawPatterns =
+    patternToken.type === 'list'
+      ? patternToken.items.map((t) => astring(t) ?? '')
+      : [astring(patternToken) ?? ''];
+  if (patternToken.type === 'list') extended = true;
+  rest = rest.slice(2);
+  if (rest.length) {
+    if (rest.length !== 2 || word(rest[0]!) !== 'RETURN' || rest[1]!.type !== 'list') {
+      throw new ArgumentError('Expected RETURN (options)');
+    }
+    extended = true;
+    for (const t of rest[1]!.items) returns.add(word(t));
+  }
+  const patterns = rawPatterns.map((p) => {
+    try {
+      return decodeModifiedUtf7(reference + p);
+    } catch {
+      throw new ArgumentError('Invalid mailbox pattern');
+    }
+  });
+  return { patterns, select, returns, extended };
+}
+
+function word(token: Token): string {
+  if (token.type !== 'atom') throw new ArgumentError('Expected an option name');
+  return token.value.toUpperCase();
+}
+
+async function runList(
+  ctx: ImapContext,
+  request: ListRequest,
+  verb: 'LIST' | 'LSUB',
+): Promise<CommandResult> {
+  const { store } = loggedIn(ctx);
+  if (request.patterns.length === 1 && request.patterns[0] === '' && verb === 'LIST') {
+    ctx.untagged('LIST (\\Noselect) "/" ""'); // RFC 3501: the hierarchy delimiter
+    return ok('List completed.');
+  }
+  const existing = (await store.listMailboxes()).map((m) => m.name);
+  const exists = new Set(existing);
+  const subscribed = new Set(await store.subscriptions());
+  const uses = specialUses(existing);
+  const all = new Set<string>(existing);
+  for (const name of [...existing, ...subscribed])
+    for (const parent of parentsOf(name)) all.add(parent);
+  if (request.select.has('SUBSCRIBED')) for (const name of subscribed) all.add(name);
+  const matchers = request.patterns.map(patternMatcher);
+  const wantSubscribedFlag = request.select.has('SUBSCRIBED') || request.returns.has('SUBSCRIBED');
+  const names = [...all].sort(byInboxFirst);
+  for (const name of names) {
+    if (!matchers.some((m) => m(name))) continue;
+    if (request.select.has('SUBSCRIBED') && !subscribed.has(name)) continue;
+    if (request.select.has('SPECIAL-USE') && !uses.has(name)) continue;
+    const attrs: string[] = [];
+    if (!exists.has(name)) attrs.push(request.extended ? '\\NonExistent' : '\\Noselect');
+    const hasChildren = names.some((n) => n.startsWith(`${name}/`) && exists.has(n));
+    if (verb === 'LIST') attrs.push(hasChildren ? '\\HasChildren' : '\\HasNoChildren');
+    if (wantSubscribedFlag && subscribed.has(name) && verb === 'LIST') attrs.push('\\Subscribed');
+    const use = uses.get(name);
+    if (use && verb === 'LIST') attrs.push(use);
+    ctx.untagged(`${verb} (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
+  }
+  return ok(`${verb === 'LIST' ? 'List' : 'Lsub'} completed.`);
+}
+
+function byInboxFirst(a: string, b: string): number {
+  if (a === 'INBOX') return -1;
+  if (b === 'INBOX') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * SEARCH [CHARSET charset] keys — RFC 3501 §6.4.4; UID SEARCH answers with UIDs.
+ * Search strings may come in any charset Node's TextDecoder knows (as Dovecot accepts any
+ * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)].
+ */
+import { TextDecoder } from 'node:util';
+import { ArgumentError } from '../args.js';
+import type { ImapCommand, ImapContext } from '../command.js';
+import { selectedView } from '../command.js';
+import type { Token } from '../parser.js';
+import { no, ok, type CommandResult } from '../response.js';
+import { matches } from '../search/evaluate.js';
+import { parseSearchKeys } from '../search/keys.js';
+import { SELECTED } from '../state.js';
+
+function decoderFor(charset: string): TextDecoder | undefined {
+  try {
+    return new TextDecoder(charset.toLowerCase() === 'us-ascii' ? 'utf-8' : charset);
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(
+  ctx: ImapContext,
+  args: readonly Token[],
+  byUid: boolean,
+): Promise<CommandResult> {
+  const view = selectedView(ctx);
+  let tokens = args;
+  let decoder = new TextDecoder('utf-8');
+  const first = args[0];
+  if (first?.type === 'atom' && first.value.toUpperCase() === 'CHARSET') {
+    const charset =
+      args[1]?.type === 'atom' || args[1]?.type === 'string' ? tokenText(args[1]) : '';
+    if (!charset) throw new ArgumentError('CHARSET needs a name');
+    const chosen = decoderFor(charset);
+    if (!chosen)
+      return no(`Unsupported charset ${charset.slice(0, 30)}`, 'BADCHARSET (UTF-8 US-ASCII)');
+    decoder = chosen;
+    tokens = args.slice(2);
+  }
+  const key = parseSearchKeys(tokens, (t) => {
+    if (t?.type === 'atom') return t.value;
+    if (t?.type === 'string') return decoder.decode(t.value);
+    throw new ArgumentError('Missing search string');
+  });
+  const found: number[] = [];
+  for (const [index, uid] of view.uids.entries()) {
+    if (view.isVanished(uid)) continue;
+    if (await matches(view, { uid, seq: index + 1 }, key)) found.push(byUid ? uid : index + 1);
+  }
+  ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
+  return ok('Search completed.');
+}
+
+function tokenText(token: Token): string {
+  if (token.type === 'atom') return token.value;
+  if (token.type === 'string') return token.value.toString('utf8');
+  throw new ArgumentError('Expected a string');
+}
+
+export const search: ImapCommand = {
+  name: 'SEARCH',
+  states: SELECTED,
+  allowsExpunge: false,
+  handle: (ctx, args) => run(ctx, args, false),
+};
+
+export const uidSearch: ImapCommand = {
+  name: 'UID SEARCH',
+  states: SELECTED,
+  handle: (ctx, args) => run(ctx, args, true),
+};

@@ -1,0 +1,63 @@
+/**
+ * SELECT / EXAMINE mailbox — RFC 3501 §6.3.1, §6.3.2. Selecting another mailbox first closes
+ * the current one without expunging (RFC 3501 §6.3.1; the CLOSED code of RFC 7162 §3.2.11).
+ */
+import { expectCount, mailboxName } from '../args.js';
+import type { ImapCommand, ImapContext } from '../command.js';
+import { flagList, ok, type CommandResult } from '../response.js';
+import { AUTHENTICATED } from '../state.js';
+
+const PERMANENT = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+async function open(
+  ctx: ImapContext,
+  args: Parameters<ImapCommand['handle']>[1],
+  readOnly: boolean,
+): Promise<CommandResult> {
+  expectCount(args, 1);
+  const name = mailboxName(args[0]);
+  const state = ctx.state;
+  if (state.kind !== 'authenticated' && state.kind !== 'selected') throw new Error('not logged in');
+  if (state.kind === 'selected') {
+    ctx.state = { kind: 'authenticated', account: state.account, store: state.store };
+    await state.view.close();
+    ctx.untagged('OK [CLOSED] Previous mailbox closed.');
+  }
+  const view = await ctx.openView(name, readOnly);
+  const keywords = new Set<string>();
+  let firstUnseen = 0;
+  view.uids.forEach((uid, i) => {
+    const flags = view.record(uid)!.flags;
+    for (const f of flags) if (!f.startsWith('\\')) keywords.add(f);
+    if (!firstUnseen && !flags.has('\\Seen')) firstUnseen = i + 1;
+  });
+  const flags = [...PERMANENT, ...keywords];
+  ctx.untagged(`FLAGS ${flagList(flags)}`);
+  ctx.untagged(
+    readOnly
+      ? 'OK [PERMANENTFLAGS ()] Read-only mailbox.'
+      : `OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`,
+  );
+  ctx.untagged(`${view.exists} EXISTS`);
+  ctx.untagged(`${view.recentCount} RECENT`);
+  if (firstUnseen) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
+  ctx.untagged(`OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`);
+  ctx.untagged(`OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
+  ctx.state = { kind: 'selected', account: state.account, store: state.store, view };
+  return ok(
+    readOnly ? 'Examine completed.' : 'Select completed.',
+    readOnly ? 'READ-ONLY' : 'READ-WRITE',
+  );
+}
+
+export const select: ImapCommand = {
+  name: 'SELECT',
+  states: AUTHENTICATED,
+  handle: (ctx, args) => open(ctx, args, false),
+};
+
+export const examine: ImapCommand = {
+  name: 'EXAMINE',
+  states: AUTHENTICATED,
+  handle: (ctx, args) => open(ctx, args, true),
+};

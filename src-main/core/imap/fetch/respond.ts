@@ -1,0 +1,120 @@
+/**
+ * Builds one `* n FETCH (…)` response as output parts: text, and body sections as literals
+ * (whole messages streamed from disk with a known length).
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { envelopeOf } from '../../mime/envelope.js';
+import { parseMessage } from '../../mime/structure.js';
+import { formatBodyStructure } from '../format/bodystructure.js';
+import { formatEnvelope } from '../format/envelope.js';
+import { formatDateTime } from '../date-time.js';
+import type { MailboxView } from '../mailbox-view.js';
+import { flagList, type OutputPart } from '../response.js';
+import type { FetchItem, SectionItem } from './items.js';
+import { cut, sectionBytes } from './section.js';
+
+/** Part of the cache keys: bump it when the formatters change, and old entries are ignored. */
+const FORMAT_VERSION = 1;
+
+export async function fetchResponse(
+  view: MailboxView,
+  uid: number,
+  items: readonly FetchItem[],
+): Promise<OutputPart[]> {
+  const record = view.record(uid)!;
+  let message: Buffer | undefined;
+  const load = async (): Promise<Buffer> => (message ??= await view.mailbox.readMessage(uid));
+  const out: OutputPart[] = [`* ${view.seqOf(uid)!} FETCH (`];
+  for (const [index, item] of items.entries()) {
+    if (index > 0) out.push(' ');
+    switch (item.kind) {
+      case 'UID':
+        out.push(`UID ${uid}`);
+        break;
+      case 'FLAGS':
+        out.push(`FLAGS ${flagList(view.flags(uid))}`);
+        break;
+      case 'INTERNALDATE':
+        out.push(`INTERNALDATE ${formatDateTime(record.internalDate)}`);
+        break;
+      case 'RFC822.SIZE':
+        out.push(`RFC822.SIZE ${record.size}`);
+        break;
+      case 'ENVELOPE': {
+        const text = await view.mailbox.cached(uid, `envelope/${FORMAT_VERSION}`, async () =>
+          formatEnvelope(envelopeOf(headerOf(await load()))),
+        );
+        out.push(`ENVELOPE ${text}`);
+        break;
+      }
+      case 'BODYSTRUCTURE':
+      case 'BODY': {
+        const extended = item.kind === 'BODYSTRUCTURE';
+        const text = await view.mailbox.cached(
+          uid,
+          `${extended ? 'bodystructure' : 'body'}/${FORMAT_VERSION}`,
+          async () => formatBodyStructure(parseMessage(await load()), extended),
+        );
+        out.push(`${item.kind} ${text}`);
+        break;
+      }
+      case 'section':
+        out.push(`${item.label} `, ...(await sectionLiteral(view, uid, record.size, item, load)));
+        break;
+    }
+  }
+  out.push(')\r\n');
+  return mergeText(out);
+}
+
+/** Joins neighbouring text pieces so the socket gets fewer, larger writes. */
+function mergeText(parts: readonly OutputPart[]): OutputPart[] {
+  const merged: OutputPart[] = [];
+  for (const part of parts) {
+    const last = merged.at(-1);
+    if (typeof part === 'string' && typeof last === 'string')
+      merged[merged.length - 1] = last + part;
+    else merged.push(part);
+  }
+  return merged;
+}
+
+async function sectionLiteral(
+  view: MailboxView,
+  uid: number,
+  size: number,
+  item: SectionItem,
+  load: () => Promise<Buffer>,
+): Promise<OutputPart[]> {
+  if (item.part.length === 0 && !item.text) {
+    // The whole message: streamed from disk, never read into memory.
+    const start = Math.min(item.partial?.start ?? 0, size);
+    const length = Math.min(item.partial?.length ?? size, size - start);
+    const stream = await view.mailbox.openMessage(uid);
+    return [
+      `{${length}}\r\n`,
+      { stream: start || length < size ? stream.pipe(byteRange(start, length)) : stream, length },
+    ];
+  }
+  const bytes = cut(sectionBytes(await load(), item), item.partial);
+  return [`{${bytes.length}}\r\n`, bytes];
+}
+
+function headerOf(message: Buffer): Buffer {
+  const end = message.indexOf('\r\n\r\n');
+  return end === -1 ? message : message.subarray(0, end + 4);
+}
+
+/** Passes bytes [start, start + length) of a stream through. */
+function byteRange(start: number, length: number): Transform {
+  let position = 0;
+  const end = start + length;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      const from = Math.max(start - position, 0);
+      const to = Math.min(end - position, chunk.length);
+      position += chunk.length;
+      done(null, to > from ? chunk.subarray(from, to) : undefined);
+    },
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * Evaluating SEARCH keys against one message. Flag, size and date keys need only the record;
+ * header, body and text keys read the message (decoded MIME words, transfer encodings and
+ * charsets, through the mime module).
+ */
+import { bodyText, containsText, decodedHeader } from '../../mime/search-text.js';
+import { parseMessage } from '../../mime/structure.js';
+import { localDay } from '../date-time.js';
+import type { MailboxView } from '../mailbox-view.js';
+import { contains } from '../sequence-set.js';
+import type { DateCompare, SearchKey } from './keys.js';
+
+export interface Candidate {
+  readonly uid: number;
+  readonly seq: number;
+}
+
+class MessageText {
+  #message: Buffer | undefined;
+  #header: Buffer | undefined;
+  #body: string | undefined;
+
+  constructor(
+    readonly view: MailboxView,
+    readonly uid: number,
+  ) {}
+
+  async message(): Promise<Buffer> {
+    return (this.#message ??= await this.view.mailbox.readMessage(this.uid));
+  }
+
+  async header(): Promise<Buffer> {
+    if (this.#header) return this.#header;
+    const message = await this.message();
+    const end = message.indexOf('\r\n\r\n');
+    return (this.#header = end === -1 ? message : message.subarray(0, end + 4));
+  }
+
+  async body(): Promise<string> {
+    if (this.#body !== undefined) return this.#body;
+    const message = await this.message();
+    return (this.#body = bodyText(message, parseMessage(message)));
+  }
+}
+
+export async function matches(
+  view: MailboxView,
+  candidate: Candidate,
+  key: SearchKey,
+): Promise<boolean> {
+  return evaluate(key, view, candidate, new MessageText(view, candidate.uid));
+}
+
+async function evaluate(
+  key: SearchKey,
+  view: MailboxView,
+  c: Candidate,
+  text: MessageText,
+): Promise<boolean> {
+  const record = view.record(c.uid)!;
+  switch (key.op) {
+    case 'all':
+      return true;
+    case 'flag':
+      return (
+        [...record.flags].some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present
+      );
+    case 'recent':
+      return view.flags(c.uid).includes('\\Recent') === key.present;
+    case 'new':
+      return view.flags(c.uid).includes('\\Recent') && !record.flags.has('\\Seen');
+    case 'seq':
+      return contains(key.set, c.seq, view.exists);
+    case 'uid':
+      return contains(key.set, c.uid, view.uids.at(-1) ?? 0);
+    case 'size':
+      return key.larger ? record.size > key.octets : record.size < key.octets;
+    case 'internaldate':
+      return compareDay(localDay(record.internalDate), key.compare, key.day);
+    case 'sentdate':
+      return compareDay(await sentDay(text), key.compare, key.day);
+    case 'header': {
+      const values = decodedHeader(await text.header(), key.field);
+      return key.value === '' ? values.length > 0 : values.some((v) => containsText(v, key.value));
+    }
+    case 'body':
+      return containsText(await text.body(), key.value);
+    case 'text':
+      return (
+        containsText((await text.header()).toString('utf8'), key.value) ||
+        decodedHeader(await text.header(), '*').some((v) => containsText(v, key.value)) ||
+        containsText(await text.body(), key.value)
+      );
+    case 'not':
+      return !(await evaluate(key.key, view, c, text));
+    case 'or':
+      return (await evaluate(key.a, view, c, text)) || (await evaluate(key.b, view, c, text));
+    case 'and':
+      for (const k of key.keys) if (!(await evaluate(k, view, c, text))) return false;
+      return true;
+  }
+}
+
+function compareDay(day: number, compare: DateCompare, target: number): boolean {
+  if (compare === 'before') return day < target;
+  if (compare === 'on') return day === target;
+  return day >= target;
+}
+
+/**
+ * The Date: header's calendar day in its own zone (RFC 3501 ignores time and zone). A missing
+ * or unreadable Date counts as 1 January 1970, as in Dovecot.
+ */
+async function sentDay(text: MessageText): Promise<number> {
+  const [value] = decodedHeader(await text.header(), 'DATE');
+  const m = value && /(\d{1,2})\s+([A-Za-z]{3})\w*\s+(\d{2,4})/.exec(value);
+  if (m) {
+    const year = Number(m[3]!.length === 2 ? (Number(m[3]) < 50 ? '20' : '19') + m[3] : m[3]);
+    const month = [
+      'jan',
+      'feb',
+      'mar',
+      'apr',
+      'may',
+      'jun',
+      'jul',
+      'aug',
+      'sep',
+      'oct',
+      'nov',
+      'dec',
+    ].indexOf(m[2]!.toLowerCase());
+    if (month !== -1) return Date.UTC(year, month, Number(m[1]));
+  }
+  return 0;
+}

@@ -1,0 +1,409 @@
+/**
+ * One IMAP connection: framing, parsing, the dispatcher that owns the shared policy (allowed
+ * state, bad-command budget, timeouts, pending EXISTS/EXPUNGE before the tagged reply),
+ * output with backpressure, IDLE, SASL continuations and STARTTLS. Commands see only
+ * `ImapContext`.
+ */
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { redactCommand, type Logger } from '../log/logger.js';
+import { StoreError } from '../store/errors.js';
+import { capabilities } from './capabilities.js';
+import type { ImapContext } from './command.js';
+import { IMAP_COMMANDS } from './commands/index.js';
+import { CommandReader, type CommandPart, type ReaderEvent } from './command-reader.js';
+import { errorResult } from './errors.js';
+import {
+  IDLE_KEEPALIVE_MS,
+  IDLE_NOTIFY_DELAY_MS,
+  MAX_BAD_COMMANDS,
+  MAX_QUEUED_COMMANDS,
+} from './limits.js';
+import { MailboxView } from './mailbox-view.js';
+import { parseCommand, ParseError } from './parser.js';
+import { bad, ok, type CommandResult, type OutputPart } from './response.js';
+import type { ImapServices } from './services.js';
+import type { ImapState } from './state.js';
+
+/** How long a shutting-down server waits for a client to close its side. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
+export interface ImapSessionOptions {
+  readonly secure: boolean;
+  readonly upgradeToTls?: (socket: Socket) => Promise<TLSSocket>;
+  readonly protocolLog?: boolean;
+}
+
+type Queued = Extract<ReaderEvent, { kind: 'command' | 'error' }>;
+
+export class ImapSession {
+  state: ImapState = { kind: 'not-authenticated' };
+  readonly remoteAddress: string;
+  readonly enabled = new Set<string>();
+  readonly #services: ImapServices;
+  readonly #options: ImapSessionOptions;
+  readonly #log: Logger;
+  #socket: Socket;
+  #secure: boolean;
+  readonly #reader: CommandReader;
+  readonly #queue: Queued[] = [];
+  #busy = false;
+  #badCommands = 0;
+  #closed = false;
+  #finished = false;
+  #lineWaiter: ((line: string | undefined) => void) | undefined;
+  #idleWake: (() => void) | undefined;
+  #pendingTls = false;
+  #logoutAfterReply = false;
+  readonly #closedPromise: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(socket: Socket, services: ImapServices, options: ImapSessionOptions) {
+    this.#socket = socket;
+    this.#services = services;
+    this.#options = options;
+    this.#secure = options.secure;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.#log = services.logger.child({ component: 'imap', remote: this.remoteAddress });
+    this.#reader = new CommandReader(services.policy().maxMessageBytes);
+    this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  start(): Promise<void> {
+    this.#attach(this.#socket);
+    this.#armTimeout();
+    this.#write(`* OK [CAPABILITY ${this.#capabilities().join(' ')}] Mailport IMAP ready.\r\n`);
+    return this.#closedPromise;
+  }
+
+  shutdown(reason: string): void {
+    if (this.#closed) return;
+    this.#write(`* BYE ${reason}\r\n`);
+    this.#end(SHUTDOWN_GRACE_MS);
+  }
+
+  #capabilities(): string[] {
+    const policy = this.#services.policy();
+    return capabilities({
+      state: this.state.kind,
+      secure: this.#secure,
+      canStartTls: !!this.#options.upgradeToTls && !this.#secure,
+      loginAllowed: this.#secure || policy.loginPolicy === 'plaintext',
+      appendLimit: policy.maxMessageBytes,
+    });
+  }
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+    socket.on('timeout', this.#onTimeout);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('error', this.#onError);
+    socket.off('close', this.#onClose);
+    socket.off('timeout', this.#onTimeout);
+  }
+
+  #armTimeout(): void {
+    const policy = this.#services.policy();
+    this.#socket.setTimeout(
+      this.state.kind === 'not-authenticated' ? policy.preauthTimeoutMs : policy.idleTimeoutMs,
+    );
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    for (const event of this.#reader.push(chunk)) {
+      if (event.kind === 'continue') {
+        this.#write('+ Ready for literal data\r\n');
+      } else if (this.#lineWaiter && event.kind === 'command') {
+        const resolve = this.#lineWaiter;
+        this.#lineWaiter = undefined;
+        resolve(joinText(event.parts));
+      } else {
+        this.#queue.push(event);
+      }
+    }
+    if (this.#queue.length > MAX_QUEUED_COMMANDS) this.#socket.pause();
+    void this.#drain();
+  };
+
+  readonly #onError = (err: Error): void => {
+    this.#log.debug({ err: err.message }, 'connection error');
+  };
+
+  readonly #onTimeout = (): void => {
+    this.#write('* BYE Disconnected for inactivity.\r\n');
+    this.#end();
+  };
+
+  readonly #onClose = (): void => {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#closed = true;
+    this.#lineWaiter?.(undefined);
+    this.#idleWake?.();
+    const state = this.state;
+    this.state = { kind: 'logout' };
+    const done = state.kind === 'selected' ? state.view.close() : Promise.resolve();
+    void done.catch(() => undefined).finally(() => this.#resolveClosed());
+  };
+
+  async #drain(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const event = this.#queue.shift()!;
+        if (event.kind === 'error') {
+          this.#write(`${event.tag ?? '*'} BAD ${event.text}\r\n`);
+          if (event.fatal) this.shutdown('Too much data.');
+          else this.#countBad();
+        } else {
+          await this.#execute(event.parts);
+        }
+        if (this.#queue.length <= MAX_QUEUED_COMMANDS / 2) this.#socket.resume();
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #execute(parts: readonly CommandPart[]): Promise<void> {
+    if (this.#options.protocolLog) this.#log.debug(`C: ${redactCommand(joinText(parts))}`);
+    let parsed;
+    try {
+      parsed = parseCommand(parts);
+    } catch (err) {
+      const tag = err instanceof ParseError ? err.tag : undefined;
+      this.#write(`${tag ?? '*'} BAD ${(err as Error).message}\r\n`);
+      this.#countBad();
+      return;
+    }
+    const { tag, name, args } = parsed;
+    const command = IMAP_COMMANDS.get(name);
+    if (!command) {
+      this.#reply(tag, bad(`Unknown command ${name.slice(0, 40)}`));
+      this.#countBad();
+      return;
+    }
+    if (!command.states.includes(this.state.kind as never)) {
+      this.#reply(tag, bad(this.#wrongState(name)));
+      this.#countBad();
+      return;
+    }
+    const wasAuthenticated = this.state.kind !== 'not-authenticated';
+    let result: CommandResult;
+    try {
+      result = await command.handle(this.#context(tag), args);
+    } catch (err) {
+      result = errorResult(err, this.#log);
+    }
+    if (result.status === 'BAD') this.#countBad();
+    await this.#flushChanges(command.allowsExpunge ?? true);
+    this.#reply(tag, result);
+    if (!wasAuthenticated && this.state.kind !== 'not-authenticated') this.#armTimeout();
+    if (this.#pendingTls) await this.#startTls();
+    if (this.#logoutAfterReply) this.#end();
+  }
+
+  #wrongState(name: string): string {
+    switch (this.state.kind) {
+      case 'not-authenticated':
+        return `${name} needs you to log in first`;
+      case 'authenticated':
+        return `${name} needs a selected mailbox`;
+      default:
+        return `${name} is not allowed now`;
+    }
+  }
+
+  /** Untagged EXISTS/EXPUNGE/FETCH for changes made elsewhere, at the points RFC 3501 §7.4.1 allows. */
+  async #flushChanges(allowExpunge: boolean): Promise<void> {
+    if (this.state.kind !== 'selected') return;
+    try {
+      for (const line of await this.state.view.refresh(allowExpunge)) this.#write(`* ${line}\r\n`);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'NOT_FOUND') {
+        this.shutdown('The selected mailbox was deleted by another session.');
+      }
+    }
+  }
+
+  #reply(tag: string, result: CommandResult): void {
+    const code = result.code ? `[${result.code}] ` : '';
+    this.#write(`${tag} ${result.status} ${code}${result.text}\r\n`);
+  }
+
+  #countBad(): void {
+    this.#badCommands += 1;
+    if (this.#badCommands >= MAX_BAD_COMMANDS) this.shutdown('Too many invalid commands.');
+  }
+
+  #context(tag: string): ImapContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's state is the session's
+    const session = this;
+    return {
+      services: this.#services,
+      tag,
+      secure: this.#secure,
+      remoteAddress: this.remoteAddress,
+      client: { remoteAddress: this.remoteAddress, closed: this.#closedPromise },
+      enabled: this.enabled,
+      get state() {
+        return session.state;
+      },
+      set state(next) {
+        session.state = next;
+      },
+      untagged: (text) => this.#write(`* ${text}\r\n`),
+      send: (parts) => this.#send(parts),
+      continuation: (text) => this.#continuation(text),
+      capabilities: () => this.#capabilities(),
+      startTls:
+        this.#options.upgradeToTls && !this.#secure
+          ? () => {
+              this.#pendingTls = true;
+            }
+          : undefined,
+      idle: () => this.#idle(tag),
+      openView: (name, readOnly) => this.#openView(name, readOnly),
+      logout: () => {
+        this.#logoutAfterReply = true;
+      },
+    };
+  }
+
+  async #openView(name: string, readOnly: boolean): Promise<MailboxView> {
+    if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected')
+      throw new Error('not logged in');
+    const mailbox = await this.state.store.openMailbox(name);
+    try {
+      return await MailboxView.open(mailbox, readOnly, () => this.#idleWake?.());
+    } catch (err) {
+      await mailbox.close();
+      throw err;
+    }
+  }
+
+  #write(data: string | Buffer): void {
+    if (this.#closed || this.#socket.destroyed) return;
+    if (this.#options.protocolLog && typeof data === 'string')
+      this.#log.debug(`S: ${data.split('\r\n')[0]}`);
+    this.#socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  async #send(parts: readonly OutputPart[]): Promise<void> {
+    for (const part of parts) {
+      if (this.#closed) return;
+      if (typeof part === 'string' || Buffer.isBuffer(part)) {
+        this.#write(part);
+        continue;
+      }
+      let sent = 0;
+      try {
+        for await (const chunk of part.stream) {
+          if (this.#closed || this.#socket.destroyed) break;
+          sent += (chunk as Buffer).length;
+          if (!this.#socket.write(chunk as Buffer)) {
+            await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
+          }
+        }
+      } finally {
+        part.stream.destroy();
+      }
+      if (sent !== part.length && !this.#closed) {
+        // The literal's announced size cannot be taken back: the connection must end.
+        this.#log.warn({ sent, expected: part.length }, 'message changed while being sent');
+        this.#socket.destroy();
+        return;
+      }
+    }
+    if (this.#socket.writableNeedDrain) {
+      await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
+    }
+  }
+
+  #continuation(text: string): Promise<string> {
+    this.#write(`+ ${text}\r\n`);
+    return this.#nextLine().then((line) => line ?? '*');
+  }
+
+  /** The client's next line (SASL response, DONE): already queued, or the next to arrive. */
+  #nextLine(): Promise<string | undefined> {
+    const queued = this.#queue.findIndex((e) => e.kind === 'command');
+    if (queued !== -1) {
+      const event = this.#queue.splice(queued, 1)[0] as Extract<Queued, { kind: 'command' }>;
+      return Promise.resolve(joinText(event.parts));
+    }
+    return new Promise((resolve) => (this.#lineWaiter = resolve));
+  }
+
+  /** RFC 2177: "+ idling", changes pushed as they happen, until DONE. */
+  async #idle(tag: string): Promise<CommandResult> {
+    this.#write('+ idling\r\n');
+    let done = false;
+    const waitLine = this.#nextLine().then((line) => {
+      done = true;
+      this.#idleWake?.();
+      return line;
+    });
+    const keepAlive = setInterval(() => this.#write('* OK Still here\r\n'), IDLE_KEEPALIVE_MS);
+    try {
+      await this.#flushChanges(true);
+      while (!done && !this.#closed) {
+        // Checked and armed in one synchronous step, so no notification can slip between.
+        if (!(this.state.kind === 'selected' && this.state.view.changed)) {
+          await new Promise<void>((resolve) => (this.#idleWake = resolve));
+        }
+        this.#idleWake = undefined;
+        if (done || this.#closed) break;
+        await new Promise((r) => setTimeout(r, IDLE_NOTIFY_DELAY_MS)); // let a burst of changes settle
+        await this.#flushChanges(true);
+      }
+    } finally {
+      clearInterval(keepAlive);
+      this.#idleWake = undefined;
+    }
+    const line = await waitLine;
+    if (line === undefined) return bad('Connection closed');
+    if (line.toUpperCase() !== 'DONE') return bad(`Expected DONE to end IDLE (${tag})`);
+    return ok('Idle completed.');
+  }
+
+  async #startTls(): Promise<void> {
+    this.#pendingTls = false;
+    const upgrade = this.#options.upgradeToTls;
+    if (!upgrade) return;
+    // RFC 3501 §6.2.1 / CVE-2011-0411: nothing pipelined after STARTTLS may be executed.
+    this.#queue.length = 0;
+    this.#reader.discard();
+    const plain = this.#socket;
+    this.#detach(plain);
+    try {
+      this.#socket = (await upgrade(plain)) as unknown as Socket;
+      this.#secure = true;
+      this.#attach(this.#socket);
+      this.#armTimeout();
+    } catch (err) {
+      this.#log.info({ err: (err as Error).message }, 'STARTTLS handshake failed');
+      plain.on('close', this.#onClose);
+      plain.destroy();
+    }
+  }
+
+  /** Half-closes after the last reply; a client that does not close its side is cut off. */
+  #end(graceMs = 5_000): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), graceMs).unref();
+  }
+}
+
+function joinText(parts: readonly CommandPart[]): string {
+  return parts.map((p) => (typeof p === 'string' ? p : p.toString('latin1'))).join('');
+}

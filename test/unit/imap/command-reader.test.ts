@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { CommandReader, type ReaderEvent } from '../../../src-main/core/imap/command-reader.js';
+
+function feed(input: string | Buffer, byteAtATime: boolean, max = 1000): ReaderEvent[] {
+  const reader = new CommandReader(max, 100);
+  const data = Buffer.isBuffer(input) ? input : Buffer.from(input, 'latin1');
+  if (!byteAtATime) return reader.push(data);
+  return [...data].flatMap((b) => reader.push(Buffer.from([b])));
+}
+
+describe.each([false, true])('IMAP framing (byte at a time: %s)', (byteAtATime) => {
+  it('splits lines into commands', () => {
+    expect(feed('a1 NOOP\r\na2 CAPABILITY\r\n', byteAtATime)).toEqual([
+      { kind: 'command', parts: ['a1 NOOP'] },
+      { kind: 'command', parts: ['a2 CAPABILITY'] },
+    ]);
+  });
+
+  it('asks for a synchronising literal and joins it to its command', () => {
+    const events = feed('a LOGIN {5}\r\nalice {3}\r\npw!\r\n', byteAtATime);
+    expect(events).toEqual([
+      { kind: 'continue' },
+      { kind: 'continue' },
+      { kind: 'command', parts: ['a LOGIN ', Buffer.from('alice'), ' ', Buffer.from('pw!'), ''] },
+    ]);
+  });
+
+  it('takes a LITERAL+ literal without asking', () => {
+    const events = feed('a APPEND INBOX {4+}\r\nx\r\ny\r\n', byteAtATime);
+    expect(events).toEqual([
+      { kind: 'command', parts: ['a APPEND INBOX ', Buffer.from('x\r\ny'), ''] },
+    ]);
+  });
+
+  it('refuses a literal over the limit before reading it', () => {
+    const events = feed('a1 LOGIN {101}\r\na2 NOOP\r\n', byteAtATime);
+    expect(events).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/), fatal: false },
+      { kind: 'command', parts: ['a2 NOOP'] },
+    ]);
+  });
+
+  it('skips an over-limit LITERAL+ literal and the rest of its line', () => {
+    const events = feed(`a1 LOGIN {200+}\r\n${'x'.repeat(200)} rest\r\na2 NOOP\r\n`, byteAtATime);
+    expect(events).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/), fatal: false },
+      { kind: 'command', parts: ['a2 NOOP'] },
+    ]);
+  });
+
+  it('lets APPEND literals go up to the message limit', () => {
+    const events = feed(
+      'a APPEND INBOX {1000+}\r\n' + 'y'.repeat(1000) + '\r\n',
+      byteAtATime,
+      1000,
+    );
+    expect(events[0]).toMatchObject({ kind: 'command' });
+  });
+});
+
+describe('IMAP framing limits', () => {
+  it('refuses an over-long line with its tag and goes on', () => {
+    const events = feed(`t1 NOOP ${'x'.repeat(70_000)}\r\nt2 NOOP\r\n`, false);
+    expect(events).toEqual([
+      { kind: 'error', tag: 't1', text: expect.stringMatching(/Line too long/), fatal: false },
+      { kind: 'command', parts: ['t2 NOOP'] },
+    ]);
+  });
+
+  it('closes on a huge non-synchronising literal', () => {
+    expect(feed('a1 LOGIN {999999999+}\r\n', false)).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.any(String), fatal: true },
+    ]);
+  });
+});
