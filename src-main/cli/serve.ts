@@ -1,5 +1,6 @@
 /** `mailport serve`: run the listeners until SIGINT/SIGTERM, then stop cleanly. */
 import { once } from 'node:events';
+import { unwatchFile, watchFile } from 'node:fs';
 import { choosePorts, firstRun } from '../core/first-run.js';
 import { createLogger } from '../core/log/logger.js';
 import { dataPaths } from '../core/config/paths.js';
@@ -49,12 +50,30 @@ export async function serveCommand(dataDir: string): Promise<number> {
   if (listening === 0) console.log('No listener is running: check the messages above.');
   console.log('Press Ctrl-C to stop.');
 
+  // `mailport config set` and `account …` in another terminal take effect without a restart.
+  const onChange = (): void => void applyChangedSettings(service);
+  watchFile(paths.settings, { interval: 1000 }, onChange);
   await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  unwatchFile(paths.settings, onChange);
   console.log('Stopping: closing sessions…');
   await service.stop();
   logger.flush();
   console.log('Stopped.');
   return 0;
+}
+
+async function applyChangedSettings(service: MailportService): Promise<void> {
+  try {
+    if (!(await service.settings.reloadIfChanged())) return;
+    const states = await service.applySettings();
+    console.log('Settings changed: applied.');
+    for (const name of LISTENER_NAMES) {
+      const state = states[name];
+      if (state.status === 'failed') console.log(`  ${name}: ${state.error} ${state.remedy}`);
+    }
+  } catch (err) {
+    console.log(`Settings changed but could not be applied: ${(err as Error).message}`);
+  }
 }
 
 function formatAddress(address: string): string {

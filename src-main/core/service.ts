@@ -73,6 +73,7 @@ export class MailportService {
   #connectionCount = 0;
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
+  #tlsMinVersion: string | undefined;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -111,6 +112,7 @@ export class MailportService {
       const material = await loadTlsMaterial(this.paths.certsDir);
       if (!material) throw new Error('certificate files missing after creation');
       const minVersion = this.settings.current.security.tlsMinVersion;
+      this.#tlsMinVersion = minVersion;
       // New connections get the new certificate; open sessions keep theirs.
       this.#secureContext = createSecureContext(material, { minVersion });
       this.#loadedFingerprint = result.info.fingerprintSha256;
@@ -127,16 +129,40 @@ export class MailportService {
   async start(): Promise<Record<ListenerName, ListenerState>> {
     if (!this.#secureContext) await this.prepareTls();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
+    return this.applySettings();
+  }
+
+  /**
+   * Brings the listeners in line with the settings: a listener whose port, address or
+   * enabled state changed is rebound; the others, and their sessions, are left alone. The
+   * login policy, limits and timeouts are read per connection, so they apply at once.
+   */
+  async applySettings(): Promise<Record<ListenerName, ListenerState>> {
     const settings = this.settings.current;
+    const minVersion = settings.security.tlsMinVersion;
+    if (minVersion !== this.#tlsMinVersion) {
+      this.#tlsMinVersion = minVersion;
+      this.#loadedFingerprint = undefined; // rebuild the context with the new minimum
+      await this.prepareTls();
+    }
     for (const name of LISTENER_NAMES) {
-      if (!settings.listeners[name].enabled) continue;
+      const wanted = settings.listeners[name];
+      const spec = {
+        name,
+        port: wanted.port,
+        host: bindHost(settings.bind.address),
+        tls: TLS_MODE[name],
+      };
+      const current = this.#listeners.get(name);
+      const same = current && current.spec.port === spec.port && current.spec.host === spec.host;
+      if (wanted.enabled && same && current.state.status === 'listening') continue;
+      if (current) {
+        current.stop();
+        this.#listeners.delete(name);
+      }
+      if (!wanted.enabled) continue;
       const listener = new Listener(
-        {
-          name,
-          port: settings.listeners[name].port,
-          host: bindHost(settings.bind.address),
-          tls: TLS_MODE[name],
-        },
+        spec,
         () => this.#secureContext,
         (connection) => this.#route(name, connection),
       );

@@ -2,6 +2,7 @@
  * The TLS settings every listener uses (DESIGN.md, "Security defaults"): TLS 1.2 at least,
  * and in TLS 1.2 only forward-secret AEAD suites, in the server's order of preference.
  */
+import { constants } from 'node:crypto';
 import { createSecureContext as nodeSecureContext, type SecureContext } from 'node:tls';
 import { keyMatches, parseCertificate, parsePrivateKey } from './inspect.js';
 import { certificateFiles, readText } from './store.js';
@@ -37,6 +38,9 @@ export function createSecureContext(material: TlsMaterial, options: TlsOptions):
     // Names no TLS_* suite, so TLS 1.3 keeps OpenSSL's defaults (all AEAD, all forward-secret).
     ciphers: TLS12_CIPHERS.join(':'),
     honorCipherOrder: true,
+    // No client-initiated renegotiation (a CPU-exhaustion lever; testssl.sh flags it) and no
+    // TLS compression (CRIME).
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION | constants.SSL_OP_NO_COMPRESSION,
   });
 }
 

@@ -122,6 +122,24 @@ describe('mailport config', () => {
   });
 });
 
+describe('mailport cert', () => {
+  it('creates the certificate on first need and shows its names, fingerprint and files', async () => {
+    const r = await mailport(['cert', 'status']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Created a local CA and a certificate');
+    expect(r.stdout).toMatch(/Names: +.*localhost.*127\.0\.0\.1/);
+    expect(r.stdout).toMatch(/SHA-256: +([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    expect((await stat(join(dataDir, 'certs', 'server-key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, 'certs', 'ca-key.pem'))).mode & 0o777).toBe(0o600);
+    const again = await mailport(['cert', 'status']);
+    expect(again.stdout).not.toContain('Created');
+    const fingerprint = (out: string) => /SHA-256: +(\S+)/.exec(out)![1];
+    expect(fingerprint(again.stdout)).toBe(fingerprint(r.stdout));
+    const renewed = await mailport(['cert', 'renew']);
+    expect(fingerprint(renewed.stdout)).not.toBe(fingerprint(r.stdout));
+  });
+});
+
 describe('mailport serve', () => {
   async function serveUntilReady(): Promise<{
     output: () => string;
@@ -180,6 +198,23 @@ describe('mailport serve', () => {
     const again = await serveUntilReady(); // second run: no new account, no password printed
     expect(again.output()).not.toContain('First run');
     await again.stop();
+  });
+
+  it('applies `mailport config set` to a running server without a restart', async () => {
+    const pop3 = await useFreePorts();
+    const server = await serveUntilReady();
+    const moved = await freePort();
+    expect((await mailport(['config', 'set', 'listeners.pop3.port', String(moved)])).code).toBe(0);
+    let client: LineClient | undefined;
+    for (let i = 0; i < 60 && !client; i++) {
+      client = await LineClient.connect(moved).catch(() => undefined);
+      if (!client) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await client!.line()).toMatch(/^\+OK/);
+    client!.close();
+    await expect(LineClient.connect(pop3)).rejects.toThrow(/ECONNREFUSED/);
+    expect(server.output()).toContain('Settings changed: applied.');
+    await server.stop();
   });
 
   it('serves an existing ~/Maildir on first run instead of creating one', async () => {

@@ -241,3 +241,28 @@ describe('ports and certificates at run time', () => {
     after.close();
   });
 });
+
+describe('settings applied live', () => {
+  it('rebinds only the listener that changed; other sessions go on; policy applies at once', async () => {
+    await start((s) => (s.security.loginPolicy = 'plaintext'));
+    const pop3 = await LineClient.connect(t.ports.pop3);
+    await pop3.line();
+    const oldImap = t.ports.imap;
+    const newImap = await freePort();
+    await t.service.settings.update((s) => {
+      s.listeners.imap.port = newImap;
+      s.listeners.pop3s.enabled = false;
+      s.security.loginPolicy = 'secure';
+    });
+    const states = await t.service.applySettings();
+    expect(states.imap).toMatchObject({ status: 'listening', port: newImap });
+    expect(states.pop3s).toEqual({ status: 'stopped' });
+    await expect(LineClient.connect(oldImap)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(LineClient.connect(t.ports.pop3s)).rejects.toThrow(/ECONNREFUSED/);
+    const moved = await LineClient.connect(newImap);
+    expect(await moved.line()).toContain('LOGINDISABLED');
+    expect(await pop3.command('CAPA')).toMatch(/^\+OK/); // the POP3 session was not dropped
+    pop3.close();
+    moved.close();
+  });
+});
