@@ -1,33 +1,18 @@
-/** The IMAP server: owns its sessions and closes them cleanly (`* BYE`). */
+/** The IMAP server: its sessions, and a clean close (`* BYE`). */
 import type { Socket } from 'node:net';
+import { SessionServer } from '../net/session-server.js';
 import type { ImapServices } from './services.js';
 import { ImapSession, type ImapSessionOptions } from './session.js';
 
-export class ImapServer {
+export class ImapServer extends SessionServer<ImapSession> {
   readonly #services: ImapServices;
-  readonly #sessions = new Set<ImapSession>();
-  readonly #finished = new Set<Promise<void>>();
 
   constructor(services: ImapServices) {
+    super();
     this.#services = services;
   }
 
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
   accept(socket: Socket, options: ImapSessionOptions): void {
-    const session = new ImapSession(socket, this.#services, options);
-    this.#sessions.add(session);
-    const finished = session.start().finally(() => {
-      this.#sessions.delete(session);
-      this.#finished.delete(finished);
-    });
-    this.#finished.add(finished);
-  }
-
-  async close(reason = 'Server shutting down.'): Promise<void> {
-    for (const session of this.#sessions) session.shutdown(reason);
-    await Promise.all(this.#finished);
+    this.run(new ImapSession(socket, this.#services, options));
   }
 }

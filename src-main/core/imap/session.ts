@@ -4,9 +4,9 @@
  * output with backpressure, IDLE, SASL continuations and STARTTLS. Commands see only
  * `ImapContext`.
  */
-import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { SessionSocket } from '../net/session-socket.js';
 import { redactCommand, type Logger } from '../log/logger.js';
 import { StoreError } from '../store/errors.js';
 import { capabilities } from './capabilities.js';
@@ -44,14 +44,12 @@ export class ImapSession {
   readonly #services: ImapServices;
   readonly #options: ImapSessionOptions;
   readonly #log: Logger;
-  #socket: Socket;
+  readonly #socket: SessionSocket;
   #secure: boolean;
   readonly #reader: CommandReader;
   readonly #queue: Queued[] = [];
   #busy = false;
   #badCommands = 0;
-  #closed = false;
-  #finished = false;
   #lineWaiter: ((line: string | undefined) => void) | undefined;
   #idleWake: (() => void) | undefined;
   #pendingTls = false;
@@ -60,7 +58,6 @@ export class ImapSession {
   #resolveClosed!: () => void;
 
   constructor(socket: Socket, services: ImapServices, options: ImapSessionOptions) {
-    this.#socket = socket;
     this.#services = services;
     this.#options = options;
     this.#secure = options.secure;
@@ -68,19 +65,24 @@ export class ImapSession {
     this.#log = services.logger.child({ component: 'imap', remote: this.remoteAddress });
     this.#reader = new CommandReader(services.policy().maxMessageBytes);
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#socket = new SessionSocket(socket, {
+      data: this.#onData,
+      timeout: this.#onTimeout,
+      close: this.#onClose,
+      error: (err) => this.#log.debug({ err: err.message }, 'connection error'),
+    });
   }
 
   start(): Promise<void> {
-    this.#attach(this.#socket);
     this.#armTimeout();
     this.#write(`* OK [CAPABILITY ${this.#capabilities().join(' ')}] Mailport IMAP ready.\r\n`);
     return this.#closedPromise;
   }
 
   shutdown(reason: string): void {
-    if (this.#closed) return;
+    if (this.#socket.ending) return;
     this.#write(`* BYE ${reason}\r\n`);
-    this.#end(SHUTDOWN_GRACE_MS);
+    this.#socket.end(SHUTDOWN_GRACE_MS);
   }
 
   #capabilities(): string[] {
@@ -92,20 +94,6 @@ export class ImapSession {
       loginAllowed: this.#secure || policy.loginPolicy === 'plaintext',
       appendLimit: policy.maxMessageBytes,
     });
-  }
-
-  #attach(socket: Socket): void {
-    socket.on('data', this.#onData);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
-    socket.on('timeout', this.#onTimeout);
-  }
-
-  #detach(socket: Socket): void {
-    socket.off('data', this.#onData);
-    socket.off('error', this.#onError);
-    socket.off('close', this.#onClose);
-    socket.off('timeout', this.#onTimeout);
   }
 
   #armTimeout(): void {
@@ -131,19 +119,12 @@ export class ImapSession {
     void this.#drain();
   };
 
-  readonly #onError = (err: Error): void => {
-    this.#log.debug({ err: err.message }, 'connection error');
-  };
-
   readonly #onTimeout = (): void => {
     this.#write('* BYE Disconnected for inactivity.\r\n');
     this.#end();
   };
 
   readonly #onClose = (): void => {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#closed = true;
     this.#lineWaiter?.(undefined);
     this.#idleWake?.();
     const state = this.state;
@@ -156,7 +137,7 @@ export class ImapSession {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
+      while (this.#queue.length > 0 && !this.#socket.ending) {
         const event = this.#queue.shift()!;
         if (event.kind === 'error') {
           this.#write(`${event.tag ?? '*'} BAD ${event.text}\r\n`);
@@ -290,15 +271,14 @@ export class ImapSession {
   }
 
   #write(data: string | Buffer): void {
-    if (this.#closed || this.#socket.destroyed) return;
     if (this.#options.protocolLog && typeof data === 'string')
       this.#log.debug(`S: ${data.split('\r\n')[0]}`);
-    this.#socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    this.#socket.write(data);
   }
 
   async #send(parts: readonly OutputPart[]): Promise<void> {
     for (const part of parts) {
-      if (this.#closed) return;
+      if (this.#socket.ending) return;
       if (typeof part === 'string' || Buffer.isBuffer(part)) {
         this.#write(part);
         continue;
@@ -306,25 +286,21 @@ export class ImapSession {
       let sent = 0;
       try {
         for await (const chunk of part.stream) {
-          if (this.#closed || this.#socket.destroyed) break;
+          if (this.#socket.ending) break;
           sent += (chunk as Buffer).length;
-          if (!this.#socket.write(chunk as Buffer)) {
-            await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
-          }
+          await this.#socket.writeChunk(chunk as Buffer);
         }
       } finally {
         part.stream.destroy();
       }
-      if (sent !== part.length && !this.#closed) {
+      if (sent !== part.length && !this.#socket.ending) {
         // The literal's announced size cannot be taken back: the connection must end.
         this.#log.warn({ sent, expected: part.length }, 'message changed while being sent');
         this.#socket.destroy();
         return;
       }
     }
-    if (this.#socket.writableNeedDrain) {
-      await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
-    }
+    await this.#socket.drained();
   }
 
   #continuation(text: string): Promise<string> {
@@ -354,13 +330,13 @@ export class ImapSession {
     const keepAlive = setInterval(() => this.#write('* OK Still here\r\n'), IDLE_KEEPALIVE_MS);
     try {
       await this.#flushChanges(true);
-      while (!done && !this.#closed) {
+      while (!done && !this.#socket.ending) {
         // Checked and armed in one synchronous step, so no notification can slip between.
         if (!(this.state.kind === 'selected' && this.state.view.changed)) {
           await new Promise<void>((resolve) => (this.#idleWake = resolve));
         }
         this.#idleWake = undefined;
-        if (done || this.#closed) break;
+        if (done || this.#socket.ending) break;
         await new Promise((r) => setTimeout(r, IDLE_NOTIFY_DELAY_MS)); // let a burst of changes settle
         await this.#flushChanges(true);
       }
@@ -381,26 +357,16 @@ export class ImapSession {
     // RFC 3501 §6.2.1 / CVE-2011-0411: nothing pipelined after STARTTLS may be executed.
     this.#queue.length = 0;
     this.#reader.discard();
-    const plain = this.#socket;
-    this.#detach(plain);
-    try {
-      this.#socket = (await upgrade(plain)) as unknown as Socket;
+    if (await this.#socket.upgrade(upgrade)) {
       this.#secure = true;
-      this.#attach(this.#socket);
       this.#armTimeout();
-    } catch (err) {
-      this.#log.info({ err: (err as Error).message }, 'STARTTLS handshake failed');
-      plain.on('close', this.#onClose);
-      plain.destroy();
+    } else {
+      this.#log.info('STARTTLS handshake failed');
     }
   }
 
-  /** Half-closes after the last reply; a client that does not close its side is cut off. */
   #end(graceMs = 5_000): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#socket.end();
-    setTimeout(() => this.#socket.destroy(), graceMs).unref();
+    this.#socket.end(graceMs);
   }
 }
 

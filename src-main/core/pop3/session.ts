@@ -3,9 +3,9 @@
  * (allowed state, bad-command budget, timeouts), replies, streamed message bodies and STLS.
  * Commands see only `Pop3Context`.
  */
-import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { SessionSocket } from '../net/session-socket.js';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { redactCommand } from '../log/logger.js';
@@ -34,31 +34,33 @@ export class Pop3Session {
   readonly #services: Pop3Services;
   readonly #options: Pop3SessionOptions;
   readonly #log: Logger;
-  #socket: Socket;
+  readonly #socket: SessionSocket;
   #secure: boolean;
   readonly #reader = new LineReader(MAX_LINE_BYTES);
   readonly #queue: LineEvent[] = [];
   #busy = false;
   #badCommands = 0;
-  #closed = false;
-  #finished = false;
   #awaitingSasl: ((line: string) => void) | undefined;
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
 
   constructor(socket: Socket, services: Pop3Services, options: Pop3SessionOptions) {
-    this.#socket = socket;
     this.#services = services;
     this.#options = options;
     this.#secure = options.secure;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.#log = services.logger.child({ component: 'pop3', remote: this.remoteAddress });
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#socket = new SessionSocket(socket, {
+      data: this.#onData,
+      timeout: this.#onTimeout,
+      close: this.#onClose,
+      error: (err) => this.#log.debug({ err: err.message }, 'connection error'),
+    });
   }
 
   /** Sends the greeting and starts reading. Resolves when the connection is gone. */
   start(): Promise<void> {
-    this.#attach(this.#socket);
     this.#armTimeout();
     this.#write('+OK Mailport POP3 ready.\r\n');
     return this.#closedPromise;
@@ -66,23 +68,9 @@ export class Pop3Session {
 
   /** Ends the session without an UPDATE (server shutdown): nothing marked is deleted. */
   shutdown(reason: string): void {
-    if (this.#closed) return;
+    if (this.#socket.ending) return;
     this.#write(`-ERR [SYS/TEMP] ${reason}\r\n`);
-    this.#end(SHUTDOWN_GRACE_MS);
-  }
-
-  #attach(socket: Socket): void {
-    socket.on('data', this.#onData);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
-    socket.on('timeout', this.#onTimeout);
-  }
-
-  #detach(socket: Socket): void {
-    socket.off('data', this.#onData);
-    socket.off('error', this.#onError);
-    socket.off('close', this.#onClose);
-    socket.off('timeout', this.#onTimeout);
+    this.#socket.end(SHUTDOWN_GRACE_MS);
   }
 
   #armTimeout(): void {
@@ -106,19 +94,12 @@ export class Pop3Session {
     void this.#drain();
   };
 
-  readonly #onError = (err: Error): void => {
-    this.#log.debug({ err: err.message }, 'connection error');
-  };
-
   readonly #onTimeout = (): void => {
     this.#write('-ERR Disconnected for inactivity.\r\n');
     this.#end();
   };
 
   readonly #onClose = (): void => {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#closed = true;
     this.#awaitingSasl?.('*');
     const state = this.state;
     if (state.kind === 'transaction') {
@@ -133,7 +114,7 @@ export class Pop3Session {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
+      while (this.#queue.length > 0 && !this.#socket.ending) {
         const event = this.#queue.shift()!;
         if (event.kind === 'overflow') {
           this.#refuse(`Line too long (the limit is ${MAX_LINE_BYTES} octets).`);
@@ -213,7 +194,6 @@ export class Pop3Session {
   }
 
   #write(text: string): void {
-    if (this.#closed || this.#socket.destroyed) return;
     if (this.#options.protocolLog) this.#log.debug(`S: ${text.trimEnd().split('\r\n')[0]}`);
     this.#socket.write(text);
   }
@@ -231,10 +211,8 @@ export class Pop3Session {
     );
     try {
       for await (const chunk of stuffed) {
-        if (this.#closed || this.#socket.destroyed) break;
-        if (!this.#socket.write(chunk as Buffer)) {
-          await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
-        }
+        if (this.#socket.ending) break;
+        await this.#socket.writeChunk(chunk as Buffer);
       }
     } catch (err) {
       this.#log.warn({ err }, 'message read failed mid-way; closing the connection');
@@ -261,27 +239,16 @@ export class Pop3Session {
     // RFC 2595 §3.1 / CVE-2011-0411: what was pipelined after STLS must not be executed.
     this.#queue.length = 0;
     this.#reader.discard();
-    const plain = this.#socket;
-    this.#detach(plain);
-    try {
-      const secured = await upgrade(plain);
-      this.#socket = secured as unknown as Socket;
+    if (await this.#socket.upgrade(upgrade)) {
       this.#secure = true;
-      this.#attach(this.#socket);
       this.#armTimeout();
-    } catch (err) {
-      this.#log.info({ err: (err as Error).message }, 'STLS handshake failed');
-      plain.on('close', this.#onClose);
-      plain.destroy();
+    } else {
+      this.#log.info('STLS handshake failed');
     }
   }
 
-  /** Half-closes after the last reply; a client that does not close its side is cut off. */
   #end(graceMs = 5_000): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#socket.end();
-    setTimeout(() => this.#socket.destroy(), graceMs).unref();
+    this.#socket.end(graceMs);
   }
 }
 

@@ -3,6 +3,7 @@
  * "=" is an empty initial response; "*" cancels. An authzid other than the user is refused.
  */
 import { atom } from '../args.js';
+import { decodeSaslPlain } from '../../auth/sasl-plain.js';
 import type { ImapCommand } from '../command.js';
 import { completeLogin, loginRefused } from '../login-policy.js';
 import { bad, no } from '../response.js';
@@ -22,17 +23,8 @@ export const authenticate: ImapCommand = {
     const response =
       initial === undefined ? await ctx.continuation('') : initial === '=' ? '' : initial;
     if (response === '*') return bad('Authentication cancelled');
-    const credentials = decodePlain(response);
+    const credentials = decodeSaslPlain(response);
     if (!credentials) return no('Authentication failed.', 'AUTHENTICATIONFAILED');
     return completeLogin(ctx, credentials.user, credentials.password);
   },
 };
-
-function decodePlain(base64: string): { user: string; password: string } | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return undefined;
-  const parts = Buffer.from(base64, 'base64').toString('utf8').split('\0');
-  if (parts.length !== 3) return undefined;
-  const [authzid, user, password] = parts as [string, string, string];
-  if (!user || (authzid && authzid !== user)) return undefined;
-  return { user, password };
-}

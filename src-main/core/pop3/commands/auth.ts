@@ -4,6 +4,7 @@
  * The PLAIN message is `[authzid] NUL authcid NUL passwd`; an authzid other than the
  * authcid is refused (no proxy logins).
  */
+import { decodeSaslPlain } from '../../auth/sasl-plain.js';
 import type { Pop3Command } from '../command.js';
 import { completeLogin, loginRefused } from '../login.js';
 
@@ -28,7 +29,7 @@ export const auth: Pop3Command = {
       ctx.err('Authentication cancelled.');
       return;
     }
-    const credentials = decodePlain(initial === '=' ? '' : response);
+    const credentials = decodeSaslPlain(initial === '=' ? '' : response);
     if (!credentials) {
       ctx.countBad();
       ctx.err('[AUTH] Authentication failed: malformed PLAIN response.');
@@ -37,12 +38,3 @@ export const auth: Pop3Command = {
     await completeLogin(ctx, credentials.user, credentials.password);
   },
 };
-
-function decodePlain(base64: string): { user: string; password: string } | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return undefined;
-  const parts = Buffer.from(base64, 'base64').toString('utf8').split('\0');
-  if (parts.length !== 3) return undefined;
-  const [authzid, user, password] = parts as [string, string, string];
-  if (!user || (authzid && authzid !== user)) return undefined;
-  return { user, password };
-}

@@ -1,0 +1,110 @@
+/**
+ * The socket side of a protocol session, shared by IMAP and POP3: event wiring, timeouts,
+ * writes with backpressure, the STARTTLS/STLS swap to a TLS socket, and a graceful end.
+ */
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+export interface SessionSocketEvents {
+  readonly data: (chunk: Buffer) => void;
+  readonly timeout: () => void;
+  /** Called once, when the connection is gone (whichever socket carried it last). */
+  readonly close: () => void;
+  readonly error: (err: Error) => void;
+}
+
+export class SessionSocket {
+  #socket: Socket;
+  readonly #events: SessionSocketEvents;
+  #ending = false;
+  #closed = false;
+
+  constructor(socket: Socket, events: SessionSocketEvents) {
+    this.#socket = socket;
+    this.#events = events;
+    this.#attach(socket);
+  }
+
+  /** True once the session is ending or gone: nothing more should be written. */
+  get ending(): boolean {
+    return this.#ending || this.#closed || this.#socket.destroyed;
+  }
+
+  readonly #onClose = (): void => {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.close();
+  };
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#events.data);
+    socket.on('error', this.#events.error);
+    socket.on('timeout', this.#events.timeout);
+    socket.on('close', this.#onClose);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#events.data);
+    socket.off('error', this.#events.error);
+    socket.off('timeout', this.#events.timeout);
+    socket.off('close', this.#onClose);
+  }
+
+  setTimeout(ms: number): void {
+    this.#socket.setTimeout(ms);
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+
+  write(data: string | Buffer): void {
+    if (this.ending) return;
+    this.#socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  /** Writes a chunk of a stream, waiting while the client is slow to read. */
+  async writeChunk(chunk: Buffer): Promise<void> {
+    if (this.ending) return;
+    if (!this.#socket.write(chunk)) await this.drained();
+  }
+
+  async drained(): Promise<void> {
+    if (!this.#socket.writableNeedDrain || this.ending) return;
+    await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
+  }
+
+  /** Hands the socket to TLS (STARTTLS, STLS). False, and the connection closed, on failure. */
+  async upgrade(toTls: (socket: Socket) => Promise<TLSSocket>): Promise<boolean> {
+    const plain = this.#socket;
+    this.#detach(plain);
+    try {
+      this.#socket = (await toTls(plain)) as unknown as Socket;
+      this.#attach(this.#socket);
+      return true;
+    } catch {
+      plain.on('close', this.#onClose);
+      plain.destroy();
+      return false;
+    }
+  }
+
+  /** Half-closes after the last reply; a client that does not close its side is cut off. */
+  end(graceMs: number): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), graceMs).unref();
+  }
+
+  /** Drops the connection at once (a reply that cannot be completed). */
+  destroy(): void {
+    this.#ending = true;
+    this.#socket.destroy();
+  }
+}
