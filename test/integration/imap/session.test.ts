@@ -3,7 +3,7 @@
  * extensions, checked on the wire and on disk, plus hostile input.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
 import { startService, type TestService } from '../../helpers/service.js';
@@ -225,6 +225,33 @@ describe('IMAP messages', () => {
     r = await c.imap('e', 'FETCH 2 FLAGS');
     expect(r.tagged).toMatch(/^e OK/);
     expect(r.untagged).toEqual([]);
+  });
+
+  it('keeps ENVELOPE and BODYSTRUCTURE in the metadata cache after the first FETCH', async () => {
+    await deliver('Subject: cached\nFrom: a@b.c\n\nbody\n');
+    const [delivered] = await readdir(join(t.maildir, 'new'));
+    await utimes(join(t.maildir, 'new', delivered!), 1_700_000_000, 1_700_000_000); // whole seconds
+    const c = await login();
+    await c.imap('s', 'SELECT INBOX');
+    const first = await c.imap('a', 'FETCH 1 (ENVELOPE BODYSTRUCTURE)');
+    await c.imap('b', 'LOGOUT');
+    const cache = JSON.parse(await readFile(join(t.maildir, 'mailport.cache'), 'utf8')) as {
+      entries: Record<string, unknown[]>;
+    };
+    const [facts] = Object.values(cache.entries);
+    expect(Object.keys(facts![3] as object).sort()).toEqual(['bodystructure/1', 'envelope/1']);
+    // Proof that a second session does not parse again: change the file's bytes but not its
+    // size or mtime (the cache's key) and the cached ENVELOPE still answers.
+    const [name] = await files();
+    const path = join(t.maildir, 'cur', name!);
+    const info = await stat(path);
+    await writeFile(path, (await readFile(path, 'utf8')).replace('cached', 'CHANGE'));
+    await utimes(path, info.atime, info.mtime);
+    const again = await login();
+    await again.imap('s', 'SELECT INBOX');
+    expect((await again.imap('a', 'FETCH 1 (ENVELOPE BODYSTRUCTURE)')).untagged).toEqual(
+      first.untagged,
+    );
   });
 
   it('STORE changes flags in file names and other sessions see them', async () => {
