@@ -9,6 +9,7 @@ import { defaultDataDir } from '../core/config/paths.js';
 import { SettingsError } from '../core/config/settings-store.js';
 import { AccountError } from '../core/auth/accounts.js';
 import { accountCommand } from './account.js';
+import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
@@ -17,6 +18,8 @@ import { UsageError } from './usage.js';
 const HELP = `Usage: mailport <command>
 
   serve                                  serve IMAP and POP3 until stopped (Ctrl-C)
+  status                                 the listeners of the running Mailport
+  admin-url                              the sign-in link of the loopback web admin
   account add NAME [--maildir DIR] [--password-stdin]
   account list
   account remove NAME
@@ -55,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'config':
       return configCommand(dataDir, rest);
+    case 'status':
+      return statusCommand(dataDir);
+    case 'admin-url':
+      return adminUrlCommand(dataDir);
     case 'cert':
       return certCommand(dataDir, rest);
     default:

@@ -2,7 +2,11 @@
 import { once } from 'node:events';
 import { unwatchFile, watchFile } from 'node:fs';
 import { choosePorts, firstRun } from '../core/first-run.js';
-import { createLogger } from '../core/log/logger.js';
+import { createLogger, type Logger } from '../core/log/logger.js';
+import { LogRing } from '../core/log/ring.js';
+import { AdminServer } from '../core/control/http-server.js';
+import { createControlApi } from '../core/control/control-api.js';
+import { readOrCreateToken } from '../core/control/admin-token.js';
 import { dataPaths } from '../core/config/paths.js';
 import { SettingsStore } from '../core/config/settings-store.js';
 import { LISTENER_NAMES } from '../core/config/schema.js';
@@ -13,7 +17,8 @@ import { printGenerated } from './account.js';
 export async function serveCommand(dataDir: string): Promise<number> {
   const paths = dataPaths(dataDir);
   const level = (await SettingsStore.open(paths.settings)).current.logging.level;
-  const logger = createLogger({ file: paths.logFile, level });
+  const ring = new LogRing();
+  const logger = createLogger({ file: paths.logFile, level, ring });
   const service = await MailportService.open({ dataDir, logger });
 
   const created = await firstRun(service.accounts, paths.defaultMaildir);
@@ -43,6 +48,7 @@ export async function serveCommand(dataDir: string): Promise<number> {
       console.log(`  ${title} off`);
     }
   }
+  const admin = await startAdmin(service, ring, logger);
   const lan = lanAddresses();
   console.log(
     `Phones on this network can connect to ${[...lan, `${hostName()}.local`].join(', ')}.`,
@@ -56,10 +62,39 @@ export async function serveCommand(dataDir: string): Promise<number> {
   await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   unwatchFile(paths.settings, onChange);
   console.log('Stopping: closing sessions…');
+  await admin?.stop();
   await service.stop();
   logger.flush();
   console.log('Stopped.');
   return 0;
+}
+
+/** The loopback admin server; a busy port is reported and serving goes on without it. */
+async function startAdmin(
+  service: MailportService,
+  ring: LogRing,
+  logger: Logger,
+): Promise<AdminServer | undefined> {
+  const token = await readOrCreateToken(service.paths.adminToken);
+  const admin = new AdminServer({
+    api: createControlApi(service, { recentLogs: (limit) => ring.recent(limit) }),
+    events: service.events,
+    token,
+    port: service.settings.current.admin.port,
+    logger,
+  });
+  try {
+    await admin.start();
+    console.log(
+      `Admin: http://127.0.0.1:${admin.port}/ (\`mailport admin-url\` prints the sign-in link).`,
+    );
+    return admin;
+  } catch (err) {
+    console.log(
+      `Admin server not available: ${(err as Error).message}. Change admin.port to use another port.`,
+    );
+    return undefined;
+  }
 }
 
 async function applyChangedSettings(service: MailportService): Promise<void> {

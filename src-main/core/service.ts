@@ -6,6 +6,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import { Accounts } from './auth/accounts.js';
+import { ServiceEvents } from './events.js';
 import {
   currentMachineNames,
   ensureCertificate,
@@ -50,6 +51,13 @@ export const LISTENER_TITLES: Readonly<Record<ListenerName, string>> = {
   pop3: 'POP3 with STLS',
 };
 
+export interface OpenConnection {
+  readonly id: number;
+  readonly listener: ListenerName;
+  readonly remoteAddress: string;
+  readonly since: string;
+}
+
 export interface ServiceOptions {
   readonly dataDir: string;
   readonly logger?: Logger;
@@ -68,6 +76,10 @@ export class MailportService {
   readonly #failedLoginDelayMs: number;
   #secureContext: SecureContext | undefined;
   readonly #throttle = new LoginThrottle();
+  readonly events = new ServiceEvents();
+  readonly #open = new Map<number, OpenConnection>();
+  #connectionIds = 0;
+  readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
   readonly #connectionsByAddress = new Map<string, number>();
   #connectionCount = 0;
@@ -104,7 +116,10 @@ export class MailportService {
   async prepareTls(onProgress?: (step: string) => void): Promise<EnsureResult | undefined> {
     try {
       const result = await ensureCertificate(this.paths.certsDir, currentMachineNames(), {
-        ...(onProgress && { onProgress }),
+        onProgress: (step) => {
+          this.events.emit({ type: 'progress', task: 'certificate', step });
+          onProgress?.(step);
+        },
       });
       // Reloaded when the files hold another certificate (issued here, or by `mailport cert renew`).
       if (result.info.fingerprintSha256 === this.#loadedFingerprint && this.#secureContext)
@@ -159,6 +174,7 @@ export class MailportService {
       if (current) {
         current.stop();
         this.#listeners.delete(name);
+        this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
       if (!wanted.enabled) continue;
       const listener = new Listener(
@@ -169,8 +185,18 @@ export class MailportService {
       this.#listeners.set(name, listener);
       const state = await listener.start();
       this.logger.info({ listener: name, ...state }, 'listener');
+      this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
+  }
+
+  /** Open connections, oldest first. */
+  connections(): OpenConnection[] {
+    return [...this.#open.values()];
+  }
+
+  get startedAt(): Date {
+    return this.#startedAt;
   }
 
   listenerStates(): Record<ListenerName, ListenerState> {
@@ -231,6 +257,12 @@ export class MailportService {
     if (!account) {
       this.#throttle.failed(client.remoteAddress, user);
       this.logger.info({ user, remote: client.remoteAddress }, 'login failed');
+      this.events.emit({
+        type: 'login',
+        ok: false,
+        account: user,
+        remoteAddress: client.remoteAddress,
+      });
       await new Promise((resolve) => setTimeout(resolve, this.#failedLoginDelayMs));
       return { ok: false, reason: 'credentials' };
     }
@@ -245,6 +277,12 @@ export class MailportService {
       else this.#accountSessions.delete(account.name);
     });
     this.logger.info({ user: account.name, remote: client.remoteAddress }, 'login');
+    this.events.emit({
+      type: 'login',
+      ok: true,
+      account: account.name,
+      remoteAddress: client.remoteAddress,
+    });
     return { ok: true, account };
   }
 
@@ -269,6 +307,18 @@ export class MailportService {
       return false;
     }
     this.#connectionCount += 1;
+    const id = ++this.#connectionIds;
+    this.#open.set(id, {
+      id,
+      listener: name,
+      remoteAddress: address,
+      since: new Date().toISOString(),
+    });
+    this.events.emit({ type: 'connection-opened', id, listener: name, remoteAddress: address });
+    connection.socket.once('close', () => {
+      this.#open.delete(id);
+      this.events.emit({ type: 'connection-closed', id });
+    });
     this.#connectionsByAddress.set(address, fromAddress + 1);
     connection.socket.once('close', () => {
       this.#connectionCount -= 1;

@@ -3,6 +3,7 @@
  * reach it: protocol lines pass through `redactCommand` first, and known secret fields are
  * censored by pino's own redaction as a second guard.
  */
+import type { Writable } from 'node:stream';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
@@ -13,22 +14,32 @@ export interface LoggerOptions {
   readonly level?: LevelWithSilent;
   /** A file to append JSON lines to; stderr when absent. */
   readonly file?: string;
+  /** Also keep recent lines in memory (the window's log view). */
+  readonly ring?: Writable;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.file
     ? pino.destination({ dest: options.file, mkdir: true, sync: false })
     : pino.destination(2);
+  const level = options.level ?? 'info';
+  const streamLevel = level === 'silent' ? 'fatal' : level;
+  const streams = options.ring
+    ? pino.multistream([
+        { stream: destination, level: streamLevel },
+        { stream: options.ring, level: streamLevel },
+      ])
+    : destination;
   return pino(
     {
-      level: options.level ?? 'info',
+      level,
       base: { app: 'mailport' },
       redact: {
         paths: ['password', 'passwordHash', '*.password', '*.passwordHash', 'key'],
         censor: REDACTED,
       },
     },
-    destination,
+    streams,
   );
 }
 

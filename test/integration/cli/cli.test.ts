@@ -168,6 +168,7 @@ describe('mailport serve', () => {
     await mailport(['config', 'set', 'listeners.imap.port', String(await freePort())]);
     await mailport(['config', 'set', 'listeners.imaps.port', String(await freePort())]);
     await mailport(['config', 'set', 'bind.address', 'loopback']);
+    await mailport(['config', 'set', 'admin.port', String(await freePort())]);
     await mailport(['config', 'set', 'security.loginPolicy', 'plaintext']);
     return pop3;
   }
@@ -214,6 +215,24 @@ describe('mailport serve', () => {
     client!.close();
     await expect(LineClient.connect(pop3)).rejects.toThrow(/ECONNREFUSED/);
     expect(server.output()).toContain('Settings changed: applied.');
+    await server.stop();
+  });
+
+  it('`mailport status` and `admin-url` talk to the running instance', async () => {
+    const pop3 = await useFreePorts();
+    const down = await mailport(['status']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/Mailport is not running/);
+    const server = await serveUntilReady();
+    const status = await mailport(['status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(
+      new RegExp(`POP3 with STLS \\(pop3\\)\\s+listening on port ${pop3}`),
+    );
+    expect(status.stdout).toMatch(/IMAP over TLS \(imaps\)\s+listening on port \d+/);
+    const url = (await mailport(['admin-url'])).stdout.trim();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?token=[0-9a-f]{64}$/);
+    expect((await stat(join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
     await server.stop();
   });
 

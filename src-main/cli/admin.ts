@@ -1,0 +1,89 @@
+/** `mailport admin-url` and `mailport status`: talking to a running `mailport serve`. */
+import { request } from 'node:http';
+import { dataPaths } from '../core/config/paths.js';
+import { SettingsStore } from '../core/config/settings-store.js';
+import { readOrCreateToken } from '../core/control/admin-token.js';
+import type { Status } from '../core/control/api.js';
+
+async function endpoint(dataDir: string): Promise<{ port: number; token: string }> {
+  const paths = dataPaths(dataDir);
+  const settings = await SettingsStore.open(paths.settings);
+  return { port: settings.current.admin.port, token: await readOrCreateToken(paths.adminToken) };
+}
+
+export async function adminUrlCommand(dataDir: string): Promise<number> {
+  const { port, token } = await endpoint(dataDir);
+  console.log(`http://127.0.0.1:${port}/login?token=${token}`);
+  return 0;
+}
+
+/** Calls a ControlApi method on the running instance. */
+export function callRunning<T>(
+  port: number,
+  token: string,
+  method: string,
+  args: unknown = {},
+): Promise<T> {
+  const body = JSON.stringify(args);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/api/${method}`,
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${token}`,
+          Host: `127.0.0.1:${port}`,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          try {
+            const data = JSON.parse(text) as T & { error?: { message: string } };
+            if (res.statusCode === 200) resolve(data);
+            else reject(new Error(data.error?.message ?? `HTTP ${res.statusCode}`));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function statusCommand(dataDir: string): Promise<number> {
+  const { port, token } = await endpoint(dataDir);
+  let status: Status;
+  try {
+    status = await callRunning<Status>(port, token, 'getStatus');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    console.error(
+      code === 'ECONNREFUSED'
+        ? `Mailport is not running (nothing answers on 127.0.0.1:${port}). Start it with \`mailport serve\`.`
+        : `Could not ask the running Mailport: ${(err as Error).message}`,
+    );
+    return 1;
+  }
+  console.log(
+    `Mailport has been running since ${status.startedAt} (${status.connections.length} connections open).`,
+  );
+  for (const l of status.listeners) {
+    const title = `${l.title} (${l.name})`.padEnd(28);
+    const state = l.state;
+    if (state.status === 'listening') console.log(`  ${title} listening on port ${state.port}`);
+    else if (state.status === 'failed')
+      console.log(`  ${title} failed: ${state.error} ${state.remedy}`);
+    else console.log(`  ${title} off`);
+  }
+  console.log(
+    `Phones on this network can connect to ${[...status.lanAddresses, `${status.hostName}.local`].join(', ')}.`,
+  );
+  return 0;
+}

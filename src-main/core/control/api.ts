@@ -1,0 +1,110 @@
+/**
+ * ControlApi: the one definition of everything the window, the web admin and the CLI can ask
+ * of Mailport. Each method has a runtime schema for its argument (checked at every transport)
+ * and a result type. Transports are generated from `CONTROL_METHODS`; nothing is hand-wired
+ * per method. The renderer imports these types only.
+ */
+import { z } from 'zod';
+import type { ListenerName, Settings } from '../config/schema.js';
+import type { ListenerState } from '../net/listener.js';
+
+const none = z.object({}).strict();
+const accountName = z.string().min(1).max(64);
+
+export const CONTROL_METHODS = {
+  getStatus: none,
+  getSettings: none,
+  /** Dotted keys as in `mailport config set`, e.g. { "listeners.imap.port": 10143 }. */
+  updateSettings: z
+    .object({ changes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })
+    .strict(),
+  listAccounts: none,
+  addAccount: z
+    .object({
+      name: accountName,
+      maildir: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+    })
+    .strict(),
+  removeAccount: z.object({ name: accountName }).strict(),
+  resetPassword: z.object({ name: accountName }).strict(),
+  getCertificate: none,
+  renewCertificate: none,
+  listMailboxes: z.object({ account: accountName }).strict(),
+  getLogs: z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
+} as const;
+
+export type ControlMethod = keyof typeof CONTROL_METHODS;
+export type ControlArgs<M extends ControlMethod> = z.infer<(typeof CONTROL_METHODS)[M]>;
+
+export interface ListenerStatus {
+  readonly name: ListenerName;
+  readonly title: string;
+  readonly tls: 'implicit' | 'starttls';
+  readonly enabled: boolean;
+  readonly port: number;
+  readonly state: ListenerState;
+}
+
+export interface Status {
+  readonly listeners: readonly ListenerStatus[];
+  readonly lanAddresses: readonly string[];
+  readonly hostName: string;
+  readonly startedAt: string;
+  readonly uptimeSeconds: number;
+  readonly connections: readonly {
+    id: number;
+    listener: ListenerName;
+    remoteAddress: string;
+    since: string;
+  }[];
+}
+
+export interface CertificateDetails {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly fingerprintSha256: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly caCertificateFile: string;
+}
+
+export interface MailboxSummary {
+  readonly name: string;
+  readonly messages: number;
+  readonly unseen: number;
+  readonly size: number;
+}
+
+export interface ControlResults {
+  getStatus: Status;
+  getSettings: Omit<Settings, 'accounts'>;
+  updateSettings: { settings: Omit<Settings, 'accounts'>; status: Status };
+  listAccounts: { name: string; maildir: string }[];
+  addAccount: { name: string; maildir: string; password: string };
+  removeAccount: { removed: string };
+  resetPassword: { name: string; password: string };
+  getCertificate: CertificateDetails;
+  renewCertificate: CertificateDetails;
+  listMailboxes: MailboxSummary[];
+  getLogs: { lines: string[] };
+}
+
+export type ControlApi = {
+  [M in ControlMethod]: (args: ControlArgs<M>) => Promise<ControlResults[M]>;
+};
+
+export type ControlErrorCode = 'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'CONFLICT' | 'INTERNAL';
+
+/** A failure a user can act on: the transports send `{ error: { code, message } }`. */
+export class ControlError extends Error {
+  override name = 'ControlError';
+  constructor(
+    readonly code: ControlErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The loopback admin server: every setting changed over HTTP while IMAP and POP3 clients are
+ * connected, the security refusals, and events over SSE in order.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { AdminServer } from '../../../src-main/core/control/http-server.js';
+import { createControlApi } from '../../../src-main/core/control/control-api.js';
+import { silentLogger } from '../../../src-main/core/log/logger.js';
+import { LineClient } from '../../helpers/line-client.js';
+import { freePort } from '../../helpers/ports.js';
+import { startService, type TestService } from '../../helpers/service.js';
+
+const TOKEN = 'a'.repeat(64);
+let t: TestService;
+let admin: AdminServer;
+
+beforeEach(async () => {
+  t = await startService();
+  admin = new AdminServer({
+    api: createControlApi(t.service),
+    events: t.service.events,
+    token: TOKEN,
+    port: 0,
+    logger: silentLogger(),
+  });
+  await admin.start();
+});
+afterEach(async () => {
+  await admin.stop();
+  await t.stop();
+});
+
+interface Reply {
+  status: number;
+  body: { error?: { code: string; message: string } } & Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function http(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: admin.port,
+        method,
+        path,
+        headers: {
+          Host: `127.0.0.1:${admin.port}`,
+          Authorization: `Bearer ${TOKEN}`,
+          'Content-Type': 'application/json',
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            body: text ? JSON.parse(text) : {},
+            headers: res.headers,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const call = (method: string, args: unknown = {}) => http('POST', `/api/${method}`, args);
+
+describe('admin API security', () => {
+  it('refuses a missing or wrong token, a forged Host, unknown methods and bad arguments', async () => {
+    expect((await http('POST', '/api/getStatus', {}, { Authorization: '' })).status).toBe(401);
+    expect(
+      (await http('POST', '/api/getStatus', {}, { Authorization: `Bearer ${'b'.repeat(64)}` }))
+        .status,
+    ).toBe(401);
+    expect((await http('POST', '/api/getStatus', {}, { Host: 'evil.example:80' })).status).toBe(
+      403,
+    );
+    expect(
+      (await http('POST', '/api/getStatus', {}, { Host: `attacker.example:${admin.port}` })).status,
+    ).toBe(403);
+    expect((await call('dropDatabase')).status).toBe(404);
+    const bad = await call('updateSettings', { changes: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.message).toMatch(/^changes: /);
+    const wrongKey = await call('updateSettings', { changes: { 'listeners.imap.prot': 1 } });
+    expect([wrongKey.status, wrongKey.body.error!.code]).toEqual([400, 'INVALID']);
+    expect((await call('getStatus')).headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('signs a browser in through the login link with a strict cookie', async () => {
+    const login = await http('GET', `/login?token=${TOKEN}`, undefined, { Authorization: '' });
+    expect(login.status).toBe(303);
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const page = await http(
+      'POST',
+      '/api/getStatus',
+      {},
+      { Authorization: '', Cookie: cookie.split(';')[0]! },
+    );
+    expect(page.status).toBe(200);
+  });
+});
+
+describe('settings over HTTP while clients are connected', () => {
+  it('applies each change live', async () => {
+    const imapClient = await LineClient.connect(t.ports.imap);
+    await imapClient.line();
+    const pop3Client = await LineClient.connect(t.ports.pop3);
+    await pop3Client.line();
+    const moved = await freePort();
+    const reply = await call('updateSettings', {
+      changes: {
+        'listeners.pop3s.enabled': false,
+        'listeners.imaps.port': moved,
+        'security.loginPolicy': 'secure',
+      },
+    });
+    expect(reply.status).toBe(200);
+    const listeners = (
+      reply.body.status as {
+        listeners: { name: string; state: { status: string; port?: number } }[];
+      }
+    ).listeners;
+    expect(listeners.find((l) => l.name === 'pop3s')!.state).toEqual({ status: 'stopped' });
+    expect(listeners.find((l) => l.name === 'imaps')!.state).toMatchObject({
+      status: 'listening',
+      port: moved,
+    });
+    await expect(LineClient.connect(t.ports.pop3s)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(LineClient.connect(t.ports.imaps)).rejects.toThrow(/ECONNREFUSED/);
+    const fresh = await LineClient.connect(t.ports.imap);
+    expect(await fresh.line()).toContain('LOGINDISABLED');
+    // The sessions opened before go on.
+    expect((await imapClient.imap('a', 'NOOP')).tagged).toMatch(/^a OK/);
+    expect(await pop3Client.command('CAPA')).toMatch(/^\+OK/);
+    for (const c of [imapClient, pop3Client, fresh]) c.close();
+    const settings = (await call('getSettings')).body as {
+      listeners: { imaps: { port: number } };
+      accounts?: unknown;
+    };
+    expect(settings.listeners.imaps.port).toBe(moved);
+    expect(settings.accounts).toBeUndefined();
+  });
+
+  it('refuses a change that cannot be applied and keeps the working state', async () => {
+    const busy = await freePort();
+    const blocker: Server = createServer().listen(busy, '127.0.0.1');
+    try {
+      const reply = await call('updateSettings', { changes: { 'listeners.imap.port': busy } });
+      expect(reply.status).toBe(409);
+      expect(reply.body.error!.message).toMatch(/imap: Another program is already using port/);
+      expect(t.service.settings.current.listeners.imap.port).toBe(t.ports.imap);
+      const still = await LineClient.connect(t.ports.imap);
+      expect(await still.line()).toMatch(/^\* OK/);
+      still.close();
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('accounts, certificate and mail over HTTP', () => {
+  it('adds, resets and removes accounts and describes the certificate and mailboxes', async () => {
+    const added = await call('addAccount', { name: 'phone' });
+    expect(added.status).toBe(200);
+    expect(added.body.password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    expect((await call('addAccount', { name: 'phone' })).status).toBe(409);
+    const reset = await call('resetPassword', { name: 'phone' });
+    expect(reset.body.password).not.toBe(added.body.password);
+    expect(
+      ((await call('listAccounts')).body as unknown as { name: string }[]).map((a) => a.name),
+    ).toEqual(['tester', 'phone']);
+    expect((await call('removeAccount', { name: 'phone' })).status).toBe(200);
+    expect((await call('removeAccount', { name: 'phone' })).status).toBe(404);
+    const cert = (await call('getCertificate')).body as {
+      dnsNames: string[];
+      fingerprintSha256: string;
+    };
+    expect(cert.dnsNames).toContain('localhost');
+    const renewed = (await call('renewCertificate')).body as { fingerprintSha256: string };
+    expect(renewed.fingerprintSha256).not.toBe(cert.fingerprintSha256);
+    await t.store.deliver('INBOX', Buffer.from('Subject: x\n\ny\n'));
+    const boxes = (await call('listMailboxes', { account: 'tester' })).body as unknown as {
+      name: string;
+      messages: number;
+    }[];
+    expect(boxes).toEqual([{ name: 'INBOX', messages: 1, unseen: 1, size: 17 }]); // 14 octets + 3 CRs
+  });
+});
+
+describe('events over SSE', () => {
+  it('streams listener, connection, login and settings events in order', async () => {
+    const events: string[] = [];
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve) => {
+      request(
+        {
+          host: '127.0.0.1',
+          port: admin.port,
+          path: '/api/events',
+          headers: { Host: `localhost:${admin.port}`, Authorization: `Bearer ${TOKEN}` },
+        },
+        resolve,
+      ).end();
+    });
+    expect(stream.headers['content-type']).toBe('text/event-stream');
+    stream.on('data', (c: Buffer) => {
+      for (const m of c.toString().matchAll(/^event: (.+)$/gm)) events.push(m[1]!);
+    });
+    const c = await LineClient.connect(t.ports.imap);
+    await c.line();
+    await c.imap('a', `LOGIN ${t.user} "${t.password}"`);
+    c.close();
+    await call('updateSettings', { changes: { 'listeners.pop3.enabled': false } });
+    await new Promise((r) => setTimeout(r, 200));
+    stream.destroy();
+    expect(events).toEqual([
+      'connection-opened',
+      'login',
+      'connection-closed',
+      'listener',
+      'settings-changed',
+    ]);
+  });
+});
