@@ -56,6 +56,8 @@ export interface OpenConnection {
   readonly listener: ListenerName;
   readonly remoteAddress: string;
   readonly since: string;
+  /** Set once the client has logged in. */
+  account?: string;
 }
 
 export interface ServiceOptions {
@@ -78,6 +80,7 @@ export class MailportService {
   readonly #throttle = new LoginThrottle();
   readonly events = new ServiceEvents();
   readonly #open = new Map<number, OpenConnection>();
+  readonly #openByPeer = new Map<string, number>();
   #connectionIds = 0;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
@@ -277,6 +280,9 @@ export class MailportService {
       else this.#accountSessions.delete(account.name);
     });
     this.logger.info({ user: account.name, remote: client.remoteAddress }, 'login');
+    const peer = this.#openByPeer.get(`${client.remoteAddress}:${client.remotePort}`);
+    const connection = peer === undefined ? undefined : this.#open.get(peer);
+    if (connection) connection.account = account.name;
     this.events.emit({
       type: 'login',
       ok: true,
@@ -308,6 +314,8 @@ export class MailportService {
     }
     this.#connectionCount += 1;
     const id = ++this.#connectionIds;
+    const key = `${address}:${connection.socket.remotePort ?? 0}`;
+    this.#openByPeer.set(key, id);
     this.#open.set(id, {
       id,
       listener: name,
@@ -317,6 +325,7 @@ export class MailportService {
     this.events.emit({ type: 'connection-opened', id, listener: name, remoteAddress: address });
     connection.socket.once('close', () => {
       this.#open.delete(id);
+      this.#openByPeer.delete(key);
       this.events.emit({ type: 'connection-closed', id });
     });
     this.#connectionsByAddress.set(address, fromAddress + 1);

@@ -10,5 +10,6 @@ export type LoginResult =
 /** The client a login comes from; `closed` settles when its connection ends. */
 export interface LoginClient {
   readonly remoteAddress: string;
+  readonly remotePort: number;
   readonly closed: Promise<void>;
 }

@@ -55,6 +55,7 @@ export class ImapSession {
   #pendingTls = false;
   #logoutAfterReply = false;
   readonly #closedPromise: Promise<void>;
+  readonly #remotePort: number;
   #resolveClosed!: () => void;
 
   constructor(socket: Socket, services: ImapServices, options: ImapSessionOptions) {
@@ -62,6 +63,7 @@ export class ImapSession {
     this.#options = options;
     this.#secure = options.secure;
     this.remoteAddress = socket.remoteAddress ?? '';
+    this.#remotePort = socket.remotePort ?? 0;
     this.#log = services.logger.child({ component: 'imap', remote: this.remoteAddress });
     this.#reader = new CommandReader(services.policy().maxMessageBytes);
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -232,7 +234,11 @@ export class ImapSession {
       tag,
       secure: this.#secure,
       remoteAddress: this.remoteAddress,
-      client: { remoteAddress: this.remoteAddress, closed: this.#closedPromise },
+      client: {
+        remoteAddress: this.remoteAddress,
+        remotePort: this.#remotePort,
+        closed: this.#closedPromise,
+      },
       enabled: this.enabled,
       get state() {
         return session.state;

@@ -42,6 +42,7 @@ export class Pop3Session {
   #badCommands = 0;
   #awaitingSasl: ((line: string) => void) | undefined;
   readonly #closedPromise: Promise<void>;
+  readonly #remotePort: number;
   #resolveClosed!: () => void;
 
   constructor(socket: Socket, services: Pop3Services, options: Pop3SessionOptions) {
@@ -49,6 +50,7 @@ export class Pop3Session {
     this.#options = options;
     this.#secure = options.secure;
     this.remoteAddress = socket.remoteAddress ?? '';
+    this.#remotePort = socket.remotePort ?? 0;
     this.#log = services.logger.child({ component: 'pop3', remote: this.remoteAddress });
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#socket = new SessionSocket(socket, {
@@ -175,7 +177,11 @@ export class Pop3Session {
       services: this.#services,
       secure: this.#secure,
       remoteAddress: this.remoteAddress,
-      client: { remoteAddress: this.remoteAddress, closed: this.#closedPromise },
+      client: {
+        remoteAddress: this.remoteAddress,
+        remotePort: this.#remotePort,
+        closed: this.#closedPromise,
+      },
       get state() {
         return session.state;
       },

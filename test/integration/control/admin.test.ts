@@ -222,6 +222,12 @@ describe('events over SSE', () => {
     const c = await LineClient.connect(t.ports.imap);
     await c.line();
     await c.imap('a', `LOGIN ${t.user} "${t.password}"`);
+    const status = (await call('getStatus')).body as {
+      connections: { account?: string; listener: string }[];
+    };
+    expect(status.connections).toEqual([
+      expect.objectContaining({ listener: 'imap', account: t.user }),
+    ]);
     c.close();
     await call('updateSettings', { changes: { 'listeners.pop3.enabled': false } });
     await new Promise((r) => setTimeout(r, 200));
