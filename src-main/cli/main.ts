@@ -11,6 +11,7 @@ import { AccountError } from '../core/auth/accounts.js';
 import { accountCommand } from './account.js';
 import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
+import { logsCommand } from './logs.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
@@ -20,6 +21,7 @@ const HELP = `Usage: mailport <command>
   serve                                  serve IMAP and POP3 until stopped (Ctrl-C)
   status                                 the listeners of the running Mailport
   admin-url                              the sign-in link of the loopback web admin
+  logs [-f]                              the recent log; -f keeps following it
   account add NAME [--maildir DIR] [--password-stdin]
   account list
   account remove NAME
@@ -40,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       maildir: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      follow: { type: 'boolean', short: 'f' },
     },
   });
   const [command, ...rest] = positionals;
@@ -62,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
       return statusCommand(dataDir);
     case 'admin-url':
       return adminUrlCommand(dataDir);
+    case 'logs':
+      return logsCommand(dataDir, values.follow ?? false);
     case 'cert':
       return certCommand(dataDir, rest);
     default:

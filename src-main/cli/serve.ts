@@ -4,6 +4,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { choosePorts, firstRun } from '../core/first-run.js';
 import { createLogger, type Logger } from '../core/log/logger.js';
 import { LogRing } from '../core/log/ring.js';
+import { rotateLog } from '../core/log/rotate.js';
 import { AdminServer } from '../core/control/http-server.js';
 import { createControlApi } from '../core/control/control-api.js';
 import { readOrCreateToken } from '../core/control/admin-token.js';
@@ -17,6 +18,7 @@ import { printGenerated } from './account.js';
 export async function serveCommand(dataDir: string): Promise<number> {
   const paths = dataPaths(dataDir);
   const level = (await SettingsStore.open(paths.settings)).current.logging.level;
+  await rotateLog(paths.logFile);
   const ring = new LogRing();
   const logger = createLogger({ file: paths.logFile, level, ring });
   const service = await MailportService.open({ dataDir, logger });

@@ -156,7 +156,7 @@ export class ImapSession {
   }
 
   async #execute(parts: readonly CommandPart[]): Promise<void> {
-    if (this.#options.protocolLog) this.#log.debug(`C: ${redactCommand(joinText(parts))}`);
+    if (this.#options.protocolLog) this.#log.info(`C: ${redactCommand(joinText(parts))}`);
     let parsed;
     try {
       parsed = parseCommand(parts);
@@ -278,7 +278,7 @@ export class ImapSession {
 
   #write(data: string | Buffer): void {
     if (this.#options.protocolLog && typeof data === 'string')
-      this.#log.debug(`S: ${data.split('\r\n')[0]}`);
+      this.#log.info(`S: ${data.split('\r\n')[0]}`);
     this.#socket.write(data);
   }
 

@@ -131,7 +131,7 @@ export class Pop3Session {
   }
 
   async #execute(line: string): Promise<void> {
-    if (this.#options.protocolLog) this.#log.debug(`C: ${redactCommand(line)}`);
+    if (this.#options.protocolLog) this.#log.info(`C: ${redactCommand(line)}`);
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : line.slice(space + 1);
@@ -200,7 +200,7 @@ export class Pop3Session {
   }
 
   #write(text: string): void {
-    if (this.#options.protocolLog) this.#log.debug(`S: ${text.trimEnd().split('\r\n')[0]}`);
+    if (this.#options.protocolLog) this.#log.info(`S: ${text.trimEnd().split('\r\n')[0]}`);
     this.#socket.write(text);
   }
 

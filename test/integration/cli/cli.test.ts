@@ -236,6 +236,25 @@ describe('mailport serve', () => {
     await server.stop();
   });
 
+  it('writes a protocol log with credentials redacted, shown by `mailport logs`', async () => {
+    const pop3 = await useFreePorts();
+    await mailport(['account', 'add', 'logger', '--password-stdin'], 'Secret-Pass-123\n');
+    await mailport(['config', 'set', 'logging.protocolLog', 'true']);
+    const server = await serveUntilReady();
+    const c = await LineClient.connect(pop3);
+    await c.line();
+    await c.command('USER logger');
+    expect(await c.command('PASS Secret-Pass-123')).toBe('+OK Logged in.');
+    await c.command('QUIT');
+    await server.stop();
+    const raw = await readFile(join(dataDir, 'mailport.log'), 'utf8');
+    expect(raw).not.toContain('Secret-Pass-123');
+    const shown = await mailport(['logs']);
+    expect(shown.stdout).toContain('C: PASS <redacted>');
+    expect(shown.stdout).toContain('C: USER logger');
+    expect(shown.stdout).toMatch(/info POP3 login account=logger/);
+  });
+
   it('serves an existing ~/Maildir on first run instead of creating one', async () => {
     await useFreePorts();
     for (const sub of ['cur', 'new', 'tmp'])
