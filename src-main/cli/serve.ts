@@ -50,7 +50,17 @@ export async function serveCommand(dataDir: string): Promise<number> {
       console.log(`  ${title} off`);
     }
   }
-  const admin = await startAdmin(service, ring, logger);
+  let admin = await startAdmin(service, ring, logger);
+  // A new admin.port (from the API or `mailport config set`) moves the admin server too.
+  service.events.subscribe((event) => {
+    if (event.type !== 'settings-changed' || admin?.port === service.settings.current.admin.port)
+      return;
+    // After the reply to the request that made the change has gone out.
+    setTimeout(async () => {
+      await admin?.stop();
+      admin = await startAdmin(service, ring, logger);
+    }, 200);
+  });
   const lan = lanAddresses();
   console.log(
     `Phones on this network can connect to ${[...lan, `${hostName()}.local`].join(', ')}.`,
@@ -103,6 +113,7 @@ async function applyChangedSettings(service: MailportService): Promise<void> {
   try {
     if (!(await service.settings.reloadIfChanged())) return;
     const states = await service.applySettings();
+    service.events.emit({ type: 'settings-changed' });
     console.log('Settings changed: applied.');
     for (const name of LISTENER_NAMES) {
       const state = states[name];

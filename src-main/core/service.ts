@@ -157,6 +157,7 @@ export class MailportService {
    */
   async applySettings(): Promise<Record<ListenerName, ListenerState>> {
     const settings = this.settings.current;
+    if (this.logger.level !== 'silent') this.logger.level = settings.logging.level;
     const minVersion = settings.security.tlsMinVersion;
     if (minVersion !== this.#tlsMinVersion) {
       this.#tlsMinVersion = minVersion;

@@ -233,6 +233,14 @@ describe('mailport serve', () => {
     const url = (await mailport(['admin-url'])).stdout.trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?token=[0-9a-f]{64}$/);
     expect((await stat(join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
+    // Moving the admin port moves the admin server.
+    await mailport(['config', 'set', 'admin.port', String(await freePort())]);
+    let moved = await mailport(['status']);
+    for (let i = 0; i < 30 && moved.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      moved = await mailport(['status']);
+    }
+    expect(moved.code, moved.stderr).toBe(0);
     await server.stop();
   });
 

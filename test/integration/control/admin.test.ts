@@ -241,3 +241,79 @@ describe('events over SSE', () => {
     ]);
   });
 });
+
+describe('every setting over HTTP', () => {
+  it('moves and switches each listener', async () => {
+    for (const name of ['imaps', 'imap', 'pop3s', 'pop3'] as const) {
+      const port = await freePort();
+      expect(
+        (await call('updateSettings', { changes: { [`listeners.${name}.port`]: port } })).status,
+      ).toBe(200);
+      const c = await LineClient.connect(port);
+      expect(c).toBeDefined();
+      c.close();
+      expect(
+        (await call('updateSettings', { changes: { [`listeners.${name}.enabled`]: false } }))
+          .status,
+      ).toBe(200);
+      await expect(LineClient.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+    }
+  });
+
+  it('applies the bind address, TLS minimum, limits and log settings', async () => {
+    const c1 = await LineClient.connect(t.ports.imap);
+    await c1.line();
+    // limits.maxConnectionsPerAddress: the next connection from here is refused.
+    await call('updateSettings', { changes: { 'limits.maxConnectionsPerAddress': 1 } });
+    const refused = await LineClient.connect(t.ports.imap);
+    expect(await refused.line()).toMatch(/^\* BYE Too many connections from your address/);
+    await call('updateSettings', {
+      changes: { 'limits.maxConnectionsPerAddress': 20, 'limits.maxConnections': 1 },
+    });
+    const refusedTotal = await LineClient.connect(t.ports.imap);
+    expect(await refusedTotal.line()).toMatch(/^\* BYE Too many connections \(the limit is 1\)/);
+    c1.close();
+    await call('updateSettings', {
+      changes: { 'limits.maxConnections': 200, 'limits.maxConnectionsPerAccount': 1 },
+    });
+    const a = await LineClient.connect(t.ports.imap);
+    await a.line();
+    expect((await a.imap('a', `LOGIN ${t.user} "${t.password}"`)).tagged).toMatch(/^a OK/);
+    const b = await LineClient.connect(t.ports.imap);
+    await b.line();
+    expect((await b.imap('b', `LOGIN ${t.user} "${t.password}"`)).tagged).toMatch(
+      /^b NO \[LIMIT\]/,
+    );
+    a.close();
+    b.close();
+    // limits.maxMessageBytes is APPENDLIMIT; preauthTimeoutSeconds ends silent clients.
+    await call('updateSettings', {
+      changes: { 'limits.maxMessageBytes': 4096, 'limits.preauthTimeoutSeconds': 5 },
+    });
+    const d = await LineClient.connect(t.ports.imap);
+    expect(await d.line()).toContain('APPENDLIMIT=4096');
+    expect(await d.line(8_000)).toBe('* BYE Disconnected for inactivity.');
+    // security.tlsMinVersion: TLS 1.2 clients are refused once 1.3 is required.
+    await call('updateSettings', { changes: { 'security.tlsMinVersion': 'TLSv1.3' } });
+    await expect(
+      LineClient.connectTls(t.ports.imaps, { rejectUnauthorized: false, maxVersion: 'TLSv1.2' }),
+    ).rejects.toThrow();
+    const tls13 = await LineClient.connectTls(t.ports.imaps, { rejectUnauthorized: false });
+    expect(await tls13.line()).toMatch(/^\* OK/);
+    tls13.close();
+    // bind.address: one address of this computer.
+    await call('updateSettings', { changes: { 'bind.address': '127.0.0.2' } });
+    await expect(LineClient.connect(t.ports.imap, '127.0.0.1')).rejects.toThrow(/ECONNREFUSED/);
+    const bound = await LineClient.connect(t.ports.imap, '127.0.0.2');
+    expect(await bound.line()).toMatch(/^\* OK/);
+    bound.close();
+    // logging and admin.port: stored and returned (their effect is tested on `mailport serve`).
+    const logging = await call('updateSettings', {
+      changes: { 'logging.level': 'debug', 'logging.protocolLog': true, 'admin.port': 7781 },
+    });
+    expect((logging.body.settings as { logging: unknown }).logging).toEqual({
+      level: 'debug',
+      protocolLog: true,
+    });
+  });
+});
