@@ -35,7 +35,17 @@ export async function serveCommand(dataDir: string): Promise<number> {
     printGenerated(created.password);
   }
 
+  const stopProgress = service.events.subscribe((event) => {
+    if (event.type !== 'progress') return;
+    const line = event.total
+      ? `${progressBar(event.done ?? 0, event.total)} ${event.step}`
+      : `${event.task}: ${event.step}…`;
+    if (process.stdout.isTTY)
+      process.stdout.write(`\r${line.padEnd(79)}${event.done === event.total ? '\n' : ''}`);
+    else console.log(line);
+  });
   const states = await service.start();
+  stopProgress();
   console.log(`Mailport is serving (settings in ${paths.settings}).`);
   let listening = 0;
   for (const name of LISTENER_NAMES) {
@@ -79,6 +89,11 @@ export async function serveCommand(dataDir: string): Promise<number> {
   logger.flush();
   console.log('Stopped.');
   return 0;
+}
+
+function progressBar(done: number, total: number, width = 24): string {
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
 /** The loopback admin server; a busy port is reported and serving goes on without it. */

@@ -21,7 +21,19 @@ export type ServiceEvent =
       readonly account: string;
       readonly remoteAddress: string;
     }
-  | { readonly type: 'progress'; readonly task: string; readonly step: string }
+  | {
+      readonly type: 'progress';
+      readonly task: string;
+      readonly step: string;
+      readonly done?: number;
+      readonly total?: number;
+    }
+  | {
+      readonly type: 'new-mail';
+      readonly account: string;
+      readonly mailbox: string;
+      readonly messages: number;
+    }
   | { readonly type: 'settings-changed' };
 
 export class ServiceEvents {

@@ -33,6 +33,7 @@ import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore } from './store/maildir/maildir-store.js';
+import type { Mailbox } from './store/types.js';
 
 /** How often the certificate is checked against the LAN addresses and its expiry. */
 const CERTIFICATE_CHECK_MS = 10 * 60_000;
@@ -81,6 +82,7 @@ export class MailportService {
   readonly events = new ServiceEvents();
   readonly #open = new Map<number, OpenConnection>();
   readonly #openByPeer = new Map<string, number>();
+  readonly #inboxes: Mailbox[] = [];
   #connectionIds = 0;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
@@ -146,6 +148,7 @@ export class MailportService {
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
     if (!this.#secureContext) await this.prepareTls();
+    await this.#watchInboxes();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
     return this.applySettings();
   }
@@ -194,6 +197,46 @@ export class MailportService {
     return this.listenerStates();
   }
 
+  /**
+   * Indexes each account's INBOX (a large Maildir's first pass is reported as progress) and
+   * watches it, so the window hears about new mail. A missing Maildir is logged, not fatal.
+   */
+  async #watchInboxes(): Promise<void> {
+    for (const account of this.accounts.list()) {
+      try {
+        const inbox = await new MaildirStore(account.maildir).openMailbox('INBOX');
+        const onProgress = (done: number, total: number): void =>
+          this.events.emit({
+            type: 'progress',
+            task: 'indexing',
+            step: `${account.name}: ${done} of ${total} messages`,
+            done,
+            total,
+          });
+        let count = (await inbox.sync({ claimRecent: false, onProgress })).messages.length;
+        inbox.watch(() => {
+          void inbox.sync({ claimRecent: false }).then(
+            (status) => {
+              if (status.messages.length > count) {
+                this.events.emit({
+                  type: 'new-mail',
+                  account: account.name,
+                  mailbox: 'INBOX',
+                  messages: status.messages.length,
+                });
+              }
+              count = status.messages.length;
+            },
+            () => undefined,
+          );
+        });
+        this.#inboxes.push(inbox);
+      } catch (err) {
+        this.logger.warn({ err, account: account.name }, 'cannot index the INBOX');
+      }
+    }
+  }
+
   /** Open connections, oldest first. */
   connections(): OpenConnection[] {
     return [...this.#open.values()];
@@ -215,6 +258,7 @@ export class MailportService {
   async stop(): Promise<void> {
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
+    for (const inbox of this.#inboxes.splice(0)) await inbox.close();
     const listeners = [...this.#listeners.values()];
     this.#listeners.clear();
     for (const listener of listeners) listener.stop();

@@ -42,6 +42,8 @@ export interface SyncOptions {
    * False leaves them in new/ (EXAMINE, STATUS); `recent` then lists every file still there.
    */
   readonly claimRecent?: boolean;
+  /** Called while many new files are read for the first time (a large Maildir's first sync). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface AppendOptions {

@@ -4,6 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { AdminServer } from '../../../src-main/core/control/http-server.js';
 import { createControlApi } from '../../../src-main/core/control/control-api.js';
@@ -315,5 +317,41 @@ describe('every setting over HTTP', () => {
       level: 'debug',
       protocolLog: true,
     });
+  });
+});
+
+describe('indexing progress and new mail', () => {
+  it('reports the first indexing of a large INBOX, then each new delivery', async () => {
+    await admin.stop();
+    await t.stop();
+    t = await startService();
+    // Stop, fill the Maildir behind the service's back, and start again: the first pass shows.
+    await t.service.stop();
+    for (let i = 0; i < 600; i++) {
+      await writeFile(
+        join(t.maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.fill:2,S`),
+        `Subject: ${i}\n\nx\n`,
+      );
+    }
+    const progress: string[] = [];
+    const mail: number[] = [];
+    const stop = t.service.events.subscribe((e) => {
+      if (e.type === 'progress' && e.task === 'indexing') progress.push(`${e.done}/${e.total}`);
+      if (e.type === 'new-mail') mail.push(e.messages);
+    });
+    await t.service.start();
+    expect(progress).toEqual(['250/600', '500/600', '600/600']);
+    await t.store.deliver('INBOX', Buffer.from('Subject: new\n\nx\n'));
+    for (let i = 0; i < 40 && mail.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(mail).toEqual([601]);
+    stop();
+    admin = new AdminServer({
+      api: createControlApi(t.service),
+      events: t.service.events,
+      token: TOKEN,
+      port: 0,
+      logger: silentLogger(),
+    });
+    await admin.start();
   });
 });

@@ -31,6 +31,8 @@ export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
 const WATCH_DEBOUNCE_MS = 30;
 const STAT_CONCURRENCY = 16;
+/** Progress is reported every this many files on a first sync. */
+const PROGRESS_EVERY = 250;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
 
@@ -72,10 +74,13 @@ export class MaildirFolder {
   }
 
   sync(options: SyncOptions = {}): Promise<SyncResult> {
-    return this.#mutex.run(() => this.#sync(options.claimRecent ?? true));
+    return this.#mutex.run(() => this.#sync(options.claimRecent ?? true, options.onProgress));
   }
 
-  async #sync(claimRecent: boolean): Promise<SyncResult> {
+  async #sync(
+    claimRecent: boolean,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<SyncResult> {
     if (!this.#cacheLoaded) {
       await this.#cache.load();
       this.#cacheLoaded = true;
@@ -87,7 +92,7 @@ export class MaildirFolder {
     }
     const unknown = [...listing.keys()].some((base) => !this.#uidByBase.has(base));
     if (unknown || !this.#uidList) await this.#assignUids(listing);
-    await this.#refreshEntries(listing);
+    await this.#refreshEntries(listing, onProgress);
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
     this.#cache.retain(new Set(this.#uidByBase.keys()));
     await this.#cache.save();
@@ -154,7 +159,10 @@ export class MaildirFolder {
     for (const r of list.records) this.#uidByBase.set(r.base, r.uid);
   }
 
-  async #refreshEntries(listing: Map<string, Listed>): Promise<void> {
+  async #refreshEntries(
+    listing: Map<string, Listed>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
     for (const [uid, entry] of this.#entries) {
       const seen = listing.get(entry.base);
       if (!seen || this.#uidByBase.get(entry.base) !== uid) {
@@ -169,9 +177,13 @@ export class MaildirFolder {
       const seen = listing.get(base);
       if (seen && !this.#entries.has(uid)) missing.push([uid, base, seen]);
     }
+    let done = 0;
     await forEachLimited(missing, STAT_CONCURRENCY, async ([uid, base, seen]) => {
       const entry = await this.#describe(uid, base, seen);
       if (entry) this.#entries.set(uid, entry);
+      done += 1;
+      if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
+        onProgress(done, missing.length);
     });
   }
 
