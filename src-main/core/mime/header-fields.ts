@@ -1,25 +1,41 @@
 /**
- * BODY[HEADER.FIELDS (…)] and BODY[HEADER.FIELDS.NOT (…)] (RFC 3501 §6.4.5): the fields whose
- * names are (or are not) listed, each with its continuation lines exactly as stored, then the
- * empty line that ends a header.
+ * BODY[HEADER.FIELDS (…)] and BODY[HEADER.FIELDS.NOT (…)] (RFC 3501 §6.4.5) as Dovecot's
+ * header filter returns them: each matching (or, with `not`, non-matching) field with its
+ * continuation lines exactly as written, names compared without case and without trailing
+ * whitespace before ":", then the empty line that ends the header.
+ *
+ * When the header has no empty line (a message without a body), Dovecot still ends
+ * HEADER.FIELDS of the whole message with one CRLF (its header cache returns the fields as
+ * written plus a line end; a last field cut off by the end of the file is not completed),
+ * but adds nothing for HEADER.FIELDS.NOT or for the header of an encapsulated message;
+ * `addMissingEmptyLine` defaults to that (true for HEADER.FIELDS).
+ * Octets are returned as they are (NUL included: the caller's literal writer may map NUL to
+ * 0x80, as Dovecot does for every literal).
  */
-import { parseHeader } from './header.js';
+import { fieldKey, readHeader } from './header-lines.js';
 
-export function headerFields(header: Buffer, names: readonly string[], not: boolean): Buffer {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const parts: Buffer[] = [];
-  for (const f of parseHeader(header)) {
-    if (wanted.has(f.name.toLowerCase()) !== not) {
-      const bytes = header.subarray(f.start, f.end);
-      parts.push(bytes);
-      if (bytes[bytes.length - 1] !== 0x0a) parts.push(CRLF);
-    }
+export function headerFields(
+  header: Buffer,
+  names: readonly string[],
+  not: boolean,
+  addMissingEmptyLine = !not,
+): Buffer {
+  const wanted = new Set(names.map(fieldKey));
+  const block = readHeader(header, 0, header.length);
+  let out = '';
+  for (const field of block.fields) {
+    if (wanted.has(field.key) === not) continue;
+    out += wireLines(header.toString('latin1', field.start, field.end));
   }
-  // The empty line that ends a header: always for HEADER.FIELDS; for .NOT only when the
-  // header had one (Dovecot's behaviour, checked by the differential test).
-  if (!not || /\n\r?\n$|^\r?\n$/.test(header.toString('latin1', Math.max(0, header.length - 4))))
-    parts.push(CRLF);
-  return Buffer.concat(parts);
+  if (block.eohStart !== -1 || addMissingEmptyLine) out += out.endsWith('\r') ? '\n' : '\r\n';
+  return Buffer.from(out, 'latin1');
 }
 
-const CRLF = Buffer.from('\r\n');
+/**
+ * Dovecot keeps header lines with one CR before each LF dropped and sends them with LF made
+ * CRLF where no CR precedes it: "a\r\n" stays, "a\r\r\n" loses a CR, a last line cut off
+ * by the end of the file is left unterminated.
+ */
+function wireLines(raw: string): string {
+  return raw.replace(/\r?\n/g, (_m, offset: number) => (raw[offset - 1] === '\r' ? '\n' : '\r\n'));
+}

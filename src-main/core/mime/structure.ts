@@ -1,266 +1,215 @@
 /**
- * MIME structure (RFC 2045, RFC 2046) of a message in wire form (CRLF): every part with its
- * header and body offsets and the facts BODYSTRUCTURE reports. Never throws; nesting deeper
- * than MAX_MIME_DEPTH is treated as an opaque leaf.
+ * The MIME structure of a message (RFC 2045, RFC 2046 §5) as Dovecot 2.3's message-parser
+ * sees it, with byte offsets for FETCH sections and the facts BODYSTRUCTURE reports
+ * (RFC 3501 §7.4.2). Input is the wire form (CRLF line ends), so sizes are octet counts.
+ *
+ * Dovecot's rules, kept here because clients see them:
+ * - A part is MIME when it is a multipart child, or its header has MIME-Version or
+ *   Content-Type; otherwise its Content-* fields are ignored (text/plain, 7bit).
+ * - No Content-Type: text/plain, or message/rfc822 inside multipart/digest (RFC 2046 §5.1.5).
+ * - A boundary line is "--" + a known boundary at the start of a line (longest match, newest
+ *   first; RFC 2046 §5.1.1); the CRLF before it belongs to the boundary. A boundary line
+ *   inside a part's header ends that header. "--boundary--" closes that multipart and every
+ *   multipart opened inside it; a multipart without (or with an unmatched) boundary has no
+ *   children and ends at its parent's boundary or the end of the message.
+ * - Nesting and part counts are bounded (limits.ts).
  */
-import { envelopeOf, type Envelope } from './envelope.js';
-import { field, headerEnd, parseHeader, unfold } from './header.js';
-import { parseParams } from './params.js';
+import {
+  readContentFields,
+  noContentFields,
+  type ContentFields,
+  type Disposition,
+} from './content-fields.js';
+import type { Param } from './content-params.js';
+import { envelopeOfFields, type Envelope } from './envelope.js';
+import { readField, type HeaderField } from './header-lines.js';
+import { MAX_NESTED_MIME_PARTS } from './limits.js';
+import { scanParts, type PartDraft } from './part-scanner.js';
 
-export const MAX_MIME_DEPTH = 100;
+export type { Disposition } from './content-fields.js';
+export type { Param } from './content-params.js';
+export type { Envelope } from './envelope.js';
 
-export interface Disposition {
-  readonly type: string;
-  readonly params: readonly [string, string][];
-}
+/** How BODYSTRUCTURE describes a part. */
+export type PartKind = 'multipart' | 'message' | 'text' | 'basic';
 
 export interface BodyPart {
   /** Byte offsets into the message Buffer (wire form, CRLF line ends). */
   readonly headerStart: number;
+  /** End of the part's header as Dovecot counts it = start of its body. */
   readonly bodyStart: number;
   readonly bodyEnd: number;
-  /** As written in Content-Type (or the default text/plain). */
+  readonly kind: PartKind;
+  /**
+   * Media type and subtype exactly as BODYSTRUCTURE prints them: as written in the header
+   * (case kept, e.g. "TEXT" "Plain"), "text" "plain" without Content-Type, "message" "rfc822"
+   * in lower case for an encapsulated message, "application" "octet-stream" for a part past
+   * the nesting limit. A broken Content-Type gives its main type and "" (or "" and "").
+   */
   readonly type: string;
   readonly subtype: string;
-  readonly params: readonly [string, string][];
+  /** Content-Type parameters as reported; text parts get ("charset" "us-ascii") if missing. */
+  readonly params: readonly Param[];
   readonly id: string | null;
   readonly description: string | null;
+  /** Content-Transfer-Encoding as written, "7bit" when absent or invalid. */
   readonly encoding: string;
+  /** Body octets (bodyEnd - bodyStart). */
   readonly size: number;
+  /** Body lines (LF count), reported for text and message parts. */
   readonly lines: number;
   readonly md5: string | null;
   readonly disposition: Disposition | null;
   readonly language: readonly string[] | null;
   readonly location: string | null;
+  /** Multipart children (empty for other kinds). */
   readonly children: readonly BodyPart[];
-  /** message/rfc822 (and message/global): the encapsulated message. */
+  /** message/rfc822: the encapsulated message's envelope and root part. */
   readonly message?: { readonly envelope: Envelope; readonly body: BodyPart };
 }
 
+/** Parses the structure; never throws, whatever the bytes. */
 export function parseMessage(message: Buffer): BodyPart {
-  return parsePart(message, 0, message.length, 0, false);
-}
-
-function parsePart(
-  buf: Buffer,
-  start: number,
-  end: number,
-  depth: number,
-  inDigest: boolean,
-): BodyPart {
-  const bodyStart = headerEnd(buf, start, end);
-  const fields = parseHeader(buf, start, bodyStart);
-  const value = (name: string): string | null => {
-    const f = field(fields, name);
-    return f ? unfold(f.raw) : null;
-  };
-  const contentType = value('Content-Type');
-  const parsed = parseParams(contentType ?? '');
-  const slash = parsed.value.indexOf('/');
-  let type = slash === -1 ? parsed.value : parsed.value.slice(0, slash).trim();
-  let subtype = slash === -1 ? '' : parsed.value.slice(slash + 1).trim();
-  let params = mergeContinuations(parsed.params);
-  if (!type) {
-    // RFC 2045 §5.2 default; in a multipart/digest the default is message/rfc822 (RFC 2046 §5.1.5).
-    [type, subtype] = inDigest ? ['message', 'rfc822'] : ['text', 'plain'];
-    params = [];
-  }
-  if (type.toLowerCase() === 'text' && !params.some(([k]) => k.toLowerCase() === 'charset')) {
-    params = [['charset', 'us-ascii'], ...params]; // as Dovecot reports it
-  }
-  const disposition = value('Content-Disposition');
-  const dispParsed = disposition ? parseParams(disposition) : undefined;
-  const language = value('Content-Language');
-  const base = {
-    headerStart: start,
-    bodyStart,
-    bodyEnd: end,
-    type,
-    subtype,
-    params,
-    id: value('Content-ID'),
-    description: value('Content-Description'),
-    encoding: value('Content-Transfer-Encoding') || '7bit',
-    size: end - bodyStart,
-    lines: countLines(buf, bodyStart, end),
-    md5: value('Content-MD5'),
-    disposition:
-      dispParsed && dispParsed.value
-        ? { type: dispParsed.value, params: mergeContinuations(dispParsed.params) }
-        : null,
-    language: language ? language.split(/[ \t]*,[ \t]*/).filter(Boolean) : null,
-    location: value('Content-Location'),
-  };
-  const lowerType = type.toLowerCase();
-  const lowerSub = subtype.toLowerCase();
-  if (depth < MAX_MIME_DEPTH && lowerType === 'multipart') {
-    const boundary = params.find(([k]) => k.toLowerCase() === 'boundary')?.[1];
-    if (!boundary) {
-      // Dovecot shows a multipart without a boundary as holding one empty text/plain part.
-      return { ...base, children: [emptyTextPart(end)] };
-    }
-    const digest = lowerSub === 'digest';
-    const children = splitMultipart(buf, bodyStart, end, boundary).map(([s, e]) => {
-      // A nested multipart that ends with its own closing delimiter keeps that line's end.
-      const lineEnd = e < end && buf[e] === 0x0d ? 2 : 1;
-      const keep = endsWithClosingDelimiter(buf, s, e) ? Math.min(e + lineEnd, end) : e;
-      return parsePart(buf, s, keep, depth + 1, digest);
-    });
-    return { ...base, children };
-  }
-  if (
-    depth < MAX_MIME_DEPTH &&
-    lowerType === 'message' &&
-    (lowerSub === 'rfc822' || lowerSub === 'global')
-  ) {
-    const inner = parsePart(buf, bodyStart, end, depth + 1, false);
-    const envelope = envelopeOf(buf.subarray(bodyStart, inner.bodyStart));
-    return { ...base, children: [], message: { envelope, body: inner } };
-  }
-  return { ...base, children: [] };
+  return plain7bit(toBodyPart(message, scanParts(message)));
 }
 
 /**
- * Part ranges of a multipart body: each starts after a `--boundary` line and ends before the
- * CRLF that precedes the next delimiter line (RFC 2046 §5.1.1). An unterminated last part
- * runs to the end.
+ * Dovecot caches a message that is nothing but 7-bit US-ASCII text/plain as a flag and
+ * answers BODY/BODYSTRUCTURE from a fixed template, so such a message is always reported
+ * in lower case with the default charset and "7bit", however its header spelled them.
  */
-function splitMultipart(
-  buf: Buffer,
-  start: number,
-  end: number,
-  boundary: string,
-): [number, number][] {
-  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-  const ranges: [number, number][] = [];
-  let partStart = -1;
-  let pos = start;
-  while (pos < end) {
-    const found = buf.indexOf(delimiter, pos);
-    if (found === -1 || found >= end) break;
-    const atLineStart = found === start || buf[found - 1] === 0x0a;
-    const after = found + delimiter.length;
-    if (!atLineStart || !delimiterEnds(buf, after, end)) {
-      pos = after;
-      continue;
-    }
-    const closing = buf[after] === 0x2d && buf[after + 1] === 0x2d;
-    const lineEnd = buf.indexOf(0x0a, after);
-    const nextLine = lineEnd === -1 || lineEnd >= end ? end : lineEnd + 1;
-    if (partStart !== -1) {
-      let partEnd = found;
-      if (partEnd > partStart && buf[partEnd - 1] === 0x0a) partEnd--;
-      if (partEnd > partStart && buf[partEnd - 1] === 0x0d) partEnd--;
-      ranges.push([partStart, Math.max(partStart, partEnd)]);
-    }
-    if (closing) return ranges;
-    partStart = nextLine;
-    pos = nextLine;
-  }
-  if (partStart !== -1) ranges.push([partStart, end]);
-  return ranges;
-}
-
-function emptyTextPart(at: number): BodyPart {
+function plain7bit(root: BodyPart): BodyPart {
+  const charsetOnly = root.params.length === 1 && root.params[0]![0].toLowerCase() === 'charset';
+  const plain =
+    root.kind === 'text' &&
+    root.subtype.toLowerCase() === 'plain' &&
+    charsetOnly &&
+    root.params[0]![1].toLowerCase() === 'us-ascii' &&
+    root.id === null &&
+    root.description === null &&
+    root.encoding.toLowerCase() === '7bit' &&
+    root.md5 === null &&
+    root.disposition === null &&
+    root.language === null &&
+    root.location === null;
+  if (!plain) return root;
   return {
-    headerStart: at,
-    bodyStart: at,
-    bodyEnd: at,
+    ...root,
     type: 'text',
     subtype: 'plain',
     params: [['charset', 'us-ascii']],
-    id: null,
-    description: null,
     encoding: '7bit',
-    size: 0,
-    lines: 0,
-    md5: null,
-    disposition: null,
-    language: null,
-    location: null,
-    children: [],
   };
 }
 
-/**
- * Whether the range's last line is `--X--` for an `X` that also opens a part inside the range
- * (`--X` at a line start): the closing delimiter of a multipart nested in it.
- */
-function endsWithClosingDelimiter(buf: Buffer, start: number, end: number): boolean {
-  const lastLineStart = Math.max(buf.lastIndexOf(0x0a, end - 1) + 1, start);
-  const lastLine = buf.toString('latin1', lastLineStart, end).trimEnd();
-  const m = /^--(.+)--$/.exec(lastLine);
-  if (!m) return false;
-  const opener = Buffer.from(`--${m[1]}`, 'latin1');
-  for (
-    let at = buf.indexOf(opener, start);
-    at !== -1 && at < lastLineStart;
-    at = buf.indexOf(opener, at + 1)
-  ) {
-    if (at === start || buf[at - 1] === 0x0a) return true;
+function toBodyPart(buf: Buffer, d: PartDraft): BodyPart {
+  const fields = readFields(buf, d.headerStart, d.bodyStart);
+  const c = d.isMime ? readContentFields(fields) : noContentFields();
+  const common = {
+    headerStart: d.headerStart,
+    bodyStart: d.bodyStart,
+    bodyEnd: d.bodyEnd,
+    id: c.id,
+    description: c.description,
+    encoding: c.encoding ?? '7bit',
+    size: d.bodyEnd - d.bodyStart,
+    lines: countLines(buf, d.bodyStart, d.bodyEnd),
+    md5: c.md5,
+    disposition: c.disposition,
+    language: c.language,
+    location: c.location,
+  };
+  if (d.multipart) {
+    const children = d.children.map((child) => toBodyPart(buf, child));
+    return {
+      ...common,
+      kind: 'multipart',
+      type: c.type ?? 'multipart',
+      subtype: c.subtype ?? '',
+      params: c.params,
+      children,
+    };
   }
-  return false;
+  if (d.rfc822 && d.children[0]) {
+    const inner = d.children[0];
+    const envelope = envelopeOfFields(readFields(buf, inner.headerStart, inner.bodyStart));
+    const message = { envelope, body: toBodyPart(buf, inner) };
+    return {
+      ...common,
+      kind: 'message',
+      type: 'message',
+      subtype: 'rfc822',
+      params: c.params,
+      children: [],
+      message,
+    };
+  }
+  return { ...common, ...leafType(d, c), children: [] };
+}
+
+function leafType(
+  d: PartDraft,
+  c: ContentFields,
+): Pick<BodyPart, 'kind' | 'type' | 'subtype' | 'params'> {
+  if (truncated(d, c))
+    return { kind: 'basic', type: 'application', subtype: 'octet-stream', params: c.params };
+  if (c.type === null)
+    return { kind: 'text', type: 'text', subtype: 'plain', params: withCharset(c.params) };
+  if (c.type.toLowerCase() === 'text')
+    return { kind: 'text', type: c.type, subtype: c.subtype ?? '', params: withCharset(c.params) };
+  return { kind: 'basic', type: c.type, subtype: c.subtype ?? '', params: c.params };
 }
 
 /**
- * RFC 2231 §3 continuations (`name*0`, `name*1`…) joined into one parameter; encoded ones
- * (`name*0*`) into `name*` with their raw values, as Dovecot shows them.
+ * A multipart or message/rfc822 (or a digest's untyped part) that was not opened, past the
+ * nesting limit or with a type Dovecot could not use ("multipart" without subtype), is
+ * reported as application/octet-stream, as Dovecot does.
  */
-function mergeContinuations(params: readonly [string, string][]): [string, string][] {
-  const out: [string, string][] = [];
-  const pieces = new Map<string, { index: number; value: string; encoded: boolean }[]>();
-  for (const [name, value] of params) {
-    const m = /^(.+)\*(\d+)(\*?)$/.exec(name);
-    if (!m) {
-      out.push([name, value]);
-      continue;
-    }
-    const key = m[1]!.toLowerCase();
-    if (!pieces.has(key)) {
-      pieces.set(key, []);
-      out.push([m[1]!, '\0continuation']);
-    }
-    pieces.get(key)!.push({ index: Number(m[2]), value, encoded: m[3] === '*' });
-  }
-  return out.map(([name, value]) => {
-    if (value !== '\0continuation') return [name, value];
-    const list = pieces.get(name.toLowerCase())!.sort((a, b) => a.index - b.index);
-    const joined = list.map((p) => p.value).join('');
-    return [list.some((p) => p.encoded) ? `${name}*` : name, joined];
-  });
+function truncated(d: PartDraft, c: ContentFields): boolean {
+  if (c.type === null) return d.parent?.digest === true;
+  const type = c.type.toLowerCase();
+  return type === 'multipart' || (type === 'message' && c.subtype?.toLowerCase() === 'rfc822');
 }
 
-/** After `--boundary`: "--", or optional whitespace then the line end (RFC 2046 §5.1.1). */
-function delimiterEnds(buf: Buffer, at: number, end: number): boolean {
-  if (buf[at] === 0x2d && buf[at + 1] === 0x2d) return true;
-  let i = at;
-  while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
-  return i >= end || buf[i] === 0x0d || buf[i] === 0x0a;
+/** RFC 2045 §5.2: text defaults to charset=us-ascii; Dovecot reports the default. */
+function withCharset(params: readonly Param[]): Param[] {
+  if (params.some(([name]) => name.toLowerCase() === 'charset')) return [...params];
+  return [...params, ['charset', 'us-ascii']];
+}
+
+function readFields(buf: Buffer, start: number, end: number): HeaderField[] {
+  const fields: HeaderField[] = [];
+  for (let pos = start; pos < end;) {
+    if (buf[pos] === 0x0a || (buf[pos] === 0x0d && buf[pos + 1] === 0x0a)) break;
+    const field = readField(buf, pos, end);
+    fields.push(field);
+    pos = field.end;
+  }
+  return fields;
 }
 
 function countLines(buf: Buffer, start: number, end: number): number {
-  let lines = 0;
-  for (let i = buf.indexOf(0x0a, start); i !== -1 && i < end; i = buf.indexOf(0x0a, i + 1)) lines++;
-  return lines;
+  let n = 0;
+  for (let i = buf.indexOf(0x0a, start); i !== -1 && i < end; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /**
- * RFC 3501 §6.4.5 section part numbers: [] is the whole message; a non-multipart message has
- * only part 1 (its body); a message/rfc822 part's numbers continue inside the message it holds.
+ * RFC 3501 §6.4.5 part numbers, resolved as Dovecot does: [] is the whole message; in a
+ * multipart, n is its n-th child; any other part has only part 1 (itself); after a
+ * message/rfc822 part the next number applies to the message it encapsulates.
  */
 export function findPart(root: BodyPart, path: readonly number[]): BodyPart | undefined {
-  let current = root;
-  for (const [depth, n] of path.entries()) {
-    const container = depth > 0 && current.message ? current.message.body : current;
-    if (container.children.length > 0) {
-      const child = container.children[n - 1];
-      if (!child) return undefined;
-      current = child;
-    } else if (n === 1) {
-      current = container;
-    } else {
-      return undefined;
-    }
+  let part: BodyPart | undefined = root;
+  for (let i = 0; i < path.length && part; i++) {
+    const n = path[i]!;
+    const more = i + 1 < path.length;
+    if (part.kind === 'multipart') part = part.children[Math.max(n, 1) - 1];
+    else if (n !== 1 || (more && part.kind !== 'message')) part = undefined;
+    if (part?.kind === 'message' && more) part = part.message?.body;
   }
-  return current;
+  return part;
 }
+
+/** The nesting bound (limits.ts), under the name the IMAP layer already uses. */
+export const MAX_MIME_DEPTH = MAX_NESTED_MIME_PARTS;

@@ -1,24 +1,39 @@
-/** ENVELOPE in IMAP syntax (RFC 3501 §7.4.2). */
-import type { EnvelopeAddress } from '../../mime/address.js';
-import type { Envelope } from '../../mime/envelope.js';
-import { nstring } from './imap-string.js';
+/**
+ * ENVELOPE (RFC 3501 §7.4.2) written as Dovecot 2.3 writes it (lib-imap/imap-envelope.c):
+ * `(date subject from sender reply-to to cc bcc in-reply-to message-id)`; sender and
+ * reply-to fall back to from; date, in-reply-to and message-id have line ends removed;
+ * subject and display names are written "for humans" (whitespace collapsed, a literal when
+ * that changed anything or an octet is 8-bit). The result is a byte string.
+ */
+import type { Address, Envelope } from '../../mime/envelope.js';
+import { nstring, nstringNoLf, stringForHumans } from './imap-string.js';
 
 export function formatEnvelope(e: Envelope): string {
-  return `(${[
-    nstring(e.date),
-    nstring(e.subject),
+  return `(${envelopeFields(e)})`;
+}
+
+/** The ten fields without the surrounding parentheses (BODYSTRUCTURE nests them itself). */
+export function envelopeFields(e: Envelope): string {
+  return [
+    nstringNoLf(e.date),
+    e.subject === null ? 'NIL' : stringForHumans(e.subject),
     addresses(e.from),
-    addresses(e.sender),
-    addresses(e.replyTo),
+    addresses(e.sender ?? e.from),
+    addresses(e.replyTo ?? e.from),
     addresses(e.to),
     addresses(e.cc),
     addresses(e.bcc),
-    nstring(e.inReplyTo),
-    nstring(e.messageId),
-  ].join(' ')})`;
+    nstringNoLf(e.inReplyTo),
+    nstringNoLf(e.messageId),
+  ].join(' ');
 }
 
-function addresses(list: readonly EnvelopeAddress[] | null): string {
-  if (!list || list.length === 0) return 'NIL';
-  return `(${list.map((a) => `(${nstring(a.name)} ${nstring(a.adl)} ${nstring(a.mailbox)} ${nstring(a.host)})`).join('')})`;
+function addresses(list: readonly Address[] | null): string {
+  if (!list) return 'NIL';
+  return `(${list.map(address).join('')})`;
+}
+
+function address(a: Address): string {
+  const name = a.name === null ? 'NIL' : stringForHumans(a.name);
+  return `(${name} ${nstring(a.route)} ${nstring(a.mailbox)} ${nstring(a.domain)})`;
 }

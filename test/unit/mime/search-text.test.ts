@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { bodyText, containsText, decodedHeader } from '../../../src-main/core/mime/search-text.js';
+import { decodeEncodedWords } from '../../../src-main/core/mime/encoded-words.js';
+import { parseMessage } from '../../../src-main/core/mime/structure.js';
+
+describe('RFC 2047 encoded words', () => {
+  it.each([
+    ['=?UTF-8?B?SsO8cmdlbg==?=', 'Jürgen'],
+    ['=?UTF-8?Q?Caf=C3=A9_au_lait?= and more', 'Café au lait and more'],
+    ['=?ISO-8859-1?Q?Re:_=E9t=E9?=', 'Re: été'],
+    ['=?windows-1252?B?k2hlbGxvlA==?=', '\u201chello\u201d'],
+    ['=?utf-8?q?a?= =?utf-8?q?b?=', 'ab'],
+    ['plain =?x-unknown?q?z?= text', 'plain z text'],
+    ['Gr\xc3\xbc\xc3\x9fe raw', 'Grüße raw'],
+    ['caf\xe9 latin1', 'café latin1'],
+  ])('%j → %j', (value, expected) => {
+    expect(decodeEncodedWords(value)).toBe(expected);
+  });
+});
+
+describe('SEARCH text', () => {
+  const message = Buffer.from(
+    'Subject: =?UTF-8?B?SsO8cmdlbg==?=\r\nsubject: second\r\nFrom: a@b\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9 soft=\r\nbreak\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPGI+w7xiZXI8L2I+\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\nsecret\r\n--b--\r\n',
+    'latin1',
+  );
+  const header = message.subarray(0, message.indexOf('\r\n\r\n') + 4);
+
+  it('decodes header values of a field, every occurrence', () => {
+    expect(decodedHeader(header, 'SUBJECT')).toEqual(['Jürgen', 'second']);
+    expect(decodedHeader(header, 'cc')).toEqual([]);
+    expect(decodedHeader(header, '*').length).toBe(5);
+  });
+
+  it('decodes text parts only', () => {
+    const text = bodyText(message, parseMessage(message));
+    expect(text).toContain('café softbreak');
+    expect(text).toContain('<b>über</b>');
+    expect(text).not.toContain('secret');
+  });
+
+  it('matches case-insensitively with Unicode folding', () => {
+    expect(containsText('Grüße aus Köln', 'KÖLN')).toBe(true);
+    expect(containsText('Straße', 'STRASSE')).toBe(true);
+    expect(containsText('café', 'CAFÉ')).toBe(true);
+    expect(containsText('abc', 'abd')).toBe(false);
+    expect(containsText('anything', '')).toBe(true);
+  });
+});
