@@ -36,18 +36,3 @@ export const bad = (text: string, code?: string): CommandResult => ({
 export function flagList(flags: Iterable<string>): string {
   return `(${[...flags].join(' ')})`;
 }
-
-/** Quoted string when safe, literal otherwise (RFC 3501 §4.3). Null is NIL. */
-export function imapString(value: string | null): string {
-  if (value === null) return 'NIL';
-  if (/^[\x20-\x7e]*$/.test(value) && value.length < 1024) {
-    return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-  }
-  const bytes = Buffer.from(value, 'utf8');
-  return `{${bytes.length}}\r\n${bytes.toString('latin1')}`;
-}
-
-/** Atoms where RFC 3501 allows them (mailbox names in LIST), quoted otherwise. */
-export function astring(value: string): string {
-  return /^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$/.test(value) ? value : imapString(value);
-}

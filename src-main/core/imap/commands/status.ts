@@ -4,7 +4,8 @@
  */
 import { ArgumentError, expectCount, mailboxName } from '../args.js';
 import type { ImapCommand } from '../command.js';
-import { astring as formatName, ok } from '../response.js';
+import { ok } from '../response.js';
+import { astring as formatName } from '../format/imap-string.js';
 import { AUTHENTICATED } from '../state.js';
 import { encodeModifiedUtf7 } from '../../store/mailbox-name.js';
 import type { MailboxCounts } from '../../store/types.js';
