@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { Mutex } from '../util/mutex.js';
 import { createAuthority, type PemPair } from './ca.js';
+import { forgetImport, isImported } from './import.js';
 import { authorityProblem, leafProblem, type AuthorityOnDisk, type LeafOnDisk } from './checks.js';
 import { certificateInfo, type CertificateInfo } from './info.js';
 import { parseCertificate, parsePrivateKey, type ParsedCertificate } from './inspect.js';
@@ -109,6 +110,11 @@ async function ensure(
   const caCert = mustParse(ca.pair.certPem);
   const wanted = wantedNames(machine, caCert.constraints ?? { dnsNames: [], ranges: [] });
   const leaf = await readLeaf(files);
+  if (remake.leaf !== undefined) await forgetImport(certsDir);
+  else if (leaf.cert && (await isImported(certsDir)) && new Date(leaf.cert.x509.validTo) > now) {
+    // The user's own certificate: never replaced by a locally issued one while it is valid.
+    return { info: certificateInfo(leaf.cert, caCert, files), created: 'none', omitted: [] };
+  }
   const leafReason = ca.reason ?? remake.leaf ?? leafProblem(leaf, caCert, wanted, now);
   let leafCert = leaf.cert;
   if (leafReason !== undefined) {

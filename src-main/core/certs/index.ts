@@ -36,6 +36,7 @@ export {
   type OmittedName,
 } from './names.js';
 export { CertificateFolderError } from './store.js';
+export { importCertificate, ImportError, type ImportInput } from './import.js';
 export { CA_VALIDITY_DAYS } from './ca.js';
 export { LEAF_VALIDITY_DAYS } from './leaf.js';
 export { RENEW_BEFORE_DAYS } from './checks.js';

@@ -30,6 +30,15 @@ export const CONTROL_METHODS = {
   resetPassword: z.object({ name: accountName }).strict(),
   getCertificate: none,
   renewCertificate: none,
+  /** Your own certificate: a PEM chain and key, or a PFX (base64) with its password. */
+  importCertificate: z.union([
+    z
+      .object({ pem: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict() })
+      .strict(),
+    z
+      .object({ pfx: z.object({ base64: z.string().min(1), password: z.string() }).strict() })
+      .strict(),
+  ]),
   listMailboxes: z.object({ account: accountName }).strict(),
   getLogs: z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
 } as const;
@@ -88,6 +97,7 @@ export interface ControlResults {
   resetPassword: { name: string; password: string };
   getCertificate: CertificateDetails;
   renewCertificate: CertificateDetails;
+  importCertificate: CertificateDetails;
   listMailboxes: MailboxSummary[];
   getLogs: { lines: string[] };
 }

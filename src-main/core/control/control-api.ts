@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { AccountError } from '../auth/accounts.js';
 import {
   currentMachineNames,
+  importCertificate,
+  ImportError,
   readCertificateInfo,
   renewCertificate,
   type CertificateInfo,
+  type ImportInput,
 } from '../certs/index.js';
 import { setSetting } from '../config/keys.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
@@ -116,6 +119,30 @@ export function createControlApi(
       const result = await service.prepareTls();
       if (!result)
         throw new ControlError('INTERNAL', 'The new certificate could not be loaded: see the log.');
+      return details(result.info);
+    },
+
+    async importCertificate(args) {
+      const input: ImportInput =
+        'pem' in args
+          ? { kind: 'pem', cert: args.pem.cert, key: args.pem.key }
+          : {
+              kind: 'pfx',
+              pfx: Buffer.from(args.pfx.base64, 'base64'),
+              password: args.pfx.password,
+            };
+      try {
+        await importCertificate(service.paths.certsDir, input);
+      } catch (err) {
+        if (err instanceof ImportError) throw new ControlError('INVALID', err.message);
+        throw err;
+      }
+      const result = await service.prepareTls();
+      if (!result)
+        throw new ControlError(
+          'INTERNAL',
+          'The imported certificate could not be loaded: see the log.',
+        );
       return details(result.info);
     },
 

@@ -355,3 +355,85 @@ describe('indexing progress and new mail', () => {
     await admin.start();
   });
 });
+
+describe('importing your own certificate', () => {
+  it('takes a PFX or PEM, serves it at once, keeps it, and refuses what does not fit', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtemp, readFile: read } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'mailport-import-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '30',
+        '-subj',
+        '/CN=mail.example.test',
+        '-addext',
+        'subjectAltName=DNS:mail.example.test',
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        join(dir, 'key.pem'),
+        '-in',
+        join(dir, 'cert.pem'),
+        '-out',
+        join(dir, 'own.pfx'),
+        '-passout',
+        'pass:pfx-secret',
+      ],
+      { stdio: 'ignore' },
+    );
+    const pfx = (await read(join(dir, 'own.pfx'))).toString('base64');
+    expect(
+      (await call('importCertificate', { pfx: { base64: pfx, password: 'wrong' } })).status,
+    ).toBe(400);
+    const imported = await call('importCertificate', {
+      pfx: { base64: pfx, password: 'pfx-secret' },
+    });
+    expect(imported.status).toBe(200);
+    expect(imported.body.dnsNames).toEqual(['mail.example.test']);
+    const served = await LineClient.connectTls(t.ports.imaps, {
+      rejectUnauthorized: false,
+      servername: 'mail.example.test',
+    });
+    expect(served.peerCertificate!.fingerprint256).toBe(imported.body.fingerprintSha256);
+    served.close();
+    await t.service.prepareTls(); // the periodic check leaves the user's certificate alone
+    expect(
+      ((await call('getCertificate')).body as { fingerprintSha256: string }).fingerprintSha256,
+    ).toBe(imported.body.fingerprintSha256);
+    const pem = {
+      cert: await read(join(dir, 'cert.pem'), 'utf8'),
+      key: await read(join(dir, 'key.pem'), 'utf8'),
+    };
+    execFileSync('openssl', ['genrsa', '-out', join(dir, 'other.pem'), '2048'], {
+      stdio: 'ignore',
+    });
+    const mismatch = await call('importCertificate', {
+      pem: { cert: pem.cert, key: await read(join(dir, 'other.pem'), 'utf8') },
+    });
+    expect([mismatch.status, mismatch.body.error!.message]).toEqual([
+      400,
+      'The private key does not belong to the certificate.',
+    ]);
+    expect((await call('importCertificate', { pem })).status).toBe(200);
+    const back = (await call('renewCertificate')).body as { dnsNames: string[] };
+    expect(back.dnsNames).toContain('localhost'); // renewing returns to the local CA
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Importing your own certificate: a PEM chain with its key, or a PKCS#12 (PFX) file with its
+ * password. It replaces the server certificate, and `imported` marks it so that the automatic
+ * re-issue leaves it alone; `renewCertificate` goes back to the local CA's certificate.
+ */
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { certificateFiles, CERT_MODE, KEY_MODE, prepareFolder } from './store.js';
+
+export const IMPORTED_MARKER = 'imported';
+const SHROUDED_KEY_BAG = forge.pki.oids.pkcs8ShroudedKeyBag as string;
+const KEY_BAG = forge.pki.oids.keyBag as string;
+const CERT_BAG = forge.pki.oids.certBag as string;
+
+export type ImportInput =
+  | { readonly kind: 'pem'; readonly cert: string; readonly key: string }
+  | { readonly kind: 'pfx'; readonly pfx: Buffer; readonly password: string };
+
+/** A certificate that cannot be used, with what to do about it. */
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+export async function importCertificate(
+  certsDir: string,
+  input: ImportInput,
+  now = new Date(),
+): Promise<void> {
+  const { chain, key } =
+    input.kind === 'pem' ? fromPem(input.cert, input.key) : fromPfx(input.pfx, input.password);
+  const leaf = chain[0];
+  if (!leaf) throw new ImportError('No certificate was found in what was given.');
+  if (!leaf.checkPrivateKey(key))
+    throw new ImportError('The private key does not belong to the certificate.');
+  if (new Date(leaf.validTo) <= now)
+    throw new ImportError(`The certificate expired on ${new Date(leaf.validTo).toDateString()}.`);
+  await prepareFolder(certsDir);
+  const files = certificateFiles(certsDir);
+  await writeFileAtomic(files.key, key.export({ type: 'pkcs8', format: 'pem' }).toString(), {
+    mode: KEY_MODE,
+  });
+  await writeFileAtomic(files.cert, chain.map((c) => c.toString().trim()).join('\n') + '\n', {
+    mode: CERT_MODE,
+  });
+  await writeFileAtomic(join(certsDir, IMPORTED_MARKER), `${now.toISOString()}\n`, {
+    mode: CERT_MODE,
+  });
+}
+
+export async function isImported(certsDir: string): Promise<boolean> {
+  return readFile(join(certsDir, IMPORTED_MARKER)).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function forgetImport(certsDir: string): Promise<void> {
+  await rm(join(certsDir, IMPORTED_MARKER), { force: true });
+}
+
+function fromPem(certText: string, keyText: string): { chain: X509Certificate[]; key: KeyObject } {
+  const blocks =
+    certText.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  try {
+    return { chain: blocks.map((b) => new X509Certificate(b)), key: createPrivateKey(keyText) };
+  } catch (err) {
+    throw new ImportError(`The PEM text could not be read: ${(err as Error).message}`);
+  }
+}
+
+function fromPfx(pfx: Buffer, password: string): { chain: X509Certificate[]; key: KeyObject } {
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(pfx.toString('binary')), password);
+  } catch {
+    throw new ImportError(
+      'The PFX file could not be opened: check the password and that it is a .pfx/.p12 file.',
+    );
+  }
+  const bags = (oid: string): forge.pkcs12.Bag[] => p12.getBags({ bagType: oid })[oid] ?? [];
+  const keyBag = bags(SHROUDED_KEY_BAG)[0] ?? bags(KEY_BAG)[0];
+  const certBags = bags(CERT_BAG);
+  if (!keyBag?.key) throw new ImportError('The PFX file holds no private key.');
+  const chain = certBags.flatMap((bag: forge.pkcs12.Bag) =>
+    bag.cert ? [new X509Certificate(forge.pki.certificateToPem(bag.cert))] : [],
+  );
+  const key = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
+  // The server certificate first: the one the key belongs to.
+  chain.sort(
+    (a: X509Certificate, b: X509Certificate) =>
+      Number(b.checkPrivateKey(key)) - Number(a.checkPrivateKey(key)),
+  );
+  return { chain, key };
+}
