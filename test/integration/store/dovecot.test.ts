@@ -15,8 +15,9 @@ let work: string;
 let maildir: string;
 let dovecot: DovecotServer;
 
-async function dovecotView(): Promise<{ uidValidity: number; uids: [number, string[], string][] }> {
-  const client = new ImapFlow({
+/** A plain-text imapflow client for the Dovecot under test. */
+function dovecotClient(): ImapFlow {
+  return new ImapFlow({
     host: '127.0.0.1',
     port: dovecot.imapPort,
     secure: false,
@@ -24,6 +25,10 @@ async function dovecotView(): Promise<{ uidValidity: number; uids: [number, stri
     auth: { user: dovecot.user, pass: dovecot.password },
     logger: false,
   });
+}
+
+async function dovecotView(): Promise<{ uidValidity: number; uids: [number, string[], string][] }> {
+  const client = dovecotClient();
   await client.connect();
   const lock = await client.getMailboxLock('INBOX');
   try {
@@ -54,14 +59,7 @@ describe.skipIf(!hasDovecot)('dovecot-uidlist shared with Dovecot', () => {
 
   it('reads the UIDs and UIDVALIDITY Dovecot assigned, and Dovecot reads Mailport’s', async () => {
     // Dovecot sees the Maildir first, and expunges two messages so the UIDs have gaps.
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: dovecot.imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: dovecot.user, pass: dovecot.password },
-      logger: false,
-    });
+    const client = dovecotClient();
     await client.connect();
     await client.mailboxOpen('INBOX');
     await client.messageDelete('5,9', { uid: true });
