@@ -41,6 +41,16 @@ export const CONTROL_METHODS = {
   ]),
   listMailboxes: z.object({ account: accountName }).strict(),
   getLogs: z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
+  /** Adds the local CA to this user's trust stores; `system` also asks for the system store. */
+  installTrust: z.object({ system: z.boolean().optional() }).strict(),
+  /** Removes exactly what installTrust added. */
+  uninstallTrust: z.object({ system: z.boolean().optional() }).strict(),
+  /** Opens the short-lived phone setup page on the LAN for one account. */
+  startPhoneSetup: z.object({ account: accountName }).strict(),
+  /** Closes the phone setup page ("Done"); nothing is served after this. */
+  stopPhoneSetup: none,
+  /** The open phone setup page, or null. */
+  getPhoneSetup: none,
 } as const;
 
 export type ControlMethod = keyof typeof CONTROL_METHODS;
@@ -64,7 +74,10 @@ export interface Status {
   readonly connections: readonly {
     id: number;
     listener: ListenerName;
+    protocol: 'imap' | 'pop3';
     remoteAddress: string;
+    /** Set once the client has logged in. */
+    account?: string;
     since: string;
   }[];
 }
@@ -78,6 +91,38 @@ export interface CertificateDetails {
   readonly notBefore: string;
   readonly notAfter: string;
   readonly caCertificateFile: string;
+  /** The trust stores of this computer that hold the local CA (empty for an imported cert). */
+  readonly trustStores: readonly TrustStoreEntry[];
+  /** Problems a user should fix (expiry soon, a LAN name missing from the SANs), with the fix. */
+  readonly warnings: readonly string[];
+}
+
+/** One trust store of this computer and whether it holds Mailport's CA. */
+export interface TrustStoreEntry {
+  /** What a user calls it: "Firefox profile default-release", "System (update-ca-certificates)". */
+  readonly store: string;
+  /** The database folder, keychain or store name. */
+  readonly location: string;
+  readonly trusted: boolean;
+}
+
+/** The outcome of installing into (or removing from) one trust store. */
+export interface TrustStoreResult {
+  readonly store: string;
+  readonly location: string;
+  readonly ok: boolean;
+  /** In plain words: what was done, or why it failed and what to do. */
+  readonly message: string;
+}
+
+export interface PhoneSetup {
+  /** The page's address on the LAN, with its one-time token. */
+  readonly url: string;
+  /** The same URL as an SVG QR code. */
+  readonly qrSvg: string;
+  readonly account: string;
+  readonly expiresAt: string;
+  readonly caFingerprintSha256: string;
 }
 
 export interface MailboxSummary {
@@ -100,6 +145,11 @@ export interface ControlResults {
   importCertificate: CertificateDetails;
   listMailboxes: MailboxSummary[];
   getLogs: { lines: string[] };
+  installTrust: { results: TrustStoreResult[] };
+  uninstallTrust: { results: TrustStoreResult[] };
+  startPhoneSetup: PhoneSetup;
+  stopPhoneSetup: { stopped: boolean };
+  getPhoneSetup: PhoneSetup | null;
 }
 
 export type ControlApi = {

@@ -46,7 +46,10 @@ export function createControlApi(
       hostName: hostName(),
       startedAt: service.startedAt.toISOString(),
       uptimeSeconds: Math.floor((Date.now() - service.startedAt.getTime()) / 1000),
-      connections: service.connections(),
+      connections: service.connections().map((c) => ({
+        ...c,
+        protocol: c.listener.startsWith('imap') ? ('imap' as const) : ('pop3' as const),
+      })),
     };
   };
 
@@ -159,7 +162,18 @@ export function createControlApi(
     },
 
     getLogs: async ({ limit }) => ({ lines: options.recentLogs?.(limit ?? 200) ?? [] }),
+
+    // Being built on their own branches (certificate trust, phone setup); until then they say so.
+    installTrust: async () => notYet('Trust on this computer'),
+    uninstallTrust: async () => notYet('Trust on this computer'),
+    startPhoneSetup: async () => notYet('Phone setup'),
+    stopPhoneSetup: async () => notYet('Phone setup'),
+    getPhoneSetup: async () => null,
   };
+}
+
+function notYet(what: string): never {
+  throw new ControlError('INTERNAL', `${what} is not available in this build.`);
 }
 
 function withoutAccounts(settings: Settings): Omit<Settings, 'accounts'> {
@@ -177,6 +191,8 @@ function details(info: CertificateInfo): CertificateDetails {
     notBefore: info.notBefore.toISOString(),
     notAfter: info.notAfter.toISOString(),
     caCertificateFile: info.files.caCert,
+    trustStores: [],
+    warnings: [],
   };
 }
 
