@@ -95,6 +95,11 @@ export interface CertificateDetails {
   readonly trustStores: readonly TrustStoreEntry[];
   /** Problems a user should fix (expiry soon, a LAN name missing from the SANs), with the fix. */
   readonly warnings: readonly string[];
+  /**
+   * Whether "Renew" would give the server a new key. Phones that pinned the certificate itself
+   * (rather than trusting the CA) must then accept it again, so the window warns first.
+   */
+  readonly renewReplacesKey: boolean;
 }
 
 /** One trust store of this computer and whether it holds Mailport's CA. */

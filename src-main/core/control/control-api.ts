@@ -193,6 +193,7 @@ function details(info: CertificateInfo): CertificateDetails {
     caCertificateFile: info.files.caCert,
     trustStores: [],
     warnings: [],
+    renewReplacesKey: true,
   };
 }
 
