@@ -1,6 +1,7 @@
 /**
- * Debian's testssl.sh against the implicit-TLS ports of a running service: no protocol or
- * cipher may be flagged as weak (severity LOW or worse in its JSON report).
+ * Debian's testssl.sh (3.0.8) against the implicit-TLS ports (IMAPS, POP3S) of a live
+ * `mailport serve` with its default settings: no protocol or cipher may be flagged as weak
+ * (severity LOW or worse in its JSON report).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -8,10 +9,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../helpers/run.js';
-import { startService, type TestService } from '../helpers/service.js';
+import { serveSecurely, type SecureMailport } from '../helpers/secure-serve.js';
 
 const TESTSSL = '/usr/bin/testssl';
-let t: TestService;
+let t: SecureMailport;
 let work: string;
 
 interface Finding {
@@ -21,15 +22,16 @@ interface Finding {
 }
 
 beforeAll(async () => {
-  t = await startService();
+  if (!existsSync(TESTSSL)) throw new Error(`${TESTSSL} is missing: apt-get install testssl.sh`);
   work = await mkdtemp(join(tmpdir(), 'mailport-testssl-'));
+  t = await serveSecurely([{ user: 'tester', password: 'secret', maildir: join(work, 'Maildir') }]);
 });
 afterAll(async () => {
   await t?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
-describe.skipIf(!existsSync(TESTSSL))('testssl.sh', () => {
+describe('testssl.sh', () => {
   it.each(['imaps', 'pop3s'] as const)('finds nothing weak on %s', async (name) => {
     const report = join(work, `${name}.json`);
     const result = await run(
