@@ -2,6 +2,8 @@
  * Text for IMAP SEARCH (RFC 3501 §6.4.4) as Dovecot finds it without full-text search:
  * header values with RFC 2047 words decoded, the text of text/* parts with their
  * Content-Transfer-Encoding and charset decoded, and a case-insensitive substring test.
+ * BODY searches the body text alone; TEXT searches it and every header in the message (its
+ * own, each MIME part's and each attached message's), decoded.
  */
 import {
   decodeBase64,
@@ -34,22 +36,37 @@ export function decodedHeader(header: Buffer, name: string): string[] {
   return out;
 }
 
-/** The decoded text of every text/* part (also inside message/rfc822 parts), joined by LF. */
+/**
+ * The decoded text of every text/* part (also inside message/rfc822 parts), joined by LF.
+ * Headers are not body text, not even an attached message's (as in Dovecot's BODY).
+ */
 export function bodyText(message: Buffer, root: BodyPart): string {
   const texts: string[] = [];
   const visit = (part: BodyPart): void => {
     if (part.kind === 'multipart') part.children.forEach(visit);
-    else if (part.kind === 'message' && part.message) {
-      // An attached message's header is part of the outer body; Dovecot searches it as written
-      // (MIME words not decoded) — the differential test's TEXT criteria show it.
-      const inner = part.message.body;
-      texts.push(decodeCharset(message.subarray(inner.headerStart, inner.bodyStart), 'utf-8'));
-      visit(inner);
-    } else if (part.kind === 'text')
+    else if (part.kind === 'message' && part.message) visit(part.message.body);
+    else if (part.kind === 'text')
       texts.push(partText(message.subarray(part.bodyStart, part.bodyEnd), part));
   };
   visit(root);
   return texts.join('\n');
+}
+
+/**
+ * Every header in the message (its own, each MIME part's, each attached message's) as
+ * `Name: value` lines with RFC 2047 words decoded: what TEXT searches besides the body text.
+ * Encoded words are matched decoded only, as in Dovecot.
+ */
+export function allHeaderText(message: Buffer, root: BodyPart): string {
+  const lines: string[] = [];
+  const visit = (part: BodyPart): void => {
+    for (const field of readHeader(message, part.headerStart, part.bodyStart).fields)
+      lines.push(`${field.name}: ${decodeEncodedWords(field.value.replace(/\r?\n/g, ''))}`);
+    if (part.kind === 'multipart') part.children.forEach(visit);
+    else if (part.kind === 'message' && part.message) visit(part.message.body);
+  };
+  visit(root);
+  return lines.join('\n');
 }
 
 function partText(body: Buffer, part: BodyPart): string {

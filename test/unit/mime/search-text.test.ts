@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bodyText, containsText, decodedHeader } from '../../../src-main/core/mime/search-text.js';
+import {
+  allHeaderText,
+  bodyText,
+  containsText,
+  decodedHeader,
+} from '../../../src-main/core/mime/search-text.js';
 import { decodeEncodedWords } from '../../../src-main/core/mime/encoded-words.js';
 import { parseMessage } from '../../../src-main/core/mime/structure.js';
 
@@ -36,6 +41,34 @@ describe('SEARCH text', () => {
     expect(text).toContain('café softbreak');
     expect(text).toContain('<b>über</b>');
     expect(text).not.toContain('secret');
+  });
+
+  const forwarded = Buffer.from(
+    'From: a@b.c\r\nSubject: outer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
+      '--b\r\nContent-Type: text/plain\r\nX-Part: =?UTF-8?Q?caf=C3=A9?=\r\n\r\nouter text\r\n' +
+      '--b\r\nContent-Type: message/rfc822\r\n\r\n' +
+      'From: =?koi8-r?B?8NLJ18XUIMnaIO3P08vX2Q==?= <m@x.ru>\r\nSubject: inner\r\n\r\ninner text\r\n--b--\r\n',
+    'latin1',
+  );
+
+  it('leaves every header out of the body text, an attached message’s too (as Dovecot)', () => {
+    const text = bodyText(forwarded, parseMessage(forwarded));
+    expect(text).toBe('outer text\ninner text');
+  });
+
+  it('gives TEXT every header of the message and its parts, decoded', () => {
+    const headers = allHeaderText(forwarded, parseMessage(forwarded)).split('\n');
+    expect(headers).toEqual([
+      'From: a@b.c',
+      'Subject: outer',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary=b',
+      'Content-Type: text/plain',
+      'X-Part: café',
+      'Content-Type: message/rfc822',
+      'From: Привет из Москвы <m@x.ru>',
+      'Subject: inner',
+    ]);
   });
 
   it('matches case-insensitively with Unicode folding', () => {

@@ -3,8 +3,8 @@
  * header, body and text keys read the message (decoded MIME words, transfer encodings and
  * charsets, through the mime module).
  */
-import { bodyText, containsText, decodedHeader } from '../../mime/search-text.js';
-import { parseMessage } from '../../mime/structure.js';
+import { allHeaderText, bodyText, containsText, decodedHeader } from '../../mime/search-text.js';
+import { parseMessage, type BodyPart } from '../../mime/structure.js';
 import { localDay } from '../date-time.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { contains } from '../sequence-set.js';
@@ -18,7 +18,9 @@ export interface Candidate {
 class MessageText {
   #message: Buffer | undefined;
   #header: Buffer | undefined;
+  #root: BodyPart | undefined;
   #body: string | undefined;
+  #headers: string | undefined;
 
   constructor(
     readonly view: MailboxView,
@@ -39,7 +41,14 @@ class MessageText {
   async body(): Promise<string> {
     if (this.#body !== undefined) return this.#body;
     const message = await this.message();
-    return (this.#body = bodyText(message, parseMessage(message)));
+    return (this.#body = bodyText(message, (this.#root ??= parseMessage(message))));
+  }
+
+  /** Every header of the message and of its parts, decoded (for TEXT). */
+  async headers(): Promise<string> {
+    if (this.#headers !== undefined) return this.#headers;
+    const message = await this.message();
+    return (this.#headers = allHeaderText(message, (this.#root ??= parseMessage(message))));
   }
 }
 
@@ -87,9 +96,7 @@ async function evaluate(
       return containsText(await text.body(), key.value);
     case 'text':
       return (
-        containsText((await text.header()).toString('utf8'), key.value) ||
-        decodedHeader(await text.header(), '*').some((v) => containsText(v, key.value)) ||
-        containsText(await text.body(), key.value)
+        containsText(await text.headers(), key.value) || containsText(await text.body(), key.value)
       );
     case 'not':
       return !(await evaluate(key.key, view, c, text));
