@@ -140,6 +140,8 @@ describe('IMAP mailboxes', () => {
     expect(await readdir(t.maildir)).toContain('.Done.2024');
     expect((await c.imap('g', 'SUBSCRIBE "Done/2024"')).tagged).toMatch(/^g OK/);
     expect((await c.imap('h', 'LSUB "" "*"')).untagged).toEqual(['* LSUB () "/" Done/2024']);
+    // RFC 3501 §6.3.9: "%" reaches the unsubscribed parent, flagged \Noselect, not the child.
+    expect((await c.imap('h', 'LSUB "" "%"')).untagged).toEqual(['* LSUB (\\Noselect) "/" Done']);
     expect(await readFile(join(t.maildir, 'subscriptions'), 'utf8')).toBe('Done/2024\n');
     expect((await c.imap('i', 'DELETE "Done/2024"')).tagged).toMatch(/^i OK/);
     expect(await readdir(t.maildir)).not.toContain('.Done.2024');

@@ -101,22 +101,51 @@ async function runList(
     for (const parent of parentsOf(name)) all.add(parent);
   if (request.select.has('SUBSCRIBED')) for (const name of subscribed) all.add(name);
   const matchers = request.patterns.map(patternMatcher);
+  const matches = (name: string): boolean => matchers.some((m) => m(name));
   const wantSubscribedFlag = request.select.has('SUBSCRIBED') || request.returns.has('SUBSCRIBED');
   const names = [...all].sort(byInboxFirst);
   for (const name of names) {
-    if (!matchers.some((m) => m(name))) continue;
+    if (!matches(name)) continue;
+    if (verb === 'LSUB') {
+      const attrs = lsubAttributes(name, subscribed, uses.get(name), matches);
+      if (attrs)
+        ctx.untagged(`LSUB (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
+      continue;
+    }
     if (request.select.has('SUBSCRIBED') && !subscribed.has(name)) continue;
     if (request.select.has('SPECIAL-USE') && !uses.has(name)) continue;
     const attrs: string[] = [];
     if (!exists.has(name)) attrs.push(request.extended ? '\\NonExistent' : '\\Noselect');
     const hasChildren = names.some((n) => n.startsWith(`${name}/`) && exists.has(n));
-    if (verb === 'LIST') attrs.push(hasChildren ? '\\HasChildren' : '\\HasNoChildren');
-    if (wantSubscribedFlag && subscribed.has(name) && verb === 'LIST') attrs.push('\\Subscribed');
+    attrs.push(hasChildren ? '\\HasChildren' : '\\HasNoChildren');
+    if (wantSubscribedFlag && subscribed.has(name)) attrs.push('\\Subscribed');
     const use = uses.get(name);
-    if (use && verb === 'LIST') attrs.push(use);
-    ctx.untagged(`${verb} (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
+    if (use) attrs.push(use);
+    ctx.untagged(`LIST (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
   }
   return ok(`${verb === 'LIST' ? 'List' : 'Lsub'} completed.`);
+}
+
+/**
+ * LSUB's attributes for a name, or undefined when LSUB leaves it out (RFC 3501 §6.3.9): a
+ * subscribed name (whether or not the mailbox still exists), or a name that is not subscribed
+ * but has subscribed descendants the pattern does not reach ("%"), flagged \Noselect. Special
+ * use attributes (RFC 6154) as in LIST, as Dovecot does.
+ */
+function lsubAttributes(
+  name: string,
+  subscribed: ReadonlySet<string>,
+  use: string | undefined,
+  matches: (name: string) => boolean,
+): string[] | undefined {
+  const attrs: string[] = [];
+  if (!subscribed.has(name)) {
+    const below = [...subscribed].some((s) => s.startsWith(`${name}/`) && !matches(s));
+    if (!below) return undefined;
+    attrs.push('\\Noselect');
+  }
+  if (use) attrs.push(use);
+  return attrs;
 }
 
 function byInboxFirst(a: string, b: string): number {
