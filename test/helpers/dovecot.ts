@@ -1,7 +1,9 @@
 /**
  * Debian's Dovecot, started on loopback against a Maildir of the test's, as the reference
  * server. Dovecot refuses mail access as root, so the Maildir is served as `nobody`; call
- * `handOver()` after Mailport (running as the test's user) wrote to it.
+ * `handOver()` after Mailport (running as the test's user) wrote to it. Sent, Drafts, Trash,
+ * Junk and Archive carry their SPECIAL-USE attributes (RFC 6154), as in Debian's
+ * 15-mailboxes.conf, since Mailport marks those names too.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,7 +29,18 @@ export interface DovecotServer {
 
 const MAIL_USER = 'nobody';
 
-export async function startDovecot(maildir: string): Promise<DovecotServer> {
+export interface DovecotOptions {
+  /**
+   * Where Dovecot keeps its index: in memory (rebuilt by every session; the default), or in
+   * files outside the Maildir, which it needs to track \Recent across sessions.
+   */
+  readonly index?: 'memory' | 'disk';
+}
+
+export async function startDovecot(
+  maildir: string,
+  options: DovecotOptions = {},
+): Promise<DovecotServer> {
   const dir = await mkdtemp(join(tmpdir(), 'mailport-dovecot-'));
   await chmod(dir, 0o755); // Dovecot's auth process runs as its own user
   const imapPort = await freePort();
@@ -56,10 +69,25 @@ userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${dir}/home
 }
-mail_location = maildir:${maildir}:INDEX=MEMORY
+mail_location = maildir:${maildir}:INDEX=${options.index === 'disk' ? `${dir}/index` : 'MEMORY'}
 namespace inbox {
   inbox = yes
   separator = /
+  mailbox Sent {
+    special_use = \\Sent
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+  }
+  mailbox Trash {
+    special_use = \\Trash
+  }
+  mailbox Junk {
+    special_use = \\Junk
+  }
+  mailbox Archive {
+    special_use = \\Archive
+  }
 }
 service imap-login {
   inet_listener imap {
@@ -93,6 +121,10 @@ service stats {
   const handOver = (): void => {
     execFileSync('chown', ['-R', `${uid}:${gid}`, maildir]);
   };
+  if (options.index === 'disk') {
+    await mkdir(join(dir, 'index'));
+    execFileSync('chown', [`${uid}:${gid}`, join(dir, 'index')]);
+  }
   handOver();
   const child: ChildProcess = spawn(DOVECOT_BINARY, ['-F', '-c', configPath], { stdio: 'ignore' });
   await waitForPort(imapPort);

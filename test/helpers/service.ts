@@ -19,11 +19,14 @@ export interface TestService extends MailportSetup {
   stop(): Promise<void>;
 }
 
+/** `fill` may put mail into the Maildir before the service first looks at it. */
 export async function startService(
   change: (s: Settings) => void = () => undefined,
+  fill: (maildir: string) => Promise<void> = async () => undefined,
 ): Promise<TestService> {
   const work = await mkdtemp(join(tmpdir(), 'mailport-svc-'));
   const maildir = join(work, 'Maildir');
+  await fill(maildir);
   const store = new MaildirStore(maildir);
   await store.ensure();
   const user = 'tester';
