@@ -102,7 +102,7 @@ describe('POP3 session', () => {
       /^-ERR There's no message 2|^-ERR There is no message 2/,
     );
     const uidl = await multiline(c, 'UIDL');
-    expect(uidl[1]).toMatch(/^1 [0-9A-F]{16}$/);
+    expect(uidl[1]).toMatch(/^1 [0-9a-f]{16}$/);
     expect(await multiline(c, 'RETR 1')).toEqual([
       `+OK ${wire.length} octets`,
       'Subject: dots',

@@ -1,14 +1,15 @@
 /**
  * UIDL [msg] — RFC 1939 §7. The unique id is Dovecot's default form `%08Xu%08Xv`: the IMAP
- * UID and the mailbox UIDVALIDITY, eight upper-case hex digits each. It survives restarts (it
- * comes from dovecot-uidlist) and matches what Dovecot shows for the same Maildir, so a phone
- * moving between the two does not download everything again.
+ * UID and the mailbox UIDVALIDITY, eight hex digits each, in lower case as Dovecot prints `%X`.
+ * It survives restarts (it comes from dovecot-uidlist) and matches what Dovecot shows for the
+ * same Maildir, so a phone moving between the two does not download everything again (clients
+ * compare UIDLs as opaque strings, case included).
  */
 import { messageNumber, transaction, type Pop3Command } from '../command.js';
 import { eachLiveMessage, noSuchMessage } from './messages.js';
 
 export function uidlOf(uid: number, uidValidity: number): string {
-  const hex = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
   return hex(uid) + hex(uidValidity);
 }
 
