@@ -195,6 +195,21 @@ describe('POP3 deletion happens only in the UPDATE state', () => {
     expect(names.filter((n) => n.endsWith(':2,S'))).toHaveLength(1);
     expect(names.filter((n) => n.endsWith(':2,'))).toHaveLength(1);
   });
+
+  it('forgets retrieved messages at RSET, as Dovecot does', async () => {
+    await deliver(3);
+    const c = await login();
+    await multiline(c, 'RETR 1');
+    await multiline(c, 'RETR 2');
+    expect(await c.command('RSET')).toMatch(/^\+OK/);
+    await multiline(c, 'RETR 3');
+    await c.command('QUIT');
+    await c.closedByServer();
+    const names = await readdir(join(t.maildir, 'cur'));
+    const seen = names.filter((n) => n.endsWith(':2,S'));
+    expect(seen).toHaveLength(1);
+    expect(await readFile(join(t.maildir, 'cur', seen[0]!), 'utf8')).toContain('Subject: m3');
+  });
 });
 
 describe('POP3 maildrop lock (RFC 1939 §8)', () => {
