@@ -37,6 +37,15 @@ const curl = (url: string, ...extra: string[]) =>
   run('curl', ['-sS', '--cacert', mp.caFile, '--user', `${USER}:${PASSWORD}`, ...extra, url]);
 
 describe('curl', () => {
+  it('gets a leaf certificate naming localhost and 127.0.0.1, the names the clients dial', async () => {
+    const leaf = join(mp.caFile, '..', 'server.pem');
+    const sans = await run('openssl', ['x509', '-in', leaf, '-noout', '-ext', 'subjectAltName']);
+    expect(sans.stdout).toContain('DNS:localhost');
+    expect(sans.stdout).toContain('IP Address:127.0.0.1');
+    const verify = await run('openssl', ['verify', '-CAfile', mp.caFile, leaf]);
+    expect(verify.stdout.trim()).toBe(`${leaf}: OK`);
+  });
+
   it('refuses the server without the local CA (exit 60: peer certificate not verified)', async () => {
     for (const url of [
       `imaps://127.0.0.1:${mp.ports.imaps}/`,
