@@ -64,11 +64,18 @@ export async function serveBoth(): Promise<BothServers> {
     await writeFile(join(dir, 'maildirfolder'), '');
   }
   const dovecot = await startDovecot(reference, { index: 'disk' });
-  await firstVisit(dovecot);
-  // Copied before Mailport starts, so that it reads Dovecot's UIDs rather than racing the copy.
-  const mailport = await startService(undefined, (maildir) =>
-    cp(reference, maildir, { recursive: true, preserveTimestamps: true }),
-  );
+  let mailport: TestService;
+  try {
+    await firstVisit(dovecot);
+    // Copied before Mailport starts, so that it reads Dovecot's UIDs rather than racing the copy.
+    mailport = await startService(undefined, (maildir) =>
+      cp(reference, maildir, { recursive: true, preserveTimestamps: true }),
+    );
+  } catch (err) {
+    await dovecot.stop();
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
   return {
     dovecot,
     mailport,
