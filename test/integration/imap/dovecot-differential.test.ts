@@ -12,6 +12,7 @@ import {
   FOLDERS,
   HARD,
   VARIED,
+  differentialCorpus,
   imapSession,
   serveBoth,
   type BothServers,
@@ -74,6 +75,42 @@ function report(where: string, pairs: [string, string, string][]): string {
     .concat(differences.length > 6 ? [`…and ${differences.length - 6} more`] : [])
     .join('\n');
 }
+
+describe('the corpus', () => {
+  it('has every kind of message the comparison claims to cover', () => {
+    const files = differentialCorpus().map((m) => m.bytes.toString('latin1'));
+    const header = (f: string) => f.slice(0, f.search(/\r?\n\r?\n|$/));
+    const count = (test: (f: string) => boolean) => files.filter(test).length;
+    const kinds: Record<string, number> = {
+      'LF-only': count((f) => f.includes('\n') && !f.includes('\r')),
+      CRLF: count((f) => f.includes('\r\n')),
+      'no final line end': count((f) => !f.endsWith('\n')),
+      plain: count((f) => !/content-type: multipart/i.test(f)),
+      alternative: count((f) => f.includes('multipart/alternative')),
+      'mixed with attachments': count((f) => /multipart\/mixed[\s\S]*filename=/.test(f)),
+      'message/rfc822': count((f) => f.includes('message/rfc822')),
+      'quoted-printable': count((f) => /transfer-encoding: quoted-printable/i.test(f)),
+      'malformed MIME': count((f) => /Content-Type: (garbage|multipart\/mixed\r?\n)/.test(f)),
+      'missing Date': count((f) => !/^Date:/im.test(header(f))),
+      'missing From': count((f) => !/^From:/im.test(header(f))),
+      'header over 64 KB': count((f) => header(f).length > 65_536),
+    };
+    for (const charset of [
+      'utf-8',
+      'iso-8859-1',
+      'iso-8859-2',
+      'koi8-r',
+      'iso-2022-jp',
+      'shift_jis',
+      'gb2312',
+      'big5',
+      'euc-kr',
+      'windows-1255',
+    ])
+      kinds[`=?${charset}?`] = count((f) => f.toLowerCase().includes(`=?${charset}?`));
+    for (const [kind, n] of Object.entries(kinds)) expect(n, kind).toBeGreaterThanOrEqual(5);
+  });
+});
 
 describe.skipIf(!hasDovecot)('Mailport and Dovecot answer alike', () => {
   let theirs: LineClient;
