@@ -91,6 +91,7 @@ export class MailportService {
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
+  #serving = true;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -177,13 +178,15 @@ export class MailportService {
       };
       const current = this.#listeners.get(name);
       const same = current && current.spec.port === spec.port && current.spec.host === spec.host;
-      if (wanted.enabled && same && current.state.status === 'listening') continue;
+      const on = wanted.enabled && this.#serving;
+      if (on && same && current.state.status === 'listening') continue;
       if (current) {
         current.stop();
+        if (!this.#serving) current.destroyConnections();
         this.#listeners.delete(name);
         this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
-      if (!wanted.enabled) continue;
+      if (!on) continue;
       const listener = new Listener(
         spec,
         () => this.#secureContext,
@@ -195,6 +198,21 @@ export class MailportService {
       this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
+  }
+
+  /** Whether the listeners are meant to be up (the tray's "Stop serving" turns this off). */
+  get serving(): boolean {
+    return this.#serving;
+  }
+
+  /**
+   * Stops or restarts serving without quitting: off closes every listener and its sessions
+   * (clients see a dropped connection, as when the computer sleeps; nothing is deleted);
+   * on binds the enabled listeners again. Settings changes made meanwhile apply on restart.
+   */
+  async setServing(on: boolean): Promise<Record<ListenerName, ListenerState>> {
+    this.#serving = on;
+    return this.applySettings();
   }
 
   /**

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { run } from '../../helpers/run.js';
-import { CLI } from '../../helpers/serve.js';
+import { CLI, setUpMailport } from '../../helpers/serve.js';
 import { freePort } from '../../helpers/ports.js';
 import { LineClient } from '../../helpers/line-client.js';
 
@@ -272,4 +272,31 @@ describe('mailport serve', () => {
     await server.stop();
     expect(await readdir(join(home, 'Maildir', 'new'))).toEqual([]); // no welcome message added
   });
+});
+
+describe('npm start', () => {
+  it('serves headless and says why in one line when the Electron runtime cannot start', async () => {
+    const maildir = await mkdtemp(join(tmpdir(), 'mailport-start-'));
+    const setup = await setUpMailport(maildir);
+    const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
+      env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir, DISPLAY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      await expect.poll(() => output, { timeout: 30_000 }).toContain('Press Ctrl-C to stop.');
+      const first = output.split('\n')[0]!;
+      expect(first).toMatch(/^Mailport: .+, so it runs headless \(mailport serve\)\.$/);
+      const client = await LineClient.connect(setup.ports.pop3);
+      expect(await client.line()).toMatch(/^\+OK/);
+      client.close();
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(maildir, { recursive: true, force: true });
+      await rm(setup.dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
