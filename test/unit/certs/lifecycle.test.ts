@@ -155,14 +155,17 @@ describe('ensureCertificate', () => {
     ]);
   });
 
-  it('leaves out a host name the CA was not made for, without re-issuing every time', async () => {
+  it('leaves out a host name the CA was not made for, keeping its .local name', async () => {
     const first = await ensureCertificate(dir, machine);
     const renamed = { ...machine, hostName: 'newbox' };
     const result = await ensureCertificate(dir, renamed);
-    expect(result.created).toBe('none');
-    expect(result.info.fingerprintSha256).toBe(first.info.fingerprintSha256);
-    expect(result.omitted.map((o) => o.name)).toEqual(['newbox', 'newbox.local']);
+    // "newbox.local" is under "local", which the CA permits; "newbox" alone is not.
+    expect(result.created).toBe('leaf');
+    expect(result.info.dnsNames).toEqual(['newbox.local', 'localhost']);
+    expect(result.info.caFingerprintSha256).toBe(first.info.caFingerprintSha256);
+    expect(result.omitted.map((o) => o.name)).toEqual(['newbox']);
     expect(result.omitted[0]!.reason).toMatch(/create a new local CA/);
+    expect((await ensureCertificate(dir, renamed)).created).toBe('none');
 
     const replaced = await replaceAuthority(dir, renamed);
     expect(replaced.created).toBe('ca-and-leaf');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseRange } from '../../../src-main/core/certs/ip.js';
 import {
+  constraintsProblem,
   machineConstraints,
   nameConstraintsFromDer,
   nameConstraintsToAsn1,
@@ -15,6 +17,16 @@ import {
 } from '../../../src-main/core/certs/names.js';
 import forge from 'node-forge';
 
+const PRIVATE = [
+  '127.0.0.0/8',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  '::1/128',
+  'fc00::/7',
+  'fe80::/10',
+];
 const der = (value: forge.asn1.Asn1) => forge.asn1.toDer(value).getBytes();
 
 describe('host names', () => {
@@ -57,7 +69,7 @@ describe('name constraints', () => {
 
   it('reads back what it writes', () => {
     const back = nameConstraintsFromDer(der(nameConstraintsToAsn1(constraints)));
-    expect(back?.dnsNames).toEqual(['box', 'box.local', 'localhost']);
+    expect(back?.dnsNames).toEqual(['localhost', 'box', 'local', 'lan', 'home.arpa']);
     expect(back?.ranges.map((r) => r.text)).toEqual([
       '127.0.0.0/8',
       '10.0.0.0/8',
@@ -89,6 +101,15 @@ describe('name constraints', () => {
     ['localhost.example.com', false],
     ['box.example', false],
     ['example.com', false],
+    ['printer.lan', true],
+    ['lan', true],
+    ['nas.home.arpa', true],
+    ['home.arpa.example.com', false],
+    ['evil-home.arpa', false],
+    ['arpa', false],
+    ['other.local', true],
+    ['evillocal', false],
+    ['local.example.com', false],
   ])('DNS name %s permitted: %s (RFC 5280 §4.2.1.10)', (name, permitted) => {
     expect(permitsDnsName(constraints, name)).toBe(permitted);
   });
@@ -110,6 +131,46 @@ describe('name constraints', () => {
   ])('address %s permitted: %s', (address, permitted) => {
     expect(permitsAddress(constraints, address)).toBe(permitted);
     expect(isPrivateAddress(address)).toBe(permitted);
+  });
+
+  it('needs no host entry for a host already under a local domain', () => {
+    expect(machineConstraints({ hostName: 'nas.lan', addresses: [] }).dnsNames).toEqual([
+      'localhost',
+      'local',
+      'lan',
+      'home.arpa',
+    ]);
+    expect(machineConstraints({ hostName: 'localhost', addresses: [] }).dnsNames).toEqual([
+      'localhost',
+      'local',
+      'lan',
+      'home.arpa',
+    ]);
+  });
+
+  it.each<[string, string[], string[]]>([
+    ['this version', ['localhost', 'box', 'local', 'lan', 'home.arpa'], PRIVATE],
+    [
+      'this version, made under another host name',
+      ['localhost', 'old', 'local', 'lan', 'home.arpa'],
+      PRIVATE,
+    ],
+    ['the earlier host-only version', ['box', 'box.local', 'localhost'], PRIVATE],
+    ['one with two host names', ['localhost', 'a', 'b', 'local', 'lan', 'home.arpa'], PRIVATE],
+    [
+      'one without IPv6 ranges',
+      ['localhost', 'box', 'local', 'lan', 'home.arpa'],
+      PRIVATE.slice(0, 5),
+    ],
+    [
+      'one with a public range',
+      ['localhost', 'local', 'lan', 'home.arpa'],
+      [...PRIVATE, '8.8.8.0/24'],
+    ],
+  ])('judges the constraints of %s', (what, dnsNames, ranges) => {
+    const problem = constraintsProblem({ dnsNames, ranges: ranges.map(parseRange) });
+    if (what.startsWith('this version')) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(/^the local certificate authority was made by an earlier version/);
   });
 
   it('leaves names the CA cannot vouch for out of the leaf, saying why', () => {
