@@ -1,6 +1,16 @@
 /** When the CA and the server certificate are kept, re-issued or repaired. */
-import { X509Certificate } from 'node:crypto';
-import { chmod, copyFile, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,8 +20,15 @@ import {
   readCertificateInfo,
   renewCertificate,
   replaceAuthority,
+  PRIVATE_RANGES,
   type MachineNames,
 } from '../../../src-main/core/certs/index.js';
+import { renewReplacesKey } from '../../../src-main/core/certs/ensure.js';
+import {
+  NAME_CONSTRAINTS_OID,
+  nameConstraintsToAsn1,
+} from '../../../src-main/core/certs/name-constraints.js';
+import { signCertificate } from '../../../src-main/core/certs/x509.js';
 
 const machine: MachineNames = { hostName: 'mailbox', addresses: ['192.168.1.20'] };
 const DAY = 24 * 3600 * 1000;
@@ -221,5 +238,88 @@ describe('readCertificateInfo and loadTlsMaterial', () => {
     await ensureCertificate(dir, machine);
     await copyFile(file('ca-key.pem'), file('server-key.pem'));
     expect(await loadTlsMaterial(dir)).toBeUndefined();
+  });
+});
+
+describe('the server key across re-issues', () => {
+  const key = () => readFile(file('server-key.pem'), 'utf8');
+
+  it('is kept when the leaf is renewed or re-issued for a new address', async () => {
+    await ensureCertificate(dir, machine);
+    const original = await key();
+    expect(await renewReplacesKey(dir)).toBe(false);
+    const renewed = await renewCertificate(dir, machine);
+    expect(renewed.created).toBe('leaf');
+    expect(await key()).toBe(original);
+    await ensureCertificate(dir, { ...machine, addresses: ['10.9.8.7'] });
+    expect(await key()).toBe(original);
+    const leaf = new X509Certificate(await readFile(file('server.pem')));
+    expect(leaf.checkPrivateKey(createPrivateKey(original))).toBe(true);
+  });
+
+  it('is replaced with a new CA, and renewReplacesKey says so beforehand', async () => {
+    await ensureCertificate(dir, machine);
+    const original = await key();
+    await replaceAuthority(dir, machine);
+    expect(await key()).not.toBe(original);
+
+    // A key that does not belong to the leaf cannot be kept.
+    await copyFile(file('ca-key.pem'), file('server-key.pem'));
+    expect(await renewReplacesKey(dir)).toBe(true);
+    await renewCertificate(dir, machine);
+    expect(await renewReplacesKey(dir)).toBe(false);
+  });
+});
+
+describe('a CA from an earlier version', () => {
+  /** A CA like ca.ts makes, with other (or no) name constraints. */
+  async function writeOldAuthority(dnsNames: string[] | undefined): Promise<string> {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const name = [{ shortName: 'CN', value: 'Mailport local CA (mailbox)' }];
+    const certPem = signCertificate(
+      {
+        publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        subject: name,
+        issuer: name,
+        notBefore: new Date(Date.now() - DAY),
+        notAfter: new Date(Date.now() + 3000 * DAY),
+        extensions: [
+          { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
+          { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
+          { name: 'subjectKeyIdentifier' },
+          ...(dnsNames
+            ? [
+                {
+                  id: NAME_CONSTRAINTS_OID,
+                  critical: true,
+                  value: nameConstraintsToAsn1({ dnsNames, ranges: PRIVATE_RANGES }),
+                },
+              ]
+            : []),
+        ],
+      },
+      keyPem,
+    );
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(file('ca-key.pem'), keyPem, { mode: 0o600 });
+    await writeFile(file('ca.pem'), certPem);
+    return new X509Certificate(certPem).fingerprint256;
+  }
+
+  it('is replaced when it only permitted the host names', async () => {
+    const old = await writeOldAuthority(['mailbox', 'mailbox.local', 'localhost']);
+    const result = await ensureCertificate(dir, machine);
+    expect(result.created).toBe('ca-and-leaf');
+    expect(result.reason).toMatch(/made by an earlier version of Mailport, with other name/);
+    expect(result.info.caFingerprintSha256).not.toBe(old);
+    expect((await ensureCertificate(dir, machine)).created).toBe('none');
+  });
+
+  it('is replaced when it had no name constraints at all', async () => {
+    const old = await writeOldAuthority(undefined);
+    const result = await ensureCertificate(dir, machine);
+    expect(result.reason).toBe('ca.pem is not a name-constrained Mailport certificate authority');
+    expect(result.info.caFingerprintSha256).not.toBe(old);
   });
 });

@@ -64,14 +64,15 @@ export function storeOf(entry: TrustRecordEntry, env: TrustEnvironment): TrustSt
       return nssStore({ store: entry.store, folder: entry.location, create: false, app }, env);
     }
     case 'linux-system': {
+      // Only the store this system has: the update command must be the one for that folder.
       const config = env.linuxSystem;
-      if (!config) {
+      if (!config || config.anchorsDir !== entry.location) {
         throw new TrustError(
-          `The tool that updates the system store is no longer installed: delete Mailport's ` +
-            `file from ${entry.location} as root.`,
+          `The system store Mailport changed (${entry.location}) is not this system's now: ` +
+            `as root, delete Mailport's file from it and update the system's certificates.`,
         );
       }
-      return linuxSystemStore({ ...config, anchorsDir: entry.location }, env);
+      return linuxSystemStore(config, env);
     }
     case 'macos-login':
     case 'macos-system':
