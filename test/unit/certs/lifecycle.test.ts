@@ -1,16 +1,6 @@
 /** When the CA and the server certificate are kept, re-issued or repaired. */
-import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import {
-  chmod,
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readFile,
-  rm,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { chmod, copyFile, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,15 +10,10 @@ import {
   readCertificateInfo,
   renewCertificate,
   replaceAuthority,
-  PRIVATE_RANGES,
   type MachineNames,
 } from '../../../src-main/core/certs/index.js';
 import { renewReplacesKey } from '../../../src-main/core/certs/ensure.js';
-import {
-  NAME_CONSTRAINTS_OID,
-  nameConstraintsToAsn1,
-} from '../../../src-main/core/certs/name-constraints.js';
-import { signCertificate } from '../../../src-main/core/certs/x509.js';
+import { writeOldAuthority } from './old-authority.js';
 
 const machine: MachineNames = { hostName: 'mailbox', addresses: ['192.168.1.20'] };
 const DAY = 24 * 3600 * 1000;
@@ -272,43 +257,8 @@ describe('the server key across re-issues', () => {
 });
 
 describe('a CA from an earlier version', () => {
-  /** A CA like ca.ts makes, with other (or no) name constraints. */
-  async function writeOldAuthority(dnsNames: string[] | undefined): Promise<string> {
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const keyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const name = [{ shortName: 'CN', value: 'Mailport local CA (mailbox)' }];
-    const certPem = signCertificate(
-      {
-        publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        subject: name,
-        issuer: name,
-        notBefore: new Date(Date.now() - DAY),
-        notAfter: new Date(Date.now() + 3000 * DAY),
-        extensions: [
-          { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
-          { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
-          { name: 'subjectKeyIdentifier' },
-          ...(dnsNames
-            ? [
-                {
-                  id: NAME_CONSTRAINTS_OID,
-                  critical: true,
-                  value: nameConstraintsToAsn1({ dnsNames, ranges: PRIVATE_RANGES }),
-                },
-              ]
-            : []),
-        ],
-      },
-      keyPem,
-    );
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(file('ca-key.pem'), keyPem, { mode: 0o600 });
-    await writeFile(file('ca.pem'), certPem);
-    return new X509Certificate(certPem).fingerprint256;
-  }
-
   it('is replaced when it only permitted the host names', async () => {
-    const old = await writeOldAuthority(['mailbox', 'mailbox.local', 'localhost']);
+    const old = await writeOldAuthority(dir, ['mailbox', 'mailbox.local', 'localhost']);
     const result = await ensureCertificate(dir, machine);
     expect(result.created).toBe('ca-and-leaf');
     expect(result.reason).toMatch(/made by an earlier version of Mailport, with other name/);
@@ -317,7 +267,7 @@ describe('a CA from an earlier version', () => {
   });
 
   it('is replaced when it had no name constraints at all', async () => {
-    const old = await writeOldAuthority(undefined);
+    const old = await writeOldAuthority(dir, undefined);
     const result = await ensureCertificate(dir, machine);
     expect(result.reason).toBe('ca.pem is not a name-constrained Mailport certificate authority');
     expect(result.info.caFingerprintSha256).not.toBe(old);

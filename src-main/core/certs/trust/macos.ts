@@ -39,7 +39,15 @@ export const securityArgv = {
     sha1.toUpperCase(),
     keychain,
   ],
-  find: (keychain: string) => ['security', 'find-certificate', '-a', '-Z', '-c', 'Mailport', keychain],
+  find: (keychain: string) => [
+    'security',
+    'find-certificate',
+    '-a',
+    '-Z',
+    '-c',
+    'Mailport',
+    keychain,
+  ],
 };
 
 /** One shell line, each word single-quoted. */

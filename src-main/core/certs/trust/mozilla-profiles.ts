@@ -30,7 +30,8 @@ export function parseProfilesIni(text: string, baseDir: string): MozillaProfile[
       continue;
     }
     const equals = line.indexOf('=');
-    if (current && equals > 0) current[line.slice(0, equals).trim()] = line.slice(equals + 1).trim();
+    if (current && equals > 0)
+      current[line.slice(0, equals).trim()] = line.slice(equals + 1).trim();
   }
   return sections.flatMap((section) => {
     const path = section.Path;

@@ -100,12 +100,26 @@ export function nssStore(location: NssLocation, env: TrustEnvironment): TrustSto
   const folder = location.folder;
   const present = () => exists(join(folder, 'cert9.db'));
 
+  /** The certificate under `nickname` is `ca`. */
+  async function isCa(nickname: string, ca: TrustedCa): Promise<boolean> {
+    const shown = await run(certutilArgv.show(folder, nickname));
+    return shown.code === 0 && sha256OfPem(shown.stdout) === ca.sha256;
+  }
+
+  /**
+   * Whether the database holds `ca` as a trusted CA, under Mailport's nickname or (NSS keeps
+   * one nickname per certificate) under one the user gave it before.
+   */
   async function holds(ca: TrustedCa): Promise<boolean> {
     if (!(await present())) return false;
-    const shown = await run(certutilArgv.show(folder, ca.nickname));
-    if (shown.code !== 0 || sha256OfPem(shown.stdout) !== ca.sha256) return false;
-    const listed = await run(certutilArgv.list(folder));
-    return trustFlags(listed.stdout, ca.nickname)?.split(',')[0]?.includes('C') ?? false;
+    const listing = (await run(certutilArgv.list(folder))).stdout;
+    const trusted = (nickname: string) =>
+      trustFlags(listing, nickname)?.split(',')[0]?.includes('C') ?? false;
+    if (await isCa(ca.nickname, ca)) return trusted(ca.nickname);
+    for (const nickname of listedNicknames(listing)) {
+      if (nickname !== ca.nickname && (await isCa(nickname, ca))) return trusted(nickname);
+    }
+    return false;
   }
 
   return {
@@ -139,8 +153,7 @@ export function nssStore(location: NssLocation, env: TrustEnvironment): TrustSto
     async remove(ca) {
       // Only the certificate under our nickname, and only if it is this CA.
       if (!(await present())) return;
-      const shown = await run(certutilArgv.show(folder, ca.nickname));
-      if (shown.code !== 0 || sha256OfPem(shown.stdout) !== ca.sha256) return;
+      if (!(await isCa(ca.nickname, ca))) return;
       const removed = await run(certutilArgv.remove(folder, ca.nickname));
       if (removed.code !== 0) {
         throw new TrustError(
@@ -160,6 +173,14 @@ export function trustFlags(listing: string, nickname: string): string | undefine
     if (/^[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*$/.test(flags)) return flags;
   }
   return undefined;
+}
+
+/** The nicknames of a `certutil -L` listing (after its three header lines). */
+export function listedNicknames(listing: string): string[] {
+  return listing
+    .split('\n')
+    .map((line) => /^(.*?)\s+[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*\s*$/.exec(line)?.[1])
+    .filter((nickname): nickname is string => nickname !== undefined && nickname !== '');
 }
 
 export function sha256OfPem(text: string): string | undefined {

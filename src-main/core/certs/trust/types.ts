@@ -64,9 +64,4 @@ export interface TrustStore {
 }
 
 export type StoreKind =
-  | 'nss'
-  | 'linux-system'
-  | 'macos-login'
-  | 'macos-system'
-  | 'windows-user'
-  | 'windows-machine';
+  'nss' | 'linux-system' | 'macos-login' | 'macos-system' | 'windows-user' | 'windows-machine';
