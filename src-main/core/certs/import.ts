@@ -118,7 +118,7 @@ function fromPfx(pfx: Buffer, password: string): { chain: X509Certificate[]; key
   // PFX keeps its bags in no particular order.
   const leaf = chain.find((cert) => cert.checkPrivateKey(key)) ?? chain[0];
   const ordered = leaf ? [leaf] : [];
-  for (let last = leaf; last && !last.checkIssued(last); ) {
+  for (let last = leaf; last && !last.checkIssued(last);) {
     const issuer = chain.find((c) => !ordered.includes(c) && last!.checkIssued(c));
     if (issuer) ordered.push(issuer);
     last = issuer;

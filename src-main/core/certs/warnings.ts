@@ -19,11 +19,9 @@ export function ownCertificateWarnings(
   machine: MachineNames,
   now: Date,
 ): string[] {
-  return [
-    expiryWarning(leaf, now),
-    coverageWarning(leaf, machine),
-    chainWarning(chainPem),
-  ].filter((w): w is string => w !== undefined);
+  return [expiryWarning(leaf, now), coverageWarning(leaf, machine), chainWarning(chainPem)].filter(
+    (w): w is string => w !== undefined,
+  );
 }
 
 /** Names Mailport's own certificate leaves out (a public address, a renamed host), and why. */
