@@ -56,6 +56,12 @@ export async function certCommand(
       return 0;
     }
     case 'install': {
+      if (await isImported(certsDir)) {
+        console.error(
+          "Mailport serves your own certificate, so its local CA is not in use: run `mailport cert renew` to go back to Mailport's certificate, then install its CA.",
+        );
+        return 1;
+      }
       await ensureCertificate(certsDir, currentMachineNames(), { onProgress: progress });
       const results = await installTrust(certsDir, { system: options.system });
       return printResults(results, 'Trusting the local CA');
@@ -106,7 +112,8 @@ async function printTrust(certsDir: string): Promise<void> {
 function printResults(results: readonly TrustStoreResult[], title: string): number {
   console.log(`${title}:`);
   for (const result of results) {
-    console.log(`  ${result.ok ? 'ok    ' : 'FAILED'}  ${result.store} (${result.location})`);
+    const where = result.location ? ` (${result.location})` : '';
+    console.log(`  ${result.ok ? 'ok    ' : 'FAILED'}  ${result.store}${where}`);
     console.log(`          ${result.message}`);
   }
   return results.every((result) => result.ok) ? 0 : 1;

@@ -146,7 +146,7 @@ async function ensure(
     omitted: wanted.omitted,
   };
   if (leafReason !== undefined) result.reason = leafReason;
-  if (ca.replaced !== undefined) {
+  if (ca.reason !== undefined) {
     // The stores that trusted the old CA now get the new one (trust.json says which).
     const trust = await replaceTrust(certsDir, ca.pair.certPem, options.trust);
     if (trust.length > 0) result.trust = trust;
@@ -174,7 +174,7 @@ async function ensureAuthority(
   now: Date,
   progress: (step: string) => void,
   asked: string | undefined,
-): Promise<{ pair: PemPair; reason?: string; replaced?: string }> {
+): Promise<{ pair: PemPair; reason?: string }> {
   const onDisk = await readAuthority(files);
   const reason = asked ?? authorityProblem(onDisk, now);
   if (reason === undefined && onDisk.cert && onDisk.keyPem !== undefined) {
@@ -183,11 +183,7 @@ async function ensureAuthority(
   progress('Creating the local certificate authority');
   const pair = await createAuthority(machine, now);
   await writeAuthority(files, pair);
-  return {
-    pair,
-    reason: reason ?? 'the local certificate authority could not be used',
-    ...(onDisk.cert ? { replaced: onDisk.cert.pem } : {}),
-  };
+  return { pair, reason: reason ?? 'the local certificate authority could not be used' };
 }
 
 interface AuthorityFiles extends AuthorityOnDisk {
