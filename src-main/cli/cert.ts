@@ -70,7 +70,9 @@ export async function certCommand(
       const results = await uninstallTrust(certsDir, { system: options.system });
       if (results.length === 0) {
         console.log(
-          `Mailport had not added its local CA to any ${options.system ? '' : 'of your '}trust stores${options.system ? '' : ' (add --system for the system store)'}.`,
+          options.system
+            ? 'Mailport had not added its local CA to any trust store.'
+            : 'Mailport had not added its local CA to any of your trust stores (add --system for the system store).',
         );
         return 0;
       }

@@ -17,6 +17,7 @@ import { writeOldAuthority } from './old-authority.js';
 
 const machine: MachineNames = { hostName: 'mailbox', addresses: ['192.168.1.20'] };
 const DAY = 24 * 3600 * 1000;
+// Each new CA or leaf is an RSA key: seconds on a loaded machine.
 let root: string;
 let dir: string;
 
@@ -33,7 +34,7 @@ const file = (name: string) => join(dir, name);
 const fingerprint = async (name: string) =>
   new X509Certificate(await readFile(file(name))).fingerprint256;
 
-describe('ensureCertificate', () => {
+describe('ensureCertificate', { timeout: 30_000 }, () => {
   it('keeps what is there when nothing changed', async () => {
     const first = await ensureCertificate(dir, machine);
     const second = await ensureCertificate(dir, machine);
@@ -193,7 +194,7 @@ describe('ensureCertificate', () => {
   });
 });
 
-describe('renewCertificate', () => {
+describe('renewCertificate', { timeout: 30_000 }, () => {
   it('makes a new leaf under the same CA', async () => {
     const first = await ensureCertificate(dir, machine);
     const renewed = await renewCertificate(dir, machine);
@@ -206,7 +207,7 @@ describe('renewCertificate', () => {
   });
 });
 
-describe('readCertificateInfo and loadTlsMaterial', () => {
+describe('readCertificateInfo and loadTlsMaterial', { timeout: 30_000 }, () => {
   it('report nothing for an empty folder, and what ensureCertificate made after', async () => {
     expect(await readCertificateInfo(dir)).toBeUndefined();
     expect(await loadTlsMaterial(dir)).toBeUndefined();
@@ -226,7 +227,7 @@ describe('readCertificateInfo and loadTlsMaterial', () => {
   });
 });
 
-describe('the server key across re-issues', () => {
+describe('the server key across re-issues', { timeout: 30_000 }, () => {
   const key = () => readFile(file('server-key.pem'), 'utf8');
 
   it('is kept when the leaf is renewed or re-issued for a new address', async () => {
@@ -256,7 +257,7 @@ describe('the server key across re-issues', () => {
   });
 });
 
-describe('a CA from an earlier version', () => {
+describe('a CA from an earlier version', { timeout: 30_000 }, () => {
   it('is replaced when it only permitted the host names', async () => {
     const old = await writeOldAuthority(dir, ['mailbox', 'mailbox.local', 'localhost']);
     const result = await ensureCertificate(dir, machine);

@@ -16,6 +16,8 @@ import {
   machineDnsNames,
 } from '../../../src-main/core/certs/names.js';
 import forge from 'node-forge';
+import type { ParsedCertificate } from '../../../src-main/core/certs/inspect.js';
+import { covers, phoneNames } from '../../../src-main/core/certs/warnings.js';
 
 const PRIVATE = [
   '127.0.0.0/8',
@@ -182,6 +184,35 @@ describe('name constraints', () => {
     expect(wanted.ipAddresses).toEqual(['127.0.0.1', '::1', '192.168.1.20']);
     expect(wanted.omitted).toEqual([
       { name: '198.51.100.1', reason: expect.stringContaining('connect to "box.local"') },
+    ]);
+  });
+});
+
+describe('which names a certificate covers (RFC 6125 §6.4)', () => {
+  const leaf = {
+    dnsNames: ['mail.example.test', '*.home.example.test'],
+    ipAddresses: ['192.168.1.20', 'fd00::20'],
+  } as unknown as ParsedCertificate;
+
+  it.each([
+    ['mail.example.test', true],
+    ['MAIL.example.test', true],
+    ['box.home.example.test', true],
+    ['a.box.home.example.test', false],
+    ['home.example.test', false],
+    ['192.168.1.20', true],
+    ['fd00:0::20', true],
+    ['192.168.1.21', false],
+  ])('%s: %s', (name, covered) => {
+    expect(covers(leaf, name)).toBe(covered);
+  });
+
+  it('lists the names phones use: host, .local and LAN addresses, not loopback', () => {
+    expect(phoneNames({ hostName: 'box', addresses: ['192.168.1.20', 'fe80::1'] })).toEqual([
+      'box',
+      'box.local',
+      '192.168.1.20',
+      'fe80::1',
     ]);
   });
 });

@@ -71,16 +71,34 @@ export async function nssLocations(home: string): Promise<NssLocation[]> {
     app: 'Chrome or Chromium',
   };
   const apps = [
-    { app: 'Firefox', dirs: ['.mozilla/firefox', 'snap/firefox/common/.mozilla/firefox'] },
-    { app: 'Thunderbird', dirs: ['.thunderbird', 'snap/thunderbird/common/.thunderbird'] },
+    {
+      app: 'Firefox',
+      dirs: [
+        '.mozilla/firefox',
+        'snap/firefox/common/.mozilla/firefox',
+        '.var/app/org.mozilla.firefox/.mozilla/firefox',
+      ],
+    },
+    {
+      app: 'Thunderbird',
+      dirs: [
+        '.thunderbird',
+        'snap/thunderbird/common/.thunderbird',
+        '.var/app/org.mozilla.Thunderbird/.thunderbird',
+      ],
+    },
   ];
   const profiles: NssLocation[] = [];
   for (const { app, dirs } of apps) {
     for (const dir of dirs) {
       for (const profile of await readProfiles(join(home, dir))) {
-        const snap = dir.startsWith('snap/') ? ' (snap)' : '';
+        const packaging = dir.startsWith('snap/')
+          ? ' (snap)'
+          : dir.startsWith('.var/')
+            ? ' (Flatpak)'
+            : '';
         profiles.push({
-          store: `${app}${snap} profile ${profile.name}`,
+          store: `${app}${packaging} profile ${profile.name}`,
           folder: profile.folder,
           create: false,
           app,
