@@ -196,13 +196,13 @@ describe('uninstallTrust', () => {
     expect(await uninstallTrust(certsDir, { system: true, env })).toEqual([]);
   });
 
-  it('leaves a copy of the CA that the user added under another name', async () => {
+  it('leaves a copy of the CA that the user imported in Firefox under another name', async () => {
     await run('certutil', [
       '-A',
       '-d',
       `sql:${box.firefox}`,
       '-n',
-      'my own copy',
+      'Mailport local CA (mailbox) - Mailport',
       '-t',
       'C,,',
       '-i',

@@ -100,6 +100,12 @@ export function linuxSystemStore(config: LinuxSystemStore, env: TrustEnvironment
           : `${config.tool} is not installed: as root, ${manual}.`,
       );
     }
+    if (elevate && /authentication agent/i.test(result.stderr)) {
+      throw new TrustError(
+        'No polkit agent is running to ask for the administrator password (is this a session ' +
+          `without a desktop?): try again in a desktop session, or as root ${manual}.`,
+      );
+    }
     if (elevate && (result.code === 126 || result.code === 127)) {
       throw new TrustError(
         'The administrator password was not given, so the system store was not changed: ' +

@@ -126,7 +126,9 @@ export function nssStore(location: NssLocation, env: TrustEnvironment): TrustSto
 
   /**
    * Whether the database holds `ca` as a trusted CA, under Mailport's nickname or (NSS keeps
-   * one nickname per certificate) under one the user gave it before.
+   * one nickname per certificate) under one it was given before, e.g. by Firefox's import
+   * dialog ("Mailport local CA (box) - Mailport"). Only nicknames naming Mailport are read:
+   * a profile may cache hundreds of other certificates.
    */
   async function holds(ca: TrustedCa): Promise<boolean> {
     if (!(await present())) return false;
@@ -135,7 +137,8 @@ export function nssStore(location: NssLocation, env: TrustEnvironment): TrustSto
       trustFlags(listing, nickname)?.split(',')[0]?.includes('C') ?? false;
     if (await isCa(ca.nickname, ca)) return trusted(ca.nickname);
     for (const nickname of listedNicknames(listing)) {
-      if (nickname !== ca.nickname && (await isCa(nickname, ca))) return trusted(nickname);
+      if (nickname === ca.nickname || !/mailport/i.test(nickname)) continue;
+      if (await isCa(nickname, ca)) return trusted(nickname);
     }
     return false;
   }
