@@ -4,7 +4,6 @@
  */
 import { join } from 'node:path';
 import { AccountError } from '../auth/accounts.js';
-import { access } from 'node:fs/promises';
 import {
   certificateReport,
   currentMachineNames,
@@ -184,14 +183,7 @@ export function createControlApi(
           "Mailport serves your own certificate, so its local CA is not in use: choose Renew to go back to Mailport's certificate, then trust its CA.",
         );
       }
-      const caFile = join(certsDir, 'ca.pem');
-      if (
-        !(await access(caFile).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await service.prepareTls();
+      await service.prepareTls(); // creates the local CA if there is none yet
       return { results: await installTrust(certsDir, { system, env: options.trust }) };
     },
 
