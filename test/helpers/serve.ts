@@ -51,9 +51,13 @@ export async function setUpMailport(
   return { dataDir, ports };
 }
 
-export async function runMailport(setup: MailportSetup): Promise<RunningMailport> {
+/** `env` adds to the child's environment, e.g. `{ HOME }` for a sandboxed home. */
+export async function runMailport(
+  setup: MailportSetup,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningMailport> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir },
+    env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
