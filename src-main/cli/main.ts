@@ -12,6 +12,7 @@ import { accountCommand } from './account.js';
 import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
 import { logsCommand } from './logs.js';
+import { phoneSetupCommand } from './phone-setup.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
@@ -33,6 +34,8 @@ const HELP = `Usage: mailport <command>
   cert install [--system]                trust the local CA in your browsers and mail apps;
                                          --system also in the system store (asks for admin)
   cert uninstall [--system]              remove what \`cert install\` added
+  phone-setup [--account NAME]           a QR code and link that set up a phone on this
+                                         network (the running Mailport; closes on Enter)
 
 Settings and accounts live in ${defaultDataDir()}
 (set MAILPORT_DATA_DIR to use another folder).`;
@@ -47,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       follow: { type: 'boolean', short: 'f' },
       system: { type: 'boolean' },
+      account: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -73,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       return logsCommand(dataDir, values.follow ?? false);
     case 'cert':
       return certCommand(dataDir, rest, { system: values.system ?? false });
+    case 'phone-setup':
+      return phoneSetupCommand(dataDir, values.account);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
