@@ -52,6 +52,12 @@ function printSetup(setup: PhoneSetup, qr: string): void {
   console.log(`Scan this with the phone's camera to set up ${setup.account}:\n`);
   console.log(qr);
   console.log(`Or open ${setup.url} on the phone (same network).`);
+  if (/^http:\/\/(127\.0\.0\.1|\[::1\])[:/]/.test(setup.url)) {
+    console.log(
+      'Mailport listens only on this computer (bind.address is loopback), so phones cannot reach it:\n' +
+        'run `mailport config set bind.address all` first.',
+    );
+  }
   if (setup.caFingerprintSha256) {
     console.log(`Mailport's CA fingerprint (SHA-256): ${setup.caFingerprintSha256}`);
     console.log('\nThe page has the steps. In short:');
@@ -79,7 +85,7 @@ function waitForDone(expiresAt: Date): Promise<'done' | 'expired'> {
       clearTimeout(timer);
       process.off('SIGINT', onInterrupt);
       lines.close();
-      process.stdin.pause();
+      process.stdin.destroy(); // or a pipe on standard input keeps the process alive
       resolve(reason);
     };
     const onInterrupt = (): void => finish('done');

@@ -299,6 +299,7 @@ export class MailportService {
       certsDir: this.paths.certsDir,
       imapsPort:
         imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
+      bindAddress: this.settings.current.bind.address,
       checkPassword: async (password) =>
         !!(await this.accounts.authenticate(account.name, password)),
       logger: this.logger,

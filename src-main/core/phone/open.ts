@@ -7,13 +7,15 @@ import { isImported } from '../certs/import.js';
 import { readCertificateInfo } from '../certs/index.js';
 import { certificateFiles } from '../certs/store.js';
 import type { Logger } from '../log/logger.js';
-import { hostName, lanAddresses } from '../net/addresses.js';
+import { bindHost, hostName, lanAddresses } from '../net/addresses.js';
 import { PhoneSetupPage } from './setup-page-server.js';
 
 export interface PhoneSetupRequest {
   readonly account: string;
   readonly certsDir: string;
   readonly imapsPort: number;
+  /** The `bind.address` setting: the page listens where the mail listeners do. */
+  readonly bindAddress: string;
   readonly checkPassword: (password: string) => Promise<boolean>;
   readonly logger: Logger;
   readonly ttlMs?: number;
@@ -29,7 +31,11 @@ export async function openPhoneSetupPage(request: PhoneSetupRequest): Promise<Ph
   return PhoneSetupPage.open({
     account: request.account,
     hostName: hostName(),
-    urlHost: chooseLanAddress(lanAddresses(), named),
+    urlHost:
+      request.bindAddress === 'all'
+        ? chooseLanAddress(lanAddresses(), named)
+        : bindHost(request.bindAddress),
+    listenHost: bindHost(request.bindAddress),
     imapsPort: request.imapsPort,
     ...(caPem && { caPem }),
     checkPassword: request.checkPassword,

@@ -1,6 +1,6 @@
 /**
- * The short-lived phone setup page: plain HTTP (the phone does not trust the CA yet) on every
- * address, on a port the system picks. It answers only requests whose path starts with its
+ * The short-lived phone setup page: plain HTTP (the phone does not trust the CA yet) on the
+ * addresses the mail listeners use (every address by default), on a port the system picks. It answers only requests whose path starts with its
  * one-time token (compared in constant time); anything else gets an empty 404. It closes after
  * `ttlMs` (ten minutes by default) or on `close()`, and then nothing is served at all.
  */
@@ -22,6 +22,8 @@ export interface PhoneSetupOptions {
   readonly hostName: string;
   /** The LAN address the link (and QR code) names. */
   readonly urlHost: string;
+  /** Where to listen, as the mail listeners do: `::` (every address), or one address. */
+  readonly listenHost: string;
   readonly imapsPort: number;
   /** The local CA (PEM); absent when the user's own certificate is served. */
   readonly caPem?: string;
@@ -86,8 +88,12 @@ export class PhoneSetupPage {
   }
 
   async #listen(): Promise<void> {
-    // Every address, IPv6 and IPv4 together; IPv4 alone where IPv6 is off.
-    this.#server = await listen('::').catch(() => listen('0.0.0.0'));
+    // `::` is every address, IPv6 and IPv4 together; IPv4 alone where IPv6 is off.
+    const host = this.#options.listenHost;
+    this.#server = await listen(host).catch((err: unknown) => {
+      if (host === '::') return listen('0.0.0.0');
+      throw err;
+    });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void this.#handle(req, res).catch((err: unknown) => {
         this.#options.logger.error({ err }, 'phone setup page request failed');
@@ -96,8 +102,8 @@ export class PhoneSetupPage {
     });
     const address = this.#server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const host = this.#options.urlHost;
-    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/${this.#token}/`;
+    const urlHost = this.#options.urlHost;
+    this.url = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}/${this.#token}/`;
     const ttl = this.expiresAt.getTime() - Date.now();
     this.#timer = setTimeout(() => void this.close(), ttl).unref();
     this.#options.logger.info({ account: this.account, port }, 'phone setup page open');
