@@ -93,7 +93,7 @@ function iosSection(o: PageOptions): string {
 <p>The profile holds ${o.caFingerprintSha256 ? 'the certificate authority and ' : ''}the mail account.
 iOS needs an outgoing (SMTP) server in it: Mailport does not send mail, so name the server you
 already send through (your provider's).</p>
-<form method="get" action="${FILES.profile}">
+<form method="post" action="${FILES.profile}">
 <label>Outgoing server <input type="text" name="smtpHost" required autocapitalize="none"
 autocorrect="off" placeholder="smtp.example.com"></label>
 <label>Port <input type="number" name="smtpPort" value="587" min="1" max="65535"></label>

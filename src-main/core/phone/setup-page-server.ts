@@ -16,6 +16,10 @@ import { FILES, pageHtml } from './page.js';
 export const PHONE_SETUP_TTL_MS = 10 * 60_000;
 /** The wait after a wrong password on the profile form, against guessing. */
 const WRONG_PASSWORD_DELAY_MS = 1_000;
+/** After this many wrong passwords the page stops checking them (start it again to retry). */
+const MAX_WRONG_PASSWORDS = 5;
+/** The profile form is small; a bigger body is refused. */
+const MAX_FORM_BYTES = 8 * 1024;
 
 export interface PhoneSetupOptions {
   readonly account: string;
@@ -43,6 +47,7 @@ export class PhoneSetupPage {
   #server: Server | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #wrongPasswords = 0;
   url = '';
 
   private constructor(options: PhoneSetupOptions) {
@@ -114,15 +119,20 @@ export class PhoneSetupPage {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     const match = /^\/([^/?#]+)\/([^/?#]*)(\?.*)?$/.exec(req.url ?? '');
+    const post = req.method === 'POST' && match?.[2] === FILES.profile;
     if (
       this.#closed ||
-      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      (req.method !== 'GET' && req.method !== 'HEAD' && !post) ||
       !match ||
       !sameToken(match[1], this.#token)
     )
       return notFound(res);
     const file = match[2];
-    const query = new URLSearchParams(match[3]?.slice(1) ?? '');
+    // The profile form is POSTed so a typed password never travels in a URL (history, logs).
+    const query = post ? await readForm(req) : new URLSearchParams(match[3]?.slice(1) ?? '');
+    if (!query) return sendMessage(res, 413, 'The form was too large. Go back and try again.');
+    if (!post && query.has('password'))
+      return sendMessage(res, 400, 'Send the password with the form on the setup page.');
     const host = unmapped(req.socket.localAddress ?? this.#options.urlHost);
     this.#options.logger.info(
       { file: file || 'page', remote: req.socket.remoteAddress },
@@ -174,7 +184,14 @@ export class PhoneSetupPage {
           'Fill in the outgoing (SMTP) server you send mail through, then download the profile again.',
       );
     const password = query.get('password') || undefined;
+    if (password !== undefined && this.#wrongPasswords >= MAX_WRONG_PASSWORDS)
+      return sendMessage(
+        res,
+        403,
+        'Too many wrong passwords on this page. Start phone setup again on the computer, or leave the password empty.',
+      );
     if (password !== undefined && !(await this.#options.checkPassword(password))) {
+      this.#wrongPasswords += 1;
       await new Promise((resolve) => setTimeout(resolve, WRONG_PASSWORD_DELAY_MS));
       return sendMessage(
         res,
@@ -195,6 +212,18 @@ export class PhoneSetupPage {
     });
     send(res, 200, MOBILECONFIG_TYPE, profile, FILES.profile);
   }
+}
+
+/** An urlencoded form body, or undefined when it is over MAX_FORM_BYTES. */
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 function listen(host: string): Promise<Server> {

@@ -123,7 +123,7 @@ describe('the phone setup page', () => {
     expect(html).toMatch(/Outlook mobile and Spark/);
     expect(html).toMatch(/on a schedule/);
     expect(html).toContain('href="mailport-ca.crt"');
-    expect(html).toContain('<form method="get" action="mailport.mobileconfig">');
+    expect(html).toContain('<form method="post" action="mailport.mobileconfig">');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//); // nothing external
 
     const der = await get(local(setup, 'mailport-ca.crt'));
@@ -163,15 +163,30 @@ describe('the phone setup page', () => {
 
   it('puts the password in the profile only when it is the account’s', async () => {
     const setup = await start();
-    const right = await get(
-      local(setup, 'mailport.mobileconfig', `${SMTP}&password=${encodeURIComponent(PASSWORD)}`),
-    );
+    const form = (password: string) =>
+      get(local(setup, 'mailport.mobileconfig'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `${SMTP.slice(1)}&password=${encodeURIComponent(password)}`,
+      });
+    const right = await form(PASSWORD);
     expect(right.status).toBe(200);
     expect(mailPayload(right.body).IncomingPassword).toBe(PASSWORD);
-    const wrong = await get(local(setup, 'mailport.mobileconfig', `${SMTP}&password=guessing-1`));
+    // A password in the URL is refused: it would land in history and logs.
+    const inUrl = await get(
+      local(setup, 'mailport.mobileconfig', `${SMTP}&password=${encodeURIComponent(PASSWORD)}`),
+    );
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.body.toString()).not.toContain('<plist');
+    const wrong = await form('guessing-1');
     expect([wrong.status, wrong.type]).toEqual([403, 'text/html; charset=utf-8']);
     expect(wrong.body.toString()).toContain('That is not the Mailport password of tester.');
     expect(wrong.body.toString()).not.toContain('<plist');
+    for (let i = 2; i <= 5; i++) expect((await form(`guessing-${i}`)).status).toBe(403);
+    // After five wrong guesses even the right password is no longer checked on this page.
+    const locked = await form(PASSWORD);
+    expect(locked.status).toBe(403);
+    expect(locked.body.toString()).toContain('Too many wrong passwords');
     const noSmtp = await get(local(setup, 'mailport.mobileconfig'));
     expect(noSmtp.status).toBe(400);
     expect(noSmtp.body.toString()).toContain('Fill in the outgoing (SMTP) server');
