@@ -12,6 +12,7 @@ import { accountCommand } from './account.js';
 import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
 import { logsCommand } from './logs.js';
+import { phoneSetupCommand } from './phone-setup.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
@@ -29,7 +30,13 @@ const HELP = `Usage: mailport <command>
   config get [KEY]                       show one setting, or all of them
   config set KEY VALUE                   change a setting (e.g. listeners.pop3.port 10110)
   cert status                            this machine's certificate (created on first need)
-  cert renew                             issue a new certificate from the same local CA
+  cert renew [--new-ca]                  issue a new certificate from the same local CA;
+                                         --new-ca makes a new CA too (phones must trust it anew)
+  cert install [--system]                trust the local CA in your browsers and mail apps;
+                                         --system also in the system store (asks for admin)
+  cert uninstall [--system]              remove what \`cert install\` added
+  phone-setup [--account NAME]           a QR code and link that set up a phone on this
+                                         network (the running Mailport; closes on Enter)
 
 Settings and accounts live in ${defaultDataDir()}
 (set MAILPORT_DATA_DIR to use another folder).`;
@@ -43,6 +50,9 @@ export async function main(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       follow: { type: 'boolean', short: 'f' },
+      system: { type: 'boolean' },
+      'new-ca': { type: 'boolean' },
+      account: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -68,7 +78,12 @@ export async function main(argv: string[]): Promise<number> {
     case 'logs':
       return logsCommand(dataDir, values.follow ?? false);
     case 'cert':
-      return certCommand(dataDir, rest);
+      return certCommand(dataDir, rest, {
+        system: values.system ?? false,
+        newCa: values['new-ca'] ?? false,
+      });
+    case 'phone-setup':
+      return phoneSetupCommand(dataDir, values.account);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

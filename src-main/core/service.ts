@@ -14,12 +14,14 @@ import {
   createSecureContext,
   type EnsureResult,
 } from './certs/index.js';
+import { sealCaKey, type KeyVault } from './certs/key-vault.js';
 import type { LoginClient, LoginResult } from './auth/login-result.js';
 import { FAILED_LOGIN_DELAY_MS, LoginThrottle } from './auth/throttle.js';
 import { dataPaths, type DataPaths } from './config/paths.js';
 import { LISTENER_NAMES, type ListenerName, type Settings } from './config/schema.js';
 import { SettingsStore } from './config/settings-store.js';
 import { silentLogger, type Logger } from './log/logger.js';
+import { ProtocolLogs } from './log/protocol-log.js';
 import { bindHost } from './net/addresses.js';
 import {
   Listener,
@@ -33,6 +35,8 @@ import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore } from './store/maildir/maildir-store.js';
+import { openPhoneSetupPage } from './phone/open.js';
+import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { Mailbox } from './store/types.js';
 
 /** How often the certificate is checked against the LAN addresses and its expiry. */
@@ -66,6 +70,10 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** Wait after a failed login; tests shorten it. */
   readonly failedLoginDelayMs?: number;
+  /** The desktop app's keychain: the CA key is sealed into it (certs/key-vault.ts). */
+  readonly keyVault?: KeyVault;
+  /** How long the phone setup page stays open (ten minutes; env MAILPORT_PHONE_SETUP_TTL_MS). */
+  readonly phoneSetupTtlMs?: number;
 }
 
 export class MailportService {
@@ -73,6 +81,7 @@ export class MailportService {
   readonly settings: SettingsStore;
   readonly accounts: Accounts;
   readonly logger: Logger;
+  readonly keyVault: KeyVault | undefined;
   readonly #pop3: Pop3Server;
   readonly #imap: ImapServer;
   readonly #listeners = new Map<ListenerName, Listener>();
@@ -91,13 +100,21 @@ export class MailportService {
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
+  #serving = true;
+  readonly #protocolLogs: ProtocolLogs;
+  readonly #phoneSetupTtlMs: number | undefined;
+  #phoneSetup: PhoneSetupPage | undefined;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
     this.settings = settings;
     this.accounts = new Accounts(settings);
     this.logger = options.logger ?? silentLogger();
+    this.keyVault = options.keyVault;
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
+    this.#phoneSetupTtlMs =
+      options.phoneSetupTtlMs ?? (Number(process.env.MAILPORT_PHONE_SETUP_TTL_MS) || undefined);
+    this.#protocolLogs = new ProtocolLogs(paths.logsDir);
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
   }
@@ -120,7 +137,10 @@ export class MailportService {
    */
   async prepareTls(onProgress?: (step: string) => void): Promise<EnsureResult | undefined> {
     try {
+      if (this.keyVault && (await sealCaKey(this.paths.certsDir, this.keyVault)))
+        this.logger.info({ vault: this.keyVault.name }, 'CA key moved into the keychain');
       const result = await ensureCertificate(this.paths.certsDir, currentMachineNames(), {
+        ...(this.keyVault && { vault: this.keyVault }),
         onProgress: (step) => {
           this.events.emit({ type: 'progress', task: 'certificate', step });
           onProgress?.(step);
@@ -136,6 +156,7 @@ export class MailportService {
       // New connections get the new certificate; open sessions keep theirs.
       this.#secureContext = createSecureContext(material, { minVersion });
       this.#loadedFingerprint = result.info.fingerprintSha256;
+      if (result.blocked) this.logger.warn({ reason: result.blocked }, 'certificate not re-issued');
       if (result.created !== 'none')
         this.logger.info({ created: result.created, reason: result.reason }, 'certificate issued');
       return result;
@@ -148,6 +169,7 @@ export class MailportService {
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
     if (!this.#secureContext) await this.prepareTls();
+    await this.#protocolLogs.rotate();
     await this.#watchInboxes();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
     return this.applySettings();
@@ -177,13 +199,15 @@ export class MailportService {
       };
       const current = this.#listeners.get(name);
       const same = current && current.spec.port === spec.port && current.spec.host === spec.host;
-      if (wanted.enabled && same && current.state.status === 'listening') continue;
+      const on = wanted.enabled && this.#serving;
+      if (on && same && current.state.status === 'listening') continue;
       if (current) {
         current.stop();
+        if (!this.#serving) current.destroyConnections();
         this.#listeners.delete(name);
         this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
-      if (!wanted.enabled) continue;
+      if (!on) continue;
       const listener = new Listener(
         spec,
         () => this.#secureContext,
@@ -195,6 +219,21 @@ export class MailportService {
       this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
+  }
+
+  /** Whether the listeners are meant to be up (the tray's "Stop serving" turns this off). */
+  get serving(): boolean {
+    return this.#serving;
+  }
+
+  /**
+   * Stops or restarts serving without quitting: off closes every listener and its sessions
+   * (clients see a dropped connection, as when the computer sleeps; nothing is deleted);
+   * on binds the enabled listeners again. Settings changes made meanwhile apply on restart.
+   */
+  async setServing(on: boolean): Promise<Record<ListenerName, ListenerState>> {
+    this.#serving = on;
+    return this.applySettings();
   }
 
   /**
@@ -254,8 +293,50 @@ export class MailportService {
     return states;
   }
 
+  /**
+   * Opens the phone setup page for an account (undefined when there is no such account),
+   * closing the one open before: the service owns at most one.
+   */
+  async openPhoneSetup(accountName: string): Promise<PhoneSetupPage | undefined> {
+    const account = this.accounts.find(accountName);
+    if (!account) return undefined;
+    await this.closePhoneSetup();
+    await this.prepareTls(); // the CA exists before it is offered
+    const imaps = this.#listeners.get('imaps')?.state;
+    const page: PhoneSetupPage = await openPhoneSetupPage({
+      account: account.name,
+      certsDir: this.paths.certsDir,
+      imapsPort:
+        imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
+      bindAddress: this.settings.current.bind.address,
+      checkPassword: async (password) =>
+        !!(await this.accounts.authenticate(account.name, password)),
+      logger: this.logger,
+      ...(this.#phoneSetupTtlMs !== undefined && { ttlMs: this.#phoneSetupTtlMs }),
+      onClose: () => {
+        if (this.#phoneSetup === page) this.#phoneSetup = undefined;
+      },
+    });
+    this.#phoneSetup = page;
+    return page;
+  }
+
+  /** The open phone setup page, if any. */
+  get phoneSetup(): PhoneSetupPage | undefined {
+    return this.#phoneSetup;
+  }
+
+  /** Closes the phone setup page ("Done"); false when none was open. */
+  async closePhoneSetup(): Promise<boolean> {
+    const page = this.#phoneSetup;
+    this.#phoneSetup = undefined;
+    await page?.close();
+    return !!page;
+  }
+
   /** Stops listening, says goodbye to every session and waits for them to end. */
   async stop(): Promise<void> {
+    await this.closePhoneSetup();
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
     for (const inbox of this.#inboxes.splice(0)) await inbox.close();
@@ -264,13 +345,20 @@ export class MailportService {
     for (const listener of listeners) listener.stop();
     await Promise.all([this.#pop3.close(), this.#imap.close()]);
     for (const listener of listeners) listener.destroyConnections();
+    this.#protocolLogs.flush();
   }
 
   #route(name: ListenerName, connection: Connection): void {
     if (!this.#admit(name, connection)) return;
+    const session = {
+      id: this.#connectionIds,
+      remoteAddress: connection.socket.remoteAddress ?? '',
+    };
     const options = {
       secure: connection.secure,
-      protocolLog: this.settings.current.logging.protocolLog,
+      ...(this.settings.current.listeners[name].protocolLog && {
+        protocolLog: this.#protocolLogs.forSession(name, session),
+      }),
       ...(!connection.secure &&
         this.#secureContext && {
           upgradeToTls: (s: Socket) => upgradeToTls(s, this.#secureContext),

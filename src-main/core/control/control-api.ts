@@ -3,27 +3,44 @@
  * once; the transports only move arguments and results.
  */
 import { join } from 'node:path';
+import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
 import {
+  certificateReport,
   currentMachineNames,
   importCertificate,
   ImportError,
+  installTrust,
   readCertificateInfo,
   renewCertificate,
+  uninstallTrust,
   type CertificateInfo,
+  type CertificateReport,
   type ImportInput,
+  type TrustEnvironment,
 } from '../certs/index.js';
+import { isImported } from '../certs/import.js';
+import { CaKeyLockedError } from '../certs/key-vault.js';
 import { setSetting } from '../config/keys.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
 import { LISTENER_TITLES, type MailportService } from '../service.js';
 import { MaildirStore } from '../store/maildir/maildir-store.js';
-import { ControlError, type CertificateDetails, type ControlApi, type Status } from './api.js';
+import type { PhoneSetupPage } from '../phone/setup-page-server.js';
+import {
+  ControlError,
+  type CertificateDetails,
+  type ControlApi,
+  type PhoneSetup,
+  type Status,
+} from './api.js';
 
 export interface ControlApiOptions {
   /** Recent log lines, for getLogs. */
   readonly recentLogs?: (limit: number) => string[];
+  /** Where the trust stores are; this computer's by default (tests use a temporary home). */
+  readonly trust?: TrustEnvironment;
 }
 
 export function createControlApi(
@@ -52,6 +69,10 @@ export function createControlApi(
       })),
     };
   };
+
+  const trustOption = options.trust ? { trust: options.trust } : {};
+  const report = (): Promise<CertificateReport> =>
+    certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
 
   return {
     getStatus: async () => status(),
@@ -114,15 +135,21 @@ export function createControlApi(
         (await readCertificateInfo(service.paths.certsDir)) ?? (await service.prepareTls())?.info;
       if (!info)
         throw new ControlError('INTERNAL', 'No certificate could be created: see the log.');
-      return details(info);
+      return details(info, await report());
     },
 
     async renewCertificate() {
-      await renewCertificate(service.paths.certsDir, currentMachineNames());
+      await renewCertificate(service.paths.certsDir, currentMachineNames(), {
+        ...trustOption,
+        ...(service.keyVault && { vault: service.keyVault }),
+      }).catch((err: unknown) => {
+        if (err instanceof CaKeyLockedError) throw new ControlError('CONFLICT', err.message);
+        throw err;
+      });
       const result = await service.prepareTls();
       if (!result)
         throw new ControlError('INTERNAL', 'The new certificate could not be loaded: see the log.');
-      return details(result.info);
+      return details(result.info, await report());
     },
 
     async importCertificate(args) {
@@ -146,7 +173,7 @@ export function createControlApi(
           'INTERNAL',
           'The imported certificate could not be loaded: see the log.',
         );
-      return details(result.info);
+      return details(result.info, await report());
     },
 
     async listMailboxes({ account }) {
@@ -163,17 +190,41 @@ export function createControlApi(
 
     getLogs: async ({ limit }) => ({ lines: options.recentLogs?.(limit ?? 200) ?? [] }),
 
-    // Being built on their own branches (certificate trust, phone setup); until then they say so.
-    installTrust: async () => notYet('Trust on this computer'),
-    uninstallTrust: async () => notYet('Trust on this computer'),
-    startPhoneSetup: async () => notYet('Phone setup'),
-    stopPhoneSetup: async () => notYet('Phone setup'),
-    getPhoneSetup: async () => null,
+    async installTrust({ system }) {
+      const certsDir = service.paths.certsDir;
+      if (await isImported(certsDir)) {
+        throw new ControlError(
+          'CONFLICT',
+          "Mailport serves your own certificate, so its local CA is not in use: choose Renew to go back to Mailport's certificate, then trust its CA.",
+        );
+      }
+      await service.prepareTls(); // creates the local CA if there is none yet
+      return { results: await installTrust(certsDir, { system, env: options.trust }) };
+    },
+
+    uninstallTrust: async ({ system }) => ({
+      results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
+    }),
+
+    async startPhoneSetup({ account }) {
+      const page = await service.openPhoneSetup(account);
+      if (!page) throw new ControlError('NOT_FOUND', `There is no account named "${account}"`);
+      return phoneSetup(page);
+    },
+    stopPhoneSetup: async () => ({ stopped: await service.closePhoneSetup() }),
+    getPhoneSetup: async () => (service.phoneSetup ? phoneSetup(service.phoneSetup) : null),
   };
 }
 
-function notYet(what: string): never {
-  throw new ControlError('INTERNAL', `${what} is not available in this build.`);
+/** The page as the window shows it; the fingerprint is empty when no CA is offered. */
+async function phoneSetup(page: PhoneSetupPage): Promise<PhoneSetup> {
+  return {
+    url: page.url,
+    qrSvg: await QRCode.toString(page.url, { type: 'svg' }),
+    account: page.account,
+    expiresAt: page.expiresAt.toISOString(),
+    caFingerprintSha256: page.caFingerprintSha256 ?? '',
+  };
 }
 
 function withoutAccounts(settings: Settings): Omit<Settings, 'accounts'> {
@@ -181,7 +232,7 @@ function withoutAccounts(settings: Settings): Omit<Settings, 'accounts'> {
   return rest;
 }
 
-function details(info: CertificateInfo): CertificateDetails {
+function details(info: CertificateInfo, report: CertificateReport): CertificateDetails {
   return {
     subject: info.subject,
     issuer: info.issuer,
@@ -191,9 +242,9 @@ function details(info: CertificateInfo): CertificateDetails {
     notBefore: info.notBefore.toISOString(),
     notAfter: info.notAfter.toISOString(),
     caCertificateFile: info.files.caCert,
-    trustStores: [],
-    warnings: [],
-    renewReplacesKey: true,
+    trustStores: report.trustStores,
+    warnings: report.warnings,
+    renewReplacesKey: report.renewReplacesKey,
   };
 }
 
