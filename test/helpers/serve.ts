@@ -51,9 +51,13 @@ export async function setUpMailport(
   return { dataDir, ports };
 }
 
-export async function runMailport(setup: MailportSetup): Promise<RunningMailport> {
+/** `env` adds to (or replaces in) this process's environment, e.g. a sandboxed HOME. */
+export async function runMailport(
+  setup: MailportSetup,
+  env: Record<string, string> = {},
+): Promise<RunningMailport> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir },
+    env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

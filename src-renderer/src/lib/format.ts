@@ -9,8 +9,9 @@ export function bindWords(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
 
-export function tlsWords(tls: ListenerStatus['tls']): string {
-  return tls === 'implicit' ? 'TLS from the first byte (SSL)' : 'plain, then STARTTLS';
+export function tlsWords(listener: Pick<ListenerStatus, 'name' | 'tls'>): string {
+  if (listener.tls === 'implicit') return 'TLS from the first byte (SSL)';
+  return listener.name === 'pop3' ? 'plain, then STLS' : 'plain, then STARTTLS';
 }
 
 export function time(iso: string): string {

@@ -47,7 +47,7 @@ export class ProtocolsForm {
     return this.#settings.current?.admin.port;
   }
 
-  /** Puts the saved settings into the form. */
+  /** Puts the saved settings into the form (keeping the last result's message). */
   reset(): void {
     const current = this.#settings.current;
     if (!current) return;
@@ -58,6 +58,11 @@ export class ProtocolsForm {
       };
     }
     this.serverErrors = {};
+  }
+
+  /** "Undo changes": the saved settings, and no message from before. */
+  undo(): void {
+    this.reset();
     this.apply.clear();
   }
 
