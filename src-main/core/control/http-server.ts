@@ -104,7 +104,10 @@ export class AdminServer {
     res.setHeader('Cache-Control', 'no-store');
     if (!this.#hostAllowed(req.headers.host))
       return send(res, 403, { error: { code: 'FORBIDDEN', message: 'Unexpected Host header.' } });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Origin-form targets only ("/path?query"); "//x" is a path here, not a host.
+    const target = req.url ?? '/';
+    const url = target.startsWith('/') ? parseUrl(`http://localhost${target}`) : null;
+    if (!url) return send(res, 400, { error: { code: 'INVALID', message: 'Bad request target.' } });
     if (url.pathname === '/login' && req.method === 'GET') return this.#login(url, res);
     if (!this.#authorized(req)) {
       if (req.method === 'GET' && !url.pathname.startsWith('/api/')) {
@@ -222,13 +225,15 @@ export class AdminServer {
       );
       return;
     }
+    const body = await readFile(file);
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',
     });
-    res.end(await readFile(file));
+    res.end(body);
   }
 
   /**
@@ -254,6 +259,14 @@ export class AdminServer {
     if (!real || !real.startsWith(root + sep)) return undefined;
     const info = await stat(real).catch(() => undefined);
     return info?.isFile() ? real : undefined;
+  }
+}
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
   }
 }
 
