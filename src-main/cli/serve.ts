@@ -2,31 +2,27 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { unwatchFile, watchFile } from 'node:fs';
-import { choosePorts, firstRun } from '../core/first-run.js';
-import { createLogger, type Logger } from '../core/log/logger.js';
-import { LogRing } from '../core/log/ring.js';
-import { rotateLog } from '../core/log/rotate.js';
+import type { Logger } from '../core/log/logger.js';
 import { AdminServer } from '../core/control/http-server.js';
-import { createControlApi } from '../core/control/control-api.js';
+import type { ControlApi } from '../core/control/api.js';
 import { readOrCreateToken } from '../core/control/admin-token.js';
 import { dataPaths } from '../core/config/paths.js';
-import { SettingsStore } from '../core/config/settings-store.js';
 import { LISTENER_NAMES } from '../core/config/schema.js';
 import { hostName, lanAddresses } from '../core/net/addresses.js';
-import { LISTENER_TITLES, MailportService } from '../core/service.js';
+import { openMailport } from '../core/runtime.js';
+import { LISTENER_TITLES, type MailportService } from '../core/service.js';
 import { printGenerated } from './account.js';
 
 export async function serveCommand(dataDir: string): Promise<number> {
   const paths = dataPaths(dataDir);
-  const level = (await SettingsStore.open(paths.settings)).current.logging.level;
-  await rotateLog(paths.logFile);
-  const ring = new LogRing();
-  const logger = createLogger({ file: paths.logFile, level, ring });
-  const service = await MailportService.open({ dataDir, logger });
-
-  const created = await firstRun(service.accounts, paths.defaultMaildir);
+  const {
+    service,
+    api,
+    logger,
+    firstRun: created,
+    movedPorts: moved,
+  } = await openMailport(dataDir);
   if (created) {
-    const moved = await choosePorts(service.settings);
     if (moved.length) {
       const list = moved.map((m) => `${m.name} ${m.from} → ${m.to}`).join(', ');
       console.log(`Ports below 1024 need administrator rights here, so Mailport uses: ${list}.`);
@@ -61,7 +57,7 @@ export async function serveCommand(dataDir: string): Promise<number> {
       console.log(`  ${title} off`);
     }
   }
-  let admin = await startAdmin(service, ring, logger);
+  let admin = await startAdmin(service, api, logger);
   // A new admin.port (from the API or `mailport config set`) moves the admin server too.
   service.events.subscribe((event) => {
     if (event.type !== 'settings-changed' || admin?.port === service.settings.current.admin.port)
@@ -69,7 +65,7 @@ export async function serveCommand(dataDir: string): Promise<number> {
     // After the reply to the request that made the change has gone out.
     setTimeout(async () => {
       await admin?.stop();
-      admin = await startAdmin(service, ring, logger);
+      admin = await startAdmin(service, api, logger);
     }, 200);
   });
   const lan = lanAddresses();
@@ -103,12 +99,12 @@ const RENDERER_DIR = join(import.meta.dirname, '../../renderer');
 /** The loopback admin server; a busy port is reported and serving goes on without it. */
 async function startAdmin(
   service: MailportService,
-  ring: LogRing,
+  api: ControlApi,
   logger: Logger,
 ): Promise<AdminServer | undefined> {
   const token = await readOrCreateToken(service.paths.adminToken);
   const admin = new AdminServer({
-    api: createControlApi(service, { recentLogs: (limit) => ring.recent(limit) }),
+    api,
     events: service.events,
     token,
     port: service.settings.current.admin.port,

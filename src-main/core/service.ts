@@ -20,6 +20,7 @@ import { dataPaths, type DataPaths } from './config/paths.js';
 import { LISTENER_NAMES, type ListenerName, type Settings } from './config/schema.js';
 import { SettingsStore } from './config/settings-store.js';
 import { silentLogger, type Logger } from './log/logger.js';
+import { ProtocolLogs } from './log/protocol-log.js';
 import { bindHost } from './net/addresses.js';
 import {
   Listener,
@@ -91,6 +92,8 @@ export class MailportService {
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
+  #serving = true;
+  readonly #protocolLogs: ProtocolLogs;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -98,6 +101,7 @@ export class MailportService {
     this.accounts = new Accounts(settings);
     this.logger = options.logger ?? silentLogger();
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
+    this.#protocolLogs = new ProtocolLogs(paths.logsDir);
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
   }
@@ -148,6 +152,7 @@ export class MailportService {
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
     if (!this.#secureContext) await this.prepareTls();
+    await this.#protocolLogs.rotate();
     await this.#watchInboxes();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
     return this.applySettings();
@@ -177,13 +182,15 @@ export class MailportService {
       };
       const current = this.#listeners.get(name);
       const same = current && current.spec.port === spec.port && current.spec.host === spec.host;
-      if (wanted.enabled && same && current.state.status === 'listening') continue;
+      const on = wanted.enabled && this.#serving;
+      if (on && same && current.state.status === 'listening') continue;
       if (current) {
         current.stop();
+        if (!this.#serving) current.destroyConnections();
         this.#listeners.delete(name);
         this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
-      if (!wanted.enabled) continue;
+      if (!on) continue;
       const listener = new Listener(
         spec,
         () => this.#secureContext,
@@ -195,6 +202,21 @@ export class MailportService {
       this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
+  }
+
+  /** Whether the listeners are meant to be up (the tray's "Stop serving" turns this off). */
+  get serving(): boolean {
+    return this.#serving;
+  }
+
+  /**
+   * Stops or restarts serving without quitting: off closes every listener and its sessions
+   * (clients see a dropped connection, as when the computer sleeps; nothing is deleted);
+   * on binds the enabled listeners again. Settings changes made meanwhile apply on restart.
+   */
+  async setServing(on: boolean): Promise<Record<ListenerName, ListenerState>> {
+    this.#serving = on;
+    return this.applySettings();
   }
 
   /**
@@ -264,13 +286,20 @@ export class MailportService {
     for (const listener of listeners) listener.stop();
     await Promise.all([this.#pop3.close(), this.#imap.close()]);
     for (const listener of listeners) listener.destroyConnections();
+    this.#protocolLogs.flush();
   }
 
   #route(name: ListenerName, connection: Connection): void {
     if (!this.#admit(name, connection)) return;
+    const session = {
+      id: this.#connectionIds,
+      remoteAddress: connection.socket.remoteAddress ?? '',
+    };
     const options = {
       secure: connection.secure,
-      protocolLog: this.settings.current.logging.protocolLog,
+      ...(this.settings.current.listeners[name].protocolLog && {
+        protocolLog: this.#protocolLogs.forSession(name, session),
+      }),
       ...(!connection.secure &&
         this.#secureContext && {
           upgradeToTls: (s: Socket) => upgradeToTls(s, this.#secureContext),

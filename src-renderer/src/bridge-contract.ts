@@ -25,10 +25,12 @@ export interface MailportBridge extends ControlApi {
 }
 
 /**
- * How a bridge method fails: an Error whose message is in plain words, with the ControlApi's
- * error code (`INVALID`, `NOT_FOUND`, `EXISTS`, `CONFLICT`, `INTERNAL`) or one of the
- * transport's own (`UNAUTHORIZED`, `OFFLINE`).
+ * How a bridge method fails: it rejects with an object (an Error, or a plain object, which is
+ * what survives Electron's context bridge) whose message is in plain words, with the
+ * ControlApi's error code (`INVALID`, `NOT_FOUND`, `EXISTS`, `CONFLICT`, `INTERNAL`) or one of
+ * the transport's own (`UNAUTHORIZED`, `OFFLINE`).
  */
-export interface BridgeFailure extends Error {
+export interface BridgeFailure {
   readonly code: string;
+  readonly message: string;
 }

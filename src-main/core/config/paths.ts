@@ -30,6 +30,8 @@ export interface DataPaths {
   readonly defaultMaildir: string;
   readonly certsDir: string;
   readonly logFile: string;
+  /** Protocol logs, one file per listener. */
+  readonly logsDir: string;
   readonly adminToken: string;
 }
 
@@ -40,6 +42,7 @@ export function dataPaths(dataDir: string = defaultDataDir()): DataPaths {
     defaultMaildir: join(dataDir, 'Maildir'),
     certsDir: join(dataDir, 'certs'),
     logFile: join(dataDir, 'mailport.log'),
+    logsDir: join(dataDir, 'logs'),
     adminToken: join(dataDir, 'admin-token'),
   };
 }

@@ -20,7 +20,12 @@ const port = z.number().int().min(1).max(65535);
 
 const listener = (name: ListenerName) =>
   z
-    .object({ enabled: z.boolean().default(true), port: port.default(STANDARD_PORTS[name]) })
+    .object({
+      enabled: z.boolean().default(true),
+      port: port.default(STANDARD_PORTS[name]),
+      /** Every command and response line of this listener's sessions, in logs/<name>.log. */
+      protocolLog: z.boolean().default(false),
+    })
     .strict()
     .prefault({});
 
@@ -43,7 +48,7 @@ export const accountSchema = z
   .strict();
 export type Account = z.infer<typeof accountSchema>;
 
-export const settingsSchema = z
+const settingsObject = z
   .object({
     version: z.literal(1).default(1),
     listeners: z
@@ -91,12 +96,35 @@ export const settingsSchema = z
     logging: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-        protocolLog: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
   })
   .strict();
+
+/**
+ * Migration: 0.1 had one `logging.protocolLog` switch for every listener; it now lives on each
+ * listener (`listeners.<name>.protocolLog`). An old file keeps its meaning.
+ */
+function migrate(input: unknown): unknown {
+  if (!isObject(input) || !isObject(input.logging) || !('protocolLog' in input.logging))
+    return input;
+  const { protocolLog, ...logging } = input.logging;
+  const listeners = isObject(input.listeners) ? { ...input.listeners } : {};
+  if (protocolLog === true) {
+    for (const name of LISTENER_NAMES) {
+      const current = listeners[name];
+      listeners[name] = { ...(isObject(current) ? current : {}), protocolLog: true };
+    }
+  }
+  return { ...input, logging, listeners };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export const settingsSchema = z.preprocess(migrate, settingsObject);
 
 export type Settings = z.infer<typeof settingsSchema>;
 

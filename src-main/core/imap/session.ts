@@ -32,7 +32,8 @@ const SHUTDOWN_GRACE_MS = 1_000;
 export interface ImapSessionOptions {
   readonly secure: boolean;
   readonly upgradeToTls?: (socket: Socket) => Promise<TLSSocket>;
-  readonly protocolLog?: boolean;
+  /** This session's protocol log, when its listener has one. */
+  readonly protocolLog?: Logger;
 }
 
 type Queued = Extract<ReaderEvent, { kind: 'command' | 'error' }>;
@@ -156,7 +157,7 @@ export class ImapSession {
   }
 
   async #execute(parts: readonly CommandPart[]): Promise<void> {
-    if (this.#options.protocolLog) this.#log.info(`C: ${redactCommand(joinText(parts))}`);
+    this.#options.protocolLog?.info(`C: ${redactCommand(joinText(parts))}`);
     let parsed;
     try {
       parsed = parseCommand(parts);
@@ -277,8 +278,7 @@ export class ImapSession {
   }
 
   #write(data: string | Buffer): void {
-    if (this.#options.protocolLog && typeof data === 'string')
-      this.#log.info(`S: ${data.split('\r\n')[0]}`);
+    if (typeof data === 'string') this.#options.protocolLog?.info(`S: ${data.split('\r\n')[0]}`);
     this.#socket.write(data);
   }
 

@@ -25,7 +25,8 @@ export interface Pop3SessionOptions {
   readonly secure: boolean;
   /** Wraps the socket in TLS for STLS; absent when no certificate is available. */
   readonly upgradeToTls?: (socket: Socket) => Promise<TLSSocket>;
-  readonly protocolLog?: boolean;
+  /** This session's protocol log, when its listener has one. */
+  readonly protocolLog?: Logger;
 }
 
 export class Pop3Session {
@@ -131,7 +132,7 @@ export class Pop3Session {
   }
 
   async #execute(line: string): Promise<void> {
-    if (this.#options.protocolLog) this.#log.info(`C: ${redactCommand(line)}`);
+    this.#options.protocolLog?.info(`C: ${redactCommand(line)}`);
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : line.slice(space + 1);
@@ -200,7 +201,7 @@ export class Pop3Session {
   }
 
   #write(text: string): void {
-    if (this.#options.protocolLog) this.#log.info(`S: ${text.trimEnd().split('\r\n')[0]}`);
+    this.#options.protocolLog?.info(`S: ${text.trimEnd().split('\r\n')[0]}`);
     this.#socket.write(text);
   }
 

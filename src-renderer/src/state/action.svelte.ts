@@ -31,8 +31,10 @@ export class Action {
   }
 }
 
+/** The words of a failure: an Error's, or the `{ code, message }` the desktop preload throws. */
 export function plainError(err: unknown): string {
-  if (err instanceof Error && err.message) return err.message;
+  const message = (err as { message?: unknown } | null)?.message;
+  if (typeof message === 'string' && message) return message;
   return 'Something went wrong. The log (Logs screen) has the details.';
 }
 

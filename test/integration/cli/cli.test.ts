@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { run } from '../../helpers/run.js';
-import { CLI } from '../../helpers/serve.js';
+import { CLI, setUpMailport } from '../../helpers/serve.js';
 import { freePort } from '../../helpers/ports.js';
 import { LineClient } from '../../helpers/line-client.js';
 
@@ -244,10 +244,10 @@ describe('mailport serve', () => {
     await server.stop();
   });
 
-  it('writes a protocol log with credentials redacted, shown by `mailport logs`', async () => {
+  it('writes a protocol log for the listeners that ask for one, credentials redacted', async () => {
     const pop3 = await useFreePorts();
     await mailport(['account', 'add', 'logger', '--password-stdin'], 'Secret-Pass-123\n');
-    await mailport(['config', 'set', 'logging.protocolLog', 'true']);
+    await mailport(['config', 'set', 'listeners.pop3.protocolLog', 'true']);
     const server = await serveUntilReady();
     const c = await LineClient.connect(pop3);
     await c.line();
@@ -255,11 +255,21 @@ describe('mailport serve', () => {
     expect(await c.command('PASS Secret-Pass-123')).toBe('+OK Logged in.');
     await c.command('QUIT');
     await server.stop();
-    const raw = await readFile(join(dataDir, 'mailport.log'), 'utf8');
-    expect(raw).not.toContain('Secret-Pass-123');
+    const protocol = await readFile(join(dataDir, 'logs', 'pop3.log'), 'utf8');
+    const lines = protocol
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; listener: string; remote: string });
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['C: USER logger', 'C: PASS <redacted>', 'S: +OK Logged in.']),
+    );
+    expect(lines.every((l) => l.listener === 'pop3' && l.remote === '127.0.0.1')).toBe(true);
+    expect(protocol).not.toContain('Secret-Pass-123');
+    const app = await readFile(join(dataDir, 'mailport.log'), 'utf8');
+    expect(app).not.toContain('Secret-Pass-123');
+    expect(app).not.toContain('C: USER');
+    await expect(stat(join(dataDir, 'logs', 'imap.log'))).rejects.toThrow(/ENOENT/);
     const shown = await mailport(['logs']);
-    expect(shown.stdout).toContain('C: PASS <redacted>');
-    expect(shown.stdout).toContain('C: USER logger');
     expect(shown.stdout).toMatch(/info POP3 login account=logger/);
   });
 
@@ -272,4 +282,31 @@ describe('mailport serve', () => {
     await server.stop();
     expect(await readdir(join(home, 'Maildir', 'new'))).toEqual([]); // no welcome message added
   });
+});
+
+describe('npm start', () => {
+  it('serves headless and says why in one line when the Electron runtime cannot start', async () => {
+    const maildir = await mkdtemp(join(tmpdir(), 'mailport-start-'));
+    const setup = await setUpMailport(maildir);
+    const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
+      env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir, DISPLAY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      await expect.poll(() => output, { timeout: 30_000 }).toContain('Press Ctrl-C to stop.');
+      const first = output.split('\n')[0]!;
+      expect(first).toMatch(/^Mailport: .+, so it runs headless \(mailport serve\)\.$/);
+      const client = await LineClient.connect(setup.ports.pop3);
+      expect(await client.line()).toMatch(/^\+OK/);
+      client.close();
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(maildir, { recursive: true, force: true });
+      await rm(setup.dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { AdminServer } from '../../../src-main/core/control/http-server.js';
+import type { Settings } from '../../../src-main/core/config/schema.js';
 import { createControlApi } from '../../../src-main/core/control/control-api.js';
 import { silentLogger } from '../../../src-main/core/log/logger.js';
 import { LineClient } from '../../helpers/line-client.js';
@@ -311,12 +312,16 @@ describe('every setting over HTTP', () => {
     bound.close();
     // logging and admin.port: stored and returned (their effect is tested on `mailport serve`).
     const logging = await call('updateSettings', {
-      changes: { 'logging.level': 'debug', 'logging.protocolLog': true, 'admin.port': 7781 },
+      changes: {
+        'logging.level': 'debug',
+        'listeners.imap.protocolLog': true,
+        'admin.port': 7781,
+      },
     });
-    expect((logging.body.settings as { logging: unknown }).logging).toEqual({
-      level: 'debug',
-      protocolLog: true,
-    });
+    const stored = logging.body.settings as Settings;
+    expect(stored.logging).toEqual({ level: 'debug' });
+    expect(stored.listeners.imap.protocolLog).toBe(true);
+    expect(stored.listeners.pop3.protocolLog).toBe(false);
   });
 });
 

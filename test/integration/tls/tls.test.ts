@@ -266,3 +266,26 @@ describe('settings applied live', () => {
     moved.close();
   });
 });
+
+describe('stop and start serving (the tray)', () => {
+  it('closes every port and its sessions, keeps settings, and serves again on the same ports', async () => {
+    await start((s) => (s.security.loginPolicy = 'plaintext'));
+    const imap = await LineClient.connect(t.ports.imap);
+    await imap.line();
+    const closed = new Promise<void>((resolve) => imap.socket.once('close', () => resolve()));
+    const stopped = await t.service.setServing(false);
+    expect(Object.values(stopped).every((s) => s.status === 'stopped')).toBe(true);
+    await closed;
+    for (const port of [t.ports.imap, t.ports.imaps, t.ports.pop3, t.ports.pop3s])
+      await expect(LineClient.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+    // A settings change while stopped does not bring a listener back by itself.
+    await t.service.settings.update((s) => (s.limits.maxConnections = 50));
+    await t.service.applySettings();
+    await expect(LineClient.connect(t.ports.imap)).rejects.toThrow(/ECONNREFUSED/);
+    const started = await t.service.setServing(true);
+    expect(started.imaps).toMatchObject({ status: 'listening', port: t.ports.imaps });
+    const again = await LineClient.connect(t.ports.pop3);
+    expect(await again.line()).toMatch(/^\+OK/);
+    again.close();
+  });
+});

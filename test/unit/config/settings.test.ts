@@ -28,6 +28,22 @@ describe('settings.json', () => {
     expect(s.admin.port).toBe(7780);
   });
 
+  it('reads a 0.1 file with one protocol-log switch as a switch on every listener', async () => {
+    await writeFile(
+      path,
+      JSON.stringify({
+        listeners: { imap: { port: 10143 } },
+        logging: { level: 'warn', protocolLog: true },
+      }),
+    );
+    const s = (await SettingsStore.open(path)).current;
+    expect(s.logging).toEqual({ level: 'warn' });
+    expect(s.listeners.imap).toEqual({ enabled: true, port: 10143, protocolLog: true });
+    expect(s.listeners.pop3s.protocolLog).toBe(true);
+    await writeFile(path, JSON.stringify({ logging: { protocolLog: false } }));
+    expect((await SettingsStore.open(path)).current.listeners.imaps.protocolLog).toBe(false);
+  });
+
   it('writes a private file and reads back what it wrote', async () => {
     const store = await SettingsStore.open(path);
     await store.update((d) => setSetting(d, 'listeners.pop3.port', '10110'));

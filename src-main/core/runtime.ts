@@ -1,0 +1,44 @@
+/**
+ * One running Mailport, put together the same way for `mailport serve` and for the desktop
+ * shell: the rotated app log (with an in-memory ring for the window), the service, the first
+ * run, and the ControlApi over it.
+ */
+import { choosePorts, firstRun, type FirstRunResult } from './first-run.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { LogRing } from './log/ring.js';
+import { rotateLog } from './log/rotate.js';
+import { createControlApi } from './control/control-api.js';
+import type { ControlApi } from './control/api.js';
+import { dataPaths } from './config/paths.js';
+import { SettingsStore } from './config/settings-store.js';
+import { MailportService } from './service.js';
+
+export interface MovedPort {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Mailport {
+  readonly service: MailportService;
+  readonly api: ControlApi;
+  readonly ring: LogRing;
+  readonly logger: Logger;
+  /** Set when this run created the first account (its password is shown once). */
+  readonly firstRun: FirstRunResult | undefined;
+  /** Ports moved above 1024 on the first run because low ports need administrator rights. */
+  readonly movedPorts: readonly MovedPort[];
+}
+
+export async function openMailport(dataDir: string): Promise<Mailport> {
+  const paths = dataPaths(dataDir);
+  const level = (await SettingsStore.open(paths.settings)).current.logging.level;
+  await rotateLog(paths.logFile);
+  const ring = new LogRing();
+  const logger = createLogger({ file: paths.logFile, level, ring });
+  const service = await MailportService.open({ dataDir, logger });
+  const created = await firstRun(service.accounts, paths.defaultMaildir);
+  const movedPorts = created ? await choosePorts(service.settings) : [];
+  const api = createControlApi(service, { recentLogs: (limit) => ring.recent(limit) });
+  return { service, api, ring, logger, firstRun: created, movedPorts };
+}
