@@ -22,6 +22,8 @@ import {
 let mailport: E2eMailport;
 let browser: Browser;
 let page: Page;
+let firstPassword = '';
+let lastPassword = '';
 
 beforeAll(async () => {
   [mailport, browser] = await Promise.all([startMailport(), launchChromium()]);
@@ -63,6 +65,7 @@ describe('Accounts', () => {
     await page.getByRole('heading', { name: 'Account phone added' }).waitFor();
     const password = await shownPassword();
     expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    firstPassword = password;
     await page.screenshot({ path: join(SCREENSHOTS, 'accounts-password-dark-800x600.png') });
     expect(await signIn('phone', password)).toContain('INBOX');
     await page.getByRole('button', { name: 'I have noted it' }).click();
@@ -77,7 +80,9 @@ describe('Accounts', () => {
     const name = page.getByRole('textbox', { name: /^Name/ });
     await name.fill('two words');
     expect(await page.locator('#acc-name-msg').textContent()).toContain('letters, digits');
-    expect(await page.getByRole('button', { name: 'Add account' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Add account' }).click();
+    expect(await page.locator('#add-msg').textContent()).toContain('The name needs a change');
+    expect(await page.locator('[data-account="two words"]').count()).toBe(0);
     await name.fill('phone');
     await page.getByRole('button', { name: 'Add account' }).click();
     await page
@@ -91,7 +96,10 @@ describe('Accounts', () => {
     await page.getByRole('button', { name: 'New password for phone' }).click();
     await page.getByRole('heading', { name: 'New password for phone' }).waitFor();
     const password = await shownPassword();
+    expect(password).not.toBe(firstPassword);
+    await expect(signIn('phone', firstPassword)).rejects.toThrow();
     expect(await signIn('phone', password)).toContain('INBOX');
+    lastPassword = password;
   });
 
   it('lists the account folders with counts on the Mail screen', async () => {
@@ -121,5 +129,6 @@ describe('Accounts', () => {
     await page.locator('[data-account="phone"]').waitFor({ state: 'detached' });
     const settings = await readFile(dataPaths(mailport.dataDir).settings, 'utf8');
     expect(settings).not.toContain('"phone"');
+    await expect(signIn('phone', lastPassword)).rejects.toThrow();
   });
 });

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { dataPaths } from '../../src-main/core/config/paths.js';
+import { MaildirStore } from '../../src-main/core/store/maildir/maildir-store.js';
 import { freePort } from '../helpers/ports.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../helpers/serve.js';
 
@@ -25,9 +26,16 @@ export interface E2eMailport extends RunningMailport {
   readonly origin: string;
 }
 
-/** `mailport serve` with one account, a sandboxed HOME (trust store `$HOME/.pki/nssdb`). */
+/**
+ * `mailport serve` with one account (a Maildir with three messages) and a sandboxed HOME
+ * (trust store `$HOME/.pki/nssdb`).
+ */
 export async function startMailport(): Promise<E2eMailport> {
   const maildir = await mkdtemp(join(tmpdir(), 'mailport-e2e-mail-'));
+  const store = new MaildirStore(maildir);
+  await store.ensure();
+  for (const subject of ['Welcome', 'Your order has shipped', 'Minutes of Monday'])
+    await store.deliver('INBOX', Buffer.from(`Subject: ${subject}\r\n\r\nHello.\r\n`));
   const home = await mkdtemp(join(tmpdir(), 'mailport-e2e-home-'));
   const nssdb = join(home, '.pki', 'nssdb');
   await mkdir(nssdb, { recursive: true });

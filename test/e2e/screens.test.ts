@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   SCREENS,
   SCREENSHOTS,
@@ -99,6 +99,57 @@ describe('the page itself', () => {
       expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
       for (const [, title] of SCREENS) await goTo(page, title);
       expect(refusals).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** What has the keyboard focus: its tag and its label, in one line. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(`(() => {
+    const e = document.activeElement;
+    const label = (e.labels && e.labels[0] && e.labels[0].textContent) || e.getAttribute('aria-label') || e.textContent || '';
+    return (e.tagName + ' ' + label).replace(/\\s+/g, ' ').trim();
+  })()`);
+}
+
+/** Presses Tab until the focus is on what `wanted` matches; fails after 60 presses. */
+async function tabTo(page: Page, wanted: RegExp): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (wanted.test(now)) return;
+    seen.push(now);
+  }
+  throw new Error(`Tab never reached ${wanted}; it went through:\n${seen.join('\n')}`);
+}
+
+describe('with the keyboard alone', () => {
+  it('switches a service, moves between screens and adds an account', async () => {
+    const { context, page } = await openWindow(browser, mailport);
+    try {
+      await tabTo(page, /^INPUT POP3 with STLS$/);
+      await page.keyboard.press('Space');
+      await page.locator('[data-listener="pop3"]').getByText(/^Off/).waitFor();
+      await page.keyboard.press('Space');
+      await page.locator('[data-listener="pop3"]').getByText('Listening').waitFor();
+      await page.keyboard.press('Shift+Tab');
+      await tabTo(page, /^A Accounts$/);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
+      await tabTo(page, /^INPUT Name/);
+      await page.keyboard.type('keys');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Account keys added' }).waitFor();
+      await tabTo(page, /^BUTTON Remove keys$/);
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Remove the account keys?' });
+      await dialog.waitFor();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await page.locator('[data-account="keys"]').count()).toBe(1);
     } finally {
       await context.close();
     }

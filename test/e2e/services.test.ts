@@ -126,13 +126,18 @@ describe('Protocols and ports', () => {
     await field.fill('70000');
     expect(await message.textContent()).toContain('Enter a port number from 1 to 65535.');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
-    expect(await apply.isDisabled()).toBe(true);
+    await apply.click();
+    expect(await page.locator('#apply-msg').textContent()).toContain('Some ports need a change');
     await field.fill(String(mailport.ports.pop3));
     expect(await message.textContent()).toContain('is also set for POP3 with STLS');
-    expect(await apply.isDisabled()).toBe(true);
+    await apply.click();
+    expect(await page.locator('#apply-msg').textContent()).toContain('Some ports need a change');
+    const still = await LineClient.connect(mailport.ports.imap);
+    expect(await still.line()).toMatch(/^\* OK/); // nothing was sent: IMAP stays where it was
+    still.close();
     await field.fill('143');
     expect(await message.textContent()).toContain('need administrator rights');
-    expect(await apply.isDisabled()).toBe(false);
+    expect(await field.getAttribute('aria-invalid')).toBeNull();
     await page.getByRole('button', { name: /Restore standard ports/ }).click();
     for (const [name, port] of [
       ['IMAP over SSL port', '993'],
@@ -179,6 +184,9 @@ describe('Security', () => {
     expect(await page.locator('[id="m-limits.maxConnections"]').textContent()).toContain(
       'Enter a whole number from 1 to 100,000.',
     );
-    expect(await page.getByRole('button', { name: 'Save limits' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    expect(await page.locator('#limits-msg').textContent()).toContain('Some values need a change');
+    const settings = await page.request.post(`${mailport.origin}/api/getSettings`, { data: {} });
+    expect((await settings.json()).limits.maxConnections).toBe(200);
   });
 });

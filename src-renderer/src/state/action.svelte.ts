@@ -8,8 +8,13 @@ export class Action {
   /** A short confirmation after success ("Saved."), cleared by the next run. */
   done = $state<string | null>(null);
 
-  /** Runs `work`; returns its value, or undefined when it failed (the error is kept). */
+  /**
+   * Runs `work`; returns its value, or undefined when it failed (the error is kept) or when the
+   * same action is still running (controls stay enabled while busy, so the keyboard focus stays
+   * where it is; a second press is ignored instead).
+   */
   async run<T>(work: () => Promise<T>, doneText: string | null = null): Promise<T | undefined> {
+    if (this.busy) return undefined;
     this.busy = true;
     this.error = null;
     this.done = null;
@@ -23,6 +28,18 @@ export class Action {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Refuses before anything is sent (the form has a mistake), in plain words. */
+  refuse(message: string): void {
+    this.error = message;
+    this.done = null;
+  }
+
+  /** Tells something that needs no call ("Nothing to apply"). */
+  say(message: string): void {
+    this.error = null;
+    this.done = message;
   }
 
   clear(): void {

@@ -71,7 +71,10 @@ export class ProtocolsForm {
   }
 
   async submit(): Promise<void> {
-    if (!this.valid || Object.keys(this.changes).length === 0) return;
+    if (!this.valid)
+      return this.apply.refuse('Some ports need a change first: see the messages above.');
+    if (Object.keys(this.changes).length === 0)
+      return this.apply.say('Nothing to apply: these are the settings in use.');
     this.serverErrors = {};
     const ok = await this.apply.run(async () => {
       await this.#settings.update(this.changes);

@@ -81,14 +81,18 @@ export class SecurityForm {
   }
 
   async saveLimits(): Promise<void> {
-    if (!this.valid || !this.#settings.current) return;
     const current = this.#settings.current;
+    if (!current) return;
+    if (!this.valid)
+      return this.limits.refuse('Some values need a change first: see the messages above.');
     const changes: Record<string, number> = {};
     for (const s of LIMIT_SETTINGS) {
       const value = Number(this.values[s.key]);
       if (value !== read(current, s.key)) changes[s.key] = value;
     }
     this.serverErrors = {};
+    if (Object.keys(changes).length === 0)
+      return this.limits.say('Nothing to save: these are the limits in use.');
     const ok = await this.limits.run(async () => {
       await this.#settings.update(changes);
       return true;
