@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { dataPaths } from '../../src-main/core/config/paths.js';
+import type { Settings } from '../../src-main/core/config/schema.js';
 import { MaildirStore } from '../../src-main/core/store/maildir/maildir-store.js';
 import { freePort } from '../helpers/ports.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../helpers/serve.js';
@@ -30,7 +31,9 @@ export interface E2eMailport extends RunningMailport {
  * `mailport serve` with one account (a Maildir with three messages) and a sandboxed HOME
  * (trust store `$HOME/.pki/nssdb`).
  */
-export async function startMailport(): Promise<E2eMailport> {
+export async function startMailport(
+  change: (s: Settings) => void = () => undefined,
+): Promise<E2eMailport> {
   const maildir = await mkdtemp(join(tmpdir(), 'mailport-e2e-mail-'));
   const store = new MaildirStore(maildir);
   await store.ensure();
@@ -43,6 +46,7 @@ export async function startMailport(): Promise<E2eMailport> {
   const adminPort = await freePort();
   const setup = await setUpMailport(maildir, USER, (s) => {
     s.admin.port = adminPort;
+    change(s);
   });
   const running = await runMailport(setup, { HOME: home, XDG_CONFIG_HOME: join(home, '.config') });
   const token = (await readFile(dataPaths(setup.dataDir).adminToken, 'utf8')).trim();

@@ -190,3 +190,63 @@ describe('Security', () => {
     expect((await settings.json()).limits.maxConnections).toBe(200);
   });
 });
+
+describe('a listener that cannot start', () => {
+  it('is shown in red on the Dashboard with the error and its fix', async () => {
+    const busy = await freePort();
+    const blocker: Server = createServer().listen(busy, '127.0.0.1');
+    const blocked = await startMailport((s) => {
+      s.listeners.pop3.port = busy;
+    });
+    try {
+      const window = await openWindow(browser, blocked, { width: 800, height: 600 });
+      const card = window.page.locator('[data-listener="pop3"]');
+      await card.getByText('Not running:').waitFor();
+      expect(await card.getAttribute('class')).toMatch(/\bfailed\b/);
+      const text = (await card.textContent())!;
+      expect(text).toContain(`port ${busy}`);
+      expect(text).toContain('To fix it:');
+      const red = await card.evaluate(
+        (e) =>
+          (
+            globalThis as unknown as { getComputedStyle(e: unknown): { borderTopColor: string } }
+          ).getComputedStyle(e).borderTopColor,
+      );
+      expect(red).toBe('rgb(179, 38, 30)'); // --danger in the light theme
+      await window.page.screenshot({
+        path: join(SCREENSHOTS, 'dashboard-failed-listener-light-800x600.png'),
+      });
+      await window.context.close();
+    } finally {
+      await blocked.stop();
+      blocker.close();
+    }
+  });
+});
+
+describe('Logs', () => {
+  it('follows the log and filters it by text and level', async () => {
+    await goTo(page, 'Logs');
+    const log = page.getByRole('log', { name: 'Log lines' });
+    await log.getByText('listener').first().waitFor();
+    await page.getByRole('searchbox', { name: 'Containing' }).fill('pop3s');
+    const lines = await log.locator('.line').allTextContents();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toContain('pop3s');
+    await page.getByRole('searchbox', { name: 'Containing' }).fill('');
+    await page.getByRole('combobox', { name: 'Show' }).selectOption('error');
+    for (const line of await log.locator('.line').allTextContents()) expect(line).toMatch(/error/);
+    // Live: a failed sign-in appears without reloading.
+    await page.getByRole('combobox', { name: 'Show' }).selectOption('debug');
+    const before = await log.locator('.line').count();
+    const client = await LineClient.connectTls(mailport.ports.pop3s, { rejectUnauthorized: false });
+    await client.line();
+    await client.command('USER nobody');
+    await client.command('PASS wrong');
+    client.close();
+    await expect
+      .poll(() => log.locator('.line').count(), { timeout: 15_000 })
+      .toBeGreaterThan(before);
+    expect(await log.locator('.line').last().textContent()).toContain('login failed');
+  });
+});

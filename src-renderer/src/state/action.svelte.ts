@@ -1,3 +1,5 @@
+import { untrack } from 'svelte';
+
 /**
  * One user action (a button, a switch, a form): whether it is running and, when it failed,
  * what went wrong in plain words. Components show `error` right beside the control.
@@ -14,7 +16,8 @@ export class Action {
    * where it is; a second press is ignored instead).
    */
   async run<T>(work: () => Promise<T>, doneText: string | null = null): Promise<T | undefined> {
-    if (this.busy) return undefined;
+    // Not a dependency of whatever effect starts the action.
+    if (untrack(() => this.busy)) return undefined;
     this.busy = true;
     this.error = null;
     this.done = null;

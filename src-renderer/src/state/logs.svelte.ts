@@ -60,7 +60,12 @@ export function parseLine(raw: string, index: number): LogLine {
   try {
     const entry = JSON.parse(raw) as Record<string, unknown>;
     const err = entry.err as { message?: string } | undefined;
-    const extra = [entry.listener, entry.remoteAddress, entry.account, err?.message]
+    const extra = [
+      entry.listener,
+      entry.user ?? entry.account,
+      entry.remote ?? entry.remoteAddress,
+      err?.message,
+    ]
       .filter((v) => typeof v === 'string' && v)
       .join(' · ');
     return {
