@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
@@ -57,6 +58,7 @@ async function servedFingerprint(): Promise<string> {
     servername: 'localhost',
   });
   const fingerprint = client.peerCertificate!.fingerprint256;
+  await client.line(); // the greeting: the server saw the whole handshake
   client.close();
   return fingerprint;
 }
@@ -101,6 +103,43 @@ describe('Certificate', () => {
     await page.getByRole('button', { name: 'Set up a phone' }).waitFor();
     const open = await page.request.post(`${mailport.origin}/api/getPhoneSetup`, { data: {} });
     expect(await open.json()).toBeNull();
+  });
+
+  it('imports your own PEM certificate, and explains a key that does not fit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailport-e2e-own-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '30',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-subj',
+      '/CN=mail.example.test',
+      '-addext',
+      'subjectAltName=DNS:mail.example.test',
+    );
+    openssl('genrsa', '-out', join(dir, 'other.pem'), '2048');
+    await goTo(page, 'Certificate');
+    await page.getByLabel('Certificate chain (PEM)').setInputFiles(join(dir, 'cert.pem'));
+    await page.getByLabel('Private key (PEM)').setInputFiles(join(dir, 'other.pem'));
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page
+      .locator('#import-msg')
+      .getByText('The private key does not belong to the certificate.')
+      .waitFor();
+    await page.getByLabel('Private key (PEM)').setInputFiles(join(dir, 'key.pem'));
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByText('Imported.').waitFor();
+    const own = new X509Certificate(await readFile(join(dir, 'cert.pem'))).fingerprint256;
+    expect(await servedFingerprint()).toBe(own);
+    expect(await page.textContent('main')).toContain('mail.example.test');
   });
 
   it('warns before renewing with a new key; renewing changes what phones are served', async () => {
