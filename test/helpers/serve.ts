@@ -51,10 +51,10 @@ export async function setUpMailport(
   return { dataDir, ports };
 }
 
-/** `env` adds to (or replaces in) this process's environment, e.g. a sandboxed HOME. */
+/** `env` adds to the child's environment, e.g. `{ HOME }` for a sandboxed home. */
 export async function runMailport(
   setup: MailportSetup,
-  env: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = {},
 ): Promise<RunningMailport> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
     env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir, ...env },
