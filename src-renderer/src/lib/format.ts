@@ -1,7 +1,7 @@
 /** Words for what the window shows: addresses, times, events. */
 import type { ListenerStatus } from '../../../src-main/core/control/api.js';
-import type { TimedEvent } from '../bridge.js';
-import { TITLES } from '../state/protocols.svelte.js';
+import type { TimedEvent } from '../bridge-contract.js';
+import { TITLES } from './listeners.js';
 
 export function bindWords(address: string): string {
   if (address === '::' || address === '0.0.0.0') return 'all networks';
@@ -48,4 +48,16 @@ export function eventWords(event: TimedEvent): string {
     case 'progress':
       return `${event.task}: ${event.step}`;
   }
+}
+
+/** 1536 → "1.5 KB", in the units people read. */
+export function formatSize(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -4,7 +4,8 @@
  * schema's ranges before they are sent.
  */
 import { Action } from './action.svelte.js';
-import { errorsByKey, type SettingsState } from './settings.svelte.js';
+import { errorsByKey } from '../lib/errors-by-key.js';
+import type { SettingsState } from './settings.svelte.js';
 
 export interface NumberSetting {
   readonly key: string;
