@@ -30,6 +30,9 @@ const HELP = `Usage: mailport <command>
   config set KEY VALUE                   change a setting (e.g. listeners.pop3.port 10110)
   cert status                            this machine's certificate (created on first need)
   cert renew                             issue a new certificate from the same local CA
+  cert install [--system]                trust the local CA in your browsers and mail apps;
+                                         --system also in the system store (asks for admin)
+  cert uninstall [--system]              remove what \`cert install\` added
 
 Settings and accounts live in ${defaultDataDir()}
 (set MAILPORT_DATA_DIR to use another folder).`;
@@ -43,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       follow: { type: 'boolean', short: 'f' },
+      system: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -68,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'logs':
       return logsCommand(dataDir, values.follow ?? false);
     case 'cert':
-      return certCommand(dataDir, rest);
+      return certCommand(dataDir, rest, { system: values.system ?? false });
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

@@ -5,6 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from './inspect.js';
 import { isSignedBy, keyMatches, notAfter, notBefore, splitPem } from './inspect.js';
+import { constraintsProblem } from './name-constraints.js';
 import type { WantedNames } from './names.js';
 import { daysBetween } from './x509.js';
 
@@ -29,6 +30,8 @@ export function authorityProblem(ca: AuthorityOnDisk, now: Date): string | undef
   if (!ca.cert.x509.ca || !ca.cert.constraints) {
     return 'ca.pem is not a name-constrained Mailport certificate authority';
   }
+  const constraints = constraintsProblem(ca.cert.constraints);
+  if (constraints !== undefined) return constraints;
   if (!ca.key) return 'ca-key.pem is missing or damaged';
   if (!keyMatches(ca.cert.x509, ca.key)) return 'ca-key.pem does not belong to ca.pem';
   return validityProblem('the local certificate authority', ca.cert, now);
@@ -57,6 +60,22 @@ export function leafProblem(
     return `the server certificate did not cover ${missing.join(', ')}`;
   }
   return validityProblem('the server certificate', leaf.cert, now);
+}
+
+/**
+ * Whether a re-issued leaf can keep the key on disk: it must belong to a leaf the current CA
+ * signed (so it is the key Mailport made for it, not a key of an imported certificate or a
+ * stray file) and be as strong as a new one. Keeping it lets phones that pinned the server's
+ * key keep working across routine re-issues.
+ */
+export function reusableLeafKey(leaf: LeafOnDisk, ca: ParsedCertificate): KeyObject | undefined {
+  if (!leaf.cert || !leaf.key) return undefined;
+  if (!keyMatches(leaf.cert.x509, leaf.key) || !isSignedBy(leaf.cert.x509, ca.x509)) {
+    return undefined;
+  }
+  const details = leaf.key.asymmetricKeyDetails;
+  const strong = leaf.key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048;
+  return strong ? leaf.key : undefined;
 }
 
 function validityProblem(what: string, cert: ParsedCertificate, now: Date): string | undefined {

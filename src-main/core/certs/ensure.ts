@@ -7,7 +7,13 @@ import { resolve } from 'node:path';
 import { Mutex } from '../util/mutex.js';
 import { createAuthority, type PemPair } from './ca.js';
 import { forgetImport, isImported } from './import.js';
-import { authorityProblem, leafProblem, type AuthorityOnDisk, type LeafOnDisk } from './checks.js';
+import {
+  authorityProblem,
+  leafProblem,
+  reusableLeafKey,
+  type AuthorityOnDisk,
+  type LeafOnDisk,
+} from './checks.js';
 import { certificateInfo, type CertificateInfo } from './info.js';
 import { parseCertificate, parsePrivateKey, type ParsedCertificate } from './inspect.js';
 import { issueLeaf } from './leaf.js';
@@ -22,6 +28,8 @@ import {
   writeLeaf,
   type CertificateFiles,
 } from './store.js';
+import { replaceTrust } from './trust/index.js';
+import type { TrustEnvironment, TrustStoreResult } from './trust/types.js';
 
 export interface EnsureResult {
   info: CertificateInfo;
@@ -30,6 +38,8 @@ export interface EnsureResult {
   reason?: string;
   /** This computer's names that the certificate cannot carry, each with what to do instead. */
   omitted: OmittedName[];
+  /** When a new CA replaced one that trust stores held: what happened in each store. */
+  trust?: TrustStoreResult[];
 }
 
 export interface EnsureOptions {
@@ -37,6 +47,8 @@ export interface EnsureOptions {
   now?: Date;
   /** Called before each slow step, with a sentence for the user. */
   onProgress?: (step: string) => void;
+  /** Where the trust stores are (tests use a temporary home and system store). */
+  trust?: TrustEnvironment;
 }
 
 interface Remake {
@@ -120,7 +132,9 @@ async function ensure(
   if (leafReason !== undefined) {
     const names = [...wanted.dnsNames, ...wanted.ipAddresses].join(', ');
     progress(`Creating the server certificate for ${names}`);
-    const issued = await issueLeaf(ca.pair, wanted, now);
+    // A new CA means a new key too (the old one may be why the CA was replaced).
+    const keepKey = ca.reason === undefined ? reusableLeafKey(leaf, caCert) : undefined;
+    const issued = await issueLeaf(ca.pair, wanted, now, keepKey);
     await writeLeaf(files, issued, ca.pair.certPem);
     leafCert = mustParse(issued.certPem);
   }
@@ -132,7 +146,25 @@ async function ensure(
     omitted: wanted.omitted,
   };
   if (leafReason !== undefined) result.reason = leafReason;
+  if (ca.reason !== undefined) {
+    // The stores that trusted the old CA now get the new one (trust.json says which).
+    const trust = await replaceTrust(certsDir, ca.pair.certPem, options.trust);
+    if (trust.length > 0) result.trust = trust;
+  }
   return result;
+}
+
+/**
+ * Whether `renewCertificate` would give the server a new key: when the leaf on disk is not one
+ * the current local CA signed with a sound key (an imported certificate, a damaged key, a CA
+ * that must be replaced), and not otherwise.
+ */
+export async function renewReplacesKey(certsDir: string, now = new Date()): Promise<boolean> {
+  const files = certificateFiles(certsDir);
+  const ca = await readAuthority(files);
+  if (authorityProblem(ca, now) !== undefined || !ca.cert) return true;
+  if (await isImported(certsDir)) return true;
+  return reusableLeafKey(await readLeaf(files), ca.cert) === undefined;
 }
 
 /** The CA on disk if it is usable, else a new one (with the reason it was made). */

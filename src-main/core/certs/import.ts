@@ -37,6 +37,13 @@ export async function importCertificate(
     throw new ImportError('The private key does not belong to the certificate.');
   if (new Date(leaf.validTo) <= now)
     throw new ImportError(`The certificate expired on ${new Date(leaf.validTo).toDateString()}.`);
+  if (new Date(leaf.validFrom) > now) {
+    throw new ImportError(
+      `The certificate is not valid until ${new Date(leaf.validFrom).toDateString()}: ` +
+        "check this computer's clock, or import it from that day on.",
+    );
+  }
+  checkChainOrder(chain);
   await prepareFolder(certsDir);
   const files = certificateFiles(certsDir);
   await writeFileAtomic(files.key, key.export({ type: 'pkcs8', format: 'pem' }).toString(), {
@@ -47,6 +54,25 @@ export async function importCertificate(
   });
   await writeFileAtomic(join(certsDir, IMPORTED_MARKER), `${now.toISOString()}\n`, {
     mode: CERT_MODE,
+  });
+}
+
+/**
+ * Each certificate must be issued and signed by the next one (RFC 5246 §7.4.2: the sender's
+ * certificate first, each following one certifying the one before).
+ */
+function checkChainOrder(chain: readonly X509Certificate[]): void {
+  const name = (cert: X509Certificate) =>
+    cert.subject.split('\n').find((part) => part.startsWith('CN=')) ?? cert.subject;
+  chain.slice(0, -1).forEach((cert, i) => {
+    const next = chain[i + 1]!;
+    if (!cert.checkIssued(next) || !cert.verify(next.publicKey)) {
+      throw new ImportError(
+        `The chain does not verify: certificate ${i + 2} (${name(next)}) did not sign ` +
+          `certificate ${i + 1} (${name(cert)}). Put your certificate first, then each ` +
+          'intermediate in order, and leave out certificates that do not belong to it.',
+      );
+    }
   });
 }
 
@@ -88,10 +114,14 @@ function fromPfx(pfx: Buffer, password: string): { chain: X509Certificate[]; key
     bag.cert ? [new X509Certificate(forge.pki.certificateToPem(bag.cert))] : [],
   );
   const key = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
-  // The server certificate first: the one the key belongs to.
-  chain.sort(
-    (a: X509Certificate, b: X509Certificate) =>
-      Number(b.checkPrivateKey(key)) - Number(a.checkPrivateKey(key)),
-  );
-  return { chain, key };
+  // The server certificate first (the one the key belongs to), then each issuer in turn; a
+  // PFX keeps its bags in no particular order.
+  const leaf = chain.find((cert) => cert.checkPrivateKey(key)) ?? chain[0];
+  const ordered = leaf ? [leaf] : [];
+  for (let last = leaf; last && !last.checkIssued(last);) {
+    const issuer = chain.find((c) => !ordered.includes(c) && last!.checkIssued(c));
+    if (issuer) ordered.push(issuer);
+    last = issuer;
+  }
+  return { chain: ordered, key };
 }

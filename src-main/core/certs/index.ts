@@ -12,12 +12,17 @@
  * would give phones a chain that name-constraint checks refuse, and widening the CA for it would
  * let a stolen CA key impersonate real internet hosts. Likewise a new host name (the computer
  * was renamed) is left out until `replaceAuthority` makes a CA for it.
+ *
+ * `trust/` puts the CA into this computer's trust stores (NSS databases, the system store, the
+ * keychain, the Windows Root store) and records in `trust.json` what it added, so that
+ * uninstalling removes exactly that and a replaced CA is swapped in the same stores.
  */
 export type { CertificateInfo } from './info.js';
 export {
   ensureCertificate,
   readCertificateInfo,
   renewCertificate,
+  renewReplacesKey,
   replaceAuthority,
   type EnsureOptions,
   type EnsureResult,
@@ -40,3 +45,12 @@ export { importCertificate, ImportError, type ImportInput } from './import.js';
 export { CA_VALIDITY_DAYS } from './ca.js';
 export { LEAF_VALIDITY_DAYS } from './leaf.js';
 export { RENEW_BEFORE_DAYS } from './checks.js';
+export { certificateReport, type CertificateReport } from './report.js';
+export {
+  installTrust,
+  trustEnvironment,
+  trustStatus,
+  uninstallTrust,
+  type TrustEnvironment,
+  type TrustOptions,
+} from './trust/index.js';

@@ -1,8 +1,9 @@
 /** The server (leaf) certificate that IMAP and POP3 present, signed by the local CA. */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import type { PemPair } from './ca.js';
 import { ipToBytes } from './ip.js';
-import { generateRsaKeyPair } from './keys.js';
+import { generateRsaKeyPair, type KeyPairPem } from './keys.js';
 import { addDays, BACKDATE_MS, signCertificate } from './x509.js';
 
 /** Apple refuses TLS server certificates valid for more than 825 days; stay under it. */
@@ -13,9 +14,18 @@ export interface LeafNames {
   readonly ipAddresses: readonly string[];
 }
 
-export async function issueLeaf(ca: PemPair, names: LeafNames, now: Date): Promise<PemPair> {
+/**
+ * A leaf for `names`, signed by `ca`. With `keepKey` (PKCS #8 PEM) the leaf keeps the server's
+ * key, so phones that pinned the key keep accepting it; otherwise a new key is made.
+ */
+export async function issueLeaf(
+  ca: PemPair,
+  names: LeafNames,
+  now: Date,
+  keepKey?: KeyObject,
+): Promise<PemPair> {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const keys = await generateRsaKeyPair();
+  const keys = keepKey ? pemPairOf(keepKey) : await generateRsaKeyPair();
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   const notAfter = addDays(notBefore, LEAF_VALIDITY_DAYS);
   const certPem = signCertificate(
@@ -61,4 +71,11 @@ function caKeyIdentifier(caCert: forge.pki.Certificate): string {
   return ski?.subjectKeyIdentifier
     ? forge.util.hexToBytes(ski.subjectKeyIdentifier)
     : caCert.generateSubjectKeyIdentifier().getBytes();
+}
+
+function pemPairOf(key: KeyObject): KeyPairPem {
+  return {
+    privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }

@@ -35,8 +35,51 @@ export interface NameConstraints {
   readonly ranges: readonly AddressRange[];
 }
 
+/**
+ * Names under which home and office networks name their machines: mDNS (RFC 6762), the `lan`
+ * that many routers (OpenWrt, dnsmasq) hand out, and `home.arpa` (RFC 8375). Written in the
+ * RFC 5280 form, without a leading dot: "local" permits "local" and every name below it. The
+ * leading-dot form (".local") is an OpenSSL/NSS convention for "below it only"; verifiers that
+ * follow RFC 5280 strictly (Go, some Android builds) read it differently, so it is not used.
+ */
+export const LOCAL_DOMAINS = ['local', 'lan', 'home.arpa'] as const;
+
+/**
+ * What the CA permits: `localhost`, the host name, the local domains above, and the private
+ * address ranges. The host name is the one part that depends on the machine.
+ */
 export function machineConstraints(names: MachineNames): NameConstraints {
-  return { dnsNames: machineDnsNames(names).names, ranges: PRIVATE_RANGES };
+  const fixed: NameConstraints = { dnsNames: ['localhost', ...LOCAL_DOMAINS], ranges: [] };
+  const host = machineDnsNames(names).names[0];
+  // A host already under a fixed name ("box.lan", or "localhost" itself) needs no entry.
+  const hostNames = host && !permitsDnsName(fixed, host) ? [host] : [];
+  return { dnsNames: ['localhost', ...hostNames, ...LOCAL_DOMAINS], ranges: PRIVATE_RANGES };
+}
+
+/**
+ * Why a CA's constraints are not the ones this version writes (an earlier version's, or another
+ * program's), or undefined when they are: the fixed names and ranges, plus at most one host
+ * name (the computer may have been renamed since; that alone does not replace the CA).
+ */
+export function constraintsProblem(constraints: NameConstraints): string | undefined {
+  const ranges = constraints.ranges.map((range) => range.text);
+  const wantedRanges = PRIVATE_RANGES.map((range) => range.text);
+  const fixed = ['localhost', ...LOCAL_DOMAINS];
+  const extra = constraints.dnsNames.filter((name) => !fixed.includes(name));
+  const sameRanges =
+    ranges.length === wantedRanges.length && wantedRanges.every((r) => ranges.includes(r));
+  if (
+    !sameRanges ||
+    !fixed.every((name) => constraints.dnsNames.includes(name)) ||
+    extra.length > 1 ||
+    extra.some((name) => fixed.some((base) => name.endsWith(`.${base}`)))
+  ) {
+    return (
+      'the local certificate authority was made by an earlier version of Mailport, with ' +
+      `other name constraints (${[...constraints.dnsNames, ...ranges].join(', ')})`
+    );
+  }
+  return undefined;
 }
 
 export function nameConstraintsToAsn1(constraints: NameConstraints): forge.asn1.Asn1 {

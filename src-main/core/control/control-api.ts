@@ -5,14 +5,20 @@
 import { join } from 'node:path';
 import { AccountError } from '../auth/accounts.js';
 import {
+  certificateReport,
   currentMachineNames,
   importCertificate,
   ImportError,
+  installTrust,
   readCertificateInfo,
   renewCertificate,
+  uninstallTrust,
   type CertificateInfo,
+  type CertificateReport,
   type ImportInput,
+  type TrustEnvironment,
 } from '../certs/index.js';
+import { isImported } from '../certs/import.js';
 import { setSetting } from '../config/keys.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
@@ -24,6 +30,8 @@ import { ControlError, type CertificateDetails, type ControlApi, type Status } f
 export interface ControlApiOptions {
   /** Recent log lines, for getLogs. */
   readonly recentLogs?: (limit: number) => string[];
+  /** Where the trust stores are; this computer's by default (tests use a temporary home). */
+  readonly trust?: TrustEnvironment;
 }
 
 export function createControlApi(
@@ -52,6 +60,10 @@ export function createControlApi(
       })),
     };
   };
+
+  const trustOption = options.trust ? { trust: options.trust } : {};
+  const report = (): Promise<CertificateReport> =>
+    certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
 
   return {
     getStatus: async () => status(),
@@ -114,15 +126,15 @@ export function createControlApi(
         (await readCertificateInfo(service.paths.certsDir)) ?? (await service.prepareTls())?.info;
       if (!info)
         throw new ControlError('INTERNAL', 'No certificate could be created: see the log.');
-      return details(info);
+      return details(info, await report());
     },
 
     async renewCertificate() {
-      await renewCertificate(service.paths.certsDir, currentMachineNames());
+      await renewCertificate(service.paths.certsDir, currentMachineNames(), trustOption);
       const result = await service.prepareTls();
       if (!result)
         throw new ControlError('INTERNAL', 'The new certificate could not be loaded: see the log.');
-      return details(result.info);
+      return details(result.info, await report());
     },
 
     async importCertificate(args) {
@@ -146,7 +158,7 @@ export function createControlApi(
           'INTERNAL',
           'The imported certificate could not be loaded: see the log.',
         );
-      return details(result.info);
+      return details(result.info, await report());
     },
 
     async listMailboxes({ account }) {
@@ -163,9 +175,23 @@ export function createControlApi(
 
     getLogs: async ({ limit }) => ({ lines: options.recentLogs?.(limit ?? 200) ?? [] }),
 
-    // Being built on their own branches (certificate trust, phone setup); until then they say so.
-    installTrust: async () => notYet('Trust on this computer'),
-    uninstallTrust: async () => notYet('Trust on this computer'),
+    async installTrust({ system }) {
+      const certsDir = service.paths.certsDir;
+      if (await isImported(certsDir)) {
+        throw new ControlError(
+          'CONFLICT',
+          "Mailport serves your own certificate, so its local CA is not in use: choose Renew to go back to Mailport's certificate, then trust its CA.",
+        );
+      }
+      await service.prepareTls(); // creates the local CA if there is none yet
+      return { results: await installTrust(certsDir, { system, env: options.trust }) };
+    },
+
+    uninstallTrust: async ({ system }) => ({
+      results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
+    }),
+
+    // Being built on its own branch (phone setup); until then it says so.
     startPhoneSetup: async () => notYet('Phone setup'),
     stopPhoneSetup: async () => notYet('Phone setup'),
     getPhoneSetup: async () => null,
@@ -181,7 +207,7 @@ function withoutAccounts(settings: Settings): Omit<Settings, 'accounts'> {
   return rest;
 }
 
-function details(info: CertificateInfo): CertificateDetails {
+function details(info: CertificateInfo, report: CertificateReport): CertificateDetails {
   return {
     subject: info.subject,
     issuer: info.issuer,
@@ -191,9 +217,9 @@ function details(info: CertificateInfo): CertificateDetails {
     notBefore: info.notBefore.toISOString(),
     notAfter: info.notAfter.toISOString(),
     caCertificateFile: info.files.caCert,
-    trustStores: [],
-    warnings: [],
-    renewReplacesKey: true,
+    trustStores: report.trustStores,
+    warnings: report.warnings,
+    renewReplacesKey: report.renewReplacesKey,
   };
 }
 

@@ -48,6 +48,7 @@ describe('openssl verify', () => {
     ['-verify_hostname', 'mailbox'],
     ['-verify_hostname', 'mailbox.local'],
     ['-verify_hostname', 'localhost'],
+    ['-verify_hostname', 'MAILBOX.local'],
     ['-verify_ip', '127.0.0.1'],
     ['-verify_ip', '::1'],
     ['-verify_ip', '192.168.1.20'],
@@ -70,7 +71,7 @@ describe('openssl verify', () => {
     expect(ca.stdout).toMatch(/X509v3 Key Usage: critical\s+Certificate Sign, CRL Sign/);
     expect(ca.stdout).toMatch(/X509v3 Name Constraints: critical\s+Permitted:/);
     expect(ca.stdout).toMatch(
-      /DNS:mailbox\s+DNS:mailbox.local\s+DNS:localhost\s+IP:127.0.0.0\/255.0.0.0/,
+      /DNS:localhost\s+DNS:mailbox\s+DNS:local\s+DNS:lan\s+DNS:home.arpa\s+IP:127.0.0.0\/255.0.0.0/,
     );
     expect(ca.stdout).toContain('IP:FC00:0:0:0:0:0:0:0/FE00:0:0:0:0:0:0:0');
     const leaf = await run('openssl', ['x509', '-in', file('server.pem'), '-noout', '-text']);
@@ -104,7 +105,26 @@ describe('name constraints, with the CA key in the wrong hands', () => {
   });
 
   it.each<[string, RogueNames]>([
+    ['a name under lan', { commonName: 'printer.lan', dnsNames: ['printer.lan'] }],
+    ['a name under home.arpa', { commonName: 'nas.home.arpa', dnsNames: ['nas.home.arpa'] }],
+    ['another .local name', { commonName: 'other.local', dnsNames: ['other.local'] }],
+    [
+      'link-local and unique-local addresses',
+      { commonName: 'x', ipAddresses: ['169.254.1.1', 'fd00::1'] },
+    ],
+  ])('let a leaf for %s through (the permitted subtrees of the issue)', async (_, names) => {
+    const result = await verifyRogue(names);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it.each<[string, RogueNames]>([
     ['a DNS name', { commonName: 'example.com', dnsNames: ['example.com'] }],
+    ['www.example.com', { commonName: 'www.example.com', dnsNames: ['www.example.com'] }],
+    ['a name ending in a permitted one', { commonName: 'evil-lan', dnsNames: ['evil-lan'] }],
+    ['a permitted name as a label', { commonName: 'x', dnsNames: ['lan.example.com'] }],
+    ['another host name', { commonName: 'otherbox', dnsNames: ['otherbox'] }],
+    ['the CGNAT range', { commonName: 'x', ipAddresses: ['100.64.0.1'] }],
     ['a look-alike name', { commonName: 'evil-localhost', dnsNames: ['evil-localhost'] }],
     ['a public IPv4 address', { commonName: 'x', ipAddresses: ['8.8.8.8'] }],
     ['a public IPv6 address', { commonName: 'x', ipAddresses: ['2001:4860:4860::8888'] }],

@@ -12,8 +12,17 @@ export interface RogueNames {
 }
 
 export function signRogueLeaf(caCertPem: string, caKeyPem: string, names: RogueNames): string {
+  return signRogueLeafWithKey(caCertPem, caKeyPem, names).certPem;
+}
+
+/** The same, with the leaf's private key (PKCS #8 PEM), to serve it over TLS. */
+export function signRogueLeafWithKey(
+  caCertPem: string,
+  caKeyPem: string,
+  names: RogueNames,
+): { certPem: string; keyPem: string } {
   const ca = forge.pki.certificateFromPem(caCertPem);
-  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const cert = forge.pki.createCertificate();
   cert.version = 2;
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
@@ -40,5 +49,8 @@ export function signRogueLeaf(caCertPem: string, caKeyPem: string, names: RogueN
     },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(caKeyPem), forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

@@ -142,13 +142,15 @@ describe('the local CA', () => {
     expect(ca.serialNumber).toMatch(/^[0-9A-F]{26,32}$/);
   });
 
-  it('is name-constrained (critical) to this computer and private address ranges', () => {
+  it('is name-constrained (critical) to this computer, local domains and private ranges', () => {
     const constraints = extensions(ca).get(OID.nameConstraints)!;
     expect(constraints.critical).toBe(true);
     expect(permittedSubtrees(constraints.value)).toEqual([
-      'DNS:mailbox',
-      'DNS:mailbox.local',
       'DNS:localhost',
+      'DNS:mailbox',
+      'DNS:local',
+      'DNS:lan',
+      'DNS:home.arpa',
       'IP:127.0.0.0/255.0.0.0',
       'IP:10.0.0.0/255.0.0.0',
       'IP:172.16.0.0/255.240.0.0',

@@ -1,5 +1,5 @@
 /** When the CA and the server certificate are kept, re-issued or repaired. */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmod, copyFile, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +12,12 @@ import {
   replaceAuthority,
   type MachineNames,
 } from '../../../src-main/core/certs/index.js';
+import { renewReplacesKey } from '../../../src-main/core/certs/ensure.js';
+import { writeOldAuthority } from './old-authority.js';
 
 const machine: MachineNames = { hostName: 'mailbox', addresses: ['192.168.1.20'] };
 const DAY = 24 * 3600 * 1000;
+// Each new CA or leaf is an RSA key: seconds on a loaded machine.
 let root: string;
 let dir: string;
 
@@ -31,7 +34,7 @@ const file = (name: string) => join(dir, name);
 const fingerprint = async (name: string) =>
   new X509Certificate(await readFile(file(name))).fingerprint256;
 
-describe('ensureCertificate', () => {
+describe('ensureCertificate', { timeout: 30_000 }, () => {
   it('keeps what is there when nothing changed', async () => {
     const first = await ensureCertificate(dir, machine);
     const second = await ensureCertificate(dir, machine);
@@ -155,14 +158,17 @@ describe('ensureCertificate', () => {
     ]);
   });
 
-  it('leaves out a host name the CA was not made for, without re-issuing every time', async () => {
+  it('leaves out a host name the CA was not made for, keeping its .local name', async () => {
     const first = await ensureCertificate(dir, machine);
     const renamed = { ...machine, hostName: 'newbox' };
     const result = await ensureCertificate(dir, renamed);
-    expect(result.created).toBe('none');
-    expect(result.info.fingerprintSha256).toBe(first.info.fingerprintSha256);
-    expect(result.omitted.map((o) => o.name)).toEqual(['newbox', 'newbox.local']);
+    // "newbox.local" is under "local", which the CA permits; "newbox" alone is not.
+    expect(result.created).toBe('leaf');
+    expect(result.info.dnsNames).toEqual(['newbox.local', 'localhost']);
+    expect(result.info.caFingerprintSha256).toBe(first.info.caFingerprintSha256);
+    expect(result.omitted.map((o) => o.name)).toEqual(['newbox']);
     expect(result.omitted[0]!.reason).toMatch(/create a new local CA/);
+    expect((await ensureCertificate(dir, renamed)).created).toBe('none');
 
     const replaced = await replaceAuthority(dir, renamed);
     expect(replaced.created).toBe('ca-and-leaf');
@@ -188,7 +194,7 @@ describe('ensureCertificate', () => {
   });
 });
 
-describe('renewCertificate', () => {
+describe('renewCertificate', { timeout: 30_000 }, () => {
   it('makes a new leaf under the same CA', async () => {
     const first = await ensureCertificate(dir, machine);
     const renewed = await renewCertificate(dir, machine);
@@ -201,7 +207,7 @@ describe('renewCertificate', () => {
   });
 });
 
-describe('readCertificateInfo and loadTlsMaterial', () => {
+describe('readCertificateInfo and loadTlsMaterial', { timeout: 30_000 }, () => {
   it('report nothing for an empty folder, and what ensureCertificate made after', async () => {
     expect(await readCertificateInfo(dir)).toBeUndefined();
     expect(await loadTlsMaterial(dir)).toBeUndefined();
@@ -218,5 +224,53 @@ describe('readCertificateInfo and loadTlsMaterial', () => {
     await ensureCertificate(dir, machine);
     await copyFile(file('ca-key.pem'), file('server-key.pem'));
     expect(await loadTlsMaterial(dir)).toBeUndefined();
+  });
+});
+
+describe('the server key across re-issues', { timeout: 30_000 }, () => {
+  const key = () => readFile(file('server-key.pem'), 'utf8');
+
+  it('is kept when the leaf is renewed or re-issued for a new address', async () => {
+    await ensureCertificate(dir, machine);
+    const original = await key();
+    expect(await renewReplacesKey(dir)).toBe(false);
+    const renewed = await renewCertificate(dir, machine);
+    expect(renewed.created).toBe('leaf');
+    expect(await key()).toBe(original);
+    await ensureCertificate(dir, { ...machine, addresses: ['10.9.8.7'] });
+    expect(await key()).toBe(original);
+    const leaf = new X509Certificate(await readFile(file('server.pem')));
+    expect(leaf.checkPrivateKey(createPrivateKey(original))).toBe(true);
+  });
+
+  it('is replaced with a new CA, and renewReplacesKey says so beforehand', async () => {
+    await ensureCertificate(dir, machine);
+    const original = await key();
+    await replaceAuthority(dir, machine);
+    expect(await key()).not.toBe(original);
+
+    // A key that does not belong to the leaf cannot be kept.
+    await copyFile(file('ca-key.pem'), file('server-key.pem'));
+    expect(await renewReplacesKey(dir)).toBe(true);
+    await renewCertificate(dir, machine);
+    expect(await renewReplacesKey(dir)).toBe(false);
+  });
+});
+
+describe('a CA from an earlier version', { timeout: 30_000 }, () => {
+  it('is replaced when it only permitted the host names', async () => {
+    const old = await writeOldAuthority(dir, ['mailbox', 'mailbox.local', 'localhost']);
+    const result = await ensureCertificate(dir, machine);
+    expect(result.created).toBe('ca-and-leaf');
+    expect(result.reason).toMatch(/made by an earlier version of Mailport, with other name/);
+    expect(result.info.caFingerprintSha256).not.toBe(old);
+    expect((await ensureCertificate(dir, machine)).created).toBe('none');
+  });
+
+  it('is replaced when it had no name constraints at all', async () => {
+    const old = await writeOldAuthority(dir, undefined);
+    const result = await ensureCertificate(dir, machine);
+    expect(result.reason).toBe('ca.pem is not a name-constrained Mailport certificate authority');
+    expect(result.info.caFingerprintSha256).not.toBe(old);
   });
 });
