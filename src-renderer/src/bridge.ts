@@ -26,26 +26,30 @@ export class BridgeError extends Error {
   }
 }
 
-/** Every ControlApi method: the HTTP bridge is built from this list, nothing per method. */
-const METHODS: readonly ControlMethod[] = [
-  'getStatus',
-  'getSettings',
-  'updateSettings',
-  'listAccounts',
-  'addAccount',
-  'removeAccount',
-  'resetPassword',
-  'getCertificate',
-  'renewCertificate',
-  'importCertificate',
-  'listMailboxes',
-  'getLogs',
-  'installTrust',
-  'uninstallTrust',
-  'startPhoneSetup',
-  'stopPhoneSetup',
-  'getPhoneSetup',
-];
+/**
+ * Every ControlApi method: the HTTP bridge is built from this list, nothing per method. A
+ * Record over `ControlMethod` so the compiler refuses a list that misses or invents one.
+ */
+const METHOD_SET: Readonly<Record<ControlMethod, true>> = {
+  getStatus: true,
+  getSettings: true,
+  updateSettings: true,
+  listAccounts: true,
+  addAccount: true,
+  removeAccount: true,
+  resetPassword: true,
+  getCertificate: true,
+  renewCertificate: true,
+  importCertificate: true,
+  listMailboxes: true,
+  getLogs: true,
+  installTrust: true,
+  uninstallTrust: true,
+  startPhoneSetup: true,
+  stopPhoneSetup: true,
+  getPhoneSetup: true,
+};
+const METHODS = Object.keys(METHOD_SET) as ControlMethod[];
 
 export function connectBridge(): MailportBridge {
   return window.mailport ?? httpBridge();
