@@ -11,6 +11,7 @@ import { ImapFlow } from 'imapflow';
 import type { Browser, Page } from 'playwright-core';
 import { dataPaths } from '../../src-main/core/config/paths.js';
 import { LineClient } from '../helpers/line-client.js';
+import { runMailport } from '../helpers/serve.js';
 import { freePort } from '../helpers/ports.js';
 import {
   SCREENSHOTS,
@@ -248,5 +249,28 @@ describe('Logs', () => {
       .poll(() => log.locator('.line').count(), { timeout: 15_000 })
       .toBeGreaterThan(before);
     expect(await log.locator('.line').last().textContent()).toContain('login failed');
+  });
+});
+
+describe('when Mailport stops', () => {
+  it('says so, and carries on by itself once Mailport runs again', async () => {
+    await goTo(page, 'Dashboard');
+    await mailport.stop();
+    const banner = page.getByRole('status').filter({ hasText: 'Reconnecting to Mailport' });
+    await banner.waitFor();
+    await page.getByRole('switch', { name: 'IMAP with STARTTLS' }).uncheck();
+    await page
+      .locator('[data-listener="imap"]')
+      .getByText('Mailport is not answering. Is `mailport serve` still running?')
+      .waitFor();
+    const again = await runMailport(
+      { dataDir: mailport.dataDir, ports: mailport.ports },
+      { HOME: mailport.home },
+    );
+    mailport = { ...mailport, ...again };
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByRole('switch', { name: 'IMAP with STARTTLS' }).uncheck();
+    await page.locator('[data-listener="imap"]').getByText(/^Off/).waitFor();
+    expect(await refused(mailport.ports.imap)).toBe(true);
   });
 });
