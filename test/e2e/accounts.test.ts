@@ -67,6 +67,12 @@ describe('Accounts', () => {
     expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
     firstPassword = password;
     await page.screenshot({ path: join(SCREENSHOTS, 'accounts-password-dark-800x600.png') });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: mailport.origin,
+    });
+    await page.getByRole('button', { name: 'Copy password' }).click();
+    await page.locator('#copy-msg').getByText('Copied.').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(password);
     expect(await signIn('phone', password)).toContain('INBOX');
     await page.getByRole('button', { name: 'I have noted it' }).click();
     expect(await page.locator('[data-password]').count()).toBe(0);
