@@ -8,17 +8,21 @@ import {
   ensureCertificate,
   installTrust,
   renewCertificate,
+  replaceAuthority,
   trustStatus,
   uninstallTrust,
   type CertificateInfo,
 } from '../core/certs/index.js';
 import { isImported } from '../core/certs/import.js';
+import { CaKeyLockedError } from '../core/certs/key-vault.js';
 import type { TrustStoreResult } from '../core/control/api.js';
 import { UsageError } from './usage.js';
 
 export interface CertOptions {
   /** `--system`: install and uninstall touch the system store too. */
   readonly system: boolean;
+  /** `--new-ca` with renew: a new local CA as well. */
+  readonly newCa?: boolean;
 }
 
 export async function certCommand(
@@ -28,6 +32,7 @@ export async function certCommand(
 ): Promise<number> {
   const [action, extra] = args;
   if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+  if (options.newCa && action !== 'renew') throw new UsageError('--new-ca goes with cert renew.');
   if (options.system && action !== 'install' && action !== 'uninstall') {
     throw new UsageError('--system goes with cert install or cert uninstall.');
   }
@@ -47,7 +52,21 @@ export async function certCommand(
       return 0;
     }
     case 'renew': {
-      const result = await renewCertificate(certsDir, currentMachineNames());
+      if (options.newCa) {
+        const made = await replaceAuthority(certsDir, currentMachineNames());
+        console.log('Made a new local CA and certificate. Phones must trust the new CA:');
+        console.log('install it again from the phone setup page or with `mailport cert install`.');
+        printInfo(made.info);
+        return 0;
+      }
+      let result;
+      try {
+        result = await renewCertificate(certsDir, currentMachineNames());
+      } catch (err) {
+        if (!(err instanceof CaKeyLockedError)) throw err;
+        console.error(err.message);
+        return 1;
+      }
       console.log(
         'Issued a new certificate from the same local CA (phones that trust it need nothing new).',
       );

@@ -29,7 +29,8 @@ const HELP = `Usage: mailport <command>
   config get [KEY]                       show one setting, or all of them
   config set KEY VALUE                   change a setting (e.g. listeners.pop3.port 10110)
   cert status                            this machine's certificate (created on first need)
-  cert renew                             issue a new certificate from the same local CA
+  cert renew [--new-ca]                  issue a new certificate from the same local CA;
+                                         --new-ca makes a new CA too (phones must trust it anew)
   cert install [--system]                trust the local CA in your browsers and mail apps;
                                          --system also in the system store (asks for admin)
   cert uninstall [--system]              remove what \`cert install\` added
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       follow: { type: 'boolean', short: 'f' },
       system: { type: 'boolean' },
+      'new-ca': { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -72,7 +74,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'logs':
       return logsCommand(dataDir, values.follow ?? false);
     case 'cert':
-      return certCommand(dataDir, rest, { system: values.system ?? false });
+      return certCommand(dataDir, rest, {
+        system: values.system ?? false,
+        newCa: values['new-ca'] ?? false,
+      });
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

@@ -7,6 +7,7 @@ import { choosePorts, firstRun, type FirstRunResult } from './first-run.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { LogRing } from './log/ring.js';
 import { rotateLog } from './log/rotate.js';
+import type { KeyVault } from './certs/key-vault.js';
 import { createControlApi } from './control/control-api.js';
 import type { ControlApi } from './control/api.js';
 import { dataPaths } from './config/paths.js';
@@ -30,13 +31,18 @@ export interface Mailport {
   readonly movedPorts: readonly MovedPort[];
 }
 
-export async function openMailport(dataDir: string): Promise<Mailport> {
+export interface OpenOptions {
+  /** The desktop app's keychain for the CA key (headless keeps the 0600 file). */
+  readonly keyVault?: KeyVault;
+}
+
+export async function openMailport(dataDir: string, options: OpenOptions = {}): Promise<Mailport> {
   const paths = dataPaths(dataDir);
   const level = (await SettingsStore.open(paths.settings)).current.logging.level;
   await rotateLog(paths.logFile);
   const ring = new LogRing();
   const logger = createLogger({ file: paths.logFile, level, ring });
-  const service = await MailportService.open({ dataDir, logger });
+  const service = await MailportService.open({ dataDir, logger, ...options });
   const created = await firstRun(service.accounts, paths.defaultMaildir);
   const movedPorts = created ? await choosePorts(service.settings) : [];
   const api = createControlApi(service, { recentLogs: (limit) => ring.recent(limit) });

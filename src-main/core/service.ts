@@ -14,6 +14,7 @@ import {
   createSecureContext,
   type EnsureResult,
 } from './certs/index.js';
+import { sealCaKey, type KeyVault } from './certs/key-vault.js';
 import type { LoginClient, LoginResult } from './auth/login-result.js';
 import { FAILED_LOGIN_DELAY_MS, LoginThrottle } from './auth/throttle.js';
 import { dataPaths, type DataPaths } from './config/paths.js';
@@ -67,6 +68,8 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** Wait after a failed login; tests shorten it. */
   readonly failedLoginDelayMs?: number;
+  /** The desktop app's keychain: the CA key is sealed into it (certs/key-vault.ts). */
+  readonly keyVault?: KeyVault;
 }
 
 export class MailportService {
@@ -74,6 +77,7 @@ export class MailportService {
   readonly settings: SettingsStore;
   readonly accounts: Accounts;
   readonly logger: Logger;
+  readonly keyVault: KeyVault | undefined;
   readonly #pop3: Pop3Server;
   readonly #imap: ImapServer;
   readonly #listeners = new Map<ListenerName, Listener>();
@@ -100,6 +104,7 @@ export class MailportService {
     this.settings = settings;
     this.accounts = new Accounts(settings);
     this.logger = options.logger ?? silentLogger();
+    this.keyVault = options.keyVault;
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
     this.#protocolLogs = new ProtocolLogs(paths.logsDir);
     this.#pop3 = new Pop3Server(this.#protocolServices());
@@ -124,7 +129,10 @@ export class MailportService {
    */
   async prepareTls(onProgress?: (step: string) => void): Promise<EnsureResult | undefined> {
     try {
+      if (this.keyVault && (await sealCaKey(this.paths.certsDir, this.keyVault)))
+        this.logger.info({ vault: this.keyVault.name }, 'CA key moved into the keychain');
       const result = await ensureCertificate(this.paths.certsDir, currentMachineNames(), {
+        ...(this.keyVault && { vault: this.keyVault }),
         onProgress: (step) => {
           this.events.emit({ type: 'progress', task: 'certificate', step });
           onProgress?.(step);
@@ -140,6 +148,7 @@ export class MailportService {
       // New connections get the new certificate; open sessions keep theirs.
       this.#secureContext = createSecureContext(material, { minVersion });
       this.#loadedFingerprint = result.info.fingerprintSha256;
+      if (result.blocked) this.logger.warn({ reason: result.blocked }, 'certificate not re-issued');
       if (result.created !== 'none')
         this.logger.info({ created: result.created, reason: result.reason }, 'certificate issued');
       return result;

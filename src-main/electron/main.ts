@@ -15,6 +15,7 @@ import { appWindow, harden, markQuitting, showWindow } from './app-window.js';
 import { HIDDEN_FLAG, isLinuxAutostartOn, launchCommand, setLinuxAutostart } from './autostart.js';
 import { IPC_CHOOSE_FOLDER, IPC_EVENT, IPC_METHODS } from './ipc-channels.js';
 import { controlMethods, createIpcHandlers, isTrustedCaller } from './ipc-handlers.js';
+import { keychainVault } from './key-vault.js';
 import { noticeFor } from './notifications.js';
 import { rendererResponse } from './renderer-files.js';
 import { APP_SCHEME } from './security.js';
@@ -44,7 +45,8 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, grant) =>
     grant(false),
   );
-  const mailport = await openMailport(dataDir);
+  const vault = keychainVault();
+  const mailport = await openMailport(dataDir, vault ? { keyVault: vault } : {});
   registerIpc(mailport);
   let startAtLogin = await readStartAtLogin();
   const tray = new AppTray(

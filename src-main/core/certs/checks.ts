@@ -16,6 +16,8 @@ export interface AuthorityOnDisk {
   readonly cert: ParsedCertificate | undefined;
   readonly key: KeyObject | undefined;
   readonly certMissing: boolean;
+  /** The key is sealed in the desktop app's keychain and this process cannot open it. */
+  readonly locked?: boolean;
 }
 
 export interface LeafOnDisk {
@@ -32,8 +34,8 @@ export function authorityProblem(ca: AuthorityOnDisk, now: Date): string | undef
   }
   const constraints = constraintsProblem(ca.cert.constraints);
   if (constraints !== undefined) return constraints;
-  if (!ca.key) return 'ca-key.pem is missing or damaged';
-  if (!keyMatches(ca.cert.x509, ca.key)) return 'ca-key.pem does not belong to ca.pem';
+  if (!ca.key && !ca.locked) return 'ca-key.pem is missing or damaged';
+  if (ca.key && !keyMatches(ca.cert.x509, ca.key)) return 'ca-key.pem does not belong to ca.pem';
   return validityProblem('the local certificate authority', ca.cert, now);
 }
 

@@ -3,7 +3,7 @@
  * first need, the leaf re-issued when this computer's names change, when it nears expiry or
  * when the CA changed; the CA kept unless it is unusable (phones would have to trust it anew).
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Mutex } from '../util/mutex.js';
 import { createAuthority, type PemPair } from './ca.js';
 import { forgetImport, isImported } from './import.js';
@@ -17,6 +17,7 @@ import {
 import { certificateInfo, type CertificateInfo } from './info.js';
 import { parseCertificate, parsePrivateKey, type ParsedCertificate } from './inspect.js';
 import { issueLeaf } from './leaf.js';
+import { CaKeyLockedError, readCaKey, type KeyVault } from './key-vault.js';
 import { wantedNames } from './name-constraints.js';
 import type { MachineNames, OmittedName } from './names.js';
 import {
@@ -40,6 +41,8 @@ export interface EnsureResult {
   omitted: OmittedName[];
   /** When a new CA replaced one that trust stores held: what happened in each store. */
   trust?: TrustStoreResult[];
+  /** A new certificate was needed but the CA key is locked: the current one is still served. */
+  blocked?: string;
 }
 
 export interface EnsureOptions {
@@ -49,6 +52,8 @@ export interface EnsureOptions {
   onProgress?: (step: string) => void;
   /** Where the trust stores are (tests use a temporary home and system store). */
   trust?: TrustEnvironment;
+  /** The desktop app's keychain, which holds the CA key once sealed (key-vault.ts). */
+  vault?: KeyVault;
 }
 
 interface Remake {
@@ -118,8 +123,8 @@ async function ensure(
   const files = certificateFiles(certsDir);
   await prepareFolder(certsDir);
 
-  const ca = await ensureAuthority(files, machine, now, progress, remake.authority);
-  const caCert = mustParse(ca.pair.certPem);
+  const ca = await ensureAuthority(files, machine, now, progress, remake.authority, options.vault);
+  const caCert = mustParse(ca.certPem);
   const wanted = wantedNames(machine, caCert.constraints ?? { dnsNames: [], ranges: [] });
   const leaf = await readLeaf(files);
   if (remake.leaf !== undefined) await forgetImport(certsDir);
@@ -129,13 +134,25 @@ async function ensure(
   }
   const leafReason = ca.reason ?? remake.leaf ?? leafProblem(leaf, caCert, wanted, now);
   let leafCert = leaf.cert;
+  if (leafReason !== undefined && ca.keyPem === undefined) {
+    // The key is in the desktop app's keychain: go on serving a certificate that still works.
+    const usable = leaf.cert && remake.leaf === undefined && stillServable(leaf, caCert, now);
+    if (!usable) throw new CaKeyLockedError();
+    return {
+      info: certificateInfo(leaf.cert!, caCert, files),
+      created: 'none',
+      omitted: wanted.omitted,
+      blocked: `${leafReason}. ${new CaKeyLockedError().message}`,
+    };
+  }
   if (leafReason !== undefined) {
     const names = [...wanted.dnsNames, ...wanted.ipAddresses].join(', ');
     progress(`Creating the server certificate for ${names}`);
     // A new CA means a new key too (the old one may be why the CA was replaced).
     const keepKey = ca.reason === undefined ? reusableLeafKey(leaf, caCert) : undefined;
-    const issued = await issueLeaf(ca.pair, wanted, now, keepKey);
-    await writeLeaf(files, issued, ca.pair.certPem);
+    const pair = { certPem: ca.certPem, keyPem: ca.keyPem! };
+    const issued = await issueLeaf(pair, wanted, now, keepKey);
+    await writeLeaf(files, issued, ca.certPem);
     leafCert = mustParse(issued.certPem);
   }
   await restrictKeyModes(files);
@@ -148,7 +165,7 @@ async function ensure(
   if (leafReason !== undefined) result.reason = leafReason;
   if (ca.reason !== undefined) {
     // The stores that trusted the old CA now get the new one (trust.json says which).
-    const trust = await replaceTrust(certsDir, ca.pair.certPem, options.trust);
+    const trust = await replaceTrust(certsDir, ca.certPem, options.trust);
     if (trust.length > 0) result.trust = trust;
   }
   return result;
@@ -161,44 +178,68 @@ async function ensure(
  */
 export async function renewReplacesKey(certsDir: string, now = new Date()): Promise<boolean> {
   const files = certificateFiles(certsDir);
-  const ca = await readAuthority(files);
+  const ca = await readAuthority(files, undefined);
   if (authorityProblem(ca, now) !== undefined || !ca.cert) return true;
   if (await isImported(certsDir)) return true;
   return reusableLeafKey(await readLeaf(files), ca.cert) === undefined;
 }
 
-/** The CA on disk if it is usable, else a new one (with the reason it was made). */
+/**
+ * The CA on disk if it is usable, else a new one (with the reason it was made). `keyPem` is
+ * undefined when the CA is sound but its key is sealed and this process has no vault.
+ */
 async function ensureAuthority(
   files: CertificateFiles,
   machine: MachineNames,
   now: Date,
   progress: (step: string) => void,
   asked: string | undefined,
-): Promise<{ pair: PemPair; reason?: string }> {
-  const onDisk = await readAuthority(files);
+  vault: KeyVault | undefined,
+): Promise<{ certPem: string; keyPem?: string; reason?: string }> {
+  const onDisk = await readAuthority(files, vault);
   const reason = asked ?? authorityProblem(onDisk, now);
-  if (reason === undefined && onDisk.cert && onDisk.keyPem !== undefined) {
-    return { pair: { certPem: onDisk.cert.pem, keyPem: onDisk.keyPem } };
+  if (reason === undefined && onDisk.cert && (onDisk.keyPem !== undefined || onDisk.locked)) {
+    return {
+      certPem: onDisk.cert.pem,
+      ...(onDisk.keyPem !== undefined && { keyPem: onDisk.keyPem }),
+    };
   }
   progress('Creating the local certificate authority');
-  const pair = await createAuthority(machine, now);
-  await writeAuthority(files, pair);
-  return { pair, reason: reason ?? 'the local certificate authority could not be used' };
+  const pair: PemPair = await createAuthority(machine, now);
+  await writeAuthority(files, pair, vault);
+  return { ...pair, reason: reason ?? 'the local certificate authority could not be used' };
 }
 
 interface AuthorityFiles extends AuthorityOnDisk {
   readonly keyPem: string | undefined;
 }
 
-async function readAuthority(files: CertificateFiles): Promise<AuthorityFiles> {
+async function readAuthority(
+  files: CertificateFiles,
+  vault: KeyVault | undefined,
+): Promise<AuthorityFiles> {
   const certText = await readText(files.caCert);
-  const keyPem = await readText(files.caKey);
+  let keyPem: string | undefined;
+  let locked = false;
+  try {
+    keyPem = await readCaKey(dirname(files.caKey), vault);
+  } catch (err) {
+    if (!(err instanceof CaKeyLockedError)) throw err;
+    locked = true;
+  }
   return {
     cert: certText === undefined ? undefined : parseCertificate(certText),
     certMissing: certText === undefined,
     key: parsePrivateKey(keyPem),
     keyPem,
+    locked,
   };
+}
+
+/** A leaf that is whole, signed by this CA and not expired: servable while the key is locked. */
+function stillServable(leaf: LeafOnDisk, caCert: ParsedCertificate, now: Date): boolean {
+  const problem = leafProblem(leaf, caCert, { dnsNames: [], ipAddresses: [], omitted: [] }, now);
+  return problem === undefined || /^the server certificate (expires|will expire)/.test(problem);
 }
 
 /** A certificate this module has just checked or made; failing to read it is a bug. */

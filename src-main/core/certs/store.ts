@@ -4,8 +4,9 @@
  * atomically, key before certificate, so an interrupted write leaves a pair that does not match,
  * which the next start notices and repairs.
  */
+import { writeCaKey, type KeyVault } from './key-vault.js';
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { PemPair } from './ca.js';
 
@@ -72,8 +73,13 @@ export async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-export async function writeAuthority(files: CertificateFiles, ca: PemPair): Promise<void> {
-  await write(files.caKey, ca.keyPem, KEY_MODE);
+/** The CA key goes into the vault when there is one (see key-vault.ts), else ca-key.pem. */
+export async function writeAuthority(
+  files: CertificateFiles,
+  ca: PemPair,
+  vault?: KeyVault,
+): Promise<void> {
+  await writeCaKey(dirname(files.caKey), ca.keyPem, vault);
   await write(files.caCert, ca.certPem, CERT_MODE);
 }
 

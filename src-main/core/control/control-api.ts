@@ -19,6 +19,7 @@ import {
   type TrustEnvironment,
 } from '../certs/index.js';
 import { isImported } from '../certs/import.js';
+import { CaKeyLockedError } from '../certs/key-vault.js';
 import { setSetting } from '../config/keys.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
@@ -130,7 +131,13 @@ export function createControlApi(
     },
 
     async renewCertificate() {
-      await renewCertificate(service.paths.certsDir, currentMachineNames(), trustOption);
+      await renewCertificate(service.paths.certsDir, currentMachineNames(), {
+        ...trustOption,
+        ...(service.keyVault && { vault: service.keyVault }),
+      }).catch((err: unknown) => {
+        if (err instanceof CaKeyLockedError) throw new ControlError('CONFLICT', err.message);
+        throw err;
+      });
       const result = await service.prepareTls();
       if (!result)
         throw new ControlError('INTERNAL', 'The new certificate could not be loaded: see the log.');
