@@ -258,18 +258,20 @@ describe('when Mailport stops', () => {
     await mailport.stop();
     const banner = page.getByRole('status').filter({ hasText: 'Reconnecting to Mailport' });
     await banner.waitFor();
-    await page.getByRole('switch', { name: 'IMAP with STARTTLS' }).uncheck();
+    const imapSwitch = page.getByRole('switch', { name: 'IMAP with STARTTLS' });
+    await imapSwitch.click(); // refused: the switch flips back and says why beside it
     await page
       .locator('[data-listener="imap"]')
       .getByText('Mailport is not answering. Is `mailport serve` still running?')
       .waitFor();
+    expect(await imapSwitch.isChecked()).toBe(true);
     const again = await runMailport(
       { dataDir: mailport.dataDir, ports: mailport.ports },
       { HOME: mailport.home },
     );
     mailport = { ...mailport, ...again };
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
-    await page.getByRole('switch', { name: 'IMAP with STARTTLS' }).uncheck();
+    await imapSwitch.uncheck();
     await page.locator('[data-listener="imap"]').getByText(/^Off/).waitFor();
     expect(await refused(mailport.ports.imap)).toBe(true);
   });
