@@ -93,10 +93,15 @@ export class AdminServer {
     });
   }
 
+  /**
+   * Stops listening and drops every connection at once: a browser's event stream reconnects
+   * within moments, and `close()` alone would wait for it (and for keep-alive requests) forever.
+   */
   async stop(): Promise<void> {
     for (const stream of this.#streams) stream.end();
-    await Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
+    const closed = Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
     for (const s of this.#servers) s.closeAllConnections();
+    await closed;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

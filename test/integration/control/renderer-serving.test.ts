@@ -159,3 +159,29 @@ describe('the settings window at /', () => {
     expect((await get('/assets/app.js', { server: bare })).status).toBe(404);
   });
 });
+
+describe('stopping', () => {
+  it('ends at once with an event stream and a half-sent request open', async () => {
+    const server = new AdminServer({
+      api: createControlApi(t.service),
+      events: t.service.events,
+      token: TOKEN,
+      port: 0,
+      logger: silentLogger(),
+    });
+    await server.start();
+    const stream = connect(server.port, '127.0.0.1');
+    stream.write(
+      `GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
+    );
+    await new Promise((resolve) => stream.once('data', resolve));
+    const half = connect(server.port, '127.0.0.1');
+    half.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`); // no blank line yet
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await server.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    stream.destroy();
+    half.destroy();
+  });
+});
