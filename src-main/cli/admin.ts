@@ -5,7 +5,7 @@ import { SettingsStore } from '../core/config/settings-store.js';
 import { readOrCreateToken } from '../core/control/admin-token.js';
 import type { Status } from '../core/control/api.js';
 
-async function endpoint(dataDir: string): Promise<{ port: number; token: string }> {
+export async function endpoint(dataDir: string): Promise<{ port: number; token: string }> {
   const paths = dataPaths(dataDir);
   const settings = await SettingsStore.open(paths.settings);
   return { port: settings.current.admin.port, token: await readOrCreateToken(paths.adminToken) };

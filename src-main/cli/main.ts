@@ -12,6 +12,7 @@ import { accountCommand } from './account.js';
 import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
 import { logsCommand } from './logs.js';
+import { phoneSetupCommand } from './phone-setup.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
@@ -34,6 +35,8 @@ const HELP = `Usage: mailport <command>
   cert install [--system]                trust the local CA in your browsers and mail apps;
                                          --system also in the system store (asks for admin)
   cert uninstall [--system]              remove what \`cert install\` added
+  phone-setup [--account NAME]           a QR code and link that set up a phone on this
+                                         network (the running Mailport; closes on Enter)
 
 Settings and accounts live in ${defaultDataDir()}
 (set MAILPORT_DATA_DIR to use another folder).`;
@@ -49,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       follow: { type: 'boolean', short: 'f' },
       system: { type: 'boolean' },
       'new-ca': { type: 'boolean' },
+      account: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -78,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
         system: values.system ?? false,
         newCa: values['new-ca'] ?? false,
       });
+    case 'phone-setup':
+      return phoneSetupCommand(dataDir, values.account);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

@@ -35,6 +35,8 @@ import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore } from './store/maildir/maildir-store.js';
+import { openPhoneSetupPage } from './phone/open.js';
+import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { Mailbox } from './store/types.js';
 
 /** How often the certificate is checked against the LAN addresses and its expiry. */
@@ -70,6 +72,8 @@ export interface ServiceOptions {
   readonly failedLoginDelayMs?: number;
   /** The desktop app's keychain: the CA key is sealed into it (certs/key-vault.ts). */
   readonly keyVault?: KeyVault;
+  /** How long the phone setup page stays open (ten minutes; env MAILPORT_PHONE_SETUP_TTL_MS). */
+  readonly phoneSetupTtlMs?: number;
 }
 
 export class MailportService {
@@ -98,6 +102,8 @@ export class MailportService {
   #tlsMinVersion: string | undefined;
   #serving = true;
   readonly #protocolLogs: ProtocolLogs;
+  readonly #phoneSetupTtlMs: number | undefined;
+  #phoneSetup: PhoneSetupPage | undefined;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -106,6 +112,8 @@ export class MailportService {
     this.logger = options.logger ?? silentLogger();
     this.keyVault = options.keyVault;
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
+    this.#phoneSetupTtlMs =
+      options.phoneSetupTtlMs ?? (Number(process.env.MAILPORT_PHONE_SETUP_TTL_MS) || undefined);
     this.#protocolLogs = new ProtocolLogs(paths.logsDir);
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
@@ -285,8 +293,50 @@ export class MailportService {
     return states;
   }
 
+  /**
+   * Opens the phone setup page for an account (undefined when there is no such account),
+   * closing the one open before: the service owns at most one.
+   */
+  async openPhoneSetup(accountName: string): Promise<PhoneSetupPage | undefined> {
+    const account = this.accounts.find(accountName);
+    if (!account) return undefined;
+    await this.closePhoneSetup();
+    await this.prepareTls(); // the CA exists before it is offered
+    const imaps = this.#listeners.get('imaps')?.state;
+    const page: PhoneSetupPage = await openPhoneSetupPage({
+      account: account.name,
+      certsDir: this.paths.certsDir,
+      imapsPort:
+        imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
+      bindAddress: this.settings.current.bind.address,
+      checkPassword: async (password) =>
+        !!(await this.accounts.authenticate(account.name, password)),
+      logger: this.logger,
+      ...(this.#phoneSetupTtlMs !== undefined && { ttlMs: this.#phoneSetupTtlMs }),
+      onClose: () => {
+        if (this.#phoneSetup === page) this.#phoneSetup = undefined;
+      },
+    });
+    this.#phoneSetup = page;
+    return page;
+  }
+
+  /** The open phone setup page, if any. */
+  get phoneSetup(): PhoneSetupPage | undefined {
+    return this.#phoneSetup;
+  }
+
+  /** Closes the phone setup page ("Done"); false when none was open. */
+  async closePhoneSetup(): Promise<boolean> {
+    const page = this.#phoneSetup;
+    this.#phoneSetup = undefined;
+    await page?.close();
+    return !!page;
+  }
+
   /** Stops listening, says goodbye to every session and waits for them to end. */
   async stop(): Promise<void> {
+    await this.closePhoneSetup();
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
     for (const inbox of this.#inboxes.splice(0)) await inbox.close();

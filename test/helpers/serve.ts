@@ -51,12 +51,17 @@ export async function setUpMailport(
   return { dataDir, ports };
 }
 
-/** `env` adds to the child's environment, e.g. `{ HOME }` for a sandboxed home. */
+/**
+ * `env` adds to the child's environment, e.g. `{ HOME }` for a sandboxed home; `wrap` runs it
+ * through another program, e.g. `['ip', 'netns', 'exec', NAME]` (which execs, keeping the pid).
+ */
 export async function runMailport(
   setup: MailportSetup,
   env: NodeJS.ProcessEnv = {},
+  wrap: readonly string[] = [],
 ): Promise<RunningMailport> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+  const [program, ...args] = [...wrap, process.execPath, CLI, 'serve'];
+  const child: ChildProcess = spawn(program!, args, {
     env: { ...process.env, MAILPORT_DATA_DIR: setup.dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@
  * once; the transports only move arguments and results.
  */
 import { join } from 'node:path';
+import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
 import {
   certificateReport,
@@ -26,7 +27,14 @@ import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
 import { LISTENER_TITLES, type MailportService } from '../service.js';
 import { MaildirStore } from '../store/maildir/maildir-store.js';
-import { ControlError, type CertificateDetails, type ControlApi, type Status } from './api.js';
+import type { PhoneSetupPage } from '../phone/setup-page-server.js';
+import {
+  ControlError,
+  type CertificateDetails,
+  type ControlApi,
+  type PhoneSetup,
+  type Status,
+} from './api.js';
 
 export interface ControlApiOptions {
   /** Recent log lines, for getLogs. */
@@ -198,15 +206,25 @@ export function createControlApi(
       results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
     }),
 
-    // Being built on its own branch (phone setup); until then it says so.
-    startPhoneSetup: async () => notYet('Phone setup'),
-    stopPhoneSetup: async () => notYet('Phone setup'),
-    getPhoneSetup: async () => null,
+    async startPhoneSetup({ account }) {
+      const page = await service.openPhoneSetup(account);
+      if (!page) throw new ControlError('NOT_FOUND', `There is no account named "${account}"`);
+      return phoneSetup(page);
+    },
+    stopPhoneSetup: async () => ({ stopped: await service.closePhoneSetup() }),
+    getPhoneSetup: async () => (service.phoneSetup ? phoneSetup(service.phoneSetup) : null),
   };
 }
 
-function notYet(what: string): never {
-  throw new ControlError('INTERNAL', `${what} is not available in this build.`);
+/** The page as the window shows it; the fingerprint is empty when no CA is offered. */
+async function phoneSetup(page: PhoneSetupPage): Promise<PhoneSetup> {
+  return {
+    url: page.url,
+    qrSvg: await QRCode.toString(page.url, { type: 'svg' }),
+    account: page.account,
+    expiresAt: page.expiresAt.toISOString(),
+    caFingerprintSha256: page.caFingerprintSha256 ?? '',
+  };
 }
 
 function withoutAccounts(settings: Settings): Omit<Settings, 'accounts'> {
