@@ -97,7 +97,8 @@ describe('Certificate', () => {
     await page.getByRole('button', { name: 'Set up a phone' }).click();
     const qr = page.getByRole('img', { name: 'QR code of the phone setup link' });
     await Promise.race([qr.waitFor(), page.locator('#phone-start-msg p').waitFor()]);
-    expect(await page.locator('#phone-start-msg').textContent()).toBe('');
+    const refused = page.locator('#phone-start-msg p');
+    if (await refused.count()) expect(await refused.textContent()).toBe(''); // fails with its words
     const link = (await page.locator('a.setup-link').textContent())!.trim();
     expect(link).toMatch(/^https?:\/\//);
     const png = PNG.sync.read(await qr.screenshot());
