@@ -3,6 +3,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import svelte from 'eslint-plugin-svelte';
+import svelteConfig from './src-renderer/svelte.config.js';
 
 const noElectron = { name: 'electron', message: 'src-main/core is plain Node: no electron.' };
 const noFs = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({
@@ -14,7 +16,9 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
   prettier,
+  ...svelte.configs.prettier,
   {
     languageOptions: {
       globals: {
@@ -54,6 +58,35 @@ export default tseslint.config(
               group: ['**/store/maildir/**'],
               message: 'Use the store interface, not the Maildir backend.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.svelte', 'src-renderer/**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { extraFileExtensions: ['.svelte'], parser: tseslint.parser, svelteConfig },
+    },
+  },
+  {
+    // The window runs in a browser (or Electron's sandboxed renderer): no Node, and from
+    // src-main only the ControlApi's types.
+    files: ['src-renderer/src/**'],
+    rules: {
+      // TypeScript and svelte-check know the browser's globals.
+      'no-undef': 'off',
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname'],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src-main/**'],
+              allowTypeImports: true,
+              message: 'The renderer imports only types from src-main (`import type`).',
+            },
+            { group: ['node:*', 'electron'], message: 'The renderer has no Node or Electron.' },
           ],
         },
       ],

@@ -1,5 +1,6 @@
 /** `mailport serve`: run the listeners until SIGINT/SIGTERM, then stop cleanly. */
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { Logger } from '../core/log/logger.js';
 import { AdminServer } from '../core/control/http-server.js';
@@ -92,6 +93,9 @@ function progressBar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
+/** The built settings window (dist/renderer beside dist/main), served at `/`. */
+const RENDERER_DIR = join(import.meta.dirname, '../../renderer');
+
 /** The loopback admin server; a busy port is reported and serving goes on without it. */
 async function startAdmin(
   service: MailportService,
@@ -105,6 +109,7 @@ async function startAdmin(
     token,
     port: service.settings.current.admin.port,
     logger,
+    rendererDir: RENDERER_DIR,
   });
   try {
     await admin.start();

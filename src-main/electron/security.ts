@@ -11,22 +11,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
 /**
- * Everything from the app's own origin; no inline script, no eval, no remote anything.
- * Styles allow inline attributes, which Svelte's style directives produce; images allow data:
- * URLs for the phone-setup QR code.
+ * The same policy the admin server sends with the renderer: everything from the app's own
+ * origin, no inline script or style, no eval, nothing remote; data: images for the QR code.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from '../core/control/http-server.js';
 
 export const WINDOW_SIZE = { width: 1040, height: 720, minWidth: 800, minHeight: 600 } as const;
 

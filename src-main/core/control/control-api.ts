@@ -2,6 +2,7 @@
  * The ControlApi over MailportService. Every operation the window and the CLI offer is here,
  * once; the transports only move arguments and results.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
@@ -180,6 +181,11 @@ export function createControlApi(
       const found = service.accounts.find(account);
       if (!found) throw new ControlError('NOT_FOUND', `There is no account named "${account}"`);
       const store = new MaildirStore(found.maildir);
+      if (!(await isFolder(found.maildir)))
+        throw new ControlError(
+          'NOT_FOUND',
+          `The Maildir of "${account}" (${found.maildir}) does not exist: create it, or remove the account and add it again with the right folder.`,
+        );
       const out = [];
       for (const { name } of await store.listMailboxes()) {
         const counts = await store.counts(name);
@@ -225,6 +231,13 @@ async function phoneSetup(page: PhoneSetupPage): Promise<PhoneSetup> {
     expiresAt: page.expiresAt.toISOString(),
     caFingerprintSha256: page.caFingerprintSha256 ?? '',
   };
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 function withoutAccounts(settings: Settings): Omit<Settings, 'accounts'> {

@@ -6,8 +6,8 @@
  * `/login?token=` link sets), and sends no CORS headers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
 import type { ServiceEvents } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import { CONTROL_METHODS, ControlError, type ControlApi, type ControlMethod } from './api.js';
@@ -24,11 +24,35 @@ const STATUS: Record<ControlError['code'], number> = {
 };
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
 };
+/**
+ * The settings window's policy: its own scripts and styles only (the build has no inline ones),
+ * images from itself or data: URLs (the phone-setup QR code), API calls to this server only.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+const NOT_SIGNED_IN_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in to Mailport</title></head>
+<body><main><h1>Sign in to Mailport</h1>
+<p>This browser is not signed in to Mailport's settings. On this computer, run
+<code>mailport admin-url</code> and open the link it prints.</p></main></body></html>
+`;
 
 export interface AdminServerOptions {
   readonly api: ControlApi;
@@ -36,7 +60,7 @@ export interface AdminServerOptions {
   readonly token: string;
   readonly port: number;
   readonly logger: Logger;
-  /** The built renderer; a short page explains when it is missing. */
+  /** The built renderer (dist/renderer); without it `/` says to run `npm run build`. */
   readonly rendererDir?: string;
 }
 
@@ -69,10 +93,15 @@ export class AdminServer {
     });
   }
 
+  /**
+   * Stops listening and drops every connection at once: a browser's event stream reconnects
+   * within moments, and `close()` alone would wait for it (and for keep-alive requests) forever.
+   */
   async stop(): Promise<void> {
     for (const stream of this.#streams) stream.end();
-    await Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
+    const closed = Promise.all(this.#servers.map((s) => new Promise((r) => s.close(r))));
     for (const s of this.#servers) s.closeAllConnections();
+    await closed;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -80,15 +109,27 @@ export class AdminServer {
     res.setHeader('Cache-Control', 'no-store');
     if (!this.#hostAllowed(req.headers.host))
       return send(res, 403, { error: { code: 'FORBIDDEN', message: 'Unexpected Host header.' } });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Origin-form targets only ("/path?query"); "//x" is a path here, not a host.
+    const target = req.url ?? '/';
+    const url = target.startsWith('/') ? parseUrl(`http://localhost${target}`) : null;
+    if (!url) return send(res, 400, { error: { code: 'INVALID', message: 'Bad request target.' } });
     if (url.pathname === '/login' && req.method === 'GET') return this.#login(url, res);
-    if (!this.#authorized(req))
+    if (!this.#authorized(req)) {
+      if (req.method === 'GET' && !url.pathname.startsWith('/api/')) {
+        res.writeHead(401, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+        });
+        res.end(NOT_SIGNED_IN_PAGE);
+        return;
+      }
       return send(res, 401, {
         error: {
           code: 'UNAUTHORIZED',
           message: 'Missing or wrong admin token: open the link `mailport admin-url` prints.',
         },
       });
+    }
     if (url.pathname === '/api/events' && req.method === 'GET') return this.#events(res);
     if (url.pathname.startsWith('/api/')) return this.#call(url.pathname.slice(5), req, res);
     if (req.method === 'GET') return this.#static(url.pathname, res);
@@ -177,27 +218,60 @@ export class AdminServer {
     });
   }
 
+  /** A file of the built renderer; `/` is its index.html. Nothing outside the folder. */
   async #static(pathname: string, res: ServerResponse): Promise<void> {
-    const dir = this.#options.rendererDir;
-    const relative = normalize(pathname === '/' ? '/index.html' : pathname);
-    if (dir && !relative.includes('..')) {
-      try {
-        const body = await readFile(join(dir, relative));
-        res.writeHead(200, {
-          'Content-Type': TYPES[extname(relative)] ?? 'application/octet-stream',
-        });
-        res.end(body);
-        return;
-      } catch {
-        // fall through
-      }
-    }
-    if (relative !== '/index.html')
+    const file = await this.#rendererFile(pathname === '/' ? '/index.html' : pathname);
+    if (file === undefined)
       return send(res, 404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(
-      '<!doctype html><title>Mailport</title><p>The settings window is not part of this build yet. The API is at <code>/api/</code>.</p>',
-    );
+    if (file === null) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(
+        'The settings window is not built: run `npm run build`. The API is at /api/ meanwhile.\n',
+      );
+      return;
+    }
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+    });
+    res.end(body);
+  }
+
+  /**
+   * The real path of the file `pathname` names inside the renderer folder; undefined when there
+   * is no such file there (or the name tries to leave the folder), null when there is no build.
+   */
+  async #rendererFile(pathname: string): Promise<string | null | undefined> {
+    const dir = this.#options.rendererDir;
+    const root = dir ? await realpath(dir).catch(() => undefined) : undefined;
+    if (!root) return pathname === '/index.html' ? null : undefined;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return undefined;
+    }
+    // Names with NUL, backslashes or dot segments are refused before touching the disk.
+    if (/[\0\\]/.test(decoded) || decoded.split('/').some((p) => p === '..' || p === '.'))
+      return undefined;
+    const candidate = resolve(root, `.${decoded}`);
+    if (!candidate.startsWith(root + sep)) return undefined;
+    const real = await realpath(candidate).catch(() => undefined);
+    if (!real || !real.startsWith(root + sep)) return undefined;
+    const info = await stat(real).catch(() => undefined);
+    return info?.isFile() ? real : undefined;
+  }
+}
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
   }
 }
 

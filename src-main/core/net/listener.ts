@@ -123,6 +123,12 @@ export function upgradeToTls(
       secured.destroy();
       reject(err);
     });
+    // A client that hangs up mid-handshake: nothing to wait for (and no timer keeping
+    // the process alive at shutdown).
+    secured.once('close', () => {
+      clearTimeout(timer);
+      reject(new Error('closed during the TLS handshake'));
+    });
   });
 }
 

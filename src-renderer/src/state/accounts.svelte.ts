@@ -1,0 +1,72 @@
+/** The Accounts screen: the list, adding, a new password shown once, removing. */
+import type { MailportBridge } from '../bridge.js';
+import { Action } from './action.svelte.js';
+
+export interface AccountRow {
+  readonly name: string;
+  readonly maildir: string;
+}
+
+/** A password the user sees once, with what it belongs to. */
+export interface ShownPassword {
+  readonly account: string;
+  readonly password: string;
+  readonly why: 'added' | 'reset';
+}
+
+export class AccountsState {
+  list = $state<AccountRow[]>([]);
+  shown = $state<ShownPassword | null>(null);
+  readonly add = new Action();
+  /** Per-account actions, so an error appears beside that account's buttons. */
+  readonly #rowActions: Record<string, { reset: Action; remove: Action }> = {};
+  readonly #bridge: MailportBridge;
+
+  constructor(bridge: MailportBridge) {
+    this.#bridge = bridge;
+  }
+
+  async load(): Promise<void> {
+    this.list = await this.#bridge.listAccounts({});
+  }
+
+  actionsFor(name: string): { reset: Action; remove: Action } {
+    return (this.#rowActions[name] ??= { reset: new Action(), remove: new Action() });
+  }
+
+  async addAccount(name: string, maildir: string): Promise<boolean> {
+    const result = await this.add.run(() =>
+      this.#bridge.addAccount({ name, ...(maildir.trim() ? { maildir: maildir.trim() } : {}) }),
+    );
+    if (!result) return false;
+    this.shown = { account: result.name, password: result.password, why: 'added' };
+    await this.load();
+    return true;
+  }
+
+  async resetPassword(name: string): Promise<void> {
+    const result = await this.actionsFor(name).reset.run(() =>
+      this.#bridge.resetPassword({ name }),
+    );
+    if (result) this.shown = { account: result.name, password: result.password, why: 'reset' };
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const result = await this.actionsFor(name).remove.run(() =>
+      this.#bridge.removeAccount({ name }),
+    );
+    if (!result) return false;
+    if (this.shown?.account === name) this.shown = null;
+    await this.load();
+    return true;
+  }
+
+  /** Desktop only: the native folder chooser, when the bridge has one. */
+  get canChooseFolder(): boolean {
+    return typeof this.#bridge.chooseFolder === 'function';
+  }
+
+  async chooseFolder(): Promise<string | null> {
+    return (await this.#bridge.chooseFolder?.()) ?? null;
+  }
+}

@@ -1,0 +1,37 @@
+/** The Dashboard's data: getStatus, kept fresh by service events, and the recent events. */
+import type { Status } from '../../../src-main/core/control/api.js';
+import type { MailportBridge, TimedEvent } from '../bridge.js';
+
+const RECENT_EVENTS = 30;
+const REFRESH_DELAY_MS = 150;
+
+export class StatusState {
+  status = $state<Status | null>(null);
+  /** Newest first, numbered. Progress events are left out: the Mail screen shows them. */
+  recent = $state<{ seq: number; event: TimedEvent }[]>([]);
+  #seq = 0;
+  readonly #bridge: MailportBridge;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(bridge: MailportBridge) {
+    this.#bridge = bridge;
+  }
+
+  async refresh(): Promise<void> {
+    this.status = await this.#bridge.getStatus({});
+  }
+
+  /** Takes a status that came back with another answer (updateSettings). */
+  set(status: Status): void {
+    this.status = status;
+  }
+
+  onEvent(event: TimedEvent): void {
+    if (event.type === 'progress') return;
+    this.recent = [{ seq: ++this.#seq, event }, ...this.recent].slice(0, RECENT_EVENTS);
+    if (event.type === 'new-mail') return;
+    // Several events arrive together (a listener rebinding, a login): one refresh for them.
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.refresh().catch(() => undefined), REFRESH_DELAY_MS);
+  }
+}

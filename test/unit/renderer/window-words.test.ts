@@ -1,0 +1,119 @@
+/**
+ * The settings window's pure parts: the port checks of Protocols and ports, where an
+ * updateSettings error belongs, log lines in plain words, sizes and events.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkPorts, type ListenerField } from '../../../src-renderer/src/lib/listeners.js';
+import { errorsByKey } from '../../../src-renderer/src/lib/errors-by-key.js';
+import { filterLines, parseLine } from '../../../src-renderer/src/lib/log-lines.js';
+import { bindWords, eventWords, formatSize } from '../../../src-renderer/src/lib/format.js';
+
+type Fields = Record<'imaps' | 'imap' | 'pop3s' | 'pop3', ListenerField>;
+const fields = (imaps: string, imap: string, pop3s: string, pop3: string): Fields => ({
+  imaps: { enabled: true, port: imaps },
+  imap: { enabled: true, port: imap },
+  pop3s: { enabled: true, port: pop3s },
+  pop3: { enabled: false, port: pop3 },
+});
+
+describe('port checks', () => {
+  it.each([
+    ['', 'Enter a port number from 1 to 65535.'],
+    ['0', 'Enter a port number from 1 to 65535.'],
+    ['65536', 'Enter a port number from 1 to 65535.'],
+    ['12.5', 'Enter a port number from 1 to 65535.'],
+    ['-1', 'Enter a port number from 1 to 65535.'],
+    ['port', 'Enter a port number from 1 to 65535.'],
+    ['10995', 'Port 10995 is also set for POP3 over SSL.'],
+    ['7780', "Port 7780 is the settings page's own port."],
+  ])('refuses %j for IMAPS', (port, error) => {
+    expect(checkPorts(fields(port, '10143', '10995', '10110'), 7780).imaps).toEqual({
+      error,
+      warning: null,
+    });
+  });
+
+  it('flags a port below 1024 without refusing it, and accepts the rest', () => {
+    const checks = checkPorts(fields('993', ' 10143 ', '10995', '65535'), 7780);
+    expect(checks.imaps.error).toBeNull();
+    expect(checks.imaps.warning).toMatch(/below 1024 need administrator rights.*10993/);
+    for (const name of ['imap', 'pop3s', 'pop3'] as const)
+      expect(checks[name]).toEqual({ error: null, warning: null });
+  });
+});
+
+describe('errorsByKey', () => {
+  it('splits a CONFLICT message by listener', () => {
+    const message =
+      'The change was not applied. imap: Another program is already using port 143. Choose another. pop3: Port 110 needs administrator rights.';
+    expect(errorsByKey(message, ['imaps', 'imap', 'pop3s', 'pop3'])).toEqual({
+      imap: 'Another program is already using port 143. Choose another.',
+      pop3: 'Port 110 needs administrator rights.',
+    });
+  });
+
+  it('splits one line per setting key and leaves unknown text alone', () => {
+    const message = 'limits.maxConnections: Too big\nlimits.maxConnectionsPerAddress: Too small';
+    expect(
+      errorsByKey(message, ['limits.maxConnections', 'limits.maxConnectionsPerAddress']),
+    ).toEqual({
+      'limits.maxConnections': 'Too big',
+      'limits.maxConnectionsPerAddress': 'Too small',
+    });
+    expect(errorsByKey('Something else went wrong.', ['imap'])).toEqual({});
+  });
+});
+
+describe('log lines', () => {
+  const raw = [
+    '{"level":30,"time":1700000000000,"msg":"listener","listener":"imaps"}',
+    '{"level":30,"time":1700000000001,"msg":"login failed","user":"bob","remote":"192.0.2.9"}',
+    '{"level":50,"time":1700000000002,"component":"store","msg":"sync failed","err":{"message":"EACCES"}}',
+    'not json at all',
+  ];
+  const lines = raw.map(parseLine);
+
+  it('reads pino JSON into level, component and a message with its details', () => {
+    expect(lines.map((l) => [l.level, l.component, l.message])).toEqual([
+      ['info', '', 'listener (imaps)'],
+      ['info', '', 'login failed (bob · 192.0.2.9)'],
+      ['error', 'store', 'sync failed (EACCES)'],
+      ['info', '', 'not json at all'],
+    ]);
+  });
+
+  it('filters by lowest level and by text', () => {
+    expect(filterLines(lines, 'error', '').map((l) => l.message)).toEqual(['sync failed (EACCES)']);
+    expect(filterLines(lines, 'debug', 'BOB').map((l) => l.message)).toEqual([
+      'login failed (bob · 192.0.2.9)',
+    ]);
+  });
+});
+
+describe('words', () => {
+  it.each([
+    [0, '0 bytes'],
+    [1023, '1023 bytes'],
+    [1536, '1.5 KB'],
+    [15 * 1024 * 1024, '15 MB'],
+  ])('formatSize(%i) is %s', (bytes, words) => expect(formatSize(bytes)).toBe(words));
+
+  it('names bind addresses and events as a user would', () => {
+    expect([bindWords('::'), bindWords('127.0.0.1'), bindWords('fd00::2')]).toEqual([
+      'all networks',
+      'this computer only',
+      '[fd00::2]',
+    ]);
+    expect(
+      eventWords({
+        type: 'listener',
+        listener: 'pop3',
+        state: { status: 'failed', error: 'Port 110 is in use.', remedy: '' },
+        at: '',
+      }),
+    ).toBe('POP3 with STLS could not start: Port 110 is in use.');
+    expect(
+      eventWords({ type: 'login', ok: false, account: 'bob', remoteAddress: '192.0.2.9', at: '' }),
+    ).toBe('192.0.2.9 failed to sign in as bob.');
+  });
+});
