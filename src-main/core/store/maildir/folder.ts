@@ -26,6 +26,7 @@ import { arrivalKey, formatName, lettersToFlags, parseName, systemFlagLetter } f
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
 import { formatUidList, parseUidList, UidListFormatError, type UidList } from './uidlist.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
+import { readKnownSize, readSmallFileShared, SYNC_READ_MAX } from './read-file.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
@@ -413,12 +414,26 @@ export class MaildirFolder {
   }
 
   async readMessage(uid: number): Promise<Buffer> {
-    const handle = await this.#openFile(uid);
-    try {
-      return toCrlf(await handle.readFile());
-    } finally {
-      await handle.close();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const entry = this.#entries.get(uid);
+      if (!entry) break;
+      try {
+        const path = join(this.path, entry.dir, entry.fileName);
+        if (entry.fileSize <= SYNC_READ_MAX) {
+          const shared = readSmallFileShared(path, entry.fileSize);
+          if (shared) {
+            const wire = toCrlf(shared);
+            return wire === shared ? Buffer.from(shared) : wire; // the shared buffer is reused
+          }
+        }
+        return toCrlf(await readKnownSize(path, entry.fileSize));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw storeErrorFromFs(err, this.name);
+        await this.#relocate(entry); // renamed by a flag change elsewhere
+      }
     }
+    throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
   }
 
   /** Stores a new message in cur/ with its flags and returns its UID. */
