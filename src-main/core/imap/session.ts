@@ -283,30 +283,46 @@ export class ImapSession {
   }
 
   async #send(parts: readonly OutputPart[]): Promise<void> {
-    for (const part of parts) {
-      if (this.#socket.ending) return;
-      if (typeof part === 'string' || Buffer.isBuffer(part)) {
-        this.#write(part);
-        continue;
-      }
-      let sent = 0;
-      try {
-        for await (const chunk of part.stream) {
-          if (this.#socket.ending) break;
-          sent += (chunk as Buffer).length;
-          await this.#socket.writeChunk(chunk as Buffer);
+    let index = 0;
+    try {
+      while (index < parts.length && !this.#socket.ending) {
+        const part = parts[index]!;
+        if (isBytes(part)) {
+          // Text and buffers in a row go out as one write.
+          this.#socket.cork();
+          for (let next: OutputPart | undefined = part; isBytes(next); next = parts[++index])
+            this.#write(next);
+          this.#socket.uncork();
+        } else {
+          index += 1;
+          if (!(await this.#stream(part))) return;
         }
-      } finally {
-        part.stream.destroy();
       }
-      if (sent !== part.length && !this.#socket.ending) {
-        // The literal's announced size cannot be taken back: the connection must end.
-        this.#log.warn({ sent, expected: part.length }, 'message changed while being sent');
-        this.#socket.destroy();
-        return;
-      }
+    } finally {
+      for (const left of parts.slice(index)) if (!isBytes(left)) left.stream.destroy();
     }
     await this.#socket.drained();
+  }
+
+  /** Streams a literal's bytes; false (and the connection cut) if it ended short. */
+  async #stream(part: Exclude<OutputPart, string | Buffer>): Promise<boolean> {
+    let sent = 0;
+    try {
+      for await (const chunk of part.stream) {
+        if (this.#socket.ending) break;
+        sent += (chunk as Buffer).length;
+        await this.#socket.writeChunk(chunk as Buffer);
+      }
+    } finally {
+      part.stream.destroy();
+    }
+    if (sent !== part.length && !this.#socket.ending) {
+      // The literal's announced size cannot be taken back: the connection must end.
+      this.#log.warn({ sent, expected: part.length }, 'message changed while being sent');
+      this.#socket.destroy();
+      return false;
+    }
+    return true;
   }
 
   #continuation(text: string): Promise<string> {
@@ -374,6 +390,10 @@ export class ImapSession {
   #end(graceMs = 5_000): void {
     this.#socket.end(graceMs);
   }
+}
+
+function isBytes(part: OutputPart | undefined): part is string | Buffer {
+  return typeof part === 'string' || Buffer.isBuffer(part);
 }
 
 function joinText(parts: readonly CommandPart[]): string {

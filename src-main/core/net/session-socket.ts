@@ -63,6 +63,15 @@ export class SessionSocket {
     this.#socket.resume();
   }
 
+  /** Holds writes until `uncork`, which sends them as one. */
+  cork(): void {
+    this.#socket.cork();
+  }
+
+  uncork(): void {
+    this.#socket.uncork();
+  }
+
   write(data: string | Buffer): void {
     if (this.ending) return;
     this.#socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);

@@ -15,6 +15,11 @@ import { cut, sectionBytes } from './section.js';
 
 /** Part of the cache keys: bump it when the formatters change, and old entries are ignored. */
 const FORMAT_VERSION = 1;
+/**
+ * Whole messages up to this wire size are read in one go and sent as one buffer; larger ones
+ * are streamed from disk (never held in memory).
+ */
+const READ_WHOLE_MAX = 1024 * 1024;
 
 export async function fetchResponse(
   view: MailboxView,
@@ -87,7 +92,11 @@ async function sectionLiteral(
   load: () => Promise<Buffer>,
 ): Promise<OutputPart[]> {
   if (item.part.length === 0 && !item.text) {
-    // The whole message: streamed from disk, never read into memory.
+    if (size <= READ_WHOLE_MAX) {
+      const whole = cut(await load(), item.partial);
+      return [`{${whole.length}}\r\n`, whole];
+    }
+    // A large whole message: streamed from disk, never read into memory.
     const start = Math.min(item.partial?.start ?? 0, size);
     const length = Math.min(item.partial?.length ?? size, size - start);
     const stream = await view.mailbox.openMessage(uid);
