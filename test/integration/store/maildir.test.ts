@@ -126,6 +126,51 @@ describe('UIDs', () => {
   });
 });
 
+describe('syncs at the same time', () => {
+  it('gives new mail as \\Recent to one of the sessions syncing together', async () => {
+    await put('cur', '1700000001.M1P1.h:2,S', 'a\n');
+    const [a, b, c] = [await inbox(), await inbox(), await inbox()];
+    await a.sync();
+    await store.deliver('INBOX', Buffer.from('Subject: new\n\nhello\n'));
+    const results = await Promise.all([a.sync(), b.sync(), c.sync(), a.sync()]);
+    expect(results.map((r) => r.messages.map((m) => m.uid))).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
+    expect(results.flatMap((r) => r.recent)).toEqual([2]);
+    expect(await readdir(join(root, 'new'))).toEqual([]);
+  });
+
+  it('shows a sync asked for after a delivery that delivery, even while another sync runs', async () => {
+    const [a, b] = [await inbox(), await inbox()];
+    for (let i = 0; i < 20; i++) {
+      const running = a.sync({ claimRecent: false });
+      await store.deliver('INBOX', Buffer.from(`Subject: ${i}\n\n${i}\n`));
+      const after = await b.sync({ claimRecent: false });
+      expect(after.messages).toHaveLength(i + 1);
+      expect(after.recent).toHaveLength(i + 1); // still in new/: nobody claimed them
+      await running;
+    }
+  });
+
+  it('reports changed flags with a new record and keeps unchanged ones the same', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await put('cur', '1700000002.M1P1.h:2,', 'b\n');
+    const m = await inbox();
+    const first = await m.sync();
+    await rename(
+      join(root, 'cur', '1700000002.M1P1.h:2,'),
+      join(root, 'cur', '1700000002.M1P1.h:2,F'),
+    );
+    const second = await m.sync();
+    expect(second.messages[0]).toBe(first.messages[0]);
+    expect([...second.messages[1]!.flags]).toEqual(['\\Flagged']);
+    expect([...first.messages[1]!.flags]).toEqual([]);
+  });
+});
+
 describe('flags and keywords', () => {
   it('stores flags as sorted letters and keywords in dovecot-keywords', async () => {
     await put('cur', '1700000001.M1P1.h:2,P', 'a\n');

@@ -22,7 +22,15 @@ import { writeMessageFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { DotLock } from './dotlock.js';
-import { arrivalKey, formatName, lettersToFlags, parseName, systemFlagLetter } from './filename.js';
+import {
+  arrivalKey,
+  baseOf,
+  formatName,
+  lettersOf,
+  lettersToFlags,
+  parseName,
+  systemFlagLetter,
+} from './filename.js';
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
 import { formatUidList, parseUidList, UidListFormatError, type UidList } from './uidlist.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
@@ -52,6 +60,8 @@ interface Entry {
   readonly wireSize: number;
   readonly fileSize: number;
   readonly mtimeMs: number;
+  /** Built on first need and shared by every caller until the flags change. */
+  record?: MessageRecord;
 }
 
 export class MaildirFolder {
@@ -61,6 +71,12 @@ export class MaildirFolder {
   readonly #entries = new Map<number, Entry>();
   readonly #uidByBase = new Map<string, number>();
   #keywords: string[] = [];
+  /** Flag sets by file-name letters: one shared, read-only set per combination. */
+  readonly #flagSets = new Map<string, ReadonlySet<string>>();
+  /** Every message's record in UID order, until something changes. */
+  #snapshot: MessageRecord[] | undefined;
+  /** Sync requests not yet started: they share the next sync. */
+  #queued: SyncBatch | undefined;
   readonly #cache: SizeCache;
   #cacheLoaded = false;
   readonly #mutex = new Mutex();
@@ -74,8 +90,47 @@ export class MaildirFolder {
     this.#cache = new SizeCache(join(path, CACHE_FILE));
   }
 
+  /**
+   * Requests made while another sync waits or runs share the next one (a busy folder with many
+   * IDLE sessions then reads its directories once per change, not once per session). Claimed
+   * \Recent messages go to one caller, as if the syncs had run one after another.
+   */
   sync(options: SyncOptions = {}): Promise<SyncResult> {
-    return this.#mutex.run(() => this.#sync(options.claimRecent ?? true, options.onProgress));
+    const claimRecent = options.claimRecent ?? true;
+    if (options.onProgress)
+      return this.#mutex.run(() => this.#sync(claimRecent, options.onProgress));
+    return new Promise((resolve, reject) => {
+      let batch = this.#queued;
+      if (!batch) {
+        const fresh: SyncBatch = { claimRecent: false, waiters: [] };
+        batch = this.#queued = fresh;
+        void this.#mutex.run(() => this.#runBatch(fresh));
+      }
+      batch.claimRecent ||= claimRecent;
+      batch.waiters.push({ claimRecent, resolve, reject });
+    });
+  }
+
+  async #runBatch(batch: SyncBatch): Promise<void> {
+    if (this.#queued === batch) this.#queued = undefined; // later requests need a later sync
+    let result: SyncResult;
+    try {
+      result = await this.#sync(batch.claimRecent);
+    } catch (err) {
+      for (const waiter of batch.waiters) waiter.reject(err);
+      return;
+    }
+    let claimed = false;
+    for (const waiter of batch.waiters) {
+      if (waiter.claimRecent && batch.claimRecent && !claimed) {
+        claimed = true;
+        waiter.resolve(result);
+      } else if (batch.claimRecent) {
+        waiter.resolve({ ...result, recent: waiter.claimRecent ? [] : this.#inNew() });
+      } else {
+        waiter.resolve(result);
+      }
+    }
   }
 
   async #sync(
@@ -88,14 +143,14 @@ export class MaildirFolder {
     }
     await this.#loadKeywords();
     let listing = await this.#list();
-    if ([...this.#uidByBase.keys()].some((base) => !listing.has(base))) {
+    if (someKey(this.#uidByBase, (base) => !listing.has(base))) {
       listing = await this.#list(); // a file renamed between reading new/ and cur/
     }
-    const unknown = [...listing.keys()].some((base) => !this.#uidByBase.has(base));
+    const unknown = someKey(listing, (base) => !this.#uidByBase.has(base));
     if (unknown || !this.#uidList) await this.#assignUids(listing);
     await this.#refreshEntries(listing, onProgress);
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
-    this.#cache.retain(new Set(this.#uidByBase.keys()));
+    this.#cache.retain((base) => this.#uidByBase.has(base));
     await this.#cache.save();
     return { ...this.#status(), recent };
   }
@@ -112,7 +167,7 @@ export class MaildirFolder {
       }
       for (const fileName of names) {
         if (fileName.startsWith('.')) continue;
-        listing.set(parseName(fileName).base, { dir, fileName });
+        listing.set(baseOf(fileName), { dir, fileName });
       }
     }
     return listing;
@@ -154,6 +209,7 @@ export class MaildirFolder {
   #adopt(list: UidList): void {
     if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
       this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
+      this.#snapshot = undefined;
     }
     this.#uidList = list;
     this.#uidByBase.clear();
@@ -168,10 +224,10 @@ export class MaildirFolder {
       const seen = listing.get(entry.base);
       if (!seen || this.#uidByBase.get(entry.base) !== uid) {
         this.#entries.delete(uid);
+        this.#snapshot = undefined;
         continue;
       }
-      entry.dir = seen.dir;
-      entry.fileName = seen.fileName;
+      this.#moved(entry, seen.dir, seen.fileName);
     }
     const missing: [number, string, Listed][] = [];
     for (const [base, uid] of this.#uidByBase) {
@@ -181,7 +237,10 @@ export class MaildirFolder {
     let done = 0;
     await forEachLimited(missing, STAT_CONCURRENCY, async ([uid, base, seen]) => {
       const entry = await this.#describe(uid, base, seen);
-      if (entry) this.#entries.set(uid, entry);
+      if (entry) {
+        this.#entries.set(uid, entry);
+        this.#snapshot = undefined;
+      }
       done += 1;
       if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
         onProgress(done, missing.length);
@@ -221,15 +280,14 @@ export class MaildirFolder {
     const recent: number[] = [];
     for (const entry of this.#entries.values()) {
       if (entry.dir !== 'new') continue;
-      const fileName = formatName(entry.base, parseName(entry.fileName).letters);
+      const fileName = formatName(entry.base, lettersOf(entry.fileName));
       try {
         await rename(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another reader took it
         throw storeErrorFromFs(err, `${this.name}/new`);
       }
-      entry.dir = 'cur';
-      entry.fileName = fileName;
+      this.#moved(entry, 'cur', fileName);
       recent.push(entry.uid);
     }
     return recent.sort((a, b) => a - b);
@@ -244,28 +302,65 @@ export class MaildirFolder {
 
   #status(): { uidValidity: number; uidNext: number; messages: MessageRecord[] } {
     const list = this.#uidList!;
-    const messages = [...this.#entries.values()]
+    this.#snapshot ??= [...this.#entries.values()]
       .sort((a, b) => a.uid - b.uid)
       .map((e) => this.#record(e));
-    return { uidValidity: list.uidValidity, uidNext: list.nextUid, messages };
+    return { uidValidity: list.uidValidity, uidNext: list.nextUid, messages: this.#snapshot };
   }
 
   #record(entry: Entry): MessageRecord {
-    const { system, keywordIndexes } = lettersToFlags(parseName(entry.fileName).letters);
-    const flags = new Set<string>(system);
-    for (const index of keywordIndexes) {
-      const keyword = this.#keywords[index];
-      if (keyword) flags.add(keyword);
+    return (entry.record ??= {
+      uid: entry.uid,
+      flags: this.#flagsOf(lettersOf(entry.fileName)),
+      size: entry.wireSize,
+      internalDate: new Date(entry.mtimeMs),
+    });
+  }
+
+  #flagsOf(letters: string): ReadonlySet<string> {
+    let flags = this.#flagSets.get(letters);
+    if (!flags) {
+      const { system, keywordIndexes } = lettersToFlags(letters);
+      const set = new Set<string>(system);
+      for (const index of keywordIndexes) {
+        const keyword = this.#keywords[index];
+        if (keyword) set.add(keyword);
+      }
+      flags = set;
+      this.#flagSets.set(letters, flags);
     }
-    return { uid: entry.uid, flags, size: entry.wireSize, internalDate: new Date(entry.mtimeMs) };
+    return flags;
+  }
+
+  /** Records where a file is now; its record is rebuilt if its flag letters changed. */
+  #moved(entry: Entry, dir: Subdir, fileName: string): void {
+    if (lettersOf(entry.fileName) !== lettersOf(fileName)) {
+      entry.record = undefined;
+      this.#snapshot = undefined;
+    }
+    entry.dir = dir;
+    entry.fileName = fileName;
   }
 
   async #loadKeywords(): Promise<void> {
+    let keywords: string[];
     try {
-      this.#keywords = parseKeywords(await readFile(join(this.path, KEYWORDS_FILE), 'utf8'));
+      keywords = parseKeywords(await readFile(join(this.path, KEYWORDS_FILE), 'utf8'));
     } catch {
-      this.#keywords = [];
+      keywords = [];
     }
+    this.#setKeywords(keywords);
+  }
+
+  /** Adopts a keyword list; records are rebuilt when the letters mean something else now. */
+  #setKeywords(keywords: string[]): void {
+    let same = keywords.length === this.#keywords.length;
+    for (let i = 0; same && i < keywords.length; i++) same = keywords[i] === this.#keywords[i];
+    this.#keywords = keywords;
+    if (same) return;
+    this.#flagSets.clear();
+    for (const entry of this.#entries.values()) entry.record = undefined;
+    this.#snapshot = undefined;
   }
 
   /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
@@ -296,10 +391,10 @@ export class MaildirFolder {
     const seen = (await this.#list()).get(entry.base);
     if (!seen) {
       this.#entries.delete(entry.uid);
+      this.#snapshot = undefined;
       return;
     }
-    entry.dir = seen.dir;
-    entry.fileName = seen.fileName;
+    this.#moved(entry, seen.dir, seen.fileName);
   }
 
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord> {
@@ -316,7 +411,7 @@ export class MaildirFolder {
           if (mode === 'remove') deleteFlag(wanted, flag);
           else wanted.add(flag);
         }
-        const letters = [...lettersToFlags(parseName(entry.fileName).letters).other];
+        const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
         for (const flag of wanted) {
           const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
           if (letter) letters.push(letter);
@@ -337,8 +432,10 @@ export class MaildirFolder {
       index = this.#keywords.findIndex((k) => !k);
       if (index === -1) index = this.#keywords.length;
       if (index >= MAX_KEYWORDS) return undefined; // Maildir has 26 keyword letters
-      this.#keywords[index] = keyword;
-      await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(this.#keywords));
+      const keywords = [...this.#keywords];
+      keywords[index] = keyword;
+      await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(keywords));
+      this.#setKeywords(keywords);
     }
     return keywordLetter(index);
   }
@@ -349,8 +446,7 @@ export class MaildirFolder {
       if (entry.dir === 'cur' && entry.fileName === fileName) return;
       try {
         await rename(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
-        entry.dir = 'cur';
-        entry.fileName = fileName;
+        this.#moved(entry, 'cur', fileName);
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -371,6 +467,7 @@ export class MaildirFolder {
         if (!entry) continue;
         await this.#unlinkEntry(entry);
         this.#entries.delete(uid);
+        this.#snapshot = undefined;
         this.#uidByBase.delete(entry.base);
         removed.push(uid);
       }
@@ -581,6 +678,20 @@ export class MaildirFolder {
     this.#saveTimer = undefined;
     await this.#mutex.run(() => this.#cache.save());
   }
+}
+
+interface SyncBatch {
+  claimRecent: boolean;
+  readonly waiters: {
+    readonly claimRecent: boolean;
+    resolve(result: SyncResult): void;
+    reject(err: unknown): void;
+  }[];
+}
+
+function someKey<K>(map: ReadonlyMap<K, unknown>, test: (key: K) => boolean): boolean {
+  for (const key of map.keys()) if (test(key)) return true;
+  return false;
 }
 
 async function readUidList(path: string): Promise<UidList> {
