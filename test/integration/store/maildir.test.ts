@@ -155,6 +155,26 @@ describe('syncs at the same time', () => {
     }
   });
 
+  it('sees files added, renamed and removed after a listing of folders untouched for a while', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await put('cur', '1700000002.M1P1.h:2,', 'b\n');
+    const old = Date.now() / 1000 - 3600;
+    for (const sub of ['new', 'cur']) await utimes(join(root, sub), old, old);
+    const m = await inbox();
+    expect((await m.sync()).messages).toHaveLength(2); // listed, and trusted from now on
+    const again = await m.sync();
+    expect(again.messages.map((x) => [...x.flags])).toEqual([[], []]);
+    await rename(
+      join(root, 'cur', '1700000002.M1P1.h:2,'),
+      join(root, 'cur', '1700000002.M1P1.h:2,S'),
+    );
+    expect((await m.sync()).messages.map((x) => [...x.flags])).toEqual([[], ['\\Seen']]);
+    await put('new', '1700000003.M1P1.h', 'c\n');
+    expect((await m.sync({ claimRecent: false })).messages).toHaveLength(3);
+    await unlink(join(root, 'cur', '1700000001.M1P1.h:2,'));
+    expect((await m.sync()).messages.map((x) => x.uid)).toEqual([2, 3]);
+  });
+
   it('reports changed flags with a new record and keeps unchanged ones the same', async () => {
     await put('cur', '1700000001.M1P1.h:2,', 'a\n');
     await put('cur', '1700000002.M1P1.h:2,', 'b\n');

@@ -42,6 +42,12 @@ const WATCH_DEBOUNCE_MS = 30;
 const STAT_CONCURRENCY = 16;
 /** Progress is reported every this many files on a first sync. */
 const PROGRESS_EVERY = 250;
+/**
+ * A directory listing is trusted to stay valid while the directory's mtime does not move only
+ * if that mtime was at least this old when it was listed: a change in the same clock tick as
+ * an earlier one leaves the mtime as it was (Dovecot's maildir sync follows the same rule).
+ */
+const STABLE_MTIME_MS = 2000;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
 
@@ -75,6 +81,12 @@ export class MaildirFolder {
   readonly #flagSets = new Map<string, ReadonlySet<string>>();
   /** Every message's record in UID order, until something changes. */
   #snapshot: MessageRecord[] | undefined;
+  /**
+   * The mtimes of new/ and cur/ when they were last listed, kept only if they were already
+   * older than STABLE_MTIME_MS then: while they have not moved, nothing was added, removed or
+   * renamed, and the listing is skipped.
+   */
+  #listed: { new: number; cur: number } | undefined;
   /** Sync requests not yet started: they share the next sync. */
   #queued: SyncBatch | undefined;
   readonly #cache: SizeCache;
@@ -142,17 +154,38 @@ export class MaildirFolder {
       this.#cacheLoaded = true;
     }
     await this.#loadKeywords();
-    let listing = await this.#list();
-    if (someKey(this.#uidByBase, (base) => !listing.has(base))) {
-      listing = await this.#list(); // a file renamed between reading new/ and cur/
+    const checkedAt = Date.now();
+    const mtimes = await this.#dirMtimes();
+    const listed = this.#listed;
+    if (!this.#uidList || listed?.new !== mtimes.new || listed.cur !== mtimes.cur) {
+      this.#listed = undefined;
+      let listing = await this.#list();
+      if (someKey(this.#uidByBase, (base) => !listing.has(base))) {
+        listing = await this.#list(); // a file renamed between reading new/ and cur/
+      }
+      const unknown = someKey(listing, (base) => !this.#uidByBase.has(base));
+      if (unknown || !this.#uidList) await this.#assignUids(listing);
+      await this.#refreshEntries(listing, onProgress);
+      const newest = Math.max(mtimes.new, mtimes.cur);
+      if (checkedAt - newest > STABLE_MTIME_MS) this.#listed = mtimes;
     }
-    const unknown = someKey(listing, (base) => !this.#uidByBase.has(base));
-    if (unknown || !this.#uidList) await this.#assignUids(listing);
-    await this.#refreshEntries(listing, onProgress);
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
     this.#cache.retain((base) => this.#uidByBase.has(base));
     await this.#cache.save();
     return { ...this.#status(), recent };
+  }
+
+  /** The modification times of new/ and cur/: a file added, removed or renamed changes them. */
+  async #dirMtimes(): Promise<{ new: number; cur: number }> {
+    try {
+      const [fresh, current] = await Promise.all([
+        stat(join(this.path, 'new')),
+        stat(join(this.path, 'cur')),
+      ]);
+      return { new: fresh.mtimeMs, cur: current.mtimeMs };
+    } catch (err) {
+      throw storeErrorFromFs(err, this.name);
+    }
   }
 
   /** Files in new/ then cur/ (that order, so a file moving new→cur is seen at least once). */
