@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { DotStuffTransform } from '../../../src-main/core/pop3/dot-stuff.js';
+import { DotStuffer, DotStuffTransform } from '../../../src-main/core/pop3/dot-stuff.js';
 
 async function stuff(text: string, maxBodyLines?: number, chunkSize = 1): Promise<string> {
   const data = Buffer.from(text);
@@ -34,5 +34,23 @@ describe('POP3 dot-stuffing (RFC 1939 §3)', () => {
     [10, 'A: 1\r\nB: 2\r\n\r\nl1\r\n..l2\r\nl3\r\n.\r\n'],
   ])('TOP with %i body lines', async (n, expected) => {
     expect(await stuff('A: 1\r\nB: 2\r\n\r\nl1\r\n.l2\r\nl3\r\n', n)).toBe(expected);
+  });
+
+  const tricky = '.a\r\nH: .x\r\n\r\n.\r\n..\r\n\r\n.b\r\nc.\r\n\r\r\n.\r\n.d\r\ne\r\n.';
+
+  it.each([1, 2, 5, 1000])('gives the same bytes whole and in chunks of %i', async (size) => {
+    const whole = new DotStuffer();
+    const once = Buffer.concat([whole.push(Buffer.from(tricky)), whole.end()]).toString();
+    expect(await stuff(tricky, undefined, size)).toBe(once);
+    expect(once).toBe(
+      '..a\r\nH: .x\r\n\r\n..\r\n...\r\n\r\n..b\r\nc.\r\n\r\r\n..\r\n..d\r\ne\r\n..\r\n.\r\n',
+    );
+  });
+
+  it.each([1, 2, 5, 1000])('cuts TOP at the same line in chunks of %i', async (size) => {
+    const top = new DotStuffer({ maxBodyLines: 3 });
+    const once = Buffer.concat([top.push(Buffer.from(tricky)), top.end()]).toString();
+    expect(await stuff(tricky, 3, size)).toBe(once);
+    expect(once).toBe('..a\r\nH: .x\r\n\r\n..\r\n...\r\n\r\n.\r\n');
   });
 });
