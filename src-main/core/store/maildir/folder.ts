@@ -34,7 +34,7 @@ import {
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
 import { formatUidList, parseUidList, UidListFormatError, type UidList } from './uidlist.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
-import { readKnownSize, readSmallFileShared, SYNC_READ_MAX } from './read-file.js';
+import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
@@ -48,6 +48,8 @@ const PROGRESS_EVERY = 250;
  * an earlier one leaves the mtime as it was (Dovecot's maildir sync follows the same rule).
  */
 const STABLE_MTIME_MS = 2000;
+/** Bytes read from the start of a file to find its header. */
+const HEADER_READ = 16 * 1024;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
 
@@ -566,6 +568,28 @@ export class MaildirFolder {
     throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
   }
 
+  /**
+   * The header, read from the start of the file: most headers fit in HEADER_READ bytes; a
+   * longer one (or a file without a blank line) is cut from the whole message.
+   */
+  async readHeader(uid: number): Promise<Buffer> {
+    const entry = this.#entries.get(uid);
+    if (entry) {
+      let start: Buffer | undefined;
+      try {
+        start = readStartShared(join(this.path, entry.dir, entry.fileName), HEADER_READ);
+      } catch {
+        // renamed or gone: readMessage below finds it or reports it expunged
+      }
+      const head = start && toCrlf(start);
+      const end = head ? head.indexOf('\r\n\r\n') : -1;
+      if (head && end !== -1) return Buffer.from(head.subarray(0, end + 4));
+    }
+    const message = await this.readMessage(uid);
+    const end = message.indexOf('\r\n\r\n');
+    return end === -1 ? message : message.subarray(0, end + 4);
+  }
+
   /** Stores a new message in cur/ with its flags and returns its UID. */
   append(message: Buffer, options: AppendOptions = {}): Promise<number> {
     return this.#mutex.run(async () => {
@@ -644,6 +668,12 @@ export class MaildirFolder {
     if (assigned === undefined)
       throw new StoreError('TEMP', `${this.name}: the new message vanished`);
     return assigned;
+  }
+
+  /** A fact about a message already in the cache, or undefined. */
+  peekCached<T>(uid: number, key: string): T | undefined {
+    const entry = this.#entries.get(uid);
+    return entry ? (this.#cache.getExtra(entry.base, key) as T | undefined) : undefined;
   }
 
   /** A fact about a message kept in the cache; computed (and kept) when missing. */

@@ -30,6 +30,16 @@ export function readSmallFileShared(path: string, expectedSize: number): Buffer 
   }
 }
 
+/** The first bytes of a file (at most SYNC_READ_MAX) as a view of the shared buffer. */
+export function readStartShared(path: string, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    return scratch.subarray(0, readSync(fd, scratch, 0, Math.min(length, SYNC_READ_MAX), 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readKnownSize(path: string, expectedSize: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     open(path, 'r', (openError, fd) => {
