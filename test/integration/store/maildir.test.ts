@@ -242,6 +242,22 @@ describe('sizes and content', () => {
     expect(await readAll(await m.openMessage(1))).toBe(lf.replace(/\n/g, '\r\n'));
   });
 
+  it('reads whole messages and headers alone as CRLF bytes, long headers too', async () => {
+    const long = `X-Long: ${'a'.repeat(20_000)}`;
+    await put('cur', '1700000001.M1P1.h:2,', 'Subject: x\nTo: y\n\nbody\n');
+    await put('cur', '1700000002.M1P1.h:2,', `${long}\n\nbody\n`);
+    await put('cur', '1700000003.M1P1.h:2,', 'Subject: no body');
+    await put('cur', '1700000004.M1P1.h:2,', `${'x'.repeat(300_000)}\n`);
+    const m = await inbox();
+    await m.sync();
+    expect((await m.readHeader(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\n');
+    expect((await m.readHeader(2)).toString()).toBe(`${long}\r\n\r\n`);
+    expect((await m.readHeader(3)).toString()).toBe('Subject: no body');
+    expect((await m.readMessage(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\nbody\r\n');
+    expect((await m.readMessage(4)).length).toBe(300_002);
+    expect((await m.readMessage(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\nbody\r\n');
+  });
+
   it('rebuilds sizes when the cache is deleted or damaged', async () => {
     await put('cur', '1700000001.M1P1.h:2,', 'a\nb\n');
     let m = await inbox();
