@@ -262,6 +262,7 @@ describe('sizes and content', () => {
     await put('cur', '1700000001.M1P1.h:2,', 'a\nb\n');
     let m = await inbox();
     const sizes = (await m.sync()).messages.map((x) => x.size);
+    for (const h of open.splice(0)) await h.close(); // the cache is written soon after, or at close
     expect(await readdir(root)).toContain('mailport.cache');
     for (const damage of [
       () => unlink(join(root, 'mailport.cache')),
@@ -272,6 +273,20 @@ describe('sizes and content', () => {
       m = await inbox();
       expect((await m.sync()).messages.map((x) => x.size)).toEqual(sizes);
     }
+  });
+
+  it('looks at a file named with its sizes only when its size or date is asked for', async () => {
+    await put('cur', '1700000001.M1P1.h,S=4,W=6:2,', 'a\nb\n');
+    await put('cur', '1700000002.M1P1.h,S=4,W=6:2,', 'a\nb\n');
+    await utimes(join(root, 'cur', '1700000001.M1P1.h,S=4,W=6:2,'), 1_600_000_000, 1_600_000_000);
+    const m = await inbox();
+    const { messages } = await m.sync();
+    expect(messages[0]!.internalDate.getTime()).toBe(1_600_000_000_000); // the file's mtime
+    await unlink(join(root, 'cur', '1700000002.M1P1.h,S=4,W=6:2,'));
+    // Gone before anyone asked: described from its name until the next sync drops it.
+    expect(messages[1]!.size).toBe(6);
+    expect(messages[1]!.internalDate.getTime()).toBe(1_700_000_002_000);
+    expect((await m.sync()).messages.map((x) => x.uid)).toEqual([1]);
   });
 
   it('trusts W= only when S= matches the file', async () => {

@@ -3,7 +3,14 @@
  * opens it. It owns the mapping base name ↔ UID (persisted in `dovecot-uidlist`), the flags
  * (in file names), and the list of files as last seen. All changes run one at a time.
  */
-import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import {
+  createReadStream,
+  readFileSync,
+  statSync,
+  watch,
+  type FSWatcher,
+  type Stats,
+} from 'node:fs';
 import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
@@ -32,14 +39,23 @@ import {
   systemFlagLetter,
 } from './filename.js';
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
-import { formatUidList, parseUidList, UidListFormatError, type UidList } from './uidlist.js';
+import {
+  formatUidList,
+  parseUidList,
+  UidListFormatError,
+  type UidList,
+  type UidRecord,
+} from './uidlist.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
 const WATCH_DEBOUNCE_MS = 30;
-const STAT_CONCURRENCY = 16;
+/** Files stated between two turns of the event loop on a first sync. */
+const STAT_SLICE = 2000;
+/** Files read at a time to count their CRLF size (those without W= in the name). */
+const COUNT_CONCURRENCY = 16;
 /** Progress is reported every this many files on a first sync. */
 const PROGRESS_EVERY = 250;
 /**
@@ -52,6 +68,8 @@ const STABLE_MTIME_MS = 2000;
 const HEADER_READ = 16 * 1024;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
+/** ...and at least this many times as long as the last write took. */
+const SAVE_WAIT_PER_SAVE_MS = 20;
 
 type Subdir = 'new' | 'cur';
 
@@ -60,14 +78,24 @@ interface Listed {
   readonly fileName: string;
 }
 
+/** What a stat of the file (with the name or the cache) tells about a message. */
+interface Facts {
+  readonly fileSize: number;
+  readonly wireSize: number;
+  readonly mtimeMs: number;
+}
+
 interface Entry {
   readonly uid: number;
   readonly base: string;
   dir: Subdir;
   fileName: string;
-  readonly wireSize: number;
-  readonly fileSize: number;
-  readonly mtimeMs: number;
+  /**
+   * Known once the file was looked at. Files named with their sizes (`,S=…,W=…`, as Dovecot
+   * and most delivery agents write them) are not looked at until a size or date is asked
+   * for, so a first SELECT of a large folder costs a directory listing, not a stat per file.
+   */
+  facts?: Facts;
   /** Built on first need and shared by every caller until the flags change. */
   record?: MessageRecord;
 }
@@ -77,7 +105,7 @@ export class MaildirFolder {
   readonly name: string;
   #uidList: UidList | undefined;
   readonly #entries = new Map<number, Entry>();
-  readonly #uidByBase = new Map<string, number>();
+  #uidByBase = new Map<string, number>();
   #keywords: string[] = [];
   /** Flag sets by file-name letters: one shared, read-only set per combination. */
   readonly #flagSets = new Map<string, ReadonlySet<string>>();
@@ -168,12 +196,12 @@ export class MaildirFolder {
       const unknown = someKey(listing, (base) => !this.#uidByBase.has(base));
       if (unknown || !this.#uidList) await this.#assignUids(listing);
       await this.#refreshEntries(listing, onProgress);
+      this.#cache.retain((base) => this.#uidByBase.has(base));
       const newest = Math.max(mtimes.new, mtimes.cur);
       if (checkedAt - newest > STABLE_MTIME_MS) this.#listed = mtimes;
     }
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
-    this.#cache.retain((base) => this.#uidByBase.has(base));
-    await this.#cache.save();
+    if (this.#cache.dirty) this.#scheduleCacheSave(); // a cache: written soon, not waited for
     return { ...this.#status(), recent };
   }
 
@@ -214,41 +242,42 @@ export class MaildirFolder {
     const lock = await DotLock.acquire(uidlistPath);
     try {
       const onDisk = await readUidList(uidlistPath);
-      const known = onDisk.records.filter((r) => listing.has(r.base));
-      const knownBases = new Set(known.map((r) => r.base));
-      const fresh = [...listing.keys()]
-        .filter((base) => !knownBases.has(base))
-        .sort((a, b) => compareArrival(arrivalKey(a), arrivalKey(b)));
+      const uidByBase = new Map<string, number>();
+      const records: UidRecord[] = [];
+      for (const r of onDisk.records) {
+        if (!listing.has(r.base)) continue;
+        records.push(r);
+        uidByBase.set(r.base, r.uid);
+      }
+      const known = records.length;
+      const fresh: string[] = [];
+      for (const base of listing.keys()) if (!uidByBase.has(base)) fresh.push(base);
+      fresh.sort((a, b) => compareArrival(arrivalKey(a), arrivalKey(b)));
       let nextUid = onDisk.nextUid;
-      const records = [
-        ...known,
-        ...fresh.map((base) => ({ uid: nextUid++, base, extensions: [] })),
-      ];
+      for (const base of fresh) {
+        records.push({ uid: nextUid, base, extensions: [] });
+        uidByBase.set(base, nextUid++);
+      }
       const list: UidList = { ...onDisk, nextUid, records };
-      if (
-        fresh.length > 0 ||
-        known.length !== onDisk.records.length ||
-        onDisk.records.length === 0
-      ) {
+      if (fresh.length > 0 || known !== onDisk.records.length || onDisk.records.length === 0) {
         await lock.replace(formatUidList(list));
       } else {
         await lock.release();
       }
-      this.#adopt(list);
+      this.#adopt(list, uidByBase);
     } catch (err) {
       await lock.release().catch(() => undefined);
       throw storeErrorFromFs(err, `${this.name}/${UIDLIST_FILE}`);
     }
   }
 
-  #adopt(list: UidList): void {
+  #adopt(list: UidList, uidByBase: Map<string, number>): void {
     if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
       this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
       this.#snapshot = undefined;
     }
     this.#uidList = list;
-    this.#uidByBase.clear();
-    for (const r of list.records) this.#uidByBase.set(r.base, r.uid);
+    this.#uidByBase = uidByBase;
   }
 
   async #refreshEntries(
@@ -269,45 +298,79 @@ export class MaildirFolder {
       const seen = listing.get(base);
       if (seen && !this.#entries.has(uid)) missing.push([uid, base, seen]);
     }
+    // Most files are described by one stat (their CRLF size is in the name or the cache):
+    // synchronous stats are several times cheaper than a thread-pool round trip each, and the
+    // event loop is let go every STAT_SLICE files. Files whose size must be counted are read
+    // afterwards, a few at a time.
     let done = 0;
-    await forEachLimited(missing, STAT_CONCURRENCY, async ([uid, base, seen]) => {
-      const entry = await this.#describe(uid, base, seen);
-      if (entry) {
-        this.#entries.set(uid, entry);
-        this.#snapshot = undefined;
-      }
+    const report = (): void => {
       done += 1;
       if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
         onProgress(done, missing.length);
+    };
+    const add = (entry: Entry | undefined): void => {
+      if (!entry) return;
+      this.#entries.set(entry.uid, entry);
+      this.#snapshot = undefined;
+    };
+    const toCount: [number, string, Listed, Stats][] = [];
+    for (const [index, [uid, base, seen]] of missing.entries()) {
+      if (index > 0 && index % STAT_SLICE === 0) await new Promise(setImmediate);
+      if (seen.fileName.includes(',W=')) {
+        add({ uid, base, dir: seen.dir, fileName: seen.fileName }); // looked at when needed
+        report();
+        continue;
+      }
+      const path = join(this.path, seen.dir, seen.fileName);
+      const info = statSync(path, { throwIfNoEntry: false });
+      const wireSize = info && this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
+      if (info && wireSize === undefined) {
+        toCount.push([uid, base, seen, info]);
+        continue;
+      }
+      if (info)
+        add({ uid, base, dir: seen.dir, fileName: seen.fileName, facts: factsOf(info, wireSize!) });
+      report(); // (or vanished since the listing)
+    }
+    await forEachLimited(toCount, COUNT_CONCURRENCY, async ([uid, base, seen, info]) => {
+      const path = join(this.path, seen.dir, seen.fileName);
+      const wireSize = await countWireSize(path).catch(() => undefined);
+      if (wireSize !== undefined) {
+        const facts = factsOf(info, wireSize);
+        this.#cache.set(base, facts);
+        add({ uid, base, dir: seen.dir, fileName: seen.fileName, facts });
+      }
+      report();
     });
   }
 
-  /** Builds the entry for a newly seen file; undefined if the file vanished meanwhile. */
-  async #describe(uid: number, base: string, seen: Listed): Promise<Entry | undefined> {
-    const path = join(this.path, seen.dir, seen.fileName);
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      return undefined;
+  /**
+   * Sizes and date of a message, looking at its file the first time: the cache answers if it
+   * still describes the file (same size and mtime); W= in the name is trusted only when S=
+   * matches the file; otherwise the CRLF size is counted. A file gone meanwhile (renamed by
+   * another program, expunged) is described from its name until the next sync finds it.
+   */
+  #facts(entry: Entry): Facts {
+    if (entry.facts) return entry.facts;
+    const path = join(this.path, entry.dir, entry.fileName);
+    const named = parseName(entry.fileName);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info) {
+      const seconds = Number(/^(\d{1,12})\./.exec(entry.base)?.[1] ?? 0); // delivery time
+      return {
+        fileSize: named.fileSize ?? 0,
+        wireSize: named.wireSize ?? 0,
+        mtimeMs: seconds * 1000,
+      };
     }
-    const parsed = parseName(seen.fileName);
-    let wireSize = this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
+    let wireSize = this.#cache.get(entry.base, info.size, info.mtimeMs)?.wireSize;
     if (wireSize === undefined) {
-      const named = parsed.wireSize !== undefined && (parsed.fileSize ?? info.size) === info.size;
-      wireSize = named ? parsed.wireSize : await countWireSize(path).catch(() => undefined);
-      if (wireSize === undefined) return undefined;
-      this.#cache.set(base, { fileSize: info.size, mtimeMs: info.mtimeMs, wireSize });
+      const trusted = named.wireSize !== undefined && (named.fileSize ?? info.size) === info.size;
+      wireSize = trusted ? named.wireSize! : countWireSizeNow(path);
+      this.#cache.set(entry.base, factsOf(info, wireSize));
+      this.#scheduleCacheSave();
     }
-    return {
-      uid,
-      base,
-      dir: seen.dir,
-      fileName: seen.fileName,
-      wireSize,
-      fileSize: info.size,
-      mtimeMs: info.mtimeMs,
-    };
+    return (entry.facts = factsOf(info, wireSize));
   }
 
   /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
@@ -344,13 +407,13 @@ export class MaildirFolder {
   }
 
   #record(entry: Entry): MessageRecord {
-    return (entry.record ??= {
-      uid: entry.uid,
-      flags: this.#flagsOf(lettersOf(entry.fileName)),
-      size: entry.wireSize,
-      internalDate: new Date(entry.mtimeMs),
-    });
+    if (entry.record) return entry.record;
+    const flags = this.#flagsOf(lettersOf(entry.fileName));
+    return (entry.record = new MaildirRecord(entry, flags, this.#factsOf));
   }
+
+  /** `#facts` for records (one function shared by all of them). */
+  readonly #factsOf = (entry: Entry): Facts => this.#facts(entry);
 
   #flagsOf(letters: string): ReadonlySet<string> {
     let flags = this.#flagSets.get(letters);
@@ -551,14 +614,16 @@ export class MaildirFolder {
       if (!entry) break;
       try {
         const path = join(this.path, entry.dir, entry.fileName);
-        if (entry.fileSize <= SYNC_READ_MAX) {
-          const shared = readSmallFileShared(path, entry.fileSize);
+        const expected = entry.facts?.fileSize ?? parseName(entry.fileName).fileSize;
+        const fileSize = expected ?? this.#facts(entry).fileSize;
+        if (fileSize <= SYNC_READ_MAX) {
+          const shared = readSmallFileShared(path, fileSize);
           if (shared) {
             const wire = toCrlf(shared);
             return wire === shared ? Buffer.from(shared) : wire; // the shared buffer is reused
           }
         }
-        return toCrlf(await readKnownSize(path, entry.fileSize));
+        return toCrlf(await readKnownSize(path, fileSize));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
           throw storeErrorFromFs(err, this.name);
@@ -617,14 +682,15 @@ export class MaildirFolder {
       const e = this.#entries.get(uid);
       if (!e) return [];
       const flags = new Set(this.#record(e).flags);
+      const facts = this.#facts(e);
       return [
         {
           uid,
           path: join(this.path, e.dir, e.fileName),
-          fileSize: e.fileSize,
-          wireSize: e.wireSize,
+          fileSize: facts.fileSize,
+          wireSize: facts.wireSize,
           flags,
-          mtime: new Date(e.mtimeMs),
+          mtime: new Date(facts.mtimeMs),
         },
       ];
     });
@@ -673,12 +739,14 @@ export class MaildirFolder {
   /** A fact about a message already in the cache, or undefined. */
   peekCached<T>(uid: number, key: string): T | undefined {
     const entry = this.#entries.get(uid);
+    if (entry) this.#facts(entry); // the cached facts must still describe the file
     return entry ? (this.#cache.getExtra(entry.base, key) as T | undefined) : undefined;
   }
 
   /** A fact about a message kept in the cache; computed (and kept) when missing. */
   async cached<T>(uid: number, key: string, compute: () => Promise<T>): Promise<T> {
     const entry = this.#entries.get(uid);
+    if (entry) this.#facts(entry); // the cached facts must still describe the file
     const hit = entry ? this.#cache.getExtra(entry.base, key) : undefined;
     if (hit !== undefined) return hit as T;
     const value = await compute();
@@ -690,13 +758,23 @@ export class MaildirFolder {
   }
 
   #saveTimer: NodeJS.Timeout | undefined;
+  #lastSaveMs = 0;
 
+  /**
+   * Writes the cache a little later; the wait grows with how long the last write took, so a
+   * large cache being filled (a first sync of a big folder) is not rewritten over and over.
+   */
   #scheduleCacheSave(): void {
     if (this.#saveTimer) return;
+    const delay = Math.max(CACHE_SAVE_DELAY_MS, SAVE_WAIT_PER_SAVE_MS * this.#lastSaveMs);
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = undefined;
-      void this.#mutex.run(() => this.#cache.save());
-    }, CACHE_SAVE_DELAY_MS);
+      void this.#mutex.run(async () => {
+        const started = Date.now();
+        await this.#cache.save();
+        this.#lastSaveMs = Date.now() - started;
+      });
+    }, delay);
     this.#saveTimer.unref();
   }
 
@@ -755,6 +833,43 @@ interface SyncBatch {
 function someKey<K>(map: ReadonlyMap<K, unknown>, test: (key: K) => boolean): boolean {
   for (const key of map.keys()) if (test(key)) return true;
   return false;
+}
+
+function factsOf(info: Stats, wireSize: number): Facts {
+  return { fileSize: info.size, wireSize, mtimeMs: info.mtimeMs };
+}
+
+/** A message's record; its size and date come from the file the first time they are read. */
+class MaildirRecord implements MessageRecord {
+  readonly uid: number;
+  readonly flags: ReadonlySet<string>;
+  readonly #entry: Entry;
+  readonly #facts: (entry: Entry) => Facts;
+
+  constructor(entry: Entry, flags: ReadonlySet<string>, facts: (entry: Entry) => Facts) {
+    this.uid = entry.uid;
+    this.flags = flags;
+    this.#entry = entry;
+    this.#facts = facts;
+  }
+
+  get size(): number {
+    return this.#facts(this.#entry).wireSize;
+  }
+
+  get internalDate(): Date {
+    return new Date(this.#facts(this.#entry).mtimeMs);
+  }
+}
+
+function countWireSizeNow(path: string): number {
+  const counter = new WireSizeCounter();
+  try {
+    counter.add(readFileSync(path));
+  } catch {
+    // gone meanwhile: counted as empty until the next sync drops it
+  }
+  return counter.size;
 }
 
 async function readUidList(path: string): Promise<UidList> {
