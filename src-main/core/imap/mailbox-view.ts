@@ -96,6 +96,11 @@ export class MailboxView {
     return undefined;
   }
 
+  /** The record of message number `seq`. */
+  recordAt(seq: number): MessageRecord | undefined {
+    return this.#records[seq - 1];
+  }
+
   record(uid: number): MessageRecord | undefined {
     const seq = this.seqOf(uid);
     return seq === undefined ? undefined : this.#records[seq - 1];
