@@ -8,7 +8,7 @@
  * bench-results/latest.md, and (full runs only) into docs/performance.md between its markers.
  *
  * Options: --small, --only=id,id (run only these workloads), --no-large (skip the 100,000
- * corpus), --keep (leave the Maildirs in the temp folder), --no-docs, --profile (write CPU
+ * corpus), --no-main (skip the 10,000 corpus), --keep (leave the Maildirs in the temp folder), --no-docs, --profile (write CPU
  * profiles of Mailport to bench-results/profiles).
  */
 import { execFileSync } from 'node:child_process';
@@ -375,7 +375,14 @@ async function writeResults(m: ReturnType<typeof machine>): Promise<void> {
   await writeFormatted(join(outDir, 'latest.md'), summary);
   process.stdout.write(`\n${summary}\n`);
   const doc = join(process.cwd(), 'docs', 'performance.md');
-  if (!SMALL && !only && !args.has('--no-docs') && !args.has('--no-large') && existsSync(doc)) {
+  if (
+    !SMALL &&
+    !only &&
+    !args.has('--no-docs') &&
+    !args.has('--no-large') &&
+    !args.has('--no-main') &&
+    existsSync(doc)
+  ) {
     const text = readFileSync(doc, 'utf8');
     const start = '<!-- bench:latest:start -->';
     const end = '<!-- bench:latest:end -->';
@@ -437,7 +444,7 @@ async function main(): Promise<void> {
     });
   }
   try {
-    await withServers(SIZES.main, 1, 'main', mainCorpus);
+    if (!args.has('--no-main')) await withServers(SIZES.main, 1, 'main', mainCorpus);
     if (!args.has('--no-large') && (wanted('select') || wanted('fetch-headers')))
       await withServers(SIZES.large, 2, 'large', largeCorpus);
   } finally {
