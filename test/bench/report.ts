@@ -20,7 +20,7 @@ export interface Row {
   readonly ratio: number;
   readonly target?: number;
   readonly met?: boolean;
-  /** Highest share of one core the client process used in any timed run of this row. */
+  /** Share of one core the client process used over the timed runs of this row. */
   readonly clientCpuShare?: number;
   /** Median server CPU seconds per run. */
   readonly serverCpu?: Record<ServerName, number>;
@@ -57,7 +57,7 @@ export function timeRow(
     mailport,
     ratio,
     ...(options.target !== undefined && { target: options.target, met: ratio <= options.target }),
-    clientCpuShare: Math.max(...all.map((s) => s.clientCpu / (s.ms / 1000))),
+    clientCpuShare: sum(all.map((s) => s.clientCpu)) / (sum(all.map((s) => s.ms)) / 1000),
     serverCpu: {
       dovecot: median(samples.dovecot.map((s) => s.serverCpu)),
       mailport: median(samples.mailport.map((s) => s.serverCpu)),
@@ -65,6 +65,10 @@ export function timeRow(
     samples,
     ...(options.note && { note: options.note }),
   };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 export function valueRow(
