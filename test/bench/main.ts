@@ -21,7 +21,13 @@ import { FROM_MARKER, TEXT_MARKER, writeCorpus, type CorpusStats } from './corpu
 import { alternate, median, type Sample } from './measure.js';
 import { machine, machineLine, markdownTable, timeRow, valueRow, type Row } from './report.js';
 import { treeMemory, type Memory } from './proc.js';
-import { createDovecot, createMailport, type BenchServer, type ServerName } from './servers.js';
+import {
+  createDovecot,
+  createMailport,
+  DOVECOT_BINARY,
+  type BenchServer,
+  type ServerName,
+} from './servers.js';
 import { dataPaths } from '../../src-main/core/config/paths.js';
 import {
   coldSelect,
@@ -500,6 +506,10 @@ async function cleanUp(): Promise<void> {
 async function main(): Promise<void> {
   if (!existsSync(join(process.cwd(), 'dist/main/cli/main.js')))
     throw new Error('Build Mailport first (npm run build); `npm run bench` does it for you.');
+  if (!existsSync(DOVECOT_BINARY))
+    throw new Error('The benchmark needs Dovecot: apt-get install dovecot-imapd dovecot-pop3d');
+  if (process.getuid?.() !== 0)
+    throw new Error('Run the benchmark as root: Dovecot serves its copy of the mail as nobody.');
   const m = machine();
   progress(machineLine(m));
   m.notes.push(raiseInotifyLimit());
