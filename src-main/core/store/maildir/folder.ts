@@ -6,12 +6,13 @@
 import {
   createReadStream,
   readFileSync,
+  renameSync,
   statSync,
   watch,
   type FSWatcher,
   type Stats,
 } from 'node:fs';
-import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
@@ -380,7 +381,7 @@ export class MaildirFolder {
       if (entry.dir !== 'new') continue;
       const fileName = formatName(entry.base, lettersOf(entry.fileName));
       try {
-        await rename(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
+        renameSync(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another reader took it
         throw storeErrorFromFs(err, `${this.name}/new`);
@@ -543,7 +544,8 @@ export class MaildirFolder {
       const fileName = await target();
       if (entry.dir === 'cur' && entry.fileName === fileName) return;
       try {
-        await rename(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
+        // A rename is a directory update: done at once, it costs a fraction of a thread-pool trip.
+        renameSync(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
         this.#moved(entry, 'cur', fileName);
         return;
       } catch (err) {
