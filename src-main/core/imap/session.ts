@@ -22,7 +22,14 @@ import {
 } from './limits.js';
 import { MailboxView } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
-import { bad, ok, type CommandResult, type OutputPart } from './response.js';
+import {
+  bad,
+  isBytes,
+  ok,
+  type CommandResult,
+  type OutputPart,
+  type StreamPart,
+} from './response.js';
 import type { ImapServices } from './services.js';
 import type { ImapState } from './state.js';
 
@@ -290,8 +297,10 @@ export class ImapSession {
         if (isBytes(part)) {
           // Text and buffers in a row go out as one write.
           this.#socket.cork();
-          for (let next: OutputPart | undefined = part; isBytes(next); next = parts[++index])
-            this.#write(next);
+          for (let next: OutputPart | undefined = part; isBytes(next); next = parts[++index]) {
+            if (typeof next === 'string' || Buffer.isBuffer(next)) this.#write(next);
+            else this.#socket.write(next.latin1);
+          }
           this.#socket.uncork();
         } else {
           index += 1;
@@ -305,7 +314,7 @@ export class ImapSession {
   }
 
   /** Streams a literal's bytes; false (and the connection cut) if it ended short. */
-  async #stream(part: Exclude<OutputPart, string | Buffer>): Promise<boolean> {
+  async #stream(part: StreamPart): Promise<boolean> {
     let sent = 0;
     try {
       for await (const chunk of part.stream) {
@@ -390,10 +399,6 @@ export class ImapSession {
   #end(graceMs = 5_000): void {
     this.#socket.end(graceMs);
   }
-}
-
-function isBytes(part: OutputPart | undefined): part is string | Buffer {
-  return typeof part === 'string' || Buffer.isBuffer(part);
 }
 
 function joinText(parts: readonly CommandPart[]): string {

@@ -41,6 +41,18 @@ export function toCrlf(data: Buffer): Buffer {
   return insertCr(data, -1);
 }
 
+/**
+ * The same bytes as `toCrlf`, as a latin1 string (one character per octet). A string lives
+ * in V8's young generation and dies cheaply; a Buffer per message is memory outside the heap,
+ * whose churn forces full garbage collections that grow with the heap (measured: a 3 GB
+ * download from a 100,000-message folder took 2.5 times the CPU through Buffers).
+ */
+export function toCrlfText(data: Buffer): string {
+  if (data.length <= STRING_PATH_MAX && data.indexOf(CR) === -1)
+    return data.toString('latin1').replaceAll('\n', '\r\n');
+  return insertCr(data, -1).toString('latin1');
+}
+
 /** Above this, the string fast path is not used (V8 strings have a length limit). */
 const STRING_PATH_MAX = 64 * 1024 * 1024;
 

@@ -58,6 +58,11 @@ export interface Mailbox {
   sync(options?: SyncOptions): Promise<SyncResult>;
   /** The whole message with CRLF line ends (for parsing; bodies are streamed with openMessage). */
   readMessage(uid: number): Promise<Buffer>;
+  /**
+   * The whole message with CRLF line ends as a latin1 string (one character per octet), for
+   * sending: cheaper than a Buffer when many messages go out.
+   */
+  readMessageText(uid: number): Promise<string>;
   /** The message's header, through the blank line that ends it, with CRLF line ends. */
   readHeader(uid: number): Promise<Buffer>;
   /** Stores a message (tmp/ → cur/) and returns its UID. */

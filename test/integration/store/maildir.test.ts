@@ -255,6 +255,8 @@ describe('sizes and content', () => {
     expect((await m.readHeader(3)).toString()).toBe('Subject: no body');
     expect((await m.readMessage(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\nbody\r\n');
     expect((await m.readMessage(4)).length).toBe(300_002);
+    for (const uid of [1, 2, 3, 4])
+      expect(await m.readMessageText(uid)).toBe((await m.readMessage(uid)).toString('latin1'));
     expect((await m.readMessage(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\nbody\r\n');
   });
 

@@ -4,7 +4,7 @@
  * gets few large writes instead of one per message.
  */
 import type { ImapContext } from '../command.js';
-import type { OutputPart } from '../response.js';
+import { byteLength, isBytes, type OutputPart } from '../response.js';
 
 /** Responses built ahead of the one being written. */
 const PREFETCH = 8;
@@ -48,8 +48,7 @@ export async function* prefetched(
 
 function closeStreams(built: Built): void {
   if (!('parts' in built)) return;
-  for (const part of built.parts)
-    if (typeof part === 'object' && 'stream' in part) part.stream.destroy();
+  for (const part of built.parts) if (!isBytes(part)) part.stream.destroy();
 }
 
 /**
@@ -69,7 +68,7 @@ export class OutputBatch {
     let streamed = false;
     for (const part of parts) {
       this.#parts.push(part);
-      if (typeof part === 'string' || Buffer.isBuffer(part)) this.#bytes += part.length;
+      if (isBytes(part)) this.#bytes += byteLength(part);
       else streamed = true;
     }
     if (streamed || this.#bytes >= BATCH_BYTES) await this.flush();

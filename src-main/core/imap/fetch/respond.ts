@@ -93,8 +93,10 @@ async function sectionLiteral(
 ): Promise<OutputPart[]> {
   if (item.part.length === 0 && !item.text) {
     if (size <= READ_WHOLE_MAX) {
-      const whole = cut(await load(), item.partial);
-      return [`{${whole.length}}\r\n`, whole];
+      const text = await view.mailbox.readMessageText(uid);
+      const start = Math.min(item.partial?.start ?? 0, text.length);
+      const part = item.partial ? text.slice(start, start + item.partial.length) : text;
+      return [`{${part.length}}\r\n`, { latin1: part }];
     }
     // A large whole message: streamed from disk, never read into memory.
     const start = Math.min(item.partial?.start ?? 0, size);

@@ -25,7 +25,7 @@ import type {
   SyncOptions,
   SyncResult,
 } from '../types.js';
-import { toCrlf } from '../crlf.js';
+import { toCrlf, toCrlfText } from '../crlf.js';
 import { writeMessageFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -611,6 +611,19 @@ export class MaildirFolder {
   }
 
   async readMessage(uid: number): Promise<Buffer> {
+    // The shared buffer is reused by the next read: a result that is that buffer is copied.
+    return this.#readWire(uid, (bytes, shared) => {
+      const wire = toCrlf(bytes);
+      return shared && wire === bytes ? Buffer.from(bytes) : wire;
+    });
+  }
+
+  readMessageText(uid: number): Promise<string> {
+    return this.#readWire(uid, toCrlfText);
+  }
+
+  /** Reads a message file whole (small ones into the shared buffer) and converts it. */
+  async #readWire<T>(uid: number, convert: (bytes: Buffer, shared: boolean) => T): Promise<T> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const entry = this.#entries.get(uid);
       if (!entry) break;
@@ -620,12 +633,9 @@ export class MaildirFolder {
         const fileSize = expected ?? this.#facts(entry).fileSize;
         if (fileSize <= SYNC_READ_MAX) {
           const shared = readSmallFileShared(path, fileSize);
-          if (shared) {
-            const wire = toCrlf(shared);
-            return wire === shared ? Buffer.from(shared) : wire; // the shared buffer is reused
-          }
+          if (shared) return convert(shared, true);
         }
-        return toCrlf(await readKnownSize(path, fileSize));
+        return convert(await readKnownSize(path, fileSize), false);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
           throw storeErrorFromFs(err, this.name);

@@ -219,6 +219,7 @@ class FolderHandle implements Mailbox {
   openMessage = (uid: number) => this.#folder.openMessage(uid);
   readMessage = (uid: number) => this.#folder.readMessage(uid);
   readHeader = (uid: number) => this.#folder.readHeader(uid);
+  readMessageText = (uid: number) => this.#folder.readMessageText(uid);
   append: Mailbox['append'] = (message, options) => this.#folder.append(message, options);
   cached: Mailbox['cached'] = (uid, key, compute) => this.#folder.cached(uid, key, compute);
   peekCached: Mailbox['peekCached'] = (uid, key) => this.#folder.peekCached(uid, key);
