@@ -10,13 +10,23 @@ import { contains, type SequenceSet } from './sequence-set.js';
 
 const SYSTEM_ORDER = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
+/** UID lists of record lists, shared by every view that holds the same list. */
+const uidLists = new WeakMap<readonly MessageRecord[], number[]>();
+
 export class MailboxView {
   readonly mailbox: Mailbox;
   readonly readOnly: boolean;
   uidValidity = 0;
   uidNext = 1;
-  #uids: number[] = [];
-  readonly #records = new Map<number, MessageRecord>();
+  /**
+   * The records by sequence number (index seq - 1), in UID order. Usually the store's own
+   * list, shared with every other session on the mailbox (no copy per session); copied before
+   * this view changes it (`#own`).
+   */
+  #records: readonly MessageRecord[] = [];
+  #own = false;
+  /** The store's list this view last caught up with: the same list again means no change. */
+  #seen: readonly MessageRecord[] | undefined;
   readonly #recent = new Set<number>();
   /** UIDs the store no longer has but this session has not yet been told about. */
   readonly #vanished = new Set<number>();
@@ -41,16 +51,13 @@ export class MailboxView {
     const status = await mailbox.sync({ claimRecent: !readOnly });
     view.uidValidity = status.uidValidity;
     view.uidNext = status.uidNext;
-    for (const record of status.messages) {
-      view.#uids.push(record.uid);
-      view.#records.set(record.uid, record);
-    }
+    view.#records = view.#seen = status.messages;
     for (const uid of status.recent) view.#recent.add(uid);
     return view;
   }
 
   get exists(): number {
-    return this.#uids.length;
+    return this.#records.length;
   }
 
   get recentCount(): number {
@@ -63,20 +70,25 @@ export class MailboxView {
   }
 
   get uids(): readonly number[] {
-    return this.#uids;
+    let uids = uidLists.get(this.#records);
+    if (!uids) {
+      uids = this.#records.map((r) => r.uid);
+      uidLists.set(this.#records, uids);
+    }
+    return uids;
   }
 
   uidAt(seq: number): number | undefined {
-    return this.#uids[seq - 1];
+    return this.#records[seq - 1]?.uid;
   }
 
   /** The sequence number of a UID, or undefined. UIDs ascend, so this is a binary search. */
   seqOf(uid: number): number | undefined {
     let lo = 0;
-    let hi = this.#uids.length - 1;
+    let hi = this.#records.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const at = this.#uids[mid]!;
+      const at = this.#records[mid]!.uid;
       if (at === uid) return mid + 1;
       if (at < uid) lo = mid + 1;
       else hi = mid - 1;
@@ -84,8 +96,14 @@ export class MailboxView {
     return undefined;
   }
 
+  /** The record of message number `seq`. */
+  recordAt(seq: number): MessageRecord | undefined {
+    return this.#records[seq - 1];
+  }
+
   record(uid: number): MessageRecord | undefined {
-    return this.#records.get(uid);
+    const seq = this.seqOf(uid);
+    return seq === undefined ? undefined : this.#records[seq - 1];
   }
 
   isVanished(uid: number): boolean {
@@ -94,7 +112,10 @@ export class MailboxView {
 
   /** Flags as this session shows them, in Dovecot's order: system flags, \Recent, keywords. */
   flags(uid: number): string[] {
-    const stored = this.#records.get(uid)?.flags ?? new Set<string>();
+    return this.#shown(uid, this.record(uid)?.flags ?? new Set<string>());
+  }
+
+  #shown(uid: number, stored: ReadonlySet<string>): string[] {
     const flags = SYSTEM_ORDER.filter((f) => stored.has(f));
     if (this.#recent.has(uid)) flags.push('\\Recent');
     for (const f of stored) if (!f.startsWith('\\')) flags.push(f);
@@ -103,21 +124,28 @@ export class MailboxView {
 
   /** The UIDs a sequence set names, ascending; by UID or by message number. */
   resolve(set: SequenceSet, byUid: boolean): number[] {
+    const uids = this.uids;
     if (byUid) {
-      const max = this.#uids.at(-1) ?? 0;
+      const max = uids.at(-1) ?? 0;
       // RFC 3501 §6.4.8: "*" is the largest UID in use; a range with it always includes that.
-      return this.#uids.filter((uid) => contains(set, uid, max));
+      return uids.filter((uid) => contains(set, uid, max));
     }
     const out: number[] = [];
-    this.#uids.forEach((uid, index) => {
-      if (contains(set, index + 1, this.#uids.length)) out.push(uid);
+    uids.forEach((uid, index) => {
+      if (contains(set, index + 1, uids.length)) out.push(uid);
     });
     return out;
   }
 
   /** Records a flag change this session made itself (it reports it in its own words). */
   noteFlags(record: MessageRecord): void {
-    if (this.#records.has(record.uid)) this.#records.set(record.uid, record);
+    const seq = this.seqOf(record.uid);
+    if (seq === undefined) return;
+    if (!this.#own) {
+      this.#records = this.#records.slice();
+      this.#own = true;
+    }
+    (this.#records as MessageRecord[])[seq - 1] = record;
   }
 
   /**
@@ -133,44 +161,77 @@ export class MailboxView {
       if (err instanceof StoreError && err.code === 'NOT_FOUND') throw err; // deleted underneath
       return [];
     }
+    const messages = status.messages;
     const out: string[] = [];
-    const current = new Map(status.messages.map((m) => [m.uid, m]));
-    for (const uid of this.#uids) if (!current.has(uid)) this.#vanished.add(uid);
+    const changed = messages !== this.#seen;
+    if (changed) this.#findVanished(messages);
     if (allowExpunge && this.#vanished.size > 0) out.push(...this.#expungeVanished());
-    const known = this.#uids.at(-1) ?? 0;
-    const before = this.#uids.length;
+    const before = this.#records.length;
     const recentBefore = this.#recent.size;
     for (const uid of status.recent) this.#recent.add(uid);
-    for (const record of status.messages) {
-      if (record.uid > known) {
-        this.#uids.push(record.uid);
-        this.#records.set(record.uid, record);
-      } else if (!sameFlags(this.#records.get(record.uid)?.flags, record.flags)) {
-        this.#records.set(record.uid, record);
-        const seq = this.seqOf(record.uid);
-        if (seq !== undefined) out.push(`${seq} FETCH (FLAGS ${flagList(this.flags(record.uid))})`);
-      }
-    }
-    if (this.#uids.length !== before) out.push(`${this.#uids.length} EXISTS`);
-    if (this.#recent.size !== recentBefore || this.#uids.length !== before)
+    if (changed) this.#catchUp(messages, out);
+    this.#seen = messages;
+    if (this.#records.length !== before) out.push(`${this.#records.length} EXISTS`);
+    if (this.#recent.size !== recentBefore || this.#records.length !== before)
       out.push(`${this.#recent.size} RECENT`);
     this.uidNext = status.uidNext;
     return out;
   }
 
+  /** Marks as vanished every UID of the view the store's list (ascending) no longer has. */
+  #findVanished(messages: readonly MessageRecord[]): void {
+    let j = 0;
+    for (const { uid } of this.#records) {
+      while (j < messages.length && messages[j]!.uid < uid) j++;
+      if (j === messages.length || messages[j]!.uid !== uid) this.#vanished.add(uid);
+    }
+  }
+
+  /**
+   * Reports flags that changed and takes the store's list, plus the messages still to be
+   * expunged (held back) if any; new messages come with it.
+   */
+  #catchUp(messages: readonly MessageRecord[], out: string[]): void {
+    const known = this.#records.at(-1)?.uid ?? 0;
+    let j = 0;
+    this.#records.forEach((old, index) => {
+      while (j < messages.length && messages[j]!.uid < old.uid) j++;
+      const now = messages[j];
+      if (now?.uid !== old.uid || now === old || sameFlags(old.flags, now.flags)) return;
+      out.push(`${index + 1} FETCH (FLAGS ${flagList(this.#shown(now.uid, now.flags))})`);
+    });
+    if (this.#vanished.size === 0) {
+      this.#records = messages;
+      this.#own = false;
+      return;
+    }
+    const merged: MessageRecord[] = [];
+    j = 0;
+    for (const old of this.#records) {
+      while (j < messages.length && messages[j]!.uid < old.uid) j++;
+      merged.push(messages[j]?.uid === old.uid ? messages[j]! : old);
+    }
+    for (const record of messages) if (record.uid > known) merged.push(record);
+    this.#records = merged;
+    this.#own = true;
+  }
+
   /** `* n EXPUNGE` for each vanished message, highest first so the numbers stay right. */
   #expungeVanished(): string[] {
     const out: string[] = [];
-    for (let seq = this.#uids.length; seq >= 1; seq--) {
-      const uid = this.#uids[seq - 1]!;
-      if (!this.#vanished.has(uid)) continue;
-      out.push(`${seq} EXPUNGE`);
-      this.#uids.splice(seq - 1, 1);
-      this.#records.delete(uid);
-      this.#recent.delete(uid);
-    }
+    const kept: MessageRecord[] = [];
+    this.#records.forEach((record, index) => {
+      if (this.#vanished.has(record.uid)) {
+        out.push(`${index + 1} EXPUNGE`);
+        this.#recent.delete(record.uid);
+      } else {
+        kept.push(record);
+      }
+    });
+    this.#records = kept;
+    this.#own = true;
     this.#vanished.clear();
-    return out;
+    return out.reverse();
   }
 
   /** Removes messages this session expunged and returns their `* n EXPUNGE` lines. */
@@ -185,8 +246,9 @@ export class MailboxView {
   }
 }
 
-function sameFlags(a: ReadonlySet<string> | undefined, b: ReadonlySet<string>): boolean {
-  if (!a || a.size !== b.size) return false;
+function sameFlags(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
   for (const f of a) if (!b.has(f)) return false;
   return true;
 }

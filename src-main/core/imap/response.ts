@@ -4,8 +4,30 @@
  */
 import type { Readable } from 'node:stream';
 
-/** A piece of output: text, bytes, or a stream of a known length (message bodies). */
-export type OutputPart = string | Buffer | { readonly stream: Readable; readonly length: number };
+/**
+ * A piece of output: protocol text, bytes, a message's text as latin1 (sent as it is and
+ * never written to the protocol log), or a stream of a known length (large message bodies).
+ */
+export type OutputPart = string | Buffer | MessageText | StreamPart;
+
+export interface MessageText {
+  readonly latin1: string;
+}
+
+export interface StreamPart {
+  readonly stream: Readable;
+  readonly length: number;
+}
+
+/** Parts written straight away (everything but streams). */
+export function isBytes(part: OutputPart | undefined): part is string | Buffer | MessageText {
+  return typeof part === 'string' || Buffer.isBuffer(part) || (!!part && 'latin1' in part);
+}
+
+/** Octets a written part carries. */
+export function byteLength(part: string | Buffer | MessageText): number {
+  return typeof part === 'string' || Buffer.isBuffer(part) ? part.length : part.latin1.length;
+}
 
 export type Status = 'OK' | 'NO' | 'BAD';
 

@@ -22,7 +22,14 @@ import {
 } from './limits.js';
 import { MailboxView } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
-import { bad, ok, type CommandResult, type OutputPart } from './response.js';
+import {
+  bad,
+  isBytes,
+  ok,
+  type CommandResult,
+  type OutputPart,
+  type StreamPart,
+} from './response.js';
 import type { ImapServices } from './services.js';
 import type { ImapState } from './state.js';
 
@@ -283,30 +290,48 @@ export class ImapSession {
   }
 
   async #send(parts: readonly OutputPart[]): Promise<void> {
-    for (const part of parts) {
-      if (this.#socket.ending) return;
-      if (typeof part === 'string' || Buffer.isBuffer(part)) {
-        this.#write(part);
-        continue;
-      }
-      let sent = 0;
-      try {
-        for await (const chunk of part.stream) {
-          if (this.#socket.ending) break;
-          sent += (chunk as Buffer).length;
-          await this.#socket.writeChunk(chunk as Buffer);
+    let index = 0;
+    try {
+      while (index < parts.length && !this.#socket.ending) {
+        const part = parts[index]!;
+        if (isBytes(part)) {
+          // Text and buffers in a row go out as one write.
+          this.#socket.cork();
+          for (let next: OutputPart | undefined = part; isBytes(next); next = parts[++index]) {
+            if (typeof next === 'string' || Buffer.isBuffer(next)) this.#write(next);
+            else this.#socket.write(next.latin1);
+          }
+          this.#socket.uncork();
+        } else {
+          index += 1;
+          if (!(await this.#stream(part))) return;
         }
-      } finally {
-        part.stream.destroy();
       }
-      if (sent !== part.length && !this.#socket.ending) {
-        // The literal's announced size cannot be taken back: the connection must end.
-        this.#log.warn({ sent, expected: part.length }, 'message changed while being sent');
-        this.#socket.destroy();
-        return;
-      }
+    } finally {
+      for (const left of parts.slice(index)) if (!isBytes(left)) left.stream.destroy();
     }
     await this.#socket.drained();
+  }
+
+  /** Streams a literal's bytes; false (and the connection cut) if it ended short. */
+  async #stream(part: StreamPart): Promise<boolean> {
+    let sent = 0;
+    try {
+      for await (const chunk of part.stream) {
+        if (this.#socket.ending) break;
+        sent += (chunk as Buffer).length;
+        await this.#socket.writeChunk(chunk as Buffer);
+      }
+    } finally {
+      part.stream.destroy();
+    }
+    if (sent !== part.length && !this.#socket.ending) {
+      // The literal's announced size cannot be taken back: the connection must end.
+      this.#log.warn({ sent, expected: part.length }, 'message changed while being sent');
+      this.#socket.destroy();
+      return false;
+    }
+    return true;
   }
 
   #continuation(text: string): Promise<string> {

@@ -6,16 +6,29 @@
  * replacement characters. Octets that are not valid UTF-8 in an unlabelled header are read
  * as Latin-1, so they can still be matched.
  */
+import { TextDecoder } from 'node:util';
 
 /** Decodes bytes in a charset; never throws. RFC 2231 language suffixes (`*en`) are ignored. */
 export function decodeCharset(bytes: Uint8Array, charset: string): string {
   const label = charset.split('*')[0]!.trim().toLowerCase();
   if (LATIN1_LABELS.has(label)) return decodeWindows1252(bytes);
-  try {
-    return new TextDecoder(label || 'utf-8').decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes);
+  return decoderFor(label || 'utf-8').decode(bytes);
+}
+
+const decoders = new Map<string, TextDecoder>();
+
+/** One decoder per label (decoding without `stream` keeps no state); unknown labels read as UTF-8. */
+function decoderFor(label: string): TextDecoder {
+  let decoder = decoders.get(label);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      decoder = decoderFor('utf-8');
+    }
+    if (decoders.size < 64) decoders.set(label, decoder);
   }
+  return decoder;
 }
 
 /**
@@ -38,17 +51,18 @@ const CP1252_80_9F =
   '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 function decodeWindows1252(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes)
-    out += b >= 0x80 && b <= 0x9f ? CP1252_80_9F[b - 0x80] : String.fromCharCode(b);
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\x80-\x9f]/g, (c) => CP1252_80_9F[c.charCodeAt(0) - 0x80]!);
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A header byte string as text: UTF-8 when valid, otherwise Latin-1. */
 export function rawHeaderText(value: string): string {
   const bytes = Buffer.from(value, 'latin1');
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     return value;
   }
@@ -60,26 +74,41 @@ export function decodeBase64(text: string): Buffer {
 
 /** Quoted-printable (RFC 2045 §6.7); `underscoreSpace` for RFC 2047 "Q" words. */
 export function decodeQuotedPrintable(text: string, underscoreSpace = false): Buffer {
-  const src = underscoreSpace ? text.replace(/_/g, ' ') : text;
-  const out: number[] = [];
-  for (let i = 0; i < src.length; i++) {
-    const c = src.charCodeAt(i);
-    if (c !== 0x3d) {
-      out.push(c & 0xff);
+  const src = Buffer.from(underscoreSpace ? text.replace(/_/g, ' ') : text, 'latin1');
+  const out = Buffer.allocUnsafe(src.length); // decoding never grows
+  let length = 0;
+  let i = 0;
+  while (i < src.length) {
+    const eq = src.indexOf(0x3d, i);
+    length += src.copy(out, length, i, eq === -1 ? src.length : eq);
+    if (eq === -1) break;
+    const high = hexDigit(src[eq + 1]);
+    const low = hexDigit(src[eq + 2]);
+    if (high !== -1 && low !== -1) {
+      out[length++] = high * 16 + low;
+      i = eq + 3;
       continue;
     }
-    const hex = src.slice(i + 1, i + 3);
-    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16));
-      i += 2;
+    // A soft line break: "=", spaces or tabs, then CRLF or LF.
+    let j = eq + 1;
+    while (src[j] === 0x20 || src[j] === 0x09) j++;
+    if (src[j] === 0x0d) j++;
+    if (src[j] === 0x0a) {
+      i = j + 1;
     } else {
-      const soft = /^[ \t]*\r?\n/.exec(src.slice(i + 1));
-      if (soft)
-        i += soft[0].length; // soft line break
-      else out.push(c);
+      out[length++] = 0x3d; // a lone "=" is kept
+      i = eq + 1;
     }
   }
-  return Buffer.from(out);
+  return out.subarray(0, length);
+}
+
+function hexDigit(byte: number | undefined): number {
+  if (byte === undefined) return -1;
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  return -1;
 }
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;

@@ -82,11 +82,44 @@ function partText(body: Buffer, part: BodyPart): string {
 }
 
 /** Unicode case folding close to Dovecot's i;unicode-casemap: decomposed, then case-folded. */
-function fold(s: string): string {
+export function fold(s: string): string {
   return s.normalize('NFKD').toUpperCase().toLowerCase();
 }
 
+/**
+ * `fold` of each lower-case Latin-1 character, by code. On Latin-1 text `fold` works
+ * character by character: every Latin-1 character is a starter whose decomposition cannot
+ * reorder with its neighbours, and none folds to a Greek sigma (the one context-dependent
+ * case mapping). Lower-casing first keeps Latin-1 text in Latin-1 and does not change the
+ * fold (the unit test checks all 256).
+ */
+const LATIN1_FOLD = Array.from({ length: 256 }, (_, code) => fold(String.fromCharCode(code)));
+const LATIN1_TEXT = /^[\x00-\xff]*$/;
+const NON_ASCII = /[\x80-\xff]/g;
+
+function foldLatin1(s: string): string {
+  return s.toLowerCase().replace(NON_ASCII, (c) => LATIN1_FOLD[c.charCodeAt(0)]!);
+}
+
+/**
+ * The same as `fold`, several times faster on mail text: a line end is a boundary for both
+ * normalization and case mapping, so lines fold independently, and Latin-1 lines through a
+ * table; only other lines take the full path.
+ */
+export function foldText(s: string): string {
+  if (LATIN1_TEXT.test(s)) return foldLatin1(s);
+  return s
+    .split('\n')
+    .map((line) => (LATIN1_TEXT.test(line) ? foldLatin1(line) : fold(line)))
+    .join('\n');
+}
+
+let lastNeedle: [string, string] = ['', ''];
+
 /** Case-insensitive substring match (RFC 3501 §6.4.4: "case-insensitive substring"). */
 export function containsText(haystack: string, needle: string): boolean {
-  return fold(haystack).includes(fold(needle));
+  if (lastNeedle[0] !== needle) lastNeedle = [needle, fold(needle)];
+  const folded = lastNeedle[1];
+  // A needle that folds to a line end could match across lines: fold the text whole.
+  return (folded.includes('\n') ? fold(haystack) : foldText(haystack)).includes(folded);
 }

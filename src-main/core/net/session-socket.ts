@@ -63,9 +63,20 @@ export class SessionSocket {
     this.#socket.resume();
   }
 
+  /** Holds writes until `uncork`, which sends them as one. */
+  cork(): void {
+    this.#socket.cork();
+  }
+
+  uncork(): void {
+    this.#socket.uncork();
+  }
+
+  /** Strings are protocol bytes, one per character (latin1); node copies them as it sends. */
   write(data: string | Buffer): void {
     if (this.ending) return;
-    this.#socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    if (typeof data === 'string') this.#socket.write(data, 'latin1');
+    else this.#socket.write(data);
   }
 
   /** Writes a chunk of a stream, waiting while the client is slow to read. */

@@ -17,8 +17,8 @@ export interface Pop3Context {
   err(text: string): void;
   /** `+OK <text>` then the lines, dot-stuffed, then ".". */
   multiline(text: string, lines: readonly string[]): void;
-  /** `+OK <text>` then a stored message streamed and dot-stuffed, then ".". */
-  sendMessage(text: string, body: Readable, maxBodyLines?: number): Promise<void>;
+  /** `+OK <text>` then a stored message (read whole, or streamed) dot-stuffed, then ".". */
+  sendMessage(text: string, body: Readable | Buffer | string, maxBodyLines?: number): Promise<void>;
   /** Asks the client for a SASL continuation line (`+ <challenge>`); resolves with its reply. */
   continuation(challenge: string): Promise<string>;
   /** Counts a refused command toward the bad-command budget. */

@@ -2,6 +2,9 @@
  * RFC 1939 §3 multi-line responses: every line that starts with "." gets one more "."; the
  * body ends with CRLF "." CRLF. Input is already CRLF (the store gives wire bytes).
  * `maxBodyLines` cuts the message after the header and that many body lines (TOP).
+ *
+ * Whole messages are scanned for "LF ." only (native search; lines that start with a dot are
+ * rare), so most chunks pass through uncopied. TOP walks line by line to count.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -10,66 +13,114 @@ export interface DotStuffOptions {
   readonly maxBodyLines?: number;
 }
 
-export class DotStuffTransform extends Transform {
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+const DOT_BYTES = Buffer.from('.');
+const LF_DOT = Buffer.from('\n.');
+const CRLF = Buffer.from('\r\n');
+const TERMINATOR = Buffer.from('.\r\n');
+
+/** The stuffing state across the chunks of one message. */
+export class DotStuffer {
+  readonly #maxBodyLines: number | undefined;
   #atLineStart = true;
-  #lastTwo = [0x0d, 0x0a];
+  #last = LF;
+  #beforeLast = CR;
   #inBody = false;
   #bodyLines = 0;
-  #blankCandidate = true; // at line start, nothing on this line yet
+  /** Only CRs so far on the current line (a blank line ends the header). */
+  #blank = true;
   #done = false;
-  readonly #maxBodyLines: number | undefined;
 
   constructor(options: DotStuffOptions = {}) {
-    super();
     this.#maxBodyLines = options.maxBodyLines;
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    if (this.#done) return done();
-    const out: Buffer[] = [];
+  /** The stuffed bytes of the next chunk. */
+  push(chunk: Buffer): Buffer {
+    if (this.#done || chunk.length === 0) return Buffer.alloc(0);
+    const out = this.#maxBodyLines === undefined ? this.#whole(chunk) : this.#top(chunk);
+    if (out.length > 0) {
+      this.#beforeLast = out.length > 1 ? out[out.length - 2]! : this.#last;
+      this.#last = out[out.length - 1]!;
+    }
+    return out;
+  }
+
+  /** What ends the response: the terminator, after a line end if the message lacked one. */
+  end(): Buffer {
+    const endsWithCrlf = this.#beforeLast === CR && this.#last === LF;
+    return endsWithCrlf || this.#done ? TERMINATOR : Buffer.concat([CRLF, TERMINATOR]);
+  }
+
+  #whole(chunk: Buffer): Buffer {
+    const pieces: Buffer[] = [];
     let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!;
+    if (this.#atLineStart && chunk[0] === DOT) pieces.push(DOT_BYTES);
+    for (let at = chunk.indexOf(LF_DOT); at !== -1; at = chunk.indexOf(LF_DOT, at + 1)) {
+      pieces.push(chunk.subarray(start, at + 1), DOT_BYTES);
+      start = at + 1;
+    }
+    this.#atLineStart = chunk[chunk.length - 1] === LF;
+    if (pieces.length === 0) return chunk;
+    pieces.push(chunk.subarray(start));
+    return Buffer.concat(pieces);
+  }
+
+  #top(chunk: Buffer): Buffer {
+    const pieces: Buffer[] = [];
+    let start = 0;
+    let pos = 0;
+    while (pos < chunk.length) {
       if (this.#atLineStart) {
-        if (this.#reachedLimit()) {
-          out.push(chunk.subarray(start, i));
+        if (this.#inBody && this.#bodyLines >= this.#maxBodyLines!) {
           this.#done = true;
-          this.push(Buffer.concat(out));
-          return done();
+          break;
         }
         this.#atLineStart = false;
-        if (byte === 0x2e) {
-          out.push(chunk.subarray(start, i), DOT);
-          start = i;
+        if (chunk[pos] === DOT) {
+          pieces.push(chunk.subarray(start, pos), DOT_BYTES);
+          start = pos;
         }
       }
-      if (byte === 0x0a) this.#endLine();
-      else if (byte !== 0x0d) this.#blankCandidate = false;
-      this.#lastTwo = [this.#lastTwo[1]!, byte];
+      const lf = chunk.indexOf(LF, pos);
+      const lineEnd = lf === -1 ? chunk.length : lf;
+      for (let i = pos; this.#blank && i < lineEnd; i++) if (chunk[i] !== CR) this.#blank = false;
+      if (lf === -1) break;
+      if (this.#inBody) this.#bodyLines += 1;
+      else if (this.#blank) this.#inBody = true; // the empty line ending the header
+      this.#atLineStart = true;
+      this.#blank = true;
+      pos = lf + 1;
     }
-    out.push(chunk.subarray(start));
-    done(null, Buffer.concat(out));
-  }
-
-  #endLine(): void {
-    if (this.#inBody) this.#bodyLines += 1;
-    else if (this.#blankCandidate) this.#inBody = true; // the empty line ending the header
-    this.#atLineStart = true;
-    this.#blankCandidate = true;
-  }
-
-  #reachedLimit(): boolean {
-    return (
-      this.#maxBodyLines !== undefined && this.#inBody && this.#bodyLines >= this.#maxBodyLines
-    );
-  }
-
-  override _flush(done: TransformCallback): void {
-    const endsWithCrlf = this.#lastTwo[0] === 0x0d && this.#lastTwo[1] === 0x0a;
-    done(null, endsWithCrlf || this.#done ? TERMINATOR : Buffer.concat([CRLF, TERMINATOR]));
+    const end = this.#done ? pos : chunk.length;
+    if (pieces.length === 0) return chunk.subarray(0, end);
+    pieces.push(chunk.subarray(start, end));
+    return Buffer.concat(pieces);
   }
 }
 
-const DOT = Buffer.from('.');
-const CRLF = Buffer.from('\r\n');
-const TERMINATOR = Buffer.from('.\r\n');
+/** A whole message given as latin1 text, stuffed and terminated: the bytes DotStuffer gives. */
+export function dotStuffText(text: string): string {
+  const stuffed = (text.startsWith('.') ? '.' : '') + text.replaceAll('\n.', '\n..');
+  return stuffed + (text === '' || text.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n');
+}
+
+export class DotStuffTransform extends Transform {
+  readonly #stuffer: DotStuffer;
+
+  constructor(options: DotStuffOptions = {}) {
+    super();
+    this.#stuffer = new DotStuffer(options);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const out = this.#stuffer.push(chunk);
+    done(null, out.length > 0 ? out : undefined);
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.#stuffer.end());
+  }
+}

@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { redactCommand } from '../log/logger.js';
 import type { Pop3Context } from './command.js';
 import { POP3_COMMANDS } from './commands/index.js';
-import { DotStuffTransform } from './dot-stuff.js';
+import { DotStuffer, dotStuffText, DotStuffTransform } from './dot-stuff.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { MAX_BAD_COMMANDS, MAX_LINE_BYTES, MAX_QUEUED_LINES } from './limits.js';
 import type { Pop3Services } from './services.js';
@@ -210,8 +210,31 @@ export class Pop3Session {
     this.#write(`+OK ${text}\r\n${body}${lines.length ? '\r\n' : ''}.\r\n`);
   }
 
-  /** Streams a message body with backpressure; a client that leaves mid-way stops the read. */
-  async #sendMessage(text: string, body: Readable, maxBodyLines?: number): Promise<void> {
+  /** Sends a message body: a buffer at once, a stream with backpressure (a client that leaves mid-way stops the read). */
+  async #sendMessage(
+    text: string,
+    body: Readable | Buffer | string,
+    maxBodyLines?: number,
+  ): Promise<void> {
+    if (typeof body === 'string' && maxBodyLines === undefined) {
+      this.#socket.cork();
+      this.#write(`+OK ${text}\r\n`);
+      this.#socket.write(dotStuffText(body)); // message text: not for the protocol log
+      this.#socket.uncork();
+      await this.#socket.drained();
+      return;
+    }
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+      const stuffer = new DotStuffer(maxBodyLines === undefined ? {} : { maxBodyLines });
+      this.#socket.cork();
+      this.#write(`+OK ${text}\r\n`);
+      this.#socket.write(stuffer.push(bytes));
+      this.#socket.write(stuffer.end());
+      this.#socket.uncork();
+      await this.#socket.drained();
+      return;
+    }
     this.#write(`+OK ${text}\r\n`);
     const stuffed = body.pipe(
       new DotStuffTransform(maxBodyLines === undefined ? {} : { maxBodyLines }),

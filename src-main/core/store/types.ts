@@ -58,12 +58,21 @@ export interface Mailbox {
   sync(options?: SyncOptions): Promise<SyncResult>;
   /** The whole message with CRLF line ends (for parsing; bodies are streamed with openMessage). */
   readMessage(uid: number): Promise<Buffer>;
+  /**
+   * The whole message with CRLF line ends as a latin1 string (one character per octet), for
+   * sending: cheaper than a Buffer when many messages go out.
+   */
+  readMessageText(uid: number): Promise<string>;
+  /** The message's header, through the blank line that ends it, with CRLF line ends. */
+  readHeader(uid: number): Promise<Buffer>;
   /** Stores a message (tmp/ → cur/) and returns its UID. */
   append(message: Buffer, options?: AppendOptions): Promise<number>;
   /** Copies messages with their flags into another mailbox; returns [source UID, new UID] pairs. */
   copyTo(uids: readonly number[], target: string): Promise<[number, number][]>;
   /** Parsed facts about a message kept in the metadata cache (opaque to the store). */
   cached<T>(uid: number, key: string, compute: () => Promise<T>): Promise<T>;
+  /** A fact already in the metadata cache, or undefined; nothing is computed. */
+  peekCached<T>(uid: number, key: string): T | undefined;
   /** The message with CRLF line ends, streamed from disk. Fails with EXPUNGED if it is gone. */
   openMessage(uid: number): Promise<Readable>;
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord>;

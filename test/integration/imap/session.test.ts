@@ -237,11 +237,18 @@ describe('IMAP messages', () => {
     await c.imap('s', 'SELECT INBOX');
     const first = await c.imap('a', 'FETCH 1 (ENVELOPE BODYSTRUCTURE)');
     await c.imap('b', 'LOGOUT');
-    const cache = JSON.parse(await readFile(join(t.maildir, 'mailport.cache'), 'utf8')) as {
-      entries: Record<string, unknown[]>;
-    };
-    const [facts] = Object.values(cache.entries);
-    expect(Object.keys(facts![3] as object).sort()).toEqual(['bodystructure/1', 'envelope/1']);
+    // The cache is written a moment later (or when the folder closes), not during the command.
+    await expect
+      .poll(
+        async () => {
+          const text = await readFile(join(t.maildir, 'mailport.cache'), 'utf8').catch(() => '{}');
+          const entries = (JSON.parse(text) as { entries?: Record<string, unknown[]> }).entries;
+          const [facts] = Object.values(entries ?? {});
+          return Object.keys((facts?.[3] as object | undefined) ?? {}).sort();
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toEqual(['bodystructure/1', 'envelope/1']);
     // Proof that a second session does not parse again: change the file's bytes but not its
     // size or mtime (the cache's key) and the cached ENVELOPE still answers.
     const [name] = await files();

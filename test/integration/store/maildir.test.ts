@@ -126,6 +126,71 @@ describe('UIDs', () => {
   });
 });
 
+describe('syncs at the same time', () => {
+  it('gives new mail as \\Recent to one of the sessions syncing together', async () => {
+    await put('cur', '1700000001.M1P1.h:2,S', 'a\n');
+    const [a, b, c] = [await inbox(), await inbox(), await inbox()];
+    await a.sync();
+    await store.deliver('INBOX', Buffer.from('Subject: new\n\nhello\n'));
+    const results = await Promise.all([a.sync(), b.sync(), c.sync(), a.sync()]);
+    expect(results.map((r) => r.messages.map((m) => m.uid))).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
+    expect(results.flatMap((r) => r.recent)).toEqual([2]);
+    expect(await readdir(join(root, 'new'))).toEqual([]);
+  });
+
+  it('shows a sync asked for after a delivery that delivery, even while another sync runs', async () => {
+    const [a, b] = [await inbox(), await inbox()];
+    for (let i = 0; i < 20; i++) {
+      const running = a.sync({ claimRecent: false });
+      await store.deliver('INBOX', Buffer.from(`Subject: ${i}\n\n${i}\n`));
+      const after = await b.sync({ claimRecent: false });
+      expect(after.messages).toHaveLength(i + 1);
+      expect(after.recent).toHaveLength(i + 1); // still in new/: nobody claimed them
+      await running;
+    }
+  });
+
+  it('sees files added, renamed and removed after a listing of folders untouched for a while', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await put('cur', '1700000002.M1P1.h:2,', 'b\n');
+    const old = Date.now() / 1000 - 3600;
+    for (const sub of ['new', 'cur']) await utimes(join(root, sub), old, old);
+    const m = await inbox();
+    expect((await m.sync()).messages).toHaveLength(2); // listed, and trusted from now on
+    const again = await m.sync();
+    expect(again.messages.map((x) => [...x.flags])).toEqual([[], []]);
+    await rename(
+      join(root, 'cur', '1700000002.M1P1.h:2,'),
+      join(root, 'cur', '1700000002.M1P1.h:2,S'),
+    );
+    expect((await m.sync()).messages.map((x) => [...x.flags])).toEqual([[], ['\\Seen']]);
+    await put('new', '1700000003.M1P1.h', 'c\n');
+    expect((await m.sync({ claimRecent: false })).messages).toHaveLength(3);
+    await unlink(join(root, 'cur', '1700000001.M1P1.h:2,'));
+    expect((await m.sync()).messages.map((x) => x.uid)).toEqual([2, 3]);
+  });
+
+  it('reports changed flags with a new record and keeps unchanged ones the same', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    await put('cur', '1700000002.M1P1.h:2,', 'b\n');
+    const m = await inbox();
+    const first = await m.sync();
+    await rename(
+      join(root, 'cur', '1700000002.M1P1.h:2,'),
+      join(root, 'cur', '1700000002.M1P1.h:2,F'),
+    );
+    const second = await m.sync();
+    expect(second.messages[0]).toBe(first.messages[0]);
+    expect([...second.messages[1]!.flags]).toEqual(['\\Flagged']);
+    expect([...first.messages[1]!.flags]).toEqual([]);
+  });
+});
+
 describe('flags and keywords', () => {
   it('stores flags as sorted letters and keywords in dovecot-keywords', async () => {
     await put('cur', '1700000001.M1P1.h:2,P', 'a\n');
@@ -177,10 +242,29 @@ describe('sizes and content', () => {
     expect(await readAll(await m.openMessage(1))).toBe(lf.replace(/\n/g, '\r\n'));
   });
 
+  it('reads whole messages and headers alone as CRLF bytes, long headers too', async () => {
+    const long = `X-Long: ${'a'.repeat(20_000)}`;
+    await put('cur', '1700000001.M1P1.h:2,', 'Subject: x\nTo: y\n\nbody\n');
+    await put('cur', '1700000002.M1P1.h:2,', `${long}\n\nbody\n`);
+    await put('cur', '1700000003.M1P1.h:2,', 'Subject: no body');
+    await put('cur', '1700000004.M1P1.h:2,', `${'x'.repeat(300_000)}\n`);
+    const m = await inbox();
+    await m.sync();
+    expect((await m.readHeader(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\n');
+    expect((await m.readHeader(2)).toString()).toBe(`${long}\r\n\r\n`);
+    expect((await m.readHeader(3)).toString()).toBe('Subject: no body');
+    expect((await m.readMessage(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\nbody\r\n');
+    expect((await m.readMessage(4)).length).toBe(300_002);
+    for (const uid of [1, 2, 3, 4])
+      expect(await m.readMessageText(uid)).toBe((await m.readMessage(uid)).toString('latin1'));
+    expect((await m.readMessage(1)).toString()).toBe('Subject: x\r\nTo: y\r\n\r\nbody\r\n');
+  });
+
   it('rebuilds sizes when the cache is deleted or damaged', async () => {
     await put('cur', '1700000001.M1P1.h:2,', 'a\nb\n');
     let m = await inbox();
     const sizes = (await m.sync()).messages.map((x) => x.size);
+    for (const h of open.splice(0)) await h.close(); // the cache is written soon after, or at close
     expect(await readdir(root)).toContain('mailport.cache');
     for (const damage of [
       () => unlink(join(root, 'mailport.cache')),
@@ -191,6 +275,20 @@ describe('sizes and content', () => {
       m = await inbox();
       expect((await m.sync()).messages.map((x) => x.size)).toEqual(sizes);
     }
+  });
+
+  it('looks at a file named with its sizes only when its size or date is asked for', async () => {
+    await put('cur', '1700000001.M1P1.h,S=4,W=6:2,', 'a\nb\n');
+    await put('cur', '1700000002.M1P1.h,S=4,W=6:2,', 'a\nb\n');
+    await utimes(join(root, 'cur', '1700000001.M1P1.h,S=4,W=6:2,'), 1_600_000_000, 1_600_000_000);
+    const m = await inbox();
+    const { messages } = await m.sync();
+    expect(messages[0]!.internalDate.getTime()).toBe(1_600_000_000_000); // the file's mtime
+    await unlink(join(root, 'cur', '1700000002.M1P1.h,S=4,W=6:2,'));
+    // Gone before anyone asked: described from its name until the next sync drops it.
+    expect(messages[1]!.size).toBe(6);
+    expect(messages[1]!.internalDate.getTime()).toBe(1_700_000_002_000);
+    expect((await m.sync()).messages.map((x) => x.uid)).toEqual([1]);
   });
 
   it('trusts W= only when S= matches the file', async () => {

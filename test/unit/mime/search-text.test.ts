@@ -4,8 +4,13 @@ import {
   bodyText,
   containsText,
   decodedHeader,
+  fold,
+  foldText,
 } from '../../../src-main/core/mime/search-text.js';
-import { decodeEncodedWords } from '../../../src-main/core/mime/encoded-words.js';
+import {
+  decodeEncodedWords,
+  decodeQuotedPrintable,
+} from '../../../src-main/core/mime/encoded-words.js';
 import { parseMessage } from '../../../src-main/core/mime/structure.js';
 
 describe('RFC 2047 encoded words', () => {
@@ -77,5 +82,77 @@ describe('SEARCH text', () => {
     expect(containsText('café', 'CAFÉ')).toBe(true);
     expect(containsText('abc', 'abd')).toBe(false);
     expect(containsText('anything', '')).toBe(true);
+  });
+});
+
+describe('fast folding gives exactly what the reference fold gives', () => {
+  it('for every Latin-1 character, alone and in a row', () => {
+    const all = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
+    for (const c of all) expect(foldText(c)).toBe(fold(c));
+    expect(foldText(all.join(''))).toBe(fold(all.join('')));
+  });
+
+  it('for text mixing scripts, combining marks, sigmas and line ends', () => {
+    const pool = [
+      ...'aZ é É ß ÿ µ ª ¼ ² × \n \n \r \t . \'',
+      'Σ', 'σ', 'ς', 'ΑΣ', 'ΐ', '\u0301', '\u0323', '\u0345', '\u200d',
+      'ﬁ', 'K', 'İ', 'ı', 'ǅ', 'ẞ', '“', '’', '日本', '😀', '𝚺', 'Ω', 'Å', 'ŉ', 'Ꭰ',
+    ]; // prettier-ignore
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(next() * 40) },
+        () => pool[Math.floor(next() * pool.length)],
+      ).join('');
+      expect(foldText(text)).toBe(fold(text));
+    }
+  });
+
+  it('matches across a line only when the needle has a line end', () => {
+    expect(containsText('one\ntwo', 'ONE\nTWO')).toBe(true);
+    expect(containsText('one\ntwo', 'one two')).toBe(false);
+    expect(containsText('Ärger\nΣΟΦΊΑ', 'σοφία')).toBe(true);
+  });
+});
+
+describe('quoted-printable', () => {
+  /** The straightforward decoder the fast one replaced. */
+  function reference(text: string, underscoreSpace = false): Buffer {
+    const src = underscoreSpace ? text.replace(/_/g, ' ') : text;
+    const out: number[] = [];
+    for (let i = 0; i < src.length; i++) {
+      const c = src.charCodeAt(i);
+      if (c !== 0x3d) {
+        out.push(c & 0xff);
+        continue;
+      }
+      const hex = src.slice(i + 1, i + 3);
+      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        out.push(parseInt(hex, 16));
+        i += 2;
+      } else {
+        const soft = /^[ \t]*\r?\n/.exec(src.slice(i + 1));
+        if (soft) i += soft[0].length;
+        else out.push(c);
+      }
+    }
+    return Buffer.from(out);
+  }
+
+  it.each([
+    'caf=E9 =3D=3d soft=\r\nbreak',
+    'a= \t\r\nb=\nc= \rd=\r',
+    '=',
+    '==',
+    '=4',
+    '=ZZ=4g=G4',
+    'end=',
+    'x=\t \t',
+    '_=5F_ z\xe9\xff',
+    '=\r\r\n=0D=0A',
+  ])('decodes %j as before', (text) => {
+    expect(decodeQuotedPrintable(text)).toEqual(reference(text));
+    expect(decodeQuotedPrintable(text, true)).toEqual(reference(text, true));
   });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { DotStuffTransform } from '../../../src-main/core/pop3/dot-stuff.js';
+import {
+  DotStuffer,
+  dotStuffText,
+  DotStuffTransform,
+} from '../../../src-main/core/pop3/dot-stuff.js';
 
 async function stuff(text: string, maxBodyLines?: number, chunkSize = 1): Promise<string> {
   const data = Buffer.from(text);
@@ -35,4 +39,31 @@ describe('POP3 dot-stuffing (RFC 1939 §3)', () => {
   ])('TOP with %i body lines', async (n, expected) => {
     expect(await stuff('A: 1\r\nB: 2\r\n\r\nl1\r\n.l2\r\nl3\r\n', n)).toBe(expected);
   });
+
+  const tricky = '.a\r\nH: .x\r\n\r\n.\r\n..\r\n\r\n.b\r\nc.\r\n\r\r\n.\r\n.d\r\ne\r\n.';
+
+  it.each([1, 2, 5, 1000])('gives the same bytes whole and in chunks of %i', async (size) => {
+    const whole = new DotStuffer();
+    const once = Buffer.concat([whole.push(Buffer.from(tricky)), whole.end()]).toString();
+    expect(await stuff(tricky, undefined, size)).toBe(once);
+    expect(once).toBe(
+      '..a\r\nH: .x\r\n\r\n..\r\n...\r\n\r\n..b\r\nc.\r\n\r\r\n..\r\n..d\r\ne\r\n..\r\n.\r\n',
+    );
+  });
+
+  it.each([1, 2, 5, 1000])('cuts TOP at the same line in chunks of %i', async (size) => {
+    const top = new DotStuffer({ maxBodyLines: 3 });
+    const once = Buffer.concat([top.push(Buffer.from(tricky)), top.end()]).toString();
+    expect(await stuff(tricky, 3, size)).toBe(once);
+    expect(once).toBe('..a\r\nH: .x\r\n\r\n..\r\n...\r\n\r\n.\r\n');
+  });
+
+  it.each([tricky, '', '.', 'a\r\n', 'a', '\r\n.\r\n', '..x\r\n.y'])(
+    'stuffs text %j exactly as bytes',
+    (text) => {
+      const stuffer = new DotStuffer();
+      const bytes = Buffer.concat([stuffer.push(Buffer.from(text, 'latin1')), stuffer.end()]);
+      expect(dotStuffText(text)).toBe(bytes.toString('latin1'));
+    },
+  );
 });

@@ -26,5 +26,14 @@ describe('CRLF conversion', () => {
 
   it('keeps a CR that ends one chunk and the LF that starts the next as one line end', async () => {
     expect((await viaStream([Buffer.from('a\r'), Buffer.from('\nb')])).toString()).toBe('a\r\nb');
+    const split = await viaStream([Buffer.from('a\r'), Buffer.from('\nb\nc\n')]);
+    expect(split.toString()).toBe('a\r\nb\r\nc\r\n');
+  });
+
+  it('converts a large LF-only message exactly like a CRLF one', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ü`);
+    expect(toCrlf(Buffer.from(lines.join('\n') + '\n'))).toEqual(
+      Buffer.from(lines.join('\r\n') + '\r\n'),
+    );
   });
 });

@@ -6,9 +6,10 @@ import { expectCount, sequenceSet } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
 import { selectedView } from '../command.js';
 import { parseFetchItems, type FetchItem } from '../fetch/items.js';
+import { OutputBatch, prefetched } from '../fetch/output.js';
 import { fetchResponse } from '../fetch/respond.js';
 import type { Token } from '../parser.js';
-import { no, ok, type CommandResult } from '../response.js';
+import { no, ok, type CommandResult, type OutputPart } from '../response.js';
 import { SELECTED } from '../state.js';
 import { StoreError } from '../../store/errors.js';
 
@@ -23,16 +24,20 @@ async function run(
   let items = parseFetchItems(args[1]);
   if (byUid && !items.some((i) => i.kind === 'UID')) items = [{ kind: 'UID' }, ...items];
   const marksSeen = !view.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
+  const build = async (uid: number): Promise<OutputPart[]> =>
+    fetchResponse(view, uid, marksSeen ? await markSeen(ctx, uid, items) : items);
   let missing = false;
-  for (const uid of view.resolve(set, byUid)) {
-    try {
-      const withFlags = marksSeen ? await markSeen(ctx, uid, items) : items;
-      await ctx.send(await fetchResponse(view, uid, withFlags));
-    } catch (err) {
-      if (!(err instanceof StoreError && err.code === 'EXPUNGED')) throw err;
+  const batch = new OutputBatch(ctx);
+  for await (const built of prefetched(view.resolve(set, byUid), build)) {
+    if ('parts' in built) await batch.add(built.parts);
+    else if (built.error instanceof StoreError && built.error.code === 'EXPUNGED')
       missing = true; // RFC 3501 §7.4.1: gone underneath; reported below, EXPUNGE comes later
+    else {
+      await batch.flush();
+      throw built.error;
     }
   }
+  await batch.flush();
   return missing
     ? no('Some of the requested messages no longer exist.', 'EXPUNGEISSUED')
     : ok('Fetch completed.');

@@ -9,7 +9,7 @@ import type { ImapCommand, ImapContext } from '../command.js';
 import { selectedView } from '../command.js';
 import type { Token } from '../parser.js';
 import { no, ok, type CommandResult } from '../response.js';
-import { matches } from '../search/evaluate.js';
+import { matches, matchesNow } from '../search/evaluate.js';
 import { parseSearchKeys } from '../search/keys.js';
 import { SELECTED } from '../state.js';
 
@@ -48,7 +48,10 @@ async function run(
   const found: number[] = [];
   for (const [index, uid] of view.uids.entries()) {
     if (view.isVanished(uid)) continue;
-    if (await matches(view, { uid, seq: index + 1 }, key)) found.push(byUid ? uid : index + 1);
+    const candidate = { uid, seq: index + 1 };
+    // Most messages are answered from the record and the cache, without a file read.
+    const hit = matchesNow(view, candidate, key) ?? (await matches(view, candidate, key));
+    if (hit) found.push(byUid ? uid : index + 1);
   }
   ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
   return ok('Search completed.');

@@ -26,11 +26,14 @@ async function open(
   const view = await ctx.openView(name, readOnly);
   const keywords = new Set<string>();
   let firstUnseen = 0;
-  view.uids.forEach((uid, i) => {
-    const flags = view.record(uid)!.flags;
+  const seen = new Set<ReadonlySet<string>>(); // records share their flag sets
+  for (let seq = 1; seq <= view.exists; seq++) {
+    const flags = view.recordAt(seq)!.flags;
+    if (!firstUnseen && !flags.has('\\Seen')) firstUnseen = seq;
+    if (seen.has(flags)) continue;
+    seen.add(flags);
     for (const f of flags) if (!f.startsWith('\\')) keywords.add(f);
-    if (!firstUnseen && !flags.has('\\Seen')) firstUnseen = i + 1;
-  });
+  }
   const flags = [...PERMANENT, ...keywords];
   ctx.untagged(`FLAGS ${flagList(flags)}`);
   ctx.untagged(

@@ -15,6 +15,11 @@ import { cut, sectionBytes } from './section.js';
 
 /** Part of the cache keys: bump it when the formatters change, and old entries are ignored. */
 const FORMAT_VERSION = 1;
+/**
+ * Whole messages up to this wire size are read in one go and sent as one buffer; larger ones
+ * are streamed from disk (never held in memory).
+ */
+const READ_WHOLE_MAX = 1024 * 1024;
 
 export async function fetchResponse(
   view: MailboxView,
@@ -87,7 +92,13 @@ async function sectionLiteral(
   load: () => Promise<Buffer>,
 ): Promise<OutputPart[]> {
   if (item.part.length === 0 && !item.text) {
-    // The whole message: streamed from disk, never read into memory.
+    if (size <= READ_WHOLE_MAX) {
+      const text = await view.mailbox.readMessageText(uid);
+      const start = Math.min(item.partial?.start ?? 0, text.length);
+      const part = item.partial ? text.slice(start, start + item.partial.length) : text;
+      return [`{${part.length}}\r\n`, { latin1: part }];
+    }
+    // A large whole message: streamed from disk, never read into memory.
     const start = Math.min(item.partial?.start ?? 0, size);
     const length = Math.min(item.partial?.length ?? size, size - start);
     const stream = await view.mailbox.openMessage(uid);

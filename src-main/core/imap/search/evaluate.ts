@@ -10,6 +10,11 @@ import type { MailboxView } from '../mailbox-view.js';
 import { contains } from '../sequence-set.js';
 import type { DateCompare, SearchKey } from './keys.js';
 
+/** Header fields whose decoded values are cached (the address and subject keys). */
+const CACHED_FIELDS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT']);
+/** Part of the cache key: bump it when decoding changes, and old entries are ignored. */
+const CACHE_VERSION = 1;
+
 export interface Candidate {
   readonly uid: number;
   readonly seq: number;
@@ -33,9 +38,20 @@ class MessageText {
 
   async header(): Promise<Buffer> {
     if (this.#header) return this.#header;
-    const message = await this.message();
-    const end = message.indexOf('\r\n\r\n');
-    return (this.#header = end === -1 ? message : message.subarray(0, end + 4));
+    if (!this.#message) return (this.#header = await this.view.mailbox.readHeader(this.uid));
+    const end = this.#message.indexOf('\r\n\r\n');
+    return (this.#header = end === -1 ? this.#message : this.#message.subarray(0, end + 4));
+  }
+
+  /**
+   * The decoded values of a header field. Those of the fields clients search all the time
+   * are kept in the metadata cache, as Dovecot keeps the header fields searched in its own.
+   */
+  async headerValues(field: string): Promise<string[]> {
+    if (!CACHED_FIELDS.has(field)) return decodedHeader(await this.header(), field);
+    return this.view.mailbox.cached(this.uid, headerCacheKey(field), async () =>
+      decodedHeader(await this.header(), field),
+    );
   }
 
   async body(): Promise<string> {
@@ -49,6 +65,45 @@ class MessageText {
     if (this.#headers !== undefined) return this.#headers;
     const message = await this.message();
     return (this.#headers = allHeaderText(message, (this.#root ??= parseMessage(message))));
+  }
+}
+
+/**
+ * The answer when the message's record and cached facts give it, without reading the file;
+ * undefined when the message must be read (`matches` then answers).
+ */
+export function matchesNow(view: MailboxView, c: Candidate, key: SearchKey): boolean | undefined {
+  switch (key.op) {
+    case 'header': {
+      if (!CACHED_FIELDS.has(key.field)) return undefined;
+      const values = view.mailbox.peekCached<string[]>(c.uid, headerCacheKey(key.field));
+      return values && headerMatches(values, key.value);
+    }
+    case 'sentdate':
+    case 'body':
+    case 'text':
+      return undefined;
+    case 'not': {
+      const inner = matchesNow(view, c, key.key);
+      return inner === undefined ? undefined : !inner;
+    }
+    case 'or': {
+      const a = matchesNow(view, c, key.a);
+      if (a === true) return true;
+      const b = matchesNow(view, c, key.b);
+      return b === true ? true : a === false && b === false ? false : undefined;
+    }
+    case 'and': {
+      let known = true;
+      for (const k of key.keys) {
+        const answer = matchesNow(view, c, k);
+        if (answer === false) return false;
+        if (answer === undefined) known = false;
+      }
+      return known ? true : undefined;
+    }
+    default:
+      return fromRecord(view, c, key);
   }
 }
 
@@ -66,6 +121,36 @@ async function evaluate(
   c: Candidate,
   text: MessageText,
 ): Promise<boolean> {
+  switch (key.op) {
+    case 'sentdate':
+      return compareDay(await sentDay(text), key.compare, key.day);
+    case 'header':
+      return headerMatches(await text.headerValues(key.field), key.value);
+    case 'body':
+      return containsText(await text.body(), key.value);
+    case 'text':
+      return (
+        containsText(await text.headers(), key.value) || containsText(await text.body(), key.value)
+      );
+    case 'not':
+      return !(await evaluate(key.key, view, c, text));
+    case 'or':
+      return (await evaluate(key.a, view, c, text)) || (await evaluate(key.b, view, c, text));
+    case 'and':
+      for (const k of key.keys) if (!(await evaluate(k, view, c, text))) return false;
+      return true;
+    default:
+      return fromRecord(view, c, key);
+  }
+}
+
+type RecordKey = Exclude<
+  SearchKey,
+  { op: 'sentdate' | 'header' | 'body' | 'text' | 'not' | 'or' | 'and' }
+>;
+
+/** Keys answered by the message's record (flags, size, dates, numbers). */
+function fromRecord(view: MailboxView, c: Candidate, key: RecordKey): boolean {
   const record = view.record(c.uid)!;
   switch (key.op) {
     case 'all':
@@ -86,26 +171,15 @@ async function evaluate(
       return key.larger ? record.size > key.octets : record.size < key.octets;
     case 'internaldate':
       return compareDay(localDay(record.internalDate), key.compare, key.day);
-    case 'sentdate':
-      return compareDay(await sentDay(text), key.compare, key.day);
-    case 'header': {
-      const values = decodedHeader(await text.header(), key.field);
-      return key.value === '' ? values.length > 0 : values.some((v) => containsText(v, key.value));
-    }
-    case 'body':
-      return containsText(await text.body(), key.value);
-    case 'text':
-      return (
-        containsText(await text.headers(), key.value) || containsText(await text.body(), key.value)
-      );
-    case 'not':
-      return !(await evaluate(key.key, view, c, text));
-    case 'or':
-      return (await evaluate(key.a, view, c, text)) || (await evaluate(key.b, view, c, text));
-    case 'and':
-      for (const k of key.keys) if (!(await evaluate(k, view, c, text))) return false;
-      return true;
   }
+}
+
+function headerMatches(values: readonly string[], wanted: string): boolean {
+  return wanted === '' ? values.length > 0 : values.some((v) => containsText(v, wanted));
+}
+
+function headerCacheKey(field: string): string {
+  return `search-header/${field}/${CACHE_VERSION}`;
 }
 
 function compareDay(day: number, compare: DateCompare, target: number): boolean {

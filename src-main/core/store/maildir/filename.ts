@@ -27,6 +27,18 @@ export interface ParsedName {
   readonly wireSize?: number;
 }
 
+/** The part of a file name before `:2,` (what the uidlist records). */
+export function baseOf(fileName: string): string {
+  const colon = fileName.indexOf(':2,');
+  return colon === -1 ? fileName : fileName.slice(0, colon);
+}
+
+/** The flag letters after `:2,`, as written. */
+export function lettersOf(fileName: string): string {
+  const colon = fileName.indexOf(':2,');
+  return colon === -1 ? '' : fileName.slice(colon + 3);
+}
+
 export function parseName(fileName: string): ParsedName {
   const colon = fileName.indexOf(':2,');
   const base = colon === -1 ? fileName : fileName.slice(0, colon);
@@ -41,8 +53,10 @@ export function parseName(fileName: string): ParsedName {
   };
 }
 
+const SIZE_FIELDS = { S: /,S=(\d{1,15})(?=,|$)/, W: /,W=(\d{1,15})(?=,|$)/ };
+
 function sizeField(base: string, key: 'S' | 'W'): number | undefined {
-  const match = new RegExp(`,${key}=(\\d{1,15})(?=,|$)`).exec(base);
+  const match = SIZE_FIELDS[key].exec(base);
   return match ? Number(match[1]) : undefined;
 }
 

@@ -3,8 +3,16 @@
  * opens it. It owns the mapping base name ↔ UID (persisted in `dovecot-uidlist`), the flags
  * (in file names), and the list of files as last seen. All changes run one at a time.
  */
-import { createReadStream, watch, type FSWatcher } from 'node:fs';
-import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import {
+  createReadStream,
+  readFileSync,
+  renameSync,
+  statSync,
+  watch,
+  type FSWatcher,
+  type Stats,
+} from 'node:fs';
+import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
@@ -17,24 +25,52 @@ import type {
   SyncOptions,
   SyncResult,
 } from '../types.js';
-import { toCrlf } from '../crlf.js';
+import { toCrlf, toCrlfText } from '../crlf.js';
 import { writeMessageFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { DotLock } from './dotlock.js';
-import { arrivalKey, formatName, lettersToFlags, parseName, systemFlagLetter } from './filename.js';
+import {
+  arrivalKey,
+  baseOf,
+  formatName,
+  lettersOf,
+  lettersToFlags,
+  parseName,
+  systemFlagLetter,
+} from './filename.js';
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
-import { formatUidList, parseUidList, UidListFormatError, type UidList } from './uidlist.js';
+import {
+  formatUidList,
+  parseUidList,
+  UidListFormatError,
+  type UidList,
+  type UidRecord,
+} from './uidlist.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
+import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
 const WATCH_DEBOUNCE_MS = 30;
-const STAT_CONCURRENCY = 16;
+/** Files stated between two turns of the event loop on a first sync. */
+const STAT_SLICE = 2000;
+/** Files read at a time to count their CRLF size (those without W= in the name). */
+const COUNT_CONCURRENCY = 16;
 /** Progress is reported every this many files on a first sync. */
 const PROGRESS_EVERY = 250;
+/**
+ * A directory listing is trusted to stay valid while the directory's mtime does not move only
+ * if that mtime was at least this old when it was listed: a change in the same clock tick as
+ * an earlier one leaves the mtime as it was (Dovecot's maildir sync follows the same rule).
+ */
+const STABLE_MTIME_MS = 2000;
+/** Bytes read from the start of a file to find its header. */
+const HEADER_READ = 16 * 1024;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
+/** ...and at least this many times as long as the last write took. */
+const SAVE_WAIT_PER_SAVE_MS = 20;
 
 type Subdir = 'new' | 'cur';
 
@@ -43,14 +79,26 @@ interface Listed {
   readonly fileName: string;
 }
 
+/** What a stat of the file (with the name or the cache) tells about a message. */
+interface Facts {
+  readonly fileSize: number;
+  readonly wireSize: number;
+  readonly mtimeMs: number;
+}
+
 interface Entry {
   readonly uid: number;
   readonly base: string;
   dir: Subdir;
   fileName: string;
-  readonly wireSize: number;
-  readonly fileSize: number;
-  readonly mtimeMs: number;
+  /**
+   * Known once the file was looked at. Files named with their sizes (`,S=…,W=…`, as Dovecot
+   * and most delivery agents write them) are not looked at until a size or date is asked
+   * for, so a first SELECT of a large folder costs a directory listing, not a stat per file.
+   */
+  facts?: Facts;
+  /** Built on first need and shared by every caller until the flags change. */
+  record?: MessageRecord;
 }
 
 export class MaildirFolder {
@@ -58,8 +106,20 @@ export class MaildirFolder {
   readonly name: string;
   #uidList: UidList | undefined;
   readonly #entries = new Map<number, Entry>();
-  readonly #uidByBase = new Map<string, number>();
+  #uidByBase = new Map<string, number>();
   #keywords: string[] = [];
+  /** Flag sets by file-name letters: one shared, read-only set per combination. */
+  readonly #flagSets = new Map<string, ReadonlySet<string>>();
+  /** Every message's record in UID order, until something changes. */
+  #snapshot: MessageRecord[] | undefined;
+  /**
+   * The mtimes of new/ and cur/ when they were last listed, kept only if they were already
+   * older than STABLE_MTIME_MS then: while they have not moved, nothing was added, removed or
+   * renamed, and the listing is skipped.
+   */
+  #listed: { new: number; cur: number } | undefined;
+  /** Sync requests not yet started: they share the next sync. */
+  #queued: SyncBatch | undefined;
   readonly #cache: SizeCache;
   #cacheLoaded = false;
   readonly #mutex = new Mutex();
@@ -73,8 +133,47 @@ export class MaildirFolder {
     this.#cache = new SizeCache(join(path, CACHE_FILE));
   }
 
+  /**
+   * Requests made while another sync waits or runs share the next one (a busy folder with many
+   * IDLE sessions then reads its directories once per change, not once per session). Claimed
+   * \Recent messages go to one caller, as if the syncs had run one after another.
+   */
   sync(options: SyncOptions = {}): Promise<SyncResult> {
-    return this.#mutex.run(() => this.#sync(options.claimRecent ?? true, options.onProgress));
+    const claimRecent = options.claimRecent ?? true;
+    if (options.onProgress)
+      return this.#mutex.run(() => this.#sync(claimRecent, options.onProgress));
+    return new Promise((resolve, reject) => {
+      let batch = this.#queued;
+      if (!batch) {
+        const fresh: SyncBatch = { claimRecent: false, waiters: [] };
+        batch = this.#queued = fresh;
+        void this.#mutex.run(() => this.#runBatch(fresh));
+      }
+      batch.claimRecent ||= claimRecent;
+      batch.waiters.push({ claimRecent, resolve, reject });
+    });
+  }
+
+  async #runBatch(batch: SyncBatch): Promise<void> {
+    if (this.#queued === batch) this.#queued = undefined; // later requests need a later sync
+    let result: SyncResult;
+    try {
+      result = await this.#sync(batch.claimRecent);
+    } catch (err) {
+      for (const waiter of batch.waiters) waiter.reject(err);
+      return;
+    }
+    let claimed = false;
+    for (const waiter of batch.waiters) {
+      if (waiter.claimRecent && batch.claimRecent && !claimed) {
+        claimed = true;
+        waiter.resolve(result);
+      } else if (batch.claimRecent) {
+        waiter.resolve({ ...result, recent: waiter.claimRecent ? [] : this.#inNew() });
+      } else {
+        waiter.resolve(result);
+      }
+    }
   }
 
   async #sync(
@@ -86,17 +185,38 @@ export class MaildirFolder {
       this.#cacheLoaded = true;
     }
     await this.#loadKeywords();
-    let listing = await this.#list();
-    if ([...this.#uidByBase.keys()].some((base) => !listing.has(base))) {
-      listing = await this.#list(); // a file renamed between reading new/ and cur/
+    const checkedAt = Date.now();
+    const mtimes = await this.#dirMtimes();
+    const listed = this.#listed;
+    if (!this.#uidList || listed?.new !== mtimes.new || listed.cur !== mtimes.cur) {
+      this.#listed = undefined;
+      let listing = await this.#list();
+      if (someKey(this.#uidByBase, (base) => !listing.has(base))) {
+        listing = await this.#list(); // a file renamed between reading new/ and cur/
+      }
+      const unknown = someKey(listing, (base) => !this.#uidByBase.has(base));
+      if (unknown || !this.#uidList) await this.#assignUids(listing);
+      await this.#refreshEntries(listing, onProgress);
+      this.#cache.retain((base) => this.#uidByBase.has(base));
+      const newest = Math.max(mtimes.new, mtimes.cur);
+      if (checkedAt - newest > STABLE_MTIME_MS) this.#listed = mtimes;
     }
-    const unknown = [...listing.keys()].some((base) => !this.#uidByBase.has(base));
-    if (unknown || !this.#uidList) await this.#assignUids(listing);
-    await this.#refreshEntries(listing, onProgress);
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
-    this.#cache.retain(new Set(this.#uidByBase.keys()));
-    await this.#cache.save();
+    if (this.#cache.dirty) this.#scheduleCacheSave(); // a cache: written soon, not waited for
     return { ...this.#status(), recent };
+  }
+
+  /** The modification times of new/ and cur/: a file added, removed or renamed changes them. */
+  async #dirMtimes(): Promise<{ new: number; cur: number }> {
+    try {
+      const [fresh, current] = await Promise.all([
+        stat(join(this.path, 'new')),
+        stat(join(this.path, 'cur')),
+      ]);
+      return { new: fresh.mtimeMs, cur: current.mtimeMs };
+    } catch (err) {
+      throw storeErrorFromFs(err, this.name);
+    }
   }
 
   /** Files in new/ then cur/ (that order, so a file moving new→cur is seen at least once). */
@@ -111,7 +231,7 @@ export class MaildirFolder {
       }
       for (const fileName of names) {
         if (fileName.startsWith('.')) continue;
-        listing.set(parseName(fileName).base, { dir, fileName });
+        listing.set(baseOf(fileName), { dir, fileName });
       }
     }
     return listing;
@@ -123,40 +243,42 @@ export class MaildirFolder {
     const lock = await DotLock.acquire(uidlistPath);
     try {
       const onDisk = await readUidList(uidlistPath);
-      const known = onDisk.records.filter((r) => listing.has(r.base));
-      const knownBases = new Set(known.map((r) => r.base));
-      const fresh = [...listing.keys()]
-        .filter((base) => !knownBases.has(base))
-        .sort((a, b) => compareArrival(arrivalKey(a), arrivalKey(b)));
+      const uidByBase = new Map<string, number>();
+      const records: UidRecord[] = [];
+      for (const r of onDisk.records) {
+        if (!listing.has(r.base)) continue;
+        records.push(r);
+        uidByBase.set(r.base, r.uid);
+      }
+      const known = records.length;
+      const fresh: string[] = [];
+      for (const base of listing.keys()) if (!uidByBase.has(base)) fresh.push(base);
+      fresh.sort((a, b) => compareArrival(arrivalKey(a), arrivalKey(b)));
       let nextUid = onDisk.nextUid;
-      const records = [
-        ...known,
-        ...fresh.map((base) => ({ uid: nextUid++, base, extensions: [] })),
-      ];
+      for (const base of fresh) {
+        records.push({ uid: nextUid, base, extensions: [] });
+        uidByBase.set(base, nextUid++);
+      }
       const list: UidList = { ...onDisk, nextUid, records };
-      if (
-        fresh.length > 0 ||
-        known.length !== onDisk.records.length ||
-        onDisk.records.length === 0
-      ) {
+      if (fresh.length > 0 || known !== onDisk.records.length || onDisk.records.length === 0) {
         await lock.replace(formatUidList(list));
       } else {
         await lock.release();
       }
-      this.#adopt(list);
+      this.#adopt(list, uidByBase);
     } catch (err) {
       await lock.release().catch(() => undefined);
       throw storeErrorFromFs(err, `${this.name}/${UIDLIST_FILE}`);
     }
   }
 
-  #adopt(list: UidList): void {
+  #adopt(list: UidList, uidByBase: Map<string, number>): void {
     if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
       this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
+      this.#snapshot = undefined;
     }
     this.#uidList = list;
-    this.#uidByBase.clear();
-    for (const r of list.records) this.#uidByBase.set(r.base, r.uid);
+    this.#uidByBase = uidByBase;
   }
 
   async #refreshEntries(
@@ -167,52 +289,89 @@ export class MaildirFolder {
       const seen = listing.get(entry.base);
       if (!seen || this.#uidByBase.get(entry.base) !== uid) {
         this.#entries.delete(uid);
+        this.#snapshot = undefined;
         continue;
       }
-      entry.dir = seen.dir;
-      entry.fileName = seen.fileName;
+      this.#moved(entry, seen.dir, seen.fileName);
     }
     const missing: [number, string, Listed][] = [];
     for (const [base, uid] of this.#uidByBase) {
       const seen = listing.get(base);
       if (seen && !this.#entries.has(uid)) missing.push([uid, base, seen]);
     }
+    // Most files are described by one stat (their CRLF size is in the name or the cache):
+    // synchronous stats are several times cheaper than a thread-pool round trip each, and the
+    // event loop is let go every STAT_SLICE files. Files whose size must be counted are read
+    // afterwards, a few at a time.
     let done = 0;
-    await forEachLimited(missing, STAT_CONCURRENCY, async ([uid, base, seen]) => {
-      const entry = await this.#describe(uid, base, seen);
-      if (entry) this.#entries.set(uid, entry);
+    const report = (): void => {
       done += 1;
       if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
         onProgress(done, missing.length);
+    };
+    const add = (entry: Entry | undefined): void => {
+      if (!entry) return;
+      this.#entries.set(entry.uid, entry);
+      this.#snapshot = undefined;
+    };
+    const toCount: [number, string, Listed, Stats][] = [];
+    for (const [index, [uid, base, seen]] of missing.entries()) {
+      if (index > 0 && index % STAT_SLICE === 0) await new Promise(setImmediate);
+      if (seen.fileName.includes(',W=')) {
+        add({ uid, base, dir: seen.dir, fileName: seen.fileName }); // looked at when needed
+        report();
+        continue;
+      }
+      const path = join(this.path, seen.dir, seen.fileName);
+      const info = statSync(path, { throwIfNoEntry: false });
+      const wireSize = info && this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
+      if (info && wireSize === undefined) {
+        toCount.push([uid, base, seen, info]);
+        continue;
+      }
+      if (info)
+        add({ uid, base, dir: seen.dir, fileName: seen.fileName, facts: factsOf(info, wireSize!) });
+      report(); // (or vanished since the listing)
+    }
+    await forEachLimited(toCount, COUNT_CONCURRENCY, async ([uid, base, seen, info]) => {
+      const path = join(this.path, seen.dir, seen.fileName);
+      const wireSize = await countWireSize(path).catch(() => undefined);
+      if (wireSize !== undefined) {
+        const facts = factsOf(info, wireSize);
+        this.#cache.set(base, facts);
+        add({ uid, base, dir: seen.dir, fileName: seen.fileName, facts });
+      }
+      report();
     });
   }
 
-  /** Builds the entry for a newly seen file; undefined if the file vanished meanwhile. */
-  async #describe(uid: number, base: string, seen: Listed): Promise<Entry | undefined> {
-    const path = join(this.path, seen.dir, seen.fileName);
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      return undefined;
+  /**
+   * Sizes and date of a message, looking at its file the first time: the cache answers if it
+   * still describes the file (same size and mtime); W= in the name is trusted only when S=
+   * matches the file; otherwise the CRLF size is counted. A file gone meanwhile (renamed by
+   * another program, expunged) is described from its name until the next sync finds it.
+   */
+  #facts(entry: Entry): Facts {
+    if (entry.facts) return entry.facts;
+    const path = join(this.path, entry.dir, entry.fileName);
+    const named = parseName(entry.fileName);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info) {
+      const seconds = Number(/^(\d{1,12})\./.exec(entry.base)?.[1] ?? 0); // delivery time
+      return {
+        fileSize: named.fileSize ?? 0,
+        wireSize: named.wireSize ?? 0,
+        mtimeMs: seconds * 1000,
+      };
     }
-    const parsed = parseName(seen.fileName);
-    let wireSize = this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
+    let wireSize = this.#cache.get(entry.base, info.size, info.mtimeMs)?.wireSize;
     if (wireSize === undefined) {
-      const named = parsed.wireSize !== undefined && (parsed.fileSize ?? info.size) === info.size;
-      wireSize = named ? parsed.wireSize : await countWireSize(path).catch(() => undefined);
-      if (wireSize === undefined) return undefined;
-      this.#cache.set(base, { fileSize: info.size, mtimeMs: info.mtimeMs, wireSize });
+      const trusted = named.wireSize !== undefined && (named.fileSize ?? info.size) === info.size;
+      wireSize = trusted ? named.wireSize! : countWireSizeNow(path);
+      this.#cache.set(entry.base, factsOf(info, wireSize));
+      this.#scheduleCacheSave();
     }
-    return {
-      uid,
-      base,
-      dir: seen.dir,
-      fileName: seen.fileName,
-      wireSize,
-      fileSize: info.size,
-      mtimeMs: info.mtimeMs,
-    };
+    return (entry.facts = factsOf(info, wireSize));
   }
 
   /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
@@ -220,15 +379,14 @@ export class MaildirFolder {
     const recent: number[] = [];
     for (const entry of this.#entries.values()) {
       if (entry.dir !== 'new') continue;
-      const fileName = formatName(entry.base, parseName(entry.fileName).letters);
+      const fileName = formatName(entry.base, lettersOf(entry.fileName));
       try {
-        await rename(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
+        renameSync(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another reader took it
         throw storeErrorFromFs(err, `${this.name}/new`);
       }
-      entry.dir = 'cur';
-      entry.fileName = fileName;
+      this.#moved(entry, 'cur', fileName);
       recent.push(entry.uid);
     }
     return recent.sort((a, b) => a - b);
@@ -243,28 +401,65 @@ export class MaildirFolder {
 
   #status(): { uidValidity: number; uidNext: number; messages: MessageRecord[] } {
     const list = this.#uidList!;
-    const messages = [...this.#entries.values()]
+    this.#snapshot ??= [...this.#entries.values()]
       .sort((a, b) => a.uid - b.uid)
       .map((e) => this.#record(e));
-    return { uidValidity: list.uidValidity, uidNext: list.nextUid, messages };
+    return { uidValidity: list.uidValidity, uidNext: list.nextUid, messages: this.#snapshot };
   }
 
   #record(entry: Entry): MessageRecord {
-    const { system, keywordIndexes } = lettersToFlags(parseName(entry.fileName).letters);
-    const flags = new Set<string>(system);
-    for (const index of keywordIndexes) {
-      const keyword = this.#keywords[index];
-      if (keyword) flags.add(keyword);
+    if (entry.record) return entry.record;
+    const flags = this.#flagsOf(lettersOf(entry.fileName));
+    return (entry.record = new MaildirRecord(entry, flags, this.#factsOf));
+  }
+
+  /** `#facts` for records (one function shared by all of them). */
+  readonly #factsOf = (entry: Entry): Facts => this.#facts(entry);
+
+  #flagsOf(letters: string): ReadonlySet<string> {
+    let flags = this.#flagSets.get(letters);
+    if (!flags) {
+      const { system, keywordIndexes } = lettersToFlags(letters);
+      const set = new Set<string>(system);
+      for (const index of keywordIndexes) {
+        const keyword = this.#keywords[index];
+        if (keyword) set.add(keyword);
+      }
+      flags = set;
+      this.#flagSets.set(letters, flags);
     }
-    return { uid: entry.uid, flags, size: entry.wireSize, internalDate: new Date(entry.mtimeMs) };
+    return flags;
+  }
+
+  /** Records where a file is now; its record is rebuilt if its flag letters changed. */
+  #moved(entry: Entry, dir: Subdir, fileName: string): void {
+    if (lettersOf(entry.fileName) !== lettersOf(fileName)) {
+      entry.record = undefined;
+      this.#snapshot = undefined;
+    }
+    entry.dir = dir;
+    entry.fileName = fileName;
   }
 
   async #loadKeywords(): Promise<void> {
+    let keywords: string[];
     try {
-      this.#keywords = parseKeywords(await readFile(join(this.path, KEYWORDS_FILE), 'utf8'));
+      keywords = parseKeywords(await readFile(join(this.path, KEYWORDS_FILE), 'utf8'));
     } catch {
-      this.#keywords = [];
+      keywords = [];
     }
+    this.#setKeywords(keywords);
+  }
+
+  /** Adopts a keyword list; records are rebuilt when the letters mean something else now. */
+  #setKeywords(keywords: string[]): void {
+    let same = keywords.length === this.#keywords.length;
+    for (let i = 0; same && i < keywords.length; i++) same = keywords[i] === this.#keywords[i];
+    this.#keywords = keywords;
+    if (same) return;
+    this.#flagSets.clear();
+    for (const entry of this.#entries.values()) entry.record = undefined;
+    this.#snapshot = undefined;
   }
 
   /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
@@ -295,10 +490,10 @@ export class MaildirFolder {
     const seen = (await this.#list()).get(entry.base);
     if (!seen) {
       this.#entries.delete(entry.uid);
+      this.#snapshot = undefined;
       return;
     }
-    entry.dir = seen.dir;
-    entry.fileName = seen.fileName;
+    this.#moved(entry, seen.dir, seen.fileName);
   }
 
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord> {
@@ -315,7 +510,7 @@ export class MaildirFolder {
           if (mode === 'remove') deleteFlag(wanted, flag);
           else wanted.add(flag);
         }
-        const letters = [...lettersToFlags(parseName(entry.fileName).letters).other];
+        const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
         for (const flag of wanted) {
           const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
           if (letter) letters.push(letter);
@@ -336,8 +531,10 @@ export class MaildirFolder {
       index = this.#keywords.findIndex((k) => !k);
       if (index === -1) index = this.#keywords.length;
       if (index >= MAX_KEYWORDS) return undefined; // Maildir has 26 keyword letters
-      this.#keywords[index] = keyword;
-      await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(this.#keywords));
+      const keywords = [...this.#keywords];
+      keywords[index] = keyword;
+      await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(keywords));
+      this.#setKeywords(keywords);
     }
     return keywordLetter(index);
   }
@@ -347,9 +544,9 @@ export class MaildirFolder {
       const fileName = await target();
       if (entry.dir === 'cur' && entry.fileName === fileName) return;
       try {
-        await rename(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
-        entry.dir = 'cur';
-        entry.fileName = fileName;
+        // A rename is a directory update: done at once, it costs a fraction of a thread-pool trip.
+        renameSync(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
+        this.#moved(entry, 'cur', fileName);
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -370,6 +567,7 @@ export class MaildirFolder {
         if (!entry) continue;
         await this.#unlinkEntry(entry);
         this.#entries.delete(uid);
+        this.#snapshot = undefined;
         this.#uidByBase.delete(entry.base);
         removed.push(uid);
       }
@@ -413,12 +611,60 @@ export class MaildirFolder {
   }
 
   async readMessage(uid: number): Promise<Buffer> {
-    const handle = await this.#openFile(uid);
-    try {
-      return toCrlf(await handle.readFile());
-    } finally {
-      await handle.close();
+    // The shared buffer is reused by the next read: a result that is that buffer is copied.
+    return this.#readWire(uid, (bytes, shared) => {
+      const wire = toCrlf(bytes);
+      return shared && wire === bytes ? Buffer.from(bytes) : wire;
+    });
+  }
+
+  readMessageText(uid: number): Promise<string> {
+    return this.#readWire(uid, toCrlfText);
+  }
+
+  /** Reads a message file whole (small ones into the shared buffer) and converts it. */
+  async #readWire<T>(uid: number, convert: (bytes: Buffer, shared: boolean) => T): Promise<T> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const entry = this.#entries.get(uid);
+      if (!entry) break;
+      try {
+        const path = join(this.path, entry.dir, entry.fileName);
+        const expected = entry.facts?.fileSize ?? parseName(entry.fileName).fileSize;
+        const fileSize = expected ?? this.#facts(entry).fileSize;
+        if (fileSize <= SYNC_READ_MAX) {
+          const shared = readSmallFileShared(path, fileSize);
+          if (shared) return convert(shared, true);
+        }
+        return convert(await readKnownSize(path, fileSize), false);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw storeErrorFromFs(err, this.name);
+        await this.#relocate(entry); // renamed by a flag change elsewhere
+      }
     }
+    throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
+  }
+
+  /**
+   * The header, read from the start of the file: most headers fit in HEADER_READ bytes; a
+   * longer one (or a file without a blank line) is cut from the whole message.
+   */
+  async readHeader(uid: number): Promise<Buffer> {
+    const entry = this.#entries.get(uid);
+    if (entry) {
+      let start: Buffer | undefined;
+      try {
+        start = readStartShared(join(this.path, entry.dir, entry.fileName), HEADER_READ);
+      } catch {
+        // renamed or gone: readMessage below finds it or reports it expunged
+      }
+      const head = start && toCrlf(start);
+      const end = head ? head.indexOf('\r\n\r\n') : -1;
+      if (head && end !== -1) return Buffer.from(head.subarray(0, end + 4));
+    }
+    const message = await this.readMessage(uid);
+    const end = message.indexOf('\r\n\r\n');
+    return end === -1 ? message : message.subarray(0, end + 4);
   }
 
   /** Stores a new message in cur/ with its flags and returns its UID. */
@@ -448,14 +694,15 @@ export class MaildirFolder {
       const e = this.#entries.get(uid);
       if (!e) return [];
       const flags = new Set(this.#record(e).flags);
+      const facts = this.#facts(e);
       return [
         {
           uid,
           path: join(this.path, e.dir, e.fileName),
-          fileSize: e.fileSize,
-          wireSize: e.wireSize,
+          fileSize: facts.fileSize,
+          wireSize: facts.wireSize,
           flags,
-          mtime: new Date(e.mtimeMs),
+          mtime: new Date(facts.mtimeMs),
         },
       ];
     });
@@ -501,9 +748,17 @@ export class MaildirFolder {
     return assigned;
   }
 
+  /** A fact about a message already in the cache, or undefined. */
+  peekCached<T>(uid: number, key: string): T | undefined {
+    const entry = this.#entries.get(uid);
+    if (entry) this.#facts(entry); // the cached facts must still describe the file
+    return entry ? (this.#cache.getExtra(entry.base, key) as T | undefined) : undefined;
+  }
+
   /** A fact about a message kept in the cache; computed (and kept) when missing. */
   async cached<T>(uid: number, key: string, compute: () => Promise<T>): Promise<T> {
     const entry = this.#entries.get(uid);
+    if (entry) this.#facts(entry); // the cached facts must still describe the file
     const hit = entry ? this.#cache.getExtra(entry.base, key) : undefined;
     if (hit !== undefined) return hit as T;
     const value = await compute();
@@ -515,13 +770,23 @@ export class MaildirFolder {
   }
 
   #saveTimer: NodeJS.Timeout | undefined;
+  #lastSaveMs = 0;
 
+  /**
+   * Writes the cache a little later; the wait grows with how long the last write took, so a
+   * large cache being filled (a first sync of a big folder) is not rewritten over and over.
+   */
   #scheduleCacheSave(): void {
     if (this.#saveTimer) return;
+    const delay = Math.max(CACHE_SAVE_DELAY_MS, SAVE_WAIT_PER_SAVE_MS * this.#lastSaveMs);
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = undefined;
-      void this.#mutex.run(() => this.#cache.save());
-    }, CACHE_SAVE_DELAY_MS);
+      void this.#mutex.run(async () => {
+        const started = Date.now();
+        await this.#cache.save();
+        this.#lastSaveMs = Date.now() - started;
+      });
+    }, delay);
     this.#saveTimer.unref();
   }
 
@@ -566,6 +831,57 @@ export class MaildirFolder {
     this.#saveTimer = undefined;
     await this.#mutex.run(() => this.#cache.save());
   }
+}
+
+interface SyncBatch {
+  claimRecent: boolean;
+  readonly waiters: {
+    readonly claimRecent: boolean;
+    resolve(result: SyncResult): void;
+    reject(err: unknown): void;
+  }[];
+}
+
+function someKey<K>(map: ReadonlyMap<K, unknown>, test: (key: K) => boolean): boolean {
+  for (const key of map.keys()) if (test(key)) return true;
+  return false;
+}
+
+function factsOf(info: Stats, wireSize: number): Facts {
+  return { fileSize: info.size, wireSize, mtimeMs: info.mtimeMs };
+}
+
+/** A message's record; its size and date come from the file the first time they are read. */
+class MaildirRecord implements MessageRecord {
+  readonly uid: number;
+  readonly flags: ReadonlySet<string>;
+  readonly #entry: Entry;
+  readonly #facts: (entry: Entry) => Facts;
+
+  constructor(entry: Entry, flags: ReadonlySet<string>, facts: (entry: Entry) => Facts) {
+    this.uid = entry.uid;
+    this.flags = flags;
+    this.#entry = entry;
+    this.#facts = facts;
+  }
+
+  get size(): number {
+    return this.#facts(this.#entry).wireSize;
+  }
+
+  get internalDate(): Date {
+    return new Date(this.#facts(this.#entry).mtimeMs);
+  }
+}
+
+function countWireSizeNow(path: string): number {
+  const counter = new WireSizeCounter();
+  try {
+    counter.add(readFileSync(path));
+  } catch {
+    // gone meanwhile: counted as empty until the next sync drops it
+  }
+  return counter.size;
 }
 
 async function readUidList(path: string): Promise<UidList> {

@@ -218,8 +218,11 @@ class FolderHandle implements Mailbox {
   sync: Mailbox['sync'] = (options) => this.#folder.sync(options);
   openMessage = (uid: number) => this.#folder.openMessage(uid);
   readMessage = (uid: number) => this.#folder.readMessage(uid);
+  readHeader = (uid: number) => this.#folder.readHeader(uid);
+  readMessageText = (uid: number) => this.#folder.readMessageText(uid);
   append: Mailbox['append'] = (message, options) => this.#folder.append(message, options);
   cached: Mailbox['cached'] = (uid, key, compute) => this.#folder.cached(uid, key, compute);
+  peekCached: Mailbox['peekCached'] = (uid, key) => this.#folder.peekCached(uid, key);
 
   async copyTo(uids: readonly number[], target: string): Promise<[number, number][]> {
     const sources = this.#folder.sources(uids);

@@ -67,10 +67,10 @@ export class SizeCache {
     return this.#dirty;
   }
 
-  /** Forgets every base not in `keep`. */
-  retain(keep: ReadonlySet<string>): void {
+  /** Forgets every base for which `keep` is false. */
+  retain(keep: (base: string) => boolean): void {
     for (const base of this.#facts.keys()) {
-      if (!keep.has(base)) {
+      if (!keep(base)) {
         this.#facts.delete(base);
         this.#dirty = true;
       }

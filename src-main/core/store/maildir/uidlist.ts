@@ -70,9 +70,17 @@ function parseV1Record(line: string): UidRecord | undefined {
   return space > 0 && isUid(uid) && base ? { uid, base, extensions: [] } : undefined;
 }
 
+const NO_EXTENSIONS: readonly string[] = Object.freeze([]);
+
 function parseV3Record(line: string): UidRecord | undefined {
   const colon = line.indexOf(' :');
   if (colon <= 0) return undefined;
+  if (line.indexOf(' ') === colon) {
+    // The usual "<uid> :<base>", without extension fields.
+    const uid = Number(line.slice(0, colon));
+    const base = line.slice(colon + 2);
+    return isUid(uid) && base ? { uid, base, extensions: NO_EXTENSIONS } : undefined;
+  }
   const [uidText, ...extensions] = line.slice(0, colon).split(' ');
   const uid = Number(uidText);
   const base = line.slice(colon + 2);
