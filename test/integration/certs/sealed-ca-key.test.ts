@@ -4,7 +4,6 @@
  * stand-in (AES-GCM under a key only the test holds); the certificate logic is the real one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,29 +12,8 @@ import {
   renewCertificate,
   replaceAuthority,
 } from '../../../src-main/core/certs/index.js';
-import {
-  CaKeyLockedError,
-  sealCaKey,
-  type KeyVault,
-} from '../../../src-main/core/certs/key-vault.js';
-
-function testVault(): KeyVault {
-  const key = randomBytes(32);
-  return {
-    name: 'the test keychain',
-    seal(pem) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(pem, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    open(sealed) {
-      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-      decipher.setAuthTag(sealed.subarray(12, 28));
-      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString();
-    },
-  };
-}
+import { CaKeyLockedError, sealCaKey } from '../../../src-main/core/certs/key-vault.js';
+import { testVault } from '../../helpers/test-vault.js';
 
 const machine = { hostName: 'mailbox', addresses: ['192.168.1.20'] };
 const moved = { hostName: 'mailbox', addresses: ['192.168.1.20', '192.168.1.77'] };

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,25 +10,7 @@ import {
   writeCaKey,
   type KeyVault,
 } from '../../../src-main/core/certs/key-vault.js';
-
-/** A stand-in for the OS keychain: AES-256-GCM under a key only this object holds. */
-function testVault(): KeyVault {
-  const key = randomBytes(32);
-  return {
-    name: 'the test keychain',
-    seal(pem) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(pem, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    open(sealed) {
-      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-      decipher.setAuthTag(sealed.subarray(12, 28));
-      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString();
-    },
-  };
-}
+import { testVault } from '../../helpers/test-vault.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBn3\n-----END PRIVATE KEY-----\n';
 let dir: string;
