@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { dataPaths } from '../../src-main/core/config/paths.js';
 import { LineClient } from '../helpers/line-client.js';
+import { makeOwnCertificate } from '../helpers/own-certificate.js';
 import {
   SCREENSHOTS,
   axeViolations,
@@ -118,23 +119,7 @@ describe('Certificate', () => {
   it('imports your own PEM certificate, and explains a key that does not fit', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailport-e2e-own-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '30',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-subj',
-      '/CN=mail.example.test',
-      '-addext',
-      'subjectAltName=DNS:mail.example.test',
-    );
+    makeOwnCertificate(dir);
     openssl('genrsa', '-out', join(dir, 'other.pem'), '2048');
     await goTo(page, 'Certificate');
     await page.getByLabel('Certificate chain (PEM)').setInputFiles(join(dir, 'cert.pem'));

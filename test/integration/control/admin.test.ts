@@ -13,6 +13,7 @@ import { createControlApi } from '../../../src-main/core/control/control-api.js'
 import { silentLogger } from '../../../src-main/core/log/logger.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { freePort } from '../../helpers/ports.js';
+import { makeOwnCertificate } from '../../helpers/own-certificate.js';
 import { startService, type TestService } from '../../helpers/service.js';
 
 const TOKEN = 'a'.repeat(64);
@@ -367,27 +368,7 @@ describe('importing your own certificate', () => {
     const { mkdtemp, readFile: read } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(join(tmpdir(), 'mailport-import-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '30',
-        '-subj',
-        '/CN=mail.example.test',
-        '-addext',
-        'subjectAltName=DNS:mail.example.test',
-      ],
-      { stdio: 'ignore' },
-    );
+    makeOwnCertificate(dir);
     execFileSync(
       'openssl',
       [

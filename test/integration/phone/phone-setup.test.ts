@@ -5,6 +5,7 @@
  * is closed, by "Done" or by expiry. Also `mailport phone-setup` in a terminal.
  */
 import { spawn } from 'node:child_process';
+import { makeOwnCertificate } from '../../helpers/own-certificate.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -274,29 +275,7 @@ describe('the phone setup page', () => {
 
   it('offers no CA while your own certificate is served', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailport-phone-own-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '30',
-        '-subj',
-        '/CN=mail.example.test',
-        '-addext',
-        'subjectAltName=DNS:mail.example.test',
-      ],
-      { stdio: 'ignore' },
-    );
+    makeOwnCertificate(dir, 'ec');
     const pem = {
       cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
       key: await readFile(join(dir, 'key.pem'), 'utf8'),
