@@ -23,6 +23,7 @@ import { SettingsStore } from './config/settings-store.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { ProtocolLogs } from './log/protocol-log.js';
 import { bindHost } from './net/addresses.js';
+import { ConnectionAdmission, type AdmissionTicket } from './net/admission.js';
 import {
   Listener,
   upgradeToTls,
@@ -41,6 +42,8 @@ import type { Mailbox } from './store/types.js';
 
 /** How often the certificate is checked against the LAN addresses and its expiry. */
 const CERTIFICATE_CHECK_MS = 10 * 60_000;
+/** How long a refused client has to read the refusal and close. */
+const REFUSAL_GRACE_MS = 2_000;
 
 const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imaps: 'implicit',
@@ -95,8 +98,8 @@ export class MailportService {
   #connectionIds = 0;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
-  readonly #connectionsByAddress = new Map<string, number>();
-  #connectionCount = 0;
+  readonly #admission = new ConnectionAdmission(() => this.settings.current.limits);
+  readonly #tickets = new Map<number, AdmissionTicket>();
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
@@ -169,6 +172,7 @@ export class MailportService {
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
     if (!this.#secureContext) await this.prepareTls();
+    await this.accounts.prepare();
     await this.#protocolLogs.rotate();
     await this.#watchInboxes();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
@@ -211,6 +215,7 @@ export class MailportService {
       const listener = new Listener(
         spec,
         () => this.#secureContext,
+        (socket) => this.#admit(name, socket),
         (connection) => this.#route(name, connection),
       );
       this.#listeners.set(name, listener);
@@ -349,13 +354,11 @@ export class MailportService {
   }
 
   #route(name: ListenerName, connection: Connection): void {
-    if (!this.#admit(name, connection)) return;
-    const session = {
-      id: this.#connectionIds,
-      remoteAddress: connection.socket.remoteAddress ?? '',
-    };
+    const { ticket } = connection;
+    const session = { id: ticket.id, remoteAddress: ticket.address };
     const options = {
       secure: connection.secure,
+      acceptedAt: ticket.acceptedAt,
       ...(this.settings.current.listeners[name].protocolLog && {
         protocolLog: this.#protocolLogs.forSession(name, session),
       }),
@@ -364,8 +367,12 @@ export class MailportService {
           upgradeToTls: (s: Socket) => upgradeToTls(s, this.#secureContext),
         }),
     };
-    if (name === 'pop3' || name === 'pop3s') this.#pop3.accept(connection.socket, options);
-    else this.#imap.accept(connection.socket, options);
+    const protocolSession =
+      name === 'pop3' || name === 'pop3s'
+        ? this.#pop3.accept(connection.socket, options)
+        : this.#imap.accept(connection.socket, options);
+    // Evicted for a newcomer (net/admission.ts): a goodbye in the protocol's words.
+    ticket.onEvict((reason) => protocolSession.shutdown(reason));
   }
 
   #protocolServices(): Pop3Services & ImapServices {
@@ -380,18 +387,25 @@ export class MailportService {
 
   /** Throttling, the password, then the per-account session limit (DESIGN.md security defaults). */
   async #authenticate(user: string, password: string, client: LoginClient): Promise<LoginResult> {
-    const verdict = this.#throttle.check(client.remoteAddress, user);
-    if (!verdict.allowed) {
+    // The slot is taken before any await: parallel attempts cannot all pass the check.
+    const attempt = this.#throttle.begin(client.remoteAddress, user);
+    if (!attempt.allowed) {
       this.logger.info({ user, remote: client.remoteAddress }, 'login throttled');
       return {
         ok: false,
         reason: 'throttled',
-        retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000),
+        retryAfterSeconds: Math.ceil(attempt.retryAfterMs / 1000),
       };
     }
-    const account = await this.accounts.authenticate(user, password);
+    let account;
+    try {
+      account = await this.accounts.authenticate(user, password);
+    } catch (err) {
+      attempt.abandon(); // a server error is not the client's failure
+      throw err;
+    }
     if (!account) {
-      this.#throttle.failed(client.remoteAddress, user);
+      attempt.failed();
       this.logger.info({ user, remote: client.remoteAddress }, 'login failed');
       this.events.emit({
         type: 'login',
@@ -402,7 +416,7 @@ export class MailportService {
       await new Promise((resolve) => setTimeout(resolve, this.#failedLoginDelayMs));
       return { ok: false, reason: 'credentials' };
     }
-    this.#throttle.succeeded(client.remoteAddress, account.name);
+    attempt.succeeded();
     const limit = this.settings.current.limits.maxConnectionsPerAccount;
     const open = this.#accountSessions.get(account.name) ?? 0;
     if (open >= limit) return { ok: false, reason: 'too-many-sessions', limit };
@@ -416,6 +430,7 @@ export class MailportService {
     const peer = this.#openByPeer.get(`${client.remoteAddress}:${client.remotePort}`);
     const connection = peer === undefined ? undefined : this.#open.get(peer);
     if (connection) connection.account = account.name;
+    if (peer !== undefined) this.#tickets.get(peer)?.authenticated();
     this.events.emit({
       type: 'login',
       ok: true,
@@ -425,51 +440,53 @@ export class MailportService {
     return { ok: true, account };
   }
 
-  /** Total and per-address connection caps, refused in the protocol's words. */
-  #admit(name: ListenerName, connection: Connection): boolean {
-    const limits = this.settings.current.limits;
-    const address = connection.socket.remoteAddress ?? '';
-    const fromAddress = this.#connectionsByAddress.get(address) ?? 0;
-    const reason =
-      this.#connectionCount >= limits.maxConnections
-        ? `Too many connections (the limit is ${limits.maxConnections}); try again later.`
-        : fromAddress >= limits.maxConnectionsPerAddress
-          ? `Too many connections from your address (the limit is ${limits.maxConnectionsPerAddress}).`
-          : undefined;
-    if (reason) {
+  /**
+   * Total and per-address caps (net/admission.ts), taken when the socket is accepted, before
+   * any TLS handshake. Refused in the protocol's words on a plain port; on an implicit-TLS
+   * port the socket is closed at once, with no TLS work spent on it.
+   */
+  #admit(name: ListenerName, socket: Socket): AdmissionTicket | undefined {
+    const address = socket.remoteAddress ?? '';
+    const admitted = this.#admission.admit(address, () => socket.destroy());
+    if ('refused' in admitted) {
       this.logger.info({ remote: address, listener: name }, 'connection refused: limit');
-      const text = name.startsWith('imap')
-        ? `* BYE ${reason}\r\n`
-        : `-ERR [SYS/TEMP] ${reason}\r\n`;
-      connection.socket.end(text);
-      setTimeout(() => connection.socket.destroy(), 2_000).unref();
-      return false;
+      if (TLS_MODE[name] === 'implicit') socket.destroy();
+      else refuse(name, socket, this.#refusal(admitted.refused));
+      return undefined;
     }
-    this.#connectionCount += 1;
-    const id = ++this.#connectionIds;
-    const key = `${address}:${connection.socket.remotePort ?? 0}`;
+    const { id } = admitted;
+    const key = `${address}:${socket.remotePort ?? 0}`;
     this.#openByPeer.set(key, id);
+    this.#tickets.set(id, admitted);
     this.#open.set(id, {
       id,
       listener: name,
       remoteAddress: address,
-      since: new Date().toISOString(),
+      since: new Date(admitted.acceptedAt).toISOString(),
     });
     this.events.emit({ type: 'connection-opened', id, listener: name, remoteAddress: address });
-    connection.socket.once('close', () => {
+    socket.once('close', () => {
+      admitted.release();
       this.#open.delete(id);
+      this.#tickets.delete(id);
       this.#openByPeer.delete(key);
       this.events.emit({ type: 'connection-closed', id });
     });
-    this.#connectionsByAddress.set(address, fromAddress + 1);
-    connection.socket.once('close', () => {
-      this.#connectionCount -= 1;
-      const left = (this.#connectionsByAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.#connectionsByAddress.set(address, left);
-      else this.#connectionsByAddress.delete(address);
-    });
-    return true;
+    return admitted;
   }
+
+  #refusal(cap: 'total' | 'address'): string {
+    const limits = this.settings.current.limits;
+    return cap === 'total'
+      ? `Too many connections (the limit is ${limits.maxConnections}); try again later.`
+      : `Too many connections from your address (the limit is ${limits.maxConnectionsPerAddress}).`;
+  }
+}
+
+/** Says why in the protocol's words, then closes (a client that does not close is cut off). */
+function refuse(name: ListenerName, socket: Socket, reason: string): void {
+  socket.end(name.startsWith('imap') ? `* BYE ${reason}\r\n` : `-ERR [SYS/TEMP] ${reason}\r\n`);
+  setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS).unref();
 }
 
 function protocolPolicy(settings: Settings) {

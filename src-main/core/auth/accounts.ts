@@ -2,6 +2,7 @@
  * Accounts: names, Maildirs and password hashes kept in the settings. Verifying a password
  * never reveals whether the account exists (a missing account costs the same scrypt time).
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Account } from '../config/schema.js';
 import { ACCOUNT_NAME } from '../config/schema.js';
@@ -18,10 +19,14 @@ export class AccountError extends Error {
   }
 }
 
-const DUMMY_HASH =
-  'scrypt$15$8$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-
 export class Accounts {
+  /**
+   * What a missing account's password is checked against: a real hash of a random secret,
+   * made by `hashPassword` itself, so its scrypt parameters are always those of real hashes
+   * and a wrong password for a missing user takes as long as for an existing one.
+   */
+  #dummyHash: Promise<string> | undefined;
+
   constructor(readonly settings: SettingsStore) {}
 
   list(): Account[] {
@@ -36,8 +41,19 @@ export class Accounts {
   async authenticate(name: string, password: string): Promise<Account | undefined> {
     await this.settings.reloadIfChanged(); // `mailport account …` may have run meanwhile
     const account = this.find(name);
-    const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY_HASH);
-    return ok ? account : undefined;
+    const hash = account?.passwordHash ?? (await this.#dummy());
+    const ok = await verifyPassword(password, hash);
+    return ok && account ? account : undefined;
+  }
+
+  /** Makes the dummy hash now (at start), so the first login for a missing user costs no more. */
+  async prepare(): Promise<void> {
+    await this.#dummy();
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= hashPassword(randomBytes(32).toString('base64'));
+    return this.#dummyHash;
   }
 
   /** Adds an account; returns the password (generated when none is given). */

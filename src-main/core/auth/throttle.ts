@@ -1,90 +1,154 @@
 /**
- * Failed-login throttling. Every failure is answered late (FAILED_LOGIN_DELAY_MS). After a few
- * failures an address is blocked with a doubling backoff; after more failures an account is
- * blocked the same way — except for addresses that signed in to it successfully before, so a
- * guessing attack from elsewhere cannot lock the owner's own phone out. Other addresses and
- * other accounts are never slowed. State is in memory: a restart forgives.
+ * Failed-login throttling, per address and per account.
+ *
+ * - An attempt takes a slot *before* its password is checked (`begin`, synchronous): N parallel
+ *   attempts from one address get at most the address's allowance of password checks, and N
+ *   addresses against one account at most the account's. A slot becomes a failure or is
+ *   forgiven when the check ends.
+ * - After ADDRESS_FAILURES_ALLOWED failures an address is blocked, after
+ *   ACCOUNT_FAILURES_ALLOWED an account, each with a doubling backoff; once a block ends, one
+ *   attempt at a time may try again (another failure doubles the block).
+ * - A success forgives only that address's failures on that same account (a mistyped
+ *   password), never its guesses at other accounts: signing in to one's own account does not
+ *   reset the count of guesses at someone else's.
+ * - The account block does not apply to addresses that signed in to *that* account before, so
+ *   an attack from elsewhere cannot lock the owner's own phone out. Such an address still has
+ *   its own address block, and only a success on that account makes an address trusted.
+ *
+ * Every failure is answered late (FAILED_LOGIN_DELAY_MS). State is in memory: a restart forgives.
  */
 
 export const FAILED_LOGIN_DELAY_MS = 1_000;
 /** Failures from one address before it is blocked. */
 export const ADDRESS_FAILURES_ALLOWED = 5;
-/** Failures on one account (from any address) before it is blocked for unknown addresses. */
+/** Failures on one account (from any address) before it is blocked for untrusted addresses. */
 export const ACCOUNT_FAILURES_ALLOWED = 10;
 export const FIRST_BLOCK_MS = 30_000;
 export const MAX_BLOCK_MS = 30 * 60_000;
 /** A quiet period after which an address's or account's failures are forgotten. */
 export const FORGET_AFTER_MS = 60 * 60_000;
+/** Records kept before forgotten ones are swept out (many guessed user names). */
+export const SWEEP_ABOVE_RECORDS = 10_000;
 
-interface Record {
-  failures: number;
-  blockedUntil: number;
-  lastFailure: number;
+/** Failures and in-flight attempts of one address or one account. */
+class Tally {
+  failures = 0;
+  pending = 0;
+  blockedUntil = 0;
+  lastFailure = 0;
+  /** Failures by the other side's key (an address's by account, an account's by address). */
+  readonly bySource = new Map<string, number>();
+  readonly #allowed: number;
+
+  constructor(allowed: number) {
+    this.#allowed = allowed;
+  }
+
+  /** Milliseconds until another attempt may start, or 0. */
+  waitMs(now: number): number {
+    if (this.blockedUntil > now) return this.blockedUntil - now;
+    const inFlightAllowed = this.failures >= this.#allowed ? 1 : this.#allowed - this.failures;
+    return this.pending >= inFlightAllowed ? FIRST_BLOCK_MS : 0;
+  }
+
+  fail(source: string, now: number): void {
+    this.pending -= 1;
+    this.failures += 1;
+    this.lastFailure = now;
+    this.bySource.set(source, (this.bySource.get(source) ?? 0) + 1);
+    if (this.failures >= this.#allowed) {
+      const doublings = Math.min(this.failures - this.#allowed, 20);
+      this.blockedUntil = now + Math.min(FIRST_BLOCK_MS * 2 ** doublings, MAX_BLOCK_MS);
+    }
+  }
+
+  /** A success: `source`'s own failures here are forgiven. */
+  forgive(source: string): void {
+    this.pending -= 1;
+    this.failures -= this.bySource.get(source) ?? 0;
+    this.bySource.delete(source);
+  }
+
+  forgotten(now: number): boolean {
+    return this.pending === 0 && this.blockedUntil < now && now - this.lastFailure > FORGET_AFTER_MS;
+  }
+}
+
+/** A slot taken by `begin`: exactly one of these ends it (later calls do nothing). */
+export interface LoginAttempt {
+  readonly allowed: true;
+  failed(): void;
+  succeeded(): void;
+  /** The check could not be made (a server error): the slot is freed, nothing counted. */
+  abandon(): void;
 }
 
 export type ThrottleVerdict =
-  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+  LoginAttempt | { readonly allowed: false; readonly retryAfterMs: number };
 
 export class LoginThrottle {
   readonly #now: () => number;
-  readonly #addresses = new Map<string, Record>();
-  readonly #accounts = new Map<string, Record>();
+  readonly #addresses = new Map<string, Tally>();
+  readonly #accounts = new Map<string, Tally>();
+  /** Account → addresses that signed in to it. */
   readonly #trusted = new Map<string, Set<string>>();
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
-  /** Whether an attempt from `address` for `account` may be checked at all. */
-  check(address: string, account: string): ThrottleVerdict {
+  /** Takes a slot for checking a password from `address` for `account`, or says how long to wait. */
+  begin(address: string, accountName: string): ThrottleVerdict {
     const now = this.#now();
-    const blockedUntil = Math.max(
-      this.#fresh(this.#addresses, address, now)?.blockedUntil ?? 0,
-      this.#isTrusted(account, address)
-        ? 0
-        : (this.#fresh(this.#accounts, account.toLowerCase(), now)?.blockedUntil ?? 0),
-    );
-    return blockedUntil > now
-      ? { allowed: false, retryAfterMs: blockedUntil - now }
-      : { allowed: true };
+    const account = accountName.toLowerCase();
+    const trusted = this.#trusted.get(account)?.has(address) ?? false;
+    const byAddress = this.#tally(this.#addresses, address, ADDRESS_FAILURES_ALLOWED, now);
+    const byAccount = this.#tally(this.#accounts, account, ACCOUNT_FAILURES_ALLOWED, now);
+    const waitMs = Math.max(byAddress.waitMs(now), trusted ? 0 : byAccount.waitMs(now));
+    if (waitMs > 0) return { allowed: false, retryAfterMs: waitMs };
+    byAddress.pending += 1;
+    byAccount.pending += 1;
+    let open = true;
+    const end = (then: () => void): void => {
+      if (!open) return;
+      open = false;
+      then();
+    };
+    return {
+      allowed: true,
+      failed: () =>
+        end(() => {
+          const at = this.#now();
+          byAddress.fail(account, at);
+          byAccount.fail(address, at);
+        }),
+      succeeded: () =>
+        end(() => {
+          byAddress.forgive(account);
+          byAccount.forgive(address);
+          let addresses = this.#trusted.get(account);
+          if (!addresses) this.#trusted.set(account, (addresses = new Set()));
+          addresses.add(address);
+        }),
+      abandon: () =>
+        end(() => {
+          byAddress.pending -= 1;
+          byAccount.pending -= 1;
+        }),
+    };
   }
 
-  failed(address: string, account: string): void {
-    const now = this.#now();
-    this.#count(this.#addresses, address, ADDRESS_FAILURES_ALLOWED, now);
-    this.#count(this.#accounts, account.toLowerCase(), ACCOUNT_FAILURES_ALLOWED, now);
-  }
-
-  succeeded(address: string, account: string): void {
-    this.#addresses.delete(address);
-    const key = account.toLowerCase();
-    let trusted = this.#trusted.get(key);
-    if (!trusted) this.#trusted.set(key, (trusted = new Set()));
-    trusted.add(address);
-  }
-
-  #isTrusted(account: string, address: string): boolean {
-    return this.#trusted.get(account.toLowerCase())?.has(address) ?? false;
-  }
-
-  #fresh(map: Map<string, Record>, key: string, now: number): Record | undefined {
-    const record = map.get(key);
-    if (record && now - record.lastFailure > FORGET_AFTER_MS && record.blockedUntil < now) {
-      map.delete(key);
-      return undefined;
+  #tally(map: Map<string, Tally>, key: string, allowed: number, now: number): Tally {
+    let tally = map.get(key);
+    if (tally?.forgotten(now)) tally = undefined;
+    if (!tally) {
+      if (map.size >= SWEEP_ABOVE_RECORDS) sweep(map, now);
+      map.set(key, (tally = new Tally(allowed)));
     }
-    return record;
+    return tally;
   }
+}
 
-  #count(map: Map<string, Record>, key: string, allowed: number, now: number): void {
-    const record = this.#fresh(map, key, now) ?? { failures: 0, blockedUntil: 0, lastFailure: now };
-    record.failures += 1;
-    record.lastFailure = now;
-    if (record.failures >= allowed) {
-      const doublings = record.failures - allowed;
-      record.blockedUntil =
-        now + Math.min(FIRST_BLOCK_MS * 2 ** Math.min(doublings, 20), MAX_BLOCK_MS);
-    }
-    map.set(key, record);
-  }
+function sweep(map: Map<string, Tally>, now: number): void {
+  for (const [key, tally] of map) if (tally.forgotten(now)) map.delete(key);
 }

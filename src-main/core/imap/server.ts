@@ -12,7 +12,9 @@ export class ImapServer extends SessionServer<ImapSession> {
     this.#services = services;
   }
 
-  accept(socket: Socket, options: ImapSessionOptions): void {
-    this.run(new ImapSession(socket, this.#services, options));
+  accept(socket: Socket, options: ImapSessionOptions): ImapSession {
+    const session = new ImapSession(socket, this.#services, options);
+    this.run(session);
+    return session;
   }
 }

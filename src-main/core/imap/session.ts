@@ -41,6 +41,8 @@ export interface ImapSessionOptions {
   readonly upgradeToTls?: (socket: Socket) => Promise<TLSSocket>;
   /** This session's protocol log, when its listener has one. */
   readonly protocolLog?: Logger;
+  /** When the socket was accepted (epoch ms; default: now): the pre-login deadline counts from it. */
+  readonly acceptedAt?: number;
 }
 
 type Queued = Extract<ReaderEvent, { kind: 'command' | 'error' }>;
@@ -85,6 +87,7 @@ export class ImapSession {
 
   start(): Promise<void> {
     this.#armTimeout();
+    this.#armLoginDeadline();
     this.#write(`* OK [CAPABILITY ${this.#capabilities().join(' ')}] Mailport IMAP ready.\r\n`);
     return this.#closedPromise;
   }
@@ -108,9 +111,23 @@ export class ImapSession {
 
   #armTimeout(): void {
     const policy = this.#services.policy();
-    this.#socket.setTimeout(
-      this.state.kind === 'not-authenticated' ? policy.preauthTimeoutMs : policy.idleTimeoutMs,
-    );
+    const prelogin = this.state.kind === 'not-authenticated';
+    this.#socket.setTimeout(prelogin ? policy.preauthTimeoutMs : policy.idleTimeoutMs);
+    if (!prelogin) this.#socket.clearDeadline();
+  }
+
+  /**
+   * Signing in must be done within the pre-login time from accept, however slowly the client
+   * keeps sending (the idle timeout alone would let a byte every few seconds hold the
+   * connection for ever). The TLS handshake of an implicit-TLS port counts too.
+   */
+  #armLoginDeadline(): void {
+    const limitMs = this.#services.policy().preauthTimeoutMs;
+    const seconds = Math.round(limitMs / 1000);
+    this.#socket.setDeadline((this.#options.acceptedAt ?? Date.now()) + limitMs, () => {
+      this.#write(`* BYE Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`);
+      this.#end();
+    });
   }
 
   readonly #onData = (chunk: Buffer): void => {

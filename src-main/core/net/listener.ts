@@ -7,6 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { ListenerName } from '../config/schema.js';
+import type { AdmissionTicket } from './admission.js';
 
 export type TlsMode = 'implicit' | 'starttls';
 
@@ -27,26 +28,40 @@ export interface Connection {
   readonly socket: Socket;
   /** True when the socket is already TLS (implicit-TLS port). */
   readonly secure: boolean;
+  /** Its place in the connection counts, taken when the socket was accepted. */
+  readonly ticket: AdmissionTicket;
 }
 
-/** TLS handshakes that take longer than this are abandoned. */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
+/**
+ * Admits an accepted socket, before any TLS work, or refuses it (and closes it itself):
+ * undefined means refused.
+ */
+export type Admit = (socket: Socket) => AdmissionTicket | undefined;
+
+/**
+ * TLS handshakes that take longer than this are abandoned (implicit TLS and STARTTLS alike).
+ * A real client finishes in well under a second, even on a slow phone link.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class Listener {
   readonly spec: ListenerSpec;
   #server: Server | undefined;
   #state: ListenerState = { status: 'stopped' };
   readonly #secureContext: () => SecureContext | undefined;
+  readonly #admit: Admit;
   readonly #onConnection: (connection: Connection) => void;
   readonly #sockets = new Set<Socket>();
 
   constructor(
     spec: ListenerSpec,
     secureContext: () => SecureContext | undefined,
+    admit: Admit,
     onConnection: (connection: Connection) => void,
   ) {
     this.spec = spec;
     this.#secureContext = secureContext;
+    this.#admit = admit;
     this.#onConnection = onConnection;
   }
 
@@ -69,16 +84,24 @@ export class Listener {
     return this.#state;
   }
 
+  /** Counted first (a handshake-less socket holds a place too), then TLS, then the session. */
   #accept(socket: Socket): void {
+    socket.on('error', () => undefined); // a reset before the session listens is not a crash
+    const ticket = this.#admit(socket);
+    if (!ticket) return;
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      ticket.release();
+    });
     socket.setNoDelay(true);
     if (this.spec.tls === 'starttls') {
-      this.#onConnection({ socket, secure: false });
+      this.#onConnection({ socket, secure: false, ticket });
       return;
     }
     upgradeToTls(socket, this.#secureContext()).then(
-      (secured) => this.#onConnection({ socket: secured as unknown as Socket, secure: true }),
+      (secured) =>
+        this.#onConnection({ socket: secured as unknown as Socket, secure: true, ticket }),
       () => socket.destroy(),
     );
   }

@@ -19,6 +19,7 @@ export class SessionSocket {
   readonly #events: SessionSocketEvents;
   #ending = false;
   #closed = false;
+  #deadline: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, events: SessionSocketEvents) {
     this.#socket = socket;
@@ -34,6 +35,7 @@ export class SessionSocket {
   readonly #onClose = (): void => {
     if (this.#closed) return;
     this.#closed = true;
+    this.clearDeadline();
     this.#events.close();
   };
 
@@ -51,8 +53,25 @@ export class SessionSocket {
     socket.off('close', this.#onClose);
   }
 
+  /** An idle timeout: any byte from the client starts it again. */
   setTimeout(ms: number): void {
     this.#socket.setTimeout(ms);
+  }
+
+  /**
+   * An absolute deadline (epoch ms), unlike `setTimeout`: bytes from the client do not move
+   * it. `onExpire` runs once, unless `clearDeadline` comes first.
+   */
+  setDeadline(at: number, onExpire: () => void): void {
+    this.clearDeadline();
+    if (this.#closed) return;
+    this.#deadline = setTimeout(onExpire, Math.max(0, at - Date.now()));
+    this.#deadline.unref();
+  }
+
+  clearDeadline(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
   }
 
   pause(): void {

@@ -15,7 +15,9 @@ export class Pop3Server extends SessionServer<Pop3Session> {
     this.#services = services;
   }
 
-  accept(socket: Socket, options: Pop3SessionOptions): void {
-    this.run(new Pop3Session(socket, this.#services, options));
+  accept(socket: Socket, options: Pop3SessionOptions): Pop3Session {
+    const session = new Pop3Session(socket, this.#services, options);
+    this.run(session);
+    return session;
   }
 }

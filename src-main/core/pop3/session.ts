@@ -27,6 +27,8 @@ export interface Pop3SessionOptions {
   readonly upgradeToTls?: (socket: Socket) => Promise<TLSSocket>;
   /** This session's protocol log, when its listener has one. */
   readonly protocolLog?: Logger;
+  /** When the socket was accepted (epoch ms; default: now): the pre-login deadline counts from it. */
+  readonly acceptedAt?: number;
 }
 
 export class Pop3Session {
@@ -65,6 +67,7 @@ export class Pop3Session {
   /** Sends the greeting and starts reading. Resolves when the connection is gone. */
   start(): Promise<void> {
     this.#armTimeout();
+    this.#armLoginDeadline();
     this.#write('+OK Mailport POP3 ready.\r\n');
     return this.#closedPromise;
   }
@@ -78,9 +81,23 @@ export class Pop3Session {
 
   #armTimeout(): void {
     const policy = this.#services.policy();
-    this.#socket.setTimeout(
-      this.state.kind === 'authorization' ? policy.preauthTimeoutMs : policy.idleTimeoutMs,
-    );
+    const prelogin = this.state.kind === 'authorization';
+    this.#socket.setTimeout(prelogin ? policy.preauthTimeoutMs : policy.idleTimeoutMs);
+    if (!prelogin) this.#socket.clearDeadline();
+  }
+
+  /**
+   * Signing in must be done within the pre-login time from accept, however slowly the client
+   * keeps sending (the idle timeout alone would let a byte every few seconds hold the
+   * connection for ever). The TLS handshake of an implicit-TLS port counts too.
+   */
+  #armLoginDeadline(): void {
+    const limitMs = this.#services.policy().preauthTimeoutMs;
+    const seconds = Math.round(limitMs / 1000);
+    this.#socket.setDeadline((this.#options.acceptedAt ?? Date.now()) + limitMs, () => {
+      this.#write(`-ERR Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`);
+      this.#end();
+    });
   }
 
   readonly #onData = (chunk: Buffer): void => {

@@ -4,6 +4,7 @@ import {
   ADDRESS_FAILURES_ALLOWED,
   FIRST_BLOCK_MS,
   LoginThrottle,
+  type ThrottleVerdict,
 } from '../../../src-main/core/auth/throttle.js';
 
 function clock() {
@@ -11,40 +12,117 @@ function clock() {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
+function fail(t: LoginThrottle, address: string, account: string): void {
+  const attempt = t.begin(address, account);
+  if (!attempt.allowed) throw new Error(`throttled: ${address} ${account}`);
+  attempt.failed();
+}
+
+function succeed(t: LoginThrottle, address: string, account: string): void {
+  const attempt = t.begin(address, account);
+  if (!attempt.allowed) throw new Error(`throttled: ${address} ${account}`);
+  attempt.succeeded();
+}
+
+const allowed = (v: ThrottleVerdict): boolean => v.allowed;
+
 describe('failed-login throttling', () => {
   it('blocks an address after repeated failures, with a growing backoff, and not others', () => {
     const c = clock();
     const t = new LoginThrottle(c.now);
-    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED - 1; i++) t.failed('10.0.0.9', `user${i}`);
-    expect(t.check('10.0.0.9', 'alice')).toEqual({ allowed: true });
-    t.failed('10.0.0.9', 'x');
-    expect(t.check('10.0.0.9', 'alice')).toEqual({ allowed: false, retryAfterMs: FIRST_BLOCK_MS });
-    expect(t.check('10.0.0.10', 'alice')).toEqual({ allowed: true });
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED - 1; i++) fail(t, '10.0.0.9', `user${i}`);
+    expect(allowed(t.begin('10.0.0.9', 'alice'))).toBe(true);
+    const t2 = new LoginThrottle(c.now);
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED; i++) fail(t2, '10.0.0.9', `user${i}`);
+    expect(t2.begin('10.0.0.9', 'alice')).toEqual({ allowed: false, retryAfterMs: FIRST_BLOCK_MS });
+    expect(allowed(t2.begin('10.0.0.10', 'alice'))).toBe(true);
     c.advance(FIRST_BLOCK_MS);
-    expect(t.check('10.0.0.9', 'alice')).toEqual({ allowed: true });
-    t.failed('10.0.0.9', 'y');
-    expect(t.check('10.0.0.9', 'alice')).toEqual({
+    fail(t2, '10.0.0.9', 'y');
+    expect(t2.begin('10.0.0.9', 'alice')).toEqual({
       allowed: false,
       retryAfterMs: 2 * FIRST_BLOCK_MS,
     });
   });
 
+  it('takes the slot before the check: parallel attempts get at most the allowance', () => {
+    const t = new LoginThrottle(clock().now);
+    const verdicts = Array.from({ length: 20 }, () => t.begin('10.0.0.9', 'alice'));
+    expect(verdicts.filter(allowed)).toHaveLength(ADDRESS_FAILURES_ALLOWED);
+    const fromMany = new LoginThrottle(clock().now);
+    const spread = Array.from({ length: 50 }, (_, i) => fromMany.begin(`10.1.${i}.1`, 'bob'));
+    expect(spread.filter(allowed)).toHaveLength(ACCOUNT_FAILURES_ALLOWED);
+  });
+
+  it('after a block ends, lets one attempt at a time through', () => {
+    const c = clock();
+    const t = new LoginThrottle(c.now);
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED; i++) fail(t, '10.0.0.9', 'a');
+    c.advance(FIRST_BLOCK_MS);
+    expect(allowed(t.begin('10.0.0.9', 'a'))).toBe(true);
+    expect(allowed(t.begin('10.0.0.9', 'a'))).toBe(false);
+  });
+
+  it("does not forgive guesses at one account for a success on another", () => {
+    const t = new LoginThrottle(clock().now);
+    let guesses = 0;
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 2; i++) {
+        const attempt = t.begin('10.0.0.9', 'victim');
+        if (!attempt.allowed) continue;
+        attempt.failed();
+        guesses += 1;
+      }
+      const own = t.begin('10.0.0.9', 'mallory'); // blocked too, once the address is
+      if (own.allowed) own.succeeded();
+    }
+    expect(guesses).toBe(ADDRESS_FAILURES_ALLOWED);
+  });
+
+  it('forgives an address its own mistyped passwords on the account it then signs in to', () => {
+    const t = new LoginThrottle(clock().now);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < ADDRESS_FAILURES_ALLOWED - 1; i++) fail(t, '10.0.0.9', 'alice');
+      succeed(t, '10.0.0.9', 'alice');
+    }
+    expect(allowed(t.begin('10.0.0.9', 'alice'))).toBe(true);
+  });
+
   it('blocks an account under attack, but not for addresses its owner signed in from', () => {
     const c = clock();
     const t = new LoginThrottle(c.now);
-    t.succeeded('192.168.1.20', 'alice');
-    for (let i = 0; i < ACCOUNT_FAILURES_ALLOWED; i++) t.failed(`10.0.${i}.1`, 'Alice');
-    expect(t.check('10.9.9.9', 'alice').allowed).toBe(false);
-    expect(t.check('192.168.1.20', 'alice').allowed).toBe(true);
-    expect(t.check('10.9.9.9', 'bob').allowed).toBe(true);
+    succeed(t, '192.168.1.20', 'alice');
+    succeed(t, '10.9.9.8', 'mallory'); // someone else's success trusts nobody for alice
+    for (let i = 0; i < ACCOUNT_FAILURES_ALLOWED; i++) fail(t, `10.0.${i}.1`, 'Alice');
+    expect(allowed(t.begin('10.9.9.9', 'alice'))).toBe(false);
+    expect(allowed(t.begin('10.9.9.8', 'alice'))).toBe(false);
+    expect(allowed(t.begin('192.168.1.20', 'alice'))).toBe(true);
+    expect(allowed(t.begin('10.9.9.9', 'bob'))).toBe(true);
+  });
+
+  it('keeps the address block for a trusted address', () => {
+    const t = new LoginThrottle(clock().now);
+    succeed(t, '192.168.1.20', 'alice');
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED; i++) fail(t, '192.168.1.20', `guess${i}`);
+    expect(allowed(t.begin('192.168.1.20', 'alice'))).toBe(false);
+  });
+
+  it('frees an abandoned slot without counting it, and ends an attempt once', () => {
+    const t = new LoginThrottle(clock().now);
+    for (let i = 0; i < 20; i++) {
+      const attempt = t.begin('10.0.0.9', 'a');
+      if (!attempt.allowed) throw new Error('throttled');
+      attempt.abandon();
+      attempt.failed(); // ignored: the attempt already ended
+    }
+    expect(allowed(t.begin('10.0.0.9', 'a'))).toBe(true);
   });
 
   it('forgets failures after a quiet hour', () => {
     const c = clock();
     const t = new LoginThrottle(c.now);
-    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED - 1; i++) t.failed('10.0.0.9', 'a');
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED - 1; i++) fail(t, '10.0.0.9', 'a');
     c.advance(61 * 60_000);
-    t.failed('10.0.0.9', 'a');
-    expect(t.check('10.0.0.9', 'a').allowed).toBe(true);
+    fail(t, '10.0.0.9', 'a');
+    expect(allowed(t.begin('10.0.0.9', 'a'))).toBe(true);
   });
 });
