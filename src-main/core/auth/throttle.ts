@@ -70,7 +70,9 @@ class Tally {
   }
 
   forgotten(now: number): boolean {
-    return this.pending === 0 && this.blockedUntil < now && now - this.lastFailure > FORGET_AFTER_MS;
+    return (
+      this.pending === 0 && this.blockedUntil < now && now - this.lastFailure > FORGET_AFTER_MS
+    );
   }
 }
 

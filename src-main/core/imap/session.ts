@@ -125,7 +125,9 @@ export class ImapSession {
     const limitMs = this.#services.policy().preauthTimeoutMs;
     const seconds = Math.round(limitMs / 1000);
     this.#socket.setDeadline((this.#options.acceptedAt ?? Date.now()) + limitMs, () => {
-      this.#write(`* BYE Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`);
+      this.#write(
+        `* BYE Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`,
+      );
       this.#end();
     });
   }

@@ -95,7 +95,9 @@ export class Pop3Session {
     const limitMs = this.#services.policy().preauthTimeoutMs;
     const seconds = Math.round(limitMs / 1000);
     this.#socket.setDeadline((this.#options.acceptedAt ?? Date.now()) + limitMs, () => {
-      this.#write(`-ERR Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`);
+      this.#write(
+        `-ERR Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`,
+      );
       this.#end();
     });
   }

@@ -62,7 +62,7 @@ describe('failed-login throttling', () => {
     expect(allowed(t.begin('10.0.0.9', 'a'))).toBe(false);
   });
 
-  it("does not forgive guesses at one account for a success on another", () => {
+  it('does not forgive guesses at one account for a success on another', () => {
     const t = new LoginThrottle(clock().now);
     let guesses = 0;
     for (let round = 0; round < 10; round++) {
