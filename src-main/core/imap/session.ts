@@ -86,7 +86,6 @@ export class ImapSession {
   }
 
   start(): Promise<void> {
-    this.#armTimeout();
     this.#armLoginDeadline();
     this.#write(`* OK [CAPABILITY ${this.#capabilities().join(' ')}] Mailport IMAP ready.\r\n`);
     return this.#closedPromise;
@@ -109,17 +108,18 @@ export class ImapSession {
     });
   }
 
+  /** After login, the idle timeout; before it, the login deadline alone (below). */
   #armTimeout(): void {
-    const policy = this.#services.policy();
-    const prelogin = this.state.kind === 'not-authenticated';
-    this.#socket.setTimeout(prelogin ? policy.preauthTimeoutMs : policy.idleTimeoutMs);
-    if (!prelogin) this.#socket.clearDeadline();
+    if (this.state.kind === 'not-authenticated') return;
+    this.#socket.clearDeadline();
+    this.#socket.setTimeout(this.#services.policy().idleTimeoutMs);
   }
 
   /**
    * Signing in must be done within the pre-login time from accept, however slowly the client
-   * keeps sending (the idle timeout alone would let a byte every few seconds hold the
-   * connection for ever). The TLS handshake of an implicit-TLS port counts too.
+   * keeps sending: an idle timeout would let a byte every few seconds hold the connection for
+   * ever. The TLS handshake of an implicit-TLS port counts too. This one clock ends silent
+   * and trickling clients alike, so there is no separate pre-login idle timeout.
    */
   #armLoginDeadline(): void {
     const limitMs = this.#services.policy().preauthTimeoutMs;

@@ -66,7 +66,6 @@ export class Pop3Session {
 
   /** Sends the greeting and starts reading. Resolves when the connection is gone. */
   start(): Promise<void> {
-    this.#armTimeout();
     this.#armLoginDeadline();
     this.#write('+OK Mailport POP3 ready.\r\n');
     return this.#closedPromise;
@@ -79,17 +78,18 @@ export class Pop3Session {
     this.#socket.end(SHUTDOWN_GRACE_MS);
   }
 
+  /** After login, the idle timeout; before it, the login deadline alone (below). */
   #armTimeout(): void {
-    const policy = this.#services.policy();
-    const prelogin = this.state.kind === 'authorization';
-    this.#socket.setTimeout(prelogin ? policy.preauthTimeoutMs : policy.idleTimeoutMs);
-    if (!prelogin) this.#socket.clearDeadline();
+    if (this.state.kind === 'authorization') return;
+    this.#socket.clearDeadline();
+    this.#socket.setTimeout(this.#services.policy().idleTimeoutMs);
   }
 
   /**
    * Signing in must be done within the pre-login time from accept, however slowly the client
-   * keeps sending (the idle timeout alone would let a byte every few seconds hold the
-   * connection for ever). The TLS handshake of an implicit-TLS port counts too.
+   * keeps sending: an idle timeout would let a byte every few seconds hold the connection for
+   * ever. The TLS handshake of an implicit-TLS port counts too. This one clock ends silent
+   * and trickling clients alike, so there is no separate pre-login idle timeout.
    */
   #armLoginDeadline(): void {
     const limitMs = this.#services.policy().preauthTimeoutMs;
