@@ -390,11 +390,15 @@ export class MailportService {
     // The slot is taken before any await: parallel attempts cannot all pass the check.
     const attempt = this.#throttle.begin(client.remoteAddress, user);
     if (!attempt.allowed) {
-      this.logger.info({ user, remote: client.remoteAddress }, 'login throttled');
+      this.logger.info(
+        { user, remote: client.remoteAddress, scope: attempt.scope },
+        'login throttled',
+      );
       return {
         ok: false,
         reason: 'throttled',
         retryAfterSeconds: Math.ceil(attempt.retryAfterMs / 1000),
+        scope: attempt.scope,
       };
     }
     let account;

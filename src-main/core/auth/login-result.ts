@@ -1,10 +1,17 @@
 /** What a login attempt can come to; each protocol says it in its own words. */
 import type { Account } from '../config/schema.js';
+import type { ThrottleScope } from './throttle.js';
 
 export type LoginResult =
   | { readonly ok: true; readonly account: Account }
   | { readonly ok: false; readonly reason: 'credentials' }
-  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number }
+  | {
+      readonly ok: false;
+      readonly reason: 'throttled';
+      readonly retryAfterSeconds: number;
+      /** Whose failures blocked it: this address's, or the account's (from elsewhere). */
+      readonly scope: ThrottleScope;
+    }
   | { readonly ok: false; readonly reason: 'too-many-sessions'; readonly limit: number };
 
 /** The client a login comes from; `closed` settles when its connection ends. */

@@ -85,8 +85,11 @@ export interface LoginAttempt {
   abandon(): void;
 }
 
+export type ThrottleScope = 'address' | 'account';
+
 export type ThrottleVerdict =
-  LoginAttempt | { readonly allowed: false; readonly retryAfterMs: number };
+  | LoginAttempt
+  | { readonly allowed: false; readonly retryAfterMs: number; readonly scope: ThrottleScope };
 
 export class LoginThrottle {
   readonly #now: () => number;
@@ -106,8 +109,10 @@ export class LoginThrottle {
     const trusted = this.#trusted.get(account)?.has(address) ?? false;
     const byAddress = this.#tally(this.#addresses, address, ADDRESS_FAILURES_ALLOWED, now);
     const byAccount = this.#tally(this.#accounts, account, ACCOUNT_FAILURES_ALLOWED, now);
-    const waitMs = Math.max(byAddress.waitMs(now), trusted ? 0 : byAccount.waitMs(now));
-    if (waitMs > 0) return { allowed: false, retryAfterMs: waitMs };
+    const addressWaitMs = byAddress.waitMs(now);
+    if (addressWaitMs > 0) return { allowed: false, retryAfterMs: addressWaitMs, scope: 'address' };
+    const accountWaitMs = trusted ? 0 : byAccount.waitMs(now);
+    if (accountWaitMs > 0) return { allowed: false, retryAfterMs: accountWaitMs, scope: 'account' };
     byAddress.pending += 1;
     byAccount.pending += 1;
     let open = true;

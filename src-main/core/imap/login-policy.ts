@@ -1,5 +1,6 @@
 /** The part of logging in that LOGIN and AUTHENTICATE share. */
 import type { LoginResult } from '../auth/login-result.js';
+import { throttledText } from '../auth/throttled-text.js';
 import type { ImapContext } from './command.js';
 import { no, ok, type CommandResult } from './response.js';
 import { ensureSpecialUseMailboxes } from '../store/special-use.js';
@@ -35,10 +36,7 @@ function refusal(result: Exclude<LoginResult, { ok: true }>): CommandResult {
     case 'credentials':
       return no('Authentication failed.', 'AUTHENTICATIONFAILED');
     case 'throttled':
-      return no(
-        `Too many failed sign-ins from here. Try again in ${result.retryAfterSeconds} seconds.`,
-        'UNAVAILABLE',
-      );
+      return no(throttledText(result.scope, result.retryAfterSeconds), 'UNAVAILABLE');
     case 'too-many-sessions':
       return no(`This account already has ${result.limit} connections open.`, 'LIMIT');
   }

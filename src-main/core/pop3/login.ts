@@ -3,6 +3,7 @@
  * and opening the maildrop with its RFC 1939 §8 lock.
  */
 import type { Account } from '../config/schema.js';
+import { throttledText } from '../auth/throttled-text.js';
 import type { Pop3Context } from './command.js';
 import { storeErrorText } from './errors.js';
 
@@ -34,9 +35,7 @@ export async function completeLogin(
       ctx.err('[AUTH] Authentication failed.');
       return;
     case 'throttled':
-      ctx.err(
-        `[LOGIN-DELAY] Too many failed sign-ins from here. Try again in ${result.retryAfterSeconds} seconds.`,
-      );
+      ctx.err(`[LOGIN-DELAY] ${throttledText(result.scope, result.retryAfterSeconds)}`);
       return;
     case 'too-many-sessions':
       ctx.err(`[IN-USE] This account already has ${result.limit} connections open.`);

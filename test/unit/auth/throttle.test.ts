@@ -34,13 +34,18 @@ describe('failed-login throttling', () => {
     expect(allowed(t.begin('10.0.0.9', 'alice'))).toBe(true);
     const t2 = new LoginThrottle(c.now);
     for (let i = 0; i < ADDRESS_FAILURES_ALLOWED; i++) fail(t2, '10.0.0.9', `user${i}`);
-    expect(t2.begin('10.0.0.9', 'alice')).toEqual({ allowed: false, retryAfterMs: FIRST_BLOCK_MS });
+    expect(t2.begin('10.0.0.9', 'alice')).toEqual({
+      allowed: false,
+      retryAfterMs: FIRST_BLOCK_MS,
+      scope: 'address',
+    });
     expect(allowed(t2.begin('10.0.0.10', 'alice'))).toBe(true);
     c.advance(FIRST_BLOCK_MS);
     fail(t2, '10.0.0.9', 'y');
     expect(t2.begin('10.0.0.9', 'alice')).toEqual({
       allowed: false,
       retryAfterMs: 2 * FIRST_BLOCK_MS,
+      scope: 'address',
     });
   });
 
@@ -93,7 +98,7 @@ describe('failed-login throttling', () => {
     succeed(t, '192.168.1.20', 'alice');
     succeed(t, '10.9.9.8', 'mallory'); // someone else's success trusts nobody for alice
     for (let i = 0; i < ACCOUNT_FAILURES_ALLOWED; i++) fail(t, `10.0.${i}.1`, 'Alice');
-    expect(allowed(t.begin('10.9.9.9', 'alice'))).toBe(false);
+    expect(t.begin('10.9.9.9', 'alice')).toMatchObject({ allowed: false, scope: 'account' });
     expect(allowed(t.begin('10.9.9.8', 'alice'))).toBe(false);
     expect(allowed(t.begin('192.168.1.20', 'alice'))).toBe(true);
     expect(allowed(t.begin('10.9.9.9', 'bob'))).toBe(true);
