@@ -24,6 +24,7 @@ import { silentLogger, type Logger } from './log/logger.js';
 import { ProtocolLogs } from './log/protocol-log.js';
 import { bindHost } from './net/addresses.js';
 import { ConnectionAdmission, type AdmissionTicket } from './net/admission.js';
+import { Refusals } from './net/refusals.js';
 import {
   Listener,
   upgradeToTls,
@@ -42,8 +43,6 @@ import type { Mailbox } from './store/types.js';
 
 /** How often the certificate is checked against the LAN addresses and its expiry. */
 const CERTIFICATE_CHECK_MS = 10 * 60_000;
-/** How long a refused client has to read the refusal and close. */
-const REFUSAL_GRACE_MS = 2_000;
 
 const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imaps: 'implicit',
@@ -100,6 +99,7 @@ export class MailportService {
   readonly #accountSessions = new Map<string, number>();
   readonly #admission = new ConnectionAdmission(() => this.settings.current.limits);
   readonly #tickets = new Map<number, AdmissionTicket>();
+  readonly #refusals: Refusals;
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
@@ -113,6 +113,7 @@ export class MailportService {
     this.settings = settings;
     this.accounts = new Accounts(settings);
     this.logger = options.logger ?? silentLogger();
+    this.#refusals = new Refusals(this.logger);
     this.keyVault = options.keyVault;
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
     this.#phoneSetupTtlMs =
@@ -453,9 +454,15 @@ export class MailportService {
     const address = socket.remoteAddress ?? '';
     const admitted = this.#admission.admit(address, () => socket.destroy());
     if ('refused' in admitted) {
-      this.logger.info({ remote: address, listener: name }, 'connection refused: limit');
-      if (TLS_MODE[name] === 'implicit') socket.destroy();
-      else refuse(name, socket, this.#refusal(admitted.refused));
+      const text =
+        TLS_MODE[name] === 'implicit'
+          ? undefined
+          : refusalText(name, this.#refusal(admitted.refused));
+      this.#refusals.refuse(socket, text, {
+        remote: address,
+        listener: name,
+        cap: admitted.refused,
+      });
       return undefined;
     }
     const { id } = admitted;
@@ -487,10 +494,9 @@ export class MailportService {
   }
 }
 
-/** Says why in the protocol's words, then closes (a client that does not close is cut off). */
-function refuse(name: ListenerName, socket: Socket, reason: string): void {
-  socket.end(name.startsWith('imap') ? `* BYE ${reason}\r\n` : `-ERR [SYS/TEMP] ${reason}\r\n`);
-  setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS).unref();
+/** A refusal in the protocol's words (RFC 3501 §7.1.5 BYE; RFC 3206 SYS/TEMP for POP3). */
+function refusalText(name: ListenerName, reason: string): string {
+  return name.startsWith('imap') ? `* BYE ${reason}\r\n` : `-ERR [SYS/TEMP] ${reason}\r\n`;
 }
 
 function protocolPolicy(settings: Settings) {

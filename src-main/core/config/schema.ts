@@ -76,6 +76,7 @@ const settingsObject = z
         maxConnections: z.number().int().min(1).max(100_000).default(200),
         maxConnectionsPerAddress: z.number().int().min(1).max(10_000).default(20),
         maxConnectionsPerAccount: z.number().int().min(1).max(10_000).default(20),
+        // From accept to signing in, however slowly the client sends (an absolute deadline).
         preauthTimeoutSeconds: z.number().int().min(5).max(3600).default(60),
         // RFC 2177 §3 / RFC 3501 §5.4: at least 30 minutes after login.
         idleTimeoutSeconds: z.number().int().min(1800).max(86_400).default(1800),
