@@ -94,7 +94,6 @@ export class MailportService {
   readonly #open = new Map<number, OpenConnection>();
   readonly #openByPeer = new Map<string, number>();
   readonly #inboxes: Mailbox[] = [];
-  #connectionIds = 0;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
   readonly #admission = new ConnectionAdmission(() => this.settings.current.limits);
