@@ -57,7 +57,10 @@ async function imap(): Promise<LineClient> {
 }
 
 const tagged = async (c: LineClient, command: string) => (await c.imap('t', command)).tagged;
-const folders = async () => (await readdir(maildir)).filter((n) => n.startsWith('.')).sort();
+/** Folders on disk, less the special-use ones Mailport creates at login. */
+const SPECIAL = ['.Sent', '.Drafts', '.Trash', '.Junk', '.Archive'];
+const folders = async () =>
+  (await readdir(maildir)).filter((n) => n.startsWith('.') && !SPECIAL.includes(n)).sort();
 
 describe('folder names other Maildir writers leave on disk', () => {
   beforeAll(serve);
@@ -86,7 +89,8 @@ describe('folder names other Maildir writers leave on disk', () => {
       '.Familie & Freunde.Urlaub',
       '.Work',
     ]);
-    expect((await readdir(join(maildir, '.Büro', 'new'))).length).toBe(2);
+    const inBuero = async (sub: string) => (await readdir(join(maildir, '.Büro', sub))).length;
+    expect((await inBuero('new')) + (await inBuero('cur'))).toBe(2);
   });
 
   it('renames and deletes the folder that is on disk', async () => {

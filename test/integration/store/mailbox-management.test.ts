@@ -114,9 +114,18 @@ describe('rename, delete, counts and subscriptions', () => {
     await store.setSubscribed('Sent', true);
     await store.setSubscribed('Work/2024', true);
     await store.setSubscribed('Sent', false);
-    expect(await readFile(join(root, 'subscriptions'), 'utf8')).toBe('Work/2024\n');
-    await writeFile(join(root, 'subscriptions'), 'V\t2\n\nINBOX\nArchive\t2024\n');
+    await store.setSubscribed('Köln', true);
+    expect(await readFile(join(root, 'subscriptions'), 'utf8')).toBe(
+      'V\t2\n\nWork\t2024\nK&APY-ln\n',
+    );
+    await writeFile(join(root, 'subscriptions'), 'V\t2\n\nINBOX\nArchive\t2024\nA\x01x\n');
     expect(await store.subscriptions()).toEqual(['INBOX', 'Archive/2024']);
+    await store.setSubscribed('Sent', true); // keeps the line it cannot read
+    expect(await readFile(join(root, 'subscriptions'), 'utf8')).toBe(
+      'V\t2\n\nINBOX\nArchive\t2024\nA\x01x\nSent\n',
+    );
+    await writeFile(join(root, 'subscriptions'), 'Work/2024\nArchive.2023\nB\u00fcro\n'); // version 1
+    expect(await store.subscriptions()).toEqual(['Work/2024', 'Archive/2023', 'Büro']);
   });
 
   it('keeps parsed facts in mailport.cache across openings', async () => {
