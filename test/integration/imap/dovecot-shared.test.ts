@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasDovecot, startDovecot, type DovecotServer } from '../../helpers/dovecot.js';
 import { LineClient } from '../../helpers/line-client.js';
+import { allowed } from '../differential-allowlist.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
 
 let work: string;
@@ -93,15 +94,23 @@ describe.skipIf(!hasDovecot)('Dovecot and Mailport on one Maildir', () => {
   });
 
   it.each([
+    'LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"',
+    'LIST (SUBSCRIBED RECURSIVEMATCH) "" "*"',
+    'LIST (SUBSCRIBED RECURSIVEMATCH REMOTE) "" "W%" RETURN (CHILDREN)',
     'LIST (RECURSIVEMATCH) "" "*"',
+    'LIST (RECURSIVEMATCH REMOTE) "" "*"',
     'LIST (BOGUS) "" "*"',
     'LIST "" "*" RETURN (BOGUS)',
-    'LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"',
   ])('answers %s as Dovecot does', async (command) => {
+    // A subscribed child under a parent that is not subscribed, for RECURSIVEMATCH.
+    await ask('dovecot', 'SUBSCRIBE Work/Projects', 'UNSUBSCRIBE Work');
+    dovecot.handOver();
     const [theirs = []] = await ask('dovecot', command);
     const [ours = []] = await ask('mailport', command);
     const status = (lines: string[]) => lines.at(-1)!.split(' ')[1];
     expect(status(ours)).toBe(status(theirs));
-    expect(ours.slice(0, -1)).toEqual(theirs.slice(0, -1));
+    const a = theirs.slice(0, -1).join('\n');
+    const b = ours.slice(0, -1).join('\n');
+    expect(a === b || allowed('LIST', a, b), `dovecot:\n${a}\nmailport:\n${b}`).toBe(true);
   });
 });
