@@ -153,7 +153,7 @@ describe('RFC 3501 details', () => {
     const message =
       'From: "Ann Example" (work) <ann@example.org> (sales)\r\nTo: bob@example.net (Bob)\r\n' +
       'Cc: (team) carol@example.com\r\nSubject: s\r\n\r\nx\r\n';
-    c.send(`a APPEND INBOX {${message.length}+}\r\n${message}`);
+    c.send(`a APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
     expect((await c.imapUntil('a')).tagged).toMatch(/^a OK/);
     await tagged(c, 'SELECT INBOX');
     for (const key of [
@@ -179,6 +179,9 @@ describe('RFC 3501 details', () => {
     const listed = (await c.imap('l', 'LIST "" Other*')).untagged;
     expect(listed).toContain('* LIST (\\HasNoChildren) "/" Other/Child');
     expect(await folders()).toContain('.Other.Child');
+    expect(await tagged(c, 'SELECT K&APY-ln')).toBe(
+      't NO [NONEXISTENT] Mailbox "K&APY-ln" does not exist',
+    );
     c.send(Buffer.from('n SELECT "K\u00f6ln"\r\n', 'latin1'));
     const answer = (await c.imapUntil('n')).tagged;
     expect(answer).toMatch(/^n (NO|BAD) /);
