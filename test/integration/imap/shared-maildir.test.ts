@@ -151,8 +151,9 @@ describe('RFC 3501 details', () => {
   it('matches SEARCH FROM/TO/CC against the address, comments aside (§6.4.4)', async () => {
     const c = await imap();
     const message =
-      'From: "Ann Example" (work) <ann@example.org> (sales)\r\nTo: bob@example.net (Bob)\r\n' +
-      'Cc: (team) carol@example.com\r\nSubject: s\r\n\r\nx\r\n';
+      'From: "Ann Example" (work) <ann (office) @ example.org> (sales)\r\n' +
+      'To: bob@example.net (Bob), "dave"@example.net\r\n' +
+      'Cc: team: (lead) carol @example.com;\r\nSubject: s\r\n\r\nx\r\n';
     c.send(`a APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
     expect((await c.imapUntil('a')).tagged).toMatch(/^a OK/);
     await tagged(c, 'SELECT INBOX');
@@ -160,6 +161,7 @@ describe('RFC 3501 details', () => {
       'FROM ann@example.org',
       'FROM "Ann Example"',
       'TO bob@example.net',
+      'TO dave@example.net',
       'CC carol@example.com',
     ])
       expect((await c.imap('s', `SEARCH ${key}`)).untagged, key).toEqual(['* SEARCH 2']);
