@@ -95,6 +95,8 @@ export class MailportService {
   #connectionIds = 0;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
+  /** Signed-in sessions by account (lower case), with the password hash they signed in with. */
+  readonly #signedIn = new Map<string, Set<{ hash: string; end: (reason: string) => void }>>();
   readonly #connectionsByAddress = new Map<string, number>();
   #connectionCount = 0;
   #renewTimer: NodeJS.Timeout | undefined;
@@ -181,6 +183,7 @@ export class MailportService {
    * login policy, limits and timeouts are read per connection, so they apply at once.
    */
   async applySettings(): Promise<Record<ListenerName, ListenerState>> {
+    this.endRevokedSessions();
     const settings = this.settings.current;
     if (this.logger.level !== 'silent') this.logger.level = settings.logging.level;
     const minVersion = settings.security.tlsMinVersion;
@@ -219,6 +222,24 @@ export class MailportService {
       this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
+  }
+
+  /**
+   * Ends every session whose account was removed or whose password changed since it signed
+   * in: a lost phone must not keep reading mail (IMAP gets BYE; POP3 ends without UPDATE, so
+   * nothing it marked is deleted). Called whenever the settings change.
+   */
+  endRevokedSessions(): void {
+    for (const [key, sessions] of this.#signedIn) {
+      const account = this.accounts.find(key);
+      for (const session of sessions) {
+        if (account && account.passwordHash === session.hash) continue;
+        sessions.delete(session);
+        this.logger.info({ account: key }, 'session ended: account changed or removed');
+        session.end('The account was changed or removed: sign in again.');
+      }
+      if (sessions.size === 0) this.#signedIn.delete(key);
+    }
   }
 
   /** Whether the listeners are meant to be up (the tray's "Stop serving" turns this off). */
@@ -407,7 +428,13 @@ export class MailportService {
     const open = this.#accountSessions.get(account.name) ?? 0;
     if (open >= limit) return { ok: false, reason: 'too-many-sessions', limit };
     this.#accountSessions.set(account.name, open + 1);
+    const key = account.name.toLowerCase();
+    const session = { hash: account.passwordHash, end: client.end };
+    const sessions = this.#signedIn.get(key) ?? new Set();
+    this.#signedIn.set(key, sessions.add(session));
     void client.closed.finally(() => {
+      sessions.delete(session);
+      if (sessions.size === 0 && this.#signedIn.get(key) === sessions) this.#signedIn.delete(key);
       const left = (this.#accountSessions.get(account.name) ?? 1) - 1;
       if (left > 0) this.#accountSessions.set(account.name, left);
       else this.#accountSessions.delete(account.name);

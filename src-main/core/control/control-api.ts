@@ -123,11 +123,13 @@ export function createControlApi(
 
     async removeAccount({ name }) {
       await service.accounts.remove(name).catch(rethrow);
+      service.endRevokedSessions();
       return { removed: name };
     },
 
     async resetPassword({ name }) {
       const password = await service.accounts.setPassword(name).catch(rethrow);
+      service.endRevokedSessions();
       return { name, password };
     },
 

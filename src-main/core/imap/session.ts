@@ -250,6 +250,7 @@ export class ImapSession {
         remoteAddress: this.remoteAddress,
         remotePort: this.#remotePort,
         closed: this.#closedPromise,
+        end: (reason: string) => this.shutdown(reason),
       },
       enabled: this.enabled,
       get state() {
