@@ -5,6 +5,9 @@
  */
 import type { SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
+import type { MaildirProblem } from './control/api.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Accounts } from './auth/accounts.js';
 import { ServiceEvents } from './events.js';
 import {
@@ -92,6 +95,7 @@ export class MailportService {
   readonly #open = new Map<number, OpenConnection>();
   readonly #openByPeer = new Map<string, number>();
   readonly #inboxes: Mailbox[] = [];
+  readonly #missingMaildirs = new Set<string>();
   #connectionIds = 0;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
@@ -287,7 +291,7 @@ export class MailportService {
               }
               count = status.messages.length;
             },
-            () => undefined,
+            () => void this.maildirProblems(), // deleted underneath: logged there
           );
         });
         this.#inboxes.push(inbox);
@@ -295,6 +299,30 @@ export class MailportService {
         this.logger.warn({ err, account: account.name }, 'cannot index the INBOX');
       }
     }
+  }
+
+  /**
+   * Accounts whose Maildir is missing. Each one that goes missing is logged as an error once
+   * (and again if it comes back and goes again): IMAP and POP3 clients only see NO answers.
+   */
+  async maildirProblems(): Promise<MaildirProblem[]> {
+    const problems: MaildirProblem[] = [];
+    for (const account of this.accounts.list()) {
+      const present = await isMaildirRoot(account.maildir);
+      if (present) {
+        this.#missingMaildirs.delete(account.maildir);
+        continue;
+      }
+      const problem = `the Maildir ${account.maildir} does not exist: restore it, or remove the account and add it again with the right folder.`;
+      problems.push({ account: account.name, maildir: account.maildir, problem });
+      if (this.#missingMaildirs.has(account.maildir)) continue;
+      this.#missingMaildirs.add(account.maildir);
+      this.logger.error(
+        { account: account.name, maildir: account.maildir },
+        `Maildir of ${account.name} does not exist`,
+      );
+    }
+    return problems;
   }
 
   /** Open connections, oldest first. */
@@ -496,6 +524,14 @@ export class MailportService {
       else this.#connectionsByAddress.delete(address);
     });
     return true;
+  }
+}
+
+async function isMaildirRoot(path: string): Promise<boolean> {
+  try {
+    return (await stat(join(path, 'cur'))).isDirectory();
+  } catch {
+    return false;
   }
 }
 
