@@ -44,9 +44,7 @@ describe('append and copy', () => {
       ]),
     );
     const flagged = files.find((f) => f.endsWith(':2,Sa'))!;
-    expect((await stat(join(root, flagged))).mtime.toISOString()).toBe(
-      '2021-05-01T00:00:00.000Z',
-    );
+    expect((await stat(join(root, flagged))).mtime.toISOString()).toBe('2021-05-01T00:00:00.000Z');
     expect(await readFile(join(root, 'dovecot-keywords'), 'utf8')).toBe('0 Work\n');
     await inbox.close();
   });

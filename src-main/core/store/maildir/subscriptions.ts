@@ -49,7 +49,10 @@ export function subscriptionLine(name: string): string {
 }
 
 function escapeLevel(level: string): string {
-  return level.replace(/[\x01\t\r\n]/g, (c) => `${ESCAPE}${{ '\x01': '1', '\t': 't', '\r': 'r', '\n': 'n' }[c]}`);
+  return level.replace(
+    /[\x01\t\r\n]/g,
+    (c) => `${ESCAPE}${{ '\x01': '1', '\t': 't', '\r': 'r', '\n': 'n' }[c]}`,
+  );
 }
 
 function unescapeLevel(level: string): string | undefined {
