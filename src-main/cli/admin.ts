@@ -85,5 +85,6 @@ export async function statusCommand(dataDir: string): Promise<number> {
   console.log(
     `Phones on this network can connect to ${[...status.lanAddresses, `${status.hostName}.local`].join(', ')}.`,
   );
+  for (const p of status.maildirProblems ?? []) console.log(`  ${p.account}: ${p.problem}`);
   return 0;
 }

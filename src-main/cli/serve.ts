@@ -13,6 +13,10 @@ import { openMailport } from '../core/runtime.js';
 import { LISTENER_TITLES, type MailportService } from '../core/service.js';
 import { printGenerated } from './account.js';
 
+/** How often `settings.json` is checked for changes made by `mailport account …` or `config set`;
+ * a changed password ends that account's sessions within about this long. */
+const SETTINGS_POLL_MS = 250;
+
 export async function serveCommand(dataDir: string): Promise<number> {
   const paths = dataPaths(dataDir);
   const {
@@ -77,7 +81,7 @@ export async function serveCommand(dataDir: string): Promise<number> {
 
   // `mailport config set` and `account …` in another terminal take effect without a restart.
   const onChange = (): void => void applyChangedSettings(service);
-  watchFile(paths.settings, { interval: 1000 }, onChange);
+  watchFile(paths.settings, { interval: SETTINGS_POLL_MS }, onChange);
   await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   unwatchFile(paths.settings, onChange);
   console.log('Stopping: closing sessions…');
@@ -127,7 +131,10 @@ async function startAdmin(
 
 async function applyChangedSettings(service: MailportService): Promise<void> {
   try {
-    if (!(await service.settings.reloadIfChanged())) return;
+    const changed = await service.settings.reloadIfChanged();
+    // A login may have reloaded the file first (accounts.ts): check the sessions either way.
+    service.endRevokedSessions();
+    if (!changed) return;
     const states = await service.applySettings();
     service.events.emit({ type: 'settings-changed' });
     console.log('Settings changed: applied.');

@@ -5,6 +5,9 @@
  */
 import type { SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
+import type { MaildirProblem } from './control/api.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Accounts } from './auth/accounts.js';
 import { ServiceEvents } from './events.js';
 import {
@@ -99,6 +102,9 @@ export class MailportService {
   readonly #admission = new ConnectionAdmission(() => this.settings.current.limits);
   readonly #tickets = new Map<number, AdmissionTicket>();
   readonly #refusals: Refusals;
+  readonly #missingMaildirs = new Set<string>();
+  /** Signed-in sessions by account (lower case), with the password hash they signed in with. */
+  readonly #signedIn = new Map<string, Set<{ hash: string; end: (reason: string) => void }>>();
   #renewTimer: NodeJS.Timeout | undefined;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
@@ -185,6 +191,7 @@ export class MailportService {
    * login policy, limits and timeouts are read per connection, so they apply at once.
    */
   async applySettings(): Promise<Record<ListenerName, ListenerState>> {
+    this.endRevokedSessions();
     const settings = this.settings.current;
     if (this.logger.level !== 'silent') this.logger.level = settings.logging.level;
     const minVersion = settings.security.tlsMinVersion;
@@ -224,6 +231,24 @@ export class MailportService {
       this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
+  }
+
+  /**
+   * Ends every session whose account was removed or whose password changed since it signed
+   * in: a lost phone must not keep reading mail (IMAP gets BYE; POP3 ends without UPDATE, so
+   * nothing it marked is deleted). Called whenever the settings change.
+   */
+  endRevokedSessions(): void {
+    for (const [key, sessions] of this.#signedIn) {
+      const account = this.accounts.find(key);
+      for (const session of sessions) {
+        if (account && account.passwordHash === session.hash) continue;
+        sessions.delete(session);
+        this.logger.info({ account: key }, 'session ended: account changed or removed');
+        session.end('The account was changed or removed: sign in again.');
+      }
+      if (sessions.size === 0) this.#signedIn.delete(key);
+    }
   }
 
   /** Whether the listeners are meant to be up (the tray's "Stop serving" turns this off). */
@@ -271,7 +296,7 @@ export class MailportService {
               }
               count = status.messages.length;
             },
-            () => undefined,
+            () => void this.maildirProblems(), // deleted underneath: logged there
           );
         });
         this.#inboxes.push(inbox);
@@ -279,6 +304,30 @@ export class MailportService {
         this.logger.warn({ err, account: account.name }, 'cannot index the INBOX');
       }
     }
+  }
+
+  /**
+   * Accounts whose Maildir is missing. Each one that goes missing is logged as an error once
+   * (and again if it comes back and goes again): IMAP and POP3 clients only see NO answers.
+   */
+  async maildirProblems(): Promise<MaildirProblem[]> {
+    const problems: MaildirProblem[] = [];
+    for (const account of this.accounts.list()) {
+      const present = await isMaildirRoot(account.maildir);
+      if (present) {
+        this.#missingMaildirs.delete(account.maildir);
+        continue;
+      }
+      const problem = `the Maildir ${account.maildir} does not exist: restore it, or remove the account and add it again with the right folder.`;
+      problems.push({ account: account.name, maildir: account.maildir, problem });
+      if (this.#missingMaildirs.has(account.maildir)) continue;
+      this.#missingMaildirs.add(account.maildir);
+      this.logger.error(
+        { account: account.name, maildir: account.maildir },
+        `Maildir of ${account.name} does not exist`,
+      );
+    }
+    return problems;
   }
 
   /** Open connections, oldest first. */
@@ -425,7 +474,13 @@ export class MailportService {
     const open = this.#accountSessions.get(account.name) ?? 0;
     if (open >= limit) return { ok: false, reason: 'too-many-sessions', limit };
     this.#accountSessions.set(account.name, open + 1);
+    const key = account.name.toLowerCase();
+    const session = { hash: account.passwordHash, end: client.end };
+    const sessions = this.#signedIn.get(key) ?? new Set();
+    this.#signedIn.set(key, sessions.add(session));
     void client.closed.finally(() => {
+      sessions.delete(session);
+      if (sessions.size === 0 && this.#signedIn.get(key) === sessions) this.#signedIn.delete(key);
       const left = (this.#accountSessions.get(account.name) ?? 1) - 1;
       if (left > 0) this.#accountSessions.set(account.name, left);
       else this.#accountSessions.delete(account.name);
@@ -496,6 +551,14 @@ export class MailportService {
 /** A refusal in the protocol's words (RFC 3501 §7.1.5 BYE; RFC 3206 SYS/TEMP for POP3). */
 function refusalText(name: ListenerName, reason: string): string {
   return name.startsWith('imap') ? `* BYE ${reason}\r\n` : `-ERR [SYS/TEMP] ${reason}\r\n`;
+}
+
+async function isMaildirRoot(path: string): Promise<boolean> {
+  try {
+    return (await stat(join(path, 'cur'))).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function protocolPolicy(settings: Settings) {

@@ -19,4 +19,6 @@ export interface LoginClient {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly closed: Promise<void>;
+  /** Ends the session in the protocol's words (IMAP BYE; POP3 without UPDATE). */
+  readonly end: (reason: string) => void;
 }

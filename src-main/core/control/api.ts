@@ -65,8 +65,17 @@ export interface ListenerStatus {
   readonly state: ListenerState;
 }
 
+/** An account whose Maildir cannot be served, and why in plain words. */
+export interface MaildirProblem {
+  readonly account: string;
+  readonly maildir: string;
+  readonly problem: string;
+}
+
 export interface Status {
   readonly listeners: readonly ListenerStatus[];
+  /** Accounts whose Maildir is missing (deleted or moved while Mailport runs). */
+  readonly maildirProblems: readonly MaildirProblem[];
   readonly lanAddresses: readonly string[];
   readonly hostName: string;
   readonly startedAt: string;

@@ -48,10 +48,12 @@ export function createControlApi(
   service: MailportService,
   options: ControlApiOptions = {},
 ): ControlApi {
-  const status = (): Status => {
+  const status = async (): Promise<Status> => {
     const settings = service.settings.current;
     const states = service.listenerStates();
+    const maildirProblems = await service.maildirProblems();
     return {
+      maildirProblems,
       listeners: LISTENER_NAMES.map((name) => ({
         name,
         title: LISTENER_TITLES[name],
@@ -76,7 +78,7 @@ export function createControlApi(
     certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
 
   return {
-    getStatus: async () => status(),
+    getStatus: () => status(),
     getSettings: async () => withoutAccounts(service.settings.current),
 
     async updateSettings({ changes }) {
@@ -104,7 +106,7 @@ export function createControlApi(
         throw new ControlError('CONFLICT', `The change was not applied. ${reasons.join(' ')}`);
       }
       service.events.emit({ type: 'settings-changed' });
-      return { settings: withoutAccounts(service.settings.current), status: status() };
+      return { settings: withoutAccounts(service.settings.current), status: await status() };
     },
 
     listAccounts: async () =>
@@ -123,11 +125,13 @@ export function createControlApi(
 
     async removeAccount({ name }) {
       await service.accounts.remove(name).catch(rethrow);
+      service.endRevokedSessions();
       return { removed: name };
     },
 
     async resetPassword({ name }) {
       const password = await service.accounts.setPassword(name).catch(rethrow);
+      service.endRevokedSessions();
       return { name, password };
     },
 

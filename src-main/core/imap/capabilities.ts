@@ -26,6 +26,7 @@ const EXTENSIONS = [
   'CHILDREN', // RFC 3348
   'LIST-EXTENDED', // RFC 5258
   'SPECIAL-USE', // RFC 6154
+  'STATUS=SIZE', // RFC 8438
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

@@ -28,6 +28,8 @@ export class MailboxView {
   /** The store's list this view last caught up with: the same list again means no change. */
   #seen: readonly MessageRecord[] | undefined;
   readonly #recent = new Set<number>();
+  /** Keywords this session has been told about in FLAGS (RFC 3501 §7.2.6). */
+  readonly #keywords = new Set<string>();
   /** UIDs the store no longer has but this session has not yet been told about. */
   readonly #vanished = new Set<number>();
   #changed = false;
@@ -122,6 +124,32 @@ export class MailboxView {
     return flags;
   }
 
+  /** FLAGS and PERMANENTFLAGS with the keywords known so far. */
+  flagsResponses(): string[] {
+    const flags = [...SYSTEM_ORDER, ...this.#keywords];
+    return [
+      `FLAGS ${flagList(flags)}`,
+      this.readOnly
+        ? 'OK [PERMANENTFLAGS ()] Read-only mailbox.'
+        : `OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`,
+    ];
+  }
+
+  /**
+   * Notes the keywords among `flags`; when one is new to this session, returns FLAGS and
+   * PERMANENTFLAGS to send before the flags are shown, as Dovecot does: clients check the
+   * keywords of FETCH FLAGS against the mailbox's FLAGS (RFC 3501 §7.2.6).
+   */
+  newKeywords(flags: Iterable<string>): string[] {
+    let added = false;
+    for (const f of flags) {
+      if (f.startsWith('\\') || this.#keywords.has(f)) continue;
+      this.#keywords.add(f);
+      added = true;
+    }
+    return added ? this.flagsResponses() : [];
+  }
+
   /** The UIDs a sequence set names, ascending; by UID or by message number. */
   resolve(set: SequenceSet, byUid: boolean): number[] {
     const uids = this.uids;
@@ -198,8 +226,11 @@ export class MailboxView {
       while (j < messages.length && messages[j]!.uid < old.uid) j++;
       const now = messages[j];
       if (now?.uid !== old.uid || now === old || sameFlags(old.flags, now.flags)) return;
+      out.push(...this.newKeywords(now.flags));
       out.push(`${index + 1} FETCH (FLAGS ${flagList(this.#shown(now.uid, now.flags))})`);
     });
+    for (let i = messages.length - 1; i >= 0 && messages[i]!.uid > known; i--)
+      out.push(...this.newKeywords(messages[i]!.flags));
     if (this.#vanished.size === 0) {
       this.#records = messages;
       this.#own = false;

@@ -39,6 +39,14 @@ export class ParseError extends Error {
 /** tag = 1*<any ASTRING-CHAR except "+"> (RFC 3501 §9). */
 const TAG = /^[^\x00-\x20\x7f-\xff(){%*"\\+]+$/;
 
+/** FETCH items that take a section (RFC 3501 §6.4.5, RFC 3516 BINARY). */
+const SECTION_NAMES = /^(BODY|BODY\.PEEK|BINARY|BINARY\.PEEK|BINARY\.SIZE)$/i;
+
+/** Characters an atom or astring may hold here: everything but SP, "(", ")", DQUOTE, CTL. */
+function isAtomChar(text: string, pos: number): boolean {
+  return !' ()"'.includes(text[pos]!) && text.charCodeAt(pos) > 0x1f;
+}
+
 export function parseCommand(parts: readonly CommandPart[]): ParsedCommand {
   const cursor = new Cursor(parts);
   const tag = cursor.word();
@@ -182,22 +190,20 @@ class Cursor {
     throw new ParseError('Unterminated quoted string');
   }
 
+  /**
+   * An atom, or a FETCH section when the atom is a section name followed by "[". Elsewhere
+   * "[" is an ATOM-CHAR and "]" a resp-special that ASTRING-CHAR and list-mailbox allow
+   * (RFC 3501 §9), so `SELECT foo[bar]` names a mailbox; commands check their own grammar.
+   */
   #atomOrSection(depth: number): Token {
     const text = this.#text()!;
     const start = this.#pos;
-    while (
-      this.#pos < text.length &&
-      !' ()[]"'.includes(text[this.#pos]!) &&
-      text.charCodeAt(this.#pos) > 0x1f
-    ) {
+    while (this.#pos < text.length && isAtomChar(text, this.#pos)) {
+      if (text[this.#pos] === '[' && SECTION_NAMES.test(text.slice(start, this.#pos))) break;
       this.#pos++;
     }
     const value = text.slice(start, this.#pos);
     if (text[this.#pos] === '[') return this.#section(value, depth);
-    if (text[this.#pos] === ']') {
-      // "]" may end an atom only inside a section; RFC 3501 resp-specials.
-      throw new ParseError('Unexpected "]"');
-    }
     if (value === '')
       throw new ParseError(`Unexpected character ${JSON.stringify(text[this.#pos] ?? '')}`);
     if (/[\x00-\x1f\x7f]/.test(value)) throw new ParseError('Control character in atom');

@@ -10,7 +10,7 @@ import { SessionSocket } from '../net/session-socket.js';
 import { redactCommand, type Logger } from '../log/logger.js';
 import { StoreError } from '../store/errors.js';
 import { capabilities } from './capabilities.js';
-import type { ImapContext } from './command.js';
+import type { ImapCommand, ImapContext } from './command.js';
 import { IMAP_COMMANDS } from './commands/index.js';
 import { CommandReader, type CommandPart, type ReaderEvent } from './command-reader.js';
 import { errorResult } from './errors.js';
@@ -201,7 +201,7 @@ export class ImapSession {
       return;
     }
     if (!command.states.includes(this.state.kind as never)) {
-      this.#reply(tag, bad(this.#wrongState(name)));
+      this.#reply(tag, bad(this.#wrongState(command)));
       this.#countBad();
       return;
     }
@@ -220,11 +220,15 @@ export class ImapSession {
     if (this.#logoutAfterReply) this.#end();
   }
 
-  #wrongState(name: string): string {
+  #wrongState(command: ImapCommand): string {
+    const name = command.name;
     switch (this.state.kind) {
       case 'not-authenticated':
         return `${name} needs you to log in first`;
       case 'authenticated':
+      case 'selected':
+        // RFC 3501 §6.2: LOGIN, AUTHENTICATE and STARTTLS belong to the not-authenticated state.
+        if (!command.states.includes('authenticated')) return `${name}: you are already logged in`;
         return `${name} needs a selected mailbox`;
       default:
         return `${name} is not allowed now`;
@@ -265,6 +269,7 @@ export class ImapSession {
         remoteAddress: this.remoteAddress,
         remotePort: this.#remotePort,
         closed: this.#closedPromise,
+        end: (reason: string) => this.shutdown(reason),
       },
       enabled: this.enabled,
       get state() {

@@ -11,6 +11,7 @@ import {
   decodeEncodedWords,
   decodeQuotedPrintable as qp,
 } from './encoded-words.js';
+import { parseAddressList, type Address } from './address.js';
 
 /** RFC 2047 words of a header value decoded (see encoded-words.ts). */
 export const decodeWords = decodeEncodedWords;
@@ -34,6 +35,43 @@ export function decodedHeader(header: Buffer, name: string): string[] {
     out.push(decodeEncodedWords(field.value.replace(/\r?\n/g, '')));
   }
   return out;
+}
+
+/**
+ * The values of an address field (From, To, Cc, Bcc) as SEARCH matches them: each address
+ * written again from its parts, comments and quoting gone, as Dovecot's
+ * `message_address_write` does before searching (`ann (office) @ example.org` → `ann@example.org`,
+ * `"Ann" <ann@example.org>` → `Ann <ann@example.org>`, groups as `name: …;`).
+ */
+export function addressHeader(header: Buffer, name: string): string[] {
+  const wanted = fieldKey(name);
+  const out: string[] = [];
+  for (const field of readHeader(header, 0, header.length).fields) {
+    if (field.key !== wanted) continue;
+    const addresses = parseAddressList(field.value.replace(/\r?\n/g, ''));
+    out.push(decodeEncodedWords(addresses ? writeAddresses(addresses) : ''));
+  }
+  return out;
+}
+
+function writeAddresses(addresses: readonly Address[]): string {
+  const parts: string[] = [];
+  let inGroup = false;
+  for (const a of addresses) {
+    if (a.domain === null) {
+      parts.push(inGroup ? ';' : `${parts.length ? ', ' : ''}${a.mailbox ?? ''}: `);
+      inGroup = !inGroup;
+      continue;
+    }
+    const spec = `${a.mailbox ?? ''}@${a.domain}`;
+    const text =
+      a.name || a.route
+        ? `${a.name ? `${a.name} ` : ''}<${a.route ? `${a.route}:` : ''}${spec}>`
+        : spec;
+    const last = parts.at(-1);
+    parts.push(last === undefined || last.endsWith(': ') ? text : `, ${text}`);
+  }
+  return parts.join('');
 }
 
 /**

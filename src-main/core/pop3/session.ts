@@ -201,6 +201,7 @@ export class Pop3Session {
         remoteAddress: this.remoteAddress,
         remotePort: this.#remotePort,
         closed: this.#closedPromise,
+        end: (reason: string) => this.shutdown(reason),
       },
       get state() {
         return session.state;

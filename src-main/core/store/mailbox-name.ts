@@ -98,14 +98,29 @@ export function maildirFolderName(name: string): string {
   return '.' + levels.map(encodeModifiedUtf7).join('.');
 }
 
-/** `.Archive.2024` → `Archive/2024`, or undefined if the folder is not a valid Maildir++ name. */
+/**
+ * One level of a folder name on disk as Unicode. Dovecot and Courier write modified UTF-7;
+ * procmail and maildrop write whatever the user typed (`.Büro`, `.Familie & Freunde`). A level
+ * that is not valid modified UTF-7 is read as UTF-8, as Dovecot's `mailbox_list_default_get_vname`
+ * does; undefined when it is neither (bytes that are not UTF-8, control characters).
+ */
+export function folderLevelName(level: string): string | undefined {
+  if (level === '') return undefined;
+  try {
+    return decodeModifiedUtf7(level);
+  } catch {
+    if (/[\\\x00-\x1f\x7f\ufffd]/.test(level) || !level.isWellFormed()) return undefined;
+    return level;
+  }
+}
+
+/**
+ * `.Archive.2024` → `Archive/2024`, or undefined if the folder is not a Maildir++ folder whose
+ * levels are modified UTF-7 or UTF-8 (see `folderLevelName`).
+ */
 export function mailboxNameFromFolder(folder: string): string | undefined {
   if (!folder.startsWith('.') || folder === '.' || folder === '..') return undefined;
-  try {
-    const levels = folder.slice(1).split('.').map(decodeModifiedUtf7);
-    if (levels.some((l) => l === '')) return undefined;
-    return levels.join(HIERARCHY_SEPARATOR);
-  } catch {
-    return undefined;
-  }
+  const levels = folder.slice(1).split('.').map(folderLevelName);
+  if (levels.some((l) => l === undefined)) return undefined;
+  return levels.join(HIERARCHY_SEPARATOR);
 }

@@ -142,7 +142,7 @@ describe('IMAP mailboxes', () => {
     expect((await c.imap('h', 'LSUB "" "*"')).untagged).toEqual(['* LSUB () "/" Done/2024']);
     // RFC 3501 §6.3.9: "%" reaches the unsubscribed parent, flagged \Noselect, not the child.
     expect((await c.imap('h', 'LSUB "" "%"')).untagged).toEqual(['* LSUB (\\Noselect) "/" Done']);
-    expect(await readFile(join(t.maildir, 'subscriptions'), 'utf8')).toBe('Done/2024\n');
+    expect(await readFile(join(t.maildir, 'subscriptions'), 'utf8')).toBe('V\t2\n\nDone\t2024\n');
     expect((await c.imap('i', 'DELETE "Done/2024"')).tagged).toMatch(/^i OK/);
     expect(await readdir(t.maildir)).not.toContain('.Done.2024');
     expect((await c.imap('j', 'DELETE INBOX')).tagged).toMatch(/^j NO/);
@@ -270,13 +270,19 @@ describe('IMAP messages', () => {
     await a.imap('s', 'SELECT INBOX');
     await b.imap('s', 'SELECT INBOX');
     expect((await a.imap('a', 'STORE 1 +FLAGS (\\Flagged $Work)')).untagged).toEqual([
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)',
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted.',
       '* 1 FETCH (FLAGS (\\Flagged \\Recent $Work))',
     ]);
     expect(await files()).toEqual([expect.stringMatching(/:2,Fa$/)]);
     expect(await readFile(join(t.maildir, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n');
     expect((await a.imap('b', 'UID STORE 1 -FLAGS.SILENT (\\Flagged)')).untagged).toEqual([]);
     expect((await a.imap('c', 'STORE 1 FLAGS (\\Bogus)')).tagged).toMatch(/^c BAD/);
-    expect((await b.imap('n', 'NOOP')).untagged).toEqual(['* 1 FETCH (FLAGS ($Work))']);
+    expect((await b.imap('n', 'NOOP')).untagged).toEqual([
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)',
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted.',
+      '* 1 FETCH (FLAGS ($Work))',
+    ]);
   });
 
   it('APPEND stores a message with its flags and date, and answers APPENDUID', async () => {
@@ -289,9 +295,10 @@ describe('IMAP messages', () => {
     expect(tagged).toMatch(/^a OK \[APPENDUID \d+ 1\] Append completed\.$/);
     const [name] = await files('.Drafts');
     expect(name).toMatch(/:2,DS$/);
-    const info = await stat(join(t.maildir, '.Drafts', 'cur', name!));
+    // In new/, flags in the name: \Recent for the next session (RFC 3501 §6.3.11).
+    const info = await stat(join(t.maildir, '.Drafts', 'new', name!));
     expect(info.mtime.toISOString()).toBe('2020-07-14T08:00:00.000Z');
-    expect(await readFile(join(t.maildir, '.Drafts', 'cur', name!), 'utf8')).toBe(msg);
+    expect(await readFile(join(t.maildir, '.Drafts', 'new', name!), 'utf8')).toBe(msg);
     expect((await c.imap('b', `APPEND Nowhere {1+}\r\nx`)).tagged).toMatch(/^b NO \[TRYCREATE\]/);
   });
 

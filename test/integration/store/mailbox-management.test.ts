@@ -27,7 +27,7 @@ const all = async (folder: string) => {
 };
 
 describe('append and copy', () => {
-  it('appends with flags into cur/ and without into new/, returning increasing UIDs', async () => {
+  it('appends into new/ (\\Recent), with flags in the name, returning increasing UIDs', async () => {
     const inbox = await store.openMailbox('INBOX');
     const a = await inbox.append(Buffer.from('Subject: a\n\nx\n'), {
       flags: ['\\Seen', 'Work'],
@@ -36,13 +36,15 @@ describe('append and copy', () => {
     const b = await inbox.append(Buffer.from('Subject: b\n\ny\n'));
     expect([a, b]).toEqual([1, 2]);
     const files = await all('');
-    expect(files).toEqual([
-      expect.stringMatching(/^new\/\d+\.M\d+P\d+Q\d+\.[^:]+,S=14,W=17$/),
-      expect.stringMatching(/^cur\/.*:2,Sa$/),
-    ]);
-    expect((await stat(join(root, files[1]!))).mtime.toISOString()).toBe(
-      '2021-05-01T00:00:00.000Z',
+    expect(files).toHaveLength(2);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^new\/.*:2,Sa$/),
+        expect.stringMatching(/^new\/\d+\.M\d+P\d+Q\d+\.[^:]+,S=14,W=17$/),
+      ]),
     );
+    const flagged = files.find((f) => f.endsWith(':2,Sa'))!;
+    expect((await stat(join(root, flagged))).mtime.toISOString()).toBe('2021-05-01T00:00:00.000Z');
     expect(await readFile(join(root, 'dovecot-keywords'), 'utf8')).toBe('0 Work\n');
     await inbox.close();
   });
@@ -106,17 +108,27 @@ describe('rename, delete, counts and subscriptions', () => {
     await inbox.append(Buffer.from('b\n'), { flags: ['\\Seen'] });
     await inbox.close();
     const counts = await store.counts('INBOX');
-    expect(counts).toMatchObject({ messages: 2, recent: 1, unseen: 1, uidNext: 3, size: 6 });
-    expect(await readdir(join(root, 'new'))).toHaveLength(1); // still new: nobody selected it
+    // The APPENDed one is \Recent too (RFC 3501 §6.3.11).
+    expect(counts).toMatchObject({ messages: 2, recent: 2, unseen: 1, uidNext: 3, size: 6 });
+    expect(await readdir(join(root, 'new'))).toHaveLength(2); // still new: nobody selected it
   });
 
   it('keeps subscriptions in a file Dovecot reads, and reads Dovecot 2.3’s format', async () => {
     await store.setSubscribed('Sent', true);
     await store.setSubscribed('Work/2024', true);
     await store.setSubscribed('Sent', false);
-    expect(await readFile(join(root, 'subscriptions'), 'utf8')).toBe('Work/2024\n');
-    await writeFile(join(root, 'subscriptions'), 'V\t2\n\nINBOX\nArchive\t2024\n');
+    await store.setSubscribed('Köln', true);
+    expect(await readFile(join(root, 'subscriptions'), 'utf8')).toBe(
+      'V\t2\n\nWork\t2024\nK&APY-ln\n',
+    );
+    await writeFile(join(root, 'subscriptions'), 'V\t2\n\nINBOX\nArchive\t2024\nA\x01x\n');
     expect(await store.subscriptions()).toEqual(['INBOX', 'Archive/2024']);
+    await store.setSubscribed('Sent', true); // keeps the line it cannot read
+    expect(await readFile(join(root, 'subscriptions'), 'utf8')).toBe(
+      'V\t2\n\nINBOX\nArchive\t2024\nA\x01x\nSent\n',
+    );
+    await writeFile(join(root, 'subscriptions'), 'Work/2024\nArchive.2023\nB\u00fcro\n'); // version 1
+    expect(await store.subscriptions()).toEqual(['Work/2024', 'Archive/2023', 'Büro']);
   });
 
   it('keeps parsed facts in mailport.cache across openings', async () => {

@@ -16,6 +16,12 @@ import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../store/mailbox-name
 import { specialUses } from '../../store/special-use.js';
 import { loggedIn } from './mailboxes.js';
 
+/** RFC 5258 §3 selection options and §4 return options this server implements. */
+const SELECTION_OPTIONS = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
+const RETURN_OPTIONS = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE']);
+/** RFC 5258 §3.5: the extended data item RECURSIVEMATCH adds to a parent (tag as Dovecot writes it). */
+const CHILDINFO_SUBSCRIBED = ' (CHILDINFO ("SUBSCRIBED"))';
+
 interface ListRequest {
   readonly patterns: string[];
   readonly select: Set<string>;
@@ -67,6 +73,7 @@ function parseList(args: readonly Token[]): ListRequest {
     extended = true;
     for (const t of rest[1]!.items) returns.add(word(t));
   }
+  checkOptions(select, returns);
   const patterns = rawPatterns.map((p) => {
     try {
       return decodeModifiedUtf7(reference + p);
@@ -75,6 +82,23 @@ function parseList(args: readonly Token[]): ListRequest {
     }
   });
   return { patterns, select, returns, extended };
+}
+
+/**
+ * RFC 5258 §3: an unknown option is BAD, and RECURSIVEMATCH needs another selection option
+ * besides REMOTE (it says which children to look for).
+ */
+function checkOptions(select: ReadonlySet<string>, returns: ReadonlySet<string>): void {
+  const unknownSelect = [...select].find((o) => !SELECTION_OPTIONS.has(o));
+  if (unknownSelect)
+    throw new ArgumentError(`Unknown selection option ${unknownSelect.slice(0, 40)}`);
+  const unknownReturn = [...returns].find((o) => !RETURN_OPTIONS.has(o));
+  if (unknownReturn) throw new ArgumentError(`Unknown return option ${unknownReturn.slice(0, 40)}`);
+  if (
+    select.has('RECURSIVEMATCH') &&
+    ![...select].some((o) => o !== 'RECURSIVEMATCH' && o !== 'REMOTE')
+  )
+    throw new ArgumentError('RECURSIVEMATCH must not be the only selection option');
 }
 
 function word(token: Token): string {
@@ -112,7 +136,13 @@ async function runList(
         ctx.untagged(`LSUB (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
       continue;
     }
-    if (request.select.has('SUBSCRIBED') && !subscribed.has(name)) continue;
+    // RFC 5258 §3.5: with RECURSIVEMATCH, a name with subscribed descendants the patterns do
+    // not reach is listed with CHILDINFO (whether or not it is subscribed itself).
+    const childInfo =
+      request.select.has('RECURSIVEMATCH') &&
+      request.select.has('SUBSCRIBED') &&
+      [...subscribed].some((s) => s.startsWith(`${name}/`) && !matches(s));
+    if (request.select.has('SUBSCRIBED') && !subscribed.has(name) && !childInfo) continue;
     if (request.select.has('SPECIAL-USE') && !uses.has(name)) continue;
     const attrs: string[] = [];
     if (!exists.has(name)) attrs.push(request.extended ? '\\NonExistent' : '\\Noselect');
@@ -121,7 +151,8 @@ async function runList(
     if (wantSubscribedFlag && subscribed.has(name)) attrs.push('\\Subscribed');
     const use = uses.get(name);
     if (use) attrs.push(use);
-    ctx.untagged(`LIST (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
+    const extra = childInfo ? CHILDINFO_SUBSCRIBED : '';
+    ctx.untagged(`LIST (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}${extra}`);
   }
   return ok(`${verb === 'LIST' ? 'List' : 'Lsub'} completed.`);
 }

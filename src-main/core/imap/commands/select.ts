@@ -4,10 +4,8 @@
  */
 import { expectCount, mailboxName } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
-import { flagList, ok, type CommandResult } from '../response.js';
+import { ok, type CommandResult } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
-
-const PERMANENT = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
 async function open(
   ctx: ImapContext,
@@ -34,13 +32,8 @@ async function open(
     seen.add(flags);
     for (const f of flags) if (!f.startsWith('\\')) keywords.add(f);
   }
-  const flags = [...PERMANENT, ...keywords];
-  ctx.untagged(`FLAGS ${flagList(flags)}`);
-  ctx.untagged(
-    readOnly
-      ? 'OK [PERMANENTFLAGS ()] Read-only mailbox.'
-      : `OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`,
-  );
+  view.newKeywords(keywords);
+  for (const line of view.flagsResponses()) ctx.untagged(line);
   ctx.untagged(`${view.exists} EXISTS`);
   ctx.untagged(`${view.recentCount} RECENT`);
   if (firstUnseen) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);

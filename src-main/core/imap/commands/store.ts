@@ -39,7 +39,9 @@ async function run(
       continue;
     }
     try {
-      view.noteFlags(await view.mailbox.updateFlags(uid, mode, flags));
+      const record = await view.mailbox.updateFlags(uid, mode, flags);
+      view.noteFlags(record);
+      for (const line of view.newKeywords(record.flags)) ctx.untagged(line);
     } catch (err) {
       if (err instanceof StoreError && err.code === 'EXPUNGED') {
         expunged = true;

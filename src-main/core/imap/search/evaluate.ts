@@ -3,7 +3,13 @@
  * header, body and text keys read the message (decoded MIME words, transfer encodings and
  * charsets, through the mime module).
  */
-import { allHeaderText, bodyText, containsText, decodedHeader } from '../../mime/search-text.js';
+import {
+  addressHeader,
+  allHeaderText,
+  bodyText,
+  containsText,
+  decodedHeader,
+} from '../../mime/search-text.js';
 import { parseMessage, type BodyPart } from '../../mime/structure.js';
 import { localDay } from '../date-time.js';
 import type { MailboxView } from '../mailbox-view.js';
@@ -12,8 +18,10 @@ import type { DateCompare, SearchKey } from './keys.js';
 
 /** Header fields whose decoded values are cached (the address and subject keys). */
 const CACHED_FIELDS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT']);
+/** Fields searched by their addresses, not their text (RFC 3501 §6.4.4, as Dovecot). */
+const ADDRESS_FIELDS = new Set(['FROM', 'TO', 'CC', 'BCC']);
 /** Part of the cache key: bump it when decoding changes, and old entries are ignored. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 export interface Candidate {
   readonly uid: number;
@@ -48,9 +56,10 @@ class MessageText {
    * are kept in the metadata cache, as Dovecot keeps the header fields searched in its own.
    */
   async headerValues(field: string): Promise<string[]> {
-    if (!CACHED_FIELDS.has(field)) return decodedHeader(await this.header(), field);
+    const read = ADDRESS_FIELDS.has(field) ? addressHeader : decodedHeader;
+    if (!CACHED_FIELDS.has(field)) return read(await this.header(), field);
     return this.view.mailbox.cached(this.uid, headerCacheKey(field), async () =>
-      decodedHeader(await this.header(), field),
+      read(await this.header(), field),
     );
   }
 

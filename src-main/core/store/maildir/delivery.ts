@@ -45,7 +45,9 @@ export async function writeMessageFile(folderPath: string, file: NewFile): Promi
     if ('bytes' in source) await writeSynced(temp, source.bytes);
     else await link(source.path, temp).catch(() => copyFile(source.path, temp));
     if (file.mtime) await utimes(temp, file.mtime, file.mtime);
-    const name = file.into === 'new' ? base : formatName(base, file.letters ?? '');
+    // Flags go in the name in new/ too (Dovecot and mutt read them there), so an APPEND or COPY
+    // with flags stays \Recent until a session claims it (RFC 3501 §6.3.11, §6.4.7).
+    const name = file.letters || file.into === 'cur' ? formatName(base, file.letters ?? '') : base;
     await rename(temp, join(folderPath, file.into, name));
     await syncDirectory(join(folderPath, file.into));
     return base;

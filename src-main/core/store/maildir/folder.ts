@@ -667,13 +667,13 @@ export class MaildirFolder {
     return end === -1 ? message : message.subarray(0, end + 4);
   }
 
-  /** Stores a new message in cur/ with its flags and returns its UID. */
+  /** Stores a new message in new/ (\Recent) with its flags and returns its UID. */
   append(message: Buffer, options: AppendOptions = {}): Promise<number> {
     return this.#mutex.run(async () => {
       const letters = await this.#lettersFor(options.flags ?? []);
       const base = await writeMessageFile(this.path, {
         source: { bytes: message },
-        into: letters ? 'cur' : 'new',
+        into: 'new',
         letters,
         ...(options.internalDate && { mtime: options.internalDate }),
       });
@@ -717,7 +717,7 @@ export class MaildirFolder {
         bases.push(
           await writeMessageFile(this.path, {
             source: { path: source.path, fileSize: source.fileSize, wireSize: source.wireSize },
-            into: letters ? 'cur' : 'new',
+            into: 'new',
             letters,
             mtime: source.mtime,
           }),

@@ -16,6 +16,12 @@ import type { Mailbox, MailboxCounts, MailboxListEntry, MailStore } from '../typ
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { deliverFile } from './delivery.js';
 import { MaildirFolder } from './folder.js';
+import {
+  formatSubscriptions,
+  parseSubscriptions,
+  subscriptionLine,
+  type SubscriptionEntry,
+} from './subscriptions.js';
 
 /** Files left in tmp/ longer than this are abandoned deliveries (the Maildir spec says 36 h). */
 const TMP_MAX_AGE_MS = 36 * 3600_000;
@@ -37,22 +43,45 @@ export class MaildirStore implements MailStore {
   }
 
   async listMailboxes(): Promise<MailboxListEntry[]> {
-    const entries: MailboxListEntry[] = [{ name: 'INBOX' }];
-    let names: string[];
+    const folders = await this.#folders();
+    return [{ name: 'INBOX' }, ...folders.map(({ name }) => ({ name }))];
+  }
+
+  /**
+   * Every folder that is a Maildir, by Unicode name. Two folders that read as one name (`.Büro`
+   * beside `.B&APw-ro`) show once, as the modified UTF-7 one.
+   */
+  async #folders(): Promise<{ name: string; dir: string }[]> {
+    let dirs: string[];
     try {
-      names = await readdir(this.root);
+      dirs = await readdir(this.root);
     } catch (err) {
       throw storeErrorFromFs(err, 'Maildir');
     }
-    for (const folder of names.sort()) {
-      const name = mailboxNameFromFolder(folder);
-      if (name !== undefined && (await isMaildir(join(this.root, folder)))) entries.push({ name });
+    const byName = new Map<string, string>();
+    for (const dir of dirs.sort()) {
+      const name = mailboxNameFromFolder(dir);
+      if (name === undefined || !(await isMaildir(join(this.root, dir)))) continue;
+      const canonical = safeFolderName(name);
+      if (canonical === undefined) continue;
+      if (!byName.has(name) || dir === canonical) byName.set(name, dir);
     }
-    return entries;
+    return [...byName].map(([name, dir]) => ({ name, dir }));
+  }
+
+  /**
+   * The folder on disk for a name: its modified UTF-7 form, else a folder another program
+   * wrote in UTF-8 that reads as the same name, else (to be created) the modified UTF-7 form.
+   */
+  async #locate(name: string): Promise<string> {
+    const canonical = this.#pathOf(name);
+    if (isInbox(name) || (await isMaildir(canonical))) return canonical;
+    const found = (await this.#folders()).find((f) => f.name === name);
+    return found ? join(this.root, found.dir) : canonical;
   }
 
   async openMailbox(name: string): Promise<Mailbox> {
-    const path = this.#pathOf(name);
+    const path = await this.#locate(name);
     if (!(await isMaildir(path)))
       throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
     await cleanTmp(path);
@@ -67,14 +96,14 @@ export class MaildirStore implements MailStore {
 
   async createMailbox(name: string): Promise<void> {
     if (isInbox(name)) throw new StoreError('EXISTS', 'INBOX always exists');
-    const path = this.#pathOf(name);
+    const path = await this.#locate(name);
     if (await isMaildir(path)) throw new StoreError('EXISTS', `Mailbox "${name}" already exists`);
     await makeMaildir(path);
     await writeFile(join(path, 'maildirfolder'), '');
   }
 
   async deliver(name: string, message: Buffer): Promise<void> {
-    const path = this.#pathOf(name);
+    const path = await this.#locate(name);
     if (!(await isMaildir(path)))
       throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
     await deliverFile(path, message);
@@ -82,7 +111,7 @@ export class MaildirStore implements MailStore {
 
   async deleteMailbox(name: string): Promise<void> {
     if (isInbox(name)) throw new StoreError('PERM', 'INBOX cannot be deleted');
-    const path = this.#pathOf(name);
+    const path = await this.#locate(name);
     if (!(await isMaildir(path)))
       throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
     // Renamed out of sight first, so a crash never leaves a half-deleted mailbox in the list.
@@ -96,26 +125,32 @@ export class MaildirStore implements MailStore {
     await rm(trash, { recursive: true, force: true });
   }
 
+  /**
+   * Renames a mailbox and its children. A name that exists only through its children (LIST's
+   * \Noselect parent) renames them, as Dovecot does (RFC 3501 §6.3.5).
+   */
   async renameMailbox(from: string, to: string): Promise<void> {
-    const source = this.#pathOf(from);
-    const target = this.#pathOf(to);
     if (isInbox(to)) throw new StoreError('EXISTS', 'INBOX always exists');
-    if (!(await isMaildir(source)))
-      throw new StoreError('NOT_FOUND', `Mailbox "${from}" does not exist`);
-    if (await isMaildir(target)) throw new StoreError('EXISTS', `Mailbox "${to}" already exists`);
     const fromPrefix = `${from}${HIERARCHY_SEPARATOR}`;
     if (to.startsWith(fromPrefix))
       throw new StoreError('INVALID_NAME', 'A mailbox cannot be moved under itself');
+    const source = await this.#locate(from);
+    const target = this.#pathOf(to);
+    if (await isMaildir(await this.#locate(to)))
+      throw new StoreError('EXISTS', `Mailbox "${to}" already exists`);
+    const exists = await isMaildir(source);
     if (isInbox(from)) {
       await this.#moveInboxMessages(target);
       return;
     }
-    const children = (await this.listMailboxes()).filter((m) => m.name.startsWith(fromPrefix));
+    const children = (await this.#folders()).filter((f) => f.name.startsWith(fromPrefix));
+    if (!exists && children.length === 0)
+      throw new StoreError('NOT_FOUND', `Mailbox "${from}" does not exist`);
     try {
-      await rename(source, target);
+      if (exists) await rename(source, target);
       for (const child of children) {
         const renamed = `${to}${child.name.slice(from.length)}`;
-        await rename(this.#pathOf(child.name), this.#pathOf(renamed));
+        await rename(join(this.root, child.dir), this.#pathOf(renamed));
       }
     } catch (err) {
       throw storeErrorFromFs(err, `renaming "${from}"`);
@@ -157,27 +192,28 @@ export class MaildirStore implements MailStore {
     }
   }
 
-  /** Subscriptions in the Maildir's `subscriptions` file, one name per line (Dovecot reads it). */
+  /** Subscriptions in the Maildir's `subscriptions` file, as Dovecot 2.3 keeps it. */
   async subscriptions(): Promise<string[]> {
-    let text: string;
-    try {
-      text = await readFile(join(this.root, SUBSCRIPTIONS_FILE), 'utf8');
-    } catch {
-      return [];
-    }
-    const lines = text.split('\n');
-    // Dovecot 2.3 may write "V\t2" then an empty line, with \t between hierarchy levels.
-    const body = lines[0] === 'V\t2' ? lines.slice(2) : lines;
-    return body.filter(Boolean).map((l) => l.replace(/\t/g, HIERARCHY_SEPARATOR));
+    const names = (await this.#readSubscriptions()).map((e) => e.name);
+    return names.filter((n): n is string => n !== undefined);
   }
 
   async setSubscribed(name: string, subscribed: boolean): Promise<void> {
     if (!isInbox(name)) maildirFolderName(name); // validates
-    const current = await this.subscriptions();
-    const rest = current.filter((n) => n !== name);
-    const next = subscribed ? [...rest, name] : rest;
-    if (next.length === current.length && subscribed === current.includes(name)) return;
-    await writeFileAtomic(join(this.root, SUBSCRIPTIONS_FILE), next.map((n) => `${n}\n`).join(''));
+    const current = await this.#readSubscriptions();
+    const rest = current.filter((e) => e.name !== name);
+    const next = subscribed ? [...rest, { line: subscriptionLine(name), name }] : rest;
+    if (next.length === current.length && subscribed === current.some((e) => e.name === name))
+      return;
+    await writeFileAtomic(join(this.root, SUBSCRIPTIONS_FILE), formatSubscriptions(next));
+  }
+
+  async #readSubscriptions(): Promise<SubscriptionEntry[]> {
+    try {
+      return parseSubscriptions(await readFile(join(this.root, SUBSCRIPTIONS_FILE), 'utf8'));
+    } catch {
+      return [];
+    }
   }
 
   lockMaildrop(): () => void {
@@ -195,6 +231,15 @@ export class MaildirStore implements MailStore {
 
   #pathOf(name: string): string {
     return join(this.root, maildirFolderName(name));
+  }
+}
+
+/** The modified UTF-7 folder of a name, or undefined when Maildir++ cannot hold the name. */
+function safeFolderName(name: string): string | undefined {
+  try {
+    return maildirFolderName(name);
+  } catch {
+    return undefined;
   }
 }
 
