@@ -88,7 +88,24 @@ const settingsObject = z
       })
       .strict()
       .prefault({}),
-    accounts: z.array(accountSchema).default([]),
+    accounts: z
+      .array(accountSchema)
+      .default([])
+      .superRefine((accounts, ctx) => {
+        // Names are matched without regard to case at login: two that differ only in case
+        // would make one of them unreachable.
+        const seen = new Set<string>();
+        accounts.forEach((account, index) => {
+          const key = account.name.toLowerCase();
+          if (seen.has(key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'name'],
+              message: `"${account.name}" is a second account of that name; names must be unique (ignoring case)`,
+            });
+          seen.add(key);
+        });
+      }),
     admin: z
       .object({ port: port.default(7780) })
       .strict()
