@@ -23,6 +23,7 @@ import {
 import { isImported } from '../certs/import.js';
 import { CaKeyLockedError } from '../certs/key-vault.js';
 import { setSetting } from '../config/keys.js';
+import { infeasible } from '../config/feasible.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
@@ -82,11 +83,18 @@ export function createControlApi(
     async updateSettings({ changes }) {
       const before = service.settings.current;
       const previous = service.listenerStates();
-      await service.settings
-        .update((draft) => {
-          for (const [key, value] of Object.entries(changes)) setSetting(draft, key, String(value));
-        })
-        .catch(rethrow);
+      const apply = (draft: Settings): void => {
+        for (const [key, value] of Object.entries(changes)) setSetting(draft, key, String(value));
+      };
+      const after = service.settings.current;
+      try {
+        apply(after);
+      } catch (err) {
+        rethrow(err);
+      }
+      const problems = await infeasible(before, after, { probe: false });
+      if (problems.length) throw new ControlError('INVALID', `Not changed: ${problems.join(' ')}`);
+      await service.settings.update(apply).catch(rethrow);
       const states = await service.applySettings();
       const broken = LISTENER_NAMES.filter(
         (n) => states[n].status === 'failed' && previous[n].status !== 'failed',

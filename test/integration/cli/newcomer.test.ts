@@ -5,7 +5,10 @@
  * serving.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../../helpers/run.js';
@@ -16,6 +19,8 @@ import { LineClient } from '../../helpers/line-client.js';
 let dataDir: string;
 let home: string;
 const env = () => ({ ...process.env, MAILPORT_DATA_DIR: dataDir, HOME: home });
+const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/sbin/runuser');
+const settingsFile = async () => JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'));
 const mailport = (args: string[], input?: string) =>
   run(process.execPath, [CLI, ...args], { env: env(), ...(input !== undefined && { input }) });
 
@@ -138,6 +143,95 @@ describe('mailport status', () => {
       expect(status.stdout).toMatch(/ {2}pop3 +from 127\.0\.0\.1, not signed in, since /);
       imap.socket.destroy();
       pop3.socket.destroy();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('settings that cannot work', () => {
+  it('are refused by `config set` with the reason, and nothing is written', async () => {
+    await mailport(['config', 'set', 'listeners.imap.port', String(await freePort())]);
+    const before = await readFile(join(dataDir, 'settings.json'), 'utf8');
+    const clash = await mailport(['config', 'set', 'listeners.pop3.port', '993']);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(
+      /listeners\.pop3\.port: port 993 is already set for listeners\.imaps\.port/,
+    );
+    const admin = await mailport(['config', 'set', 'admin.port', '995']);
+    expect(admin.stderr).toMatch(/port 995 is already set for admin\.port/);
+    const foreign = await mailport(['config', 'set', 'bind.address', '8.8.8.8']);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toMatch(/bind\.address: 8\.8\.8\.8 is not an address of this computer/);
+    const busy = await freePort();
+    const blocker = createServer().listen(busy, '::');
+    await once(blocker, 'listening');
+    try {
+      const taken = await mailport(['config', 'set', 'listeners.imap.port', String(busy)]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(/Another program is already using port/);
+    } finally {
+      blocker.close();
+    }
+    expect(await readFile(join(dataDir, 'settings.json'), 'utf8')).toBe(before);
+    expect((await mailport(['config', 'set', 'bind.address', '127.0.0.1'])).code).toBe(0);
+  });
+
+  it.skipIf(!canDropPrivileges)(
+    'a port below 1024 is refused for a user without the right',
+    async () => {
+      await mailport(['config', 'set', 'listeners.imap.port', '10143']);
+      await chmod(dataDir, 0o777);
+      await chmod(join(dataDir, 'settings.json'), 0o666);
+      const r = await run(
+        'runuser',
+        [
+          '-u',
+          'nobody',
+          '--',
+          process.execPath,
+          CLI,
+          'config',
+          'set',
+          'listeners.imap.port',
+          '143',
+        ],
+        { env: env() },
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/listeners\.imap\.port: Port 143 needs administrator rights/);
+      expect((await settingsFile()).listeners.imap.port).toBe(10143);
+    },
+  );
+
+  it('a listener whose port was taken serves once the port is free again', async () => {
+    const busy = await freePort();
+    const adminPort = await freePort();
+    const setup = await setUpMailport(join(home, 'Maildir'), undefined, (s) => {
+      s.listeners.imap.port = busy;
+      s.admin.port = adminPort;
+    });
+    const blocker = createServer().listen(busy, '127.0.0.1');
+    await once(blocker, 'listening');
+    const server = await runMailport(setup, { HOME: home, MAILPORT_LISTENER_RETRY_MS: '300' });
+    try {
+      expect(server.output()).toMatch(
+        /IMAP with STARTTLS \(imap\)\s+not available: Another program/,
+      );
+      blocker.close();
+      let greeting = '';
+      for (let i = 0; i < 50 && !greeting; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        greeting = await LineClient.connect(busy).then(
+          async (c) => {
+            const line = await c.line();
+            c.socket.destroy();
+            return line;
+          },
+          () => '',
+        );
+      }
+      expect(greeting).toMatch(/^\* OK /);
     } finally {
       await server.stop();
     }
