@@ -335,6 +335,7 @@ export class MailportService {
       imapsPort:
         imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
       bindAddress: this.settings.current.bind.address,
+      port: this.settings.current.phoneSetup.port,
       checkPassword: async (password) =>
         !!(await this.accounts.authenticate(account.name, password)),
       logger: this.logger,

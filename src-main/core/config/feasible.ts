@@ -46,6 +46,13 @@ export async function infeasible(
 function portClashes(settings: Settings): string[] {
   const problems: string[] = [];
   const owners = new Map<number, string>([[settings.admin.port, 'admin.port']]);
+  if (settings.phoneSetup.port !== 0) {
+    if (settings.phoneSetup.port === settings.admin.port)
+      problems.push(
+        `phoneSetup.port: port ${settings.phoneSetup.port} is already set for admin.port; each needs its own port.`,
+      );
+    else owners.set(settings.phoneSetup.port, 'phoneSetup.port');
+  }
   for (const name of LISTENER_NAMES) {
     const { port } = settings.listeners[name];
     const owner = owners.get(port);

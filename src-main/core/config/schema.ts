@@ -110,6 +110,14 @@ const settingsObject = z
       .object({ port: port.default(7780) })
       .strict()
       .prefault({}),
+    /**
+     * The phone setup page's port on the LAN: a fixed one, so a firewall can let it through
+     * (0: a port the system picks).
+     */
+    phoneSetup: z
+      .object({ port: z.number().int().min(0).max(65535).default(7790) })
+      .strict()
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),

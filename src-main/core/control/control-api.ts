@@ -49,6 +49,12 @@ export function createControlApi(
   service: MailportService,
   options: ControlApiOptions = {},
 ): ControlApi {
+  const imapsPort = (): number => {
+    const state = service.listenerStates().imaps;
+    return state.status === 'listening'
+      ? state.port
+      : service.settings.current.listeners.imaps.port;
+  };
   const status = (): Status => {
     const settings = service.settings.current;
     const states = service.listenerStates();
@@ -221,18 +227,28 @@ export function createControlApi(
     }),
 
     async startPhoneSetup({ account }) {
-      const page = await service.openPhoneSetup(account);
+      const page = await service.openPhoneSetup(account).catch((err: unknown) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+        const port = service.settings.current.phoneSetup.port;
+        throw new ControlError(
+          'CONFLICT',
+          `The phone setup page cannot use port ${port} (${code === 'EACCES' ? 'it needs administrator rights' : 'another program uses it'}): choose another with \`mailport config set phoneSetup.port N\`.`,
+        );
+      });
       if (!page) throw new ControlError('NOT_FOUND', `There is no account named "${account}"`);
-      return phoneSetup(page);
+      return phoneSetup(page, imapsPort());
     },
     stopPhoneSetup: async () => ({ stopped: await service.closePhoneSetup() }),
-    getPhoneSetup: async () => (service.phoneSetup ? phoneSetup(service.phoneSetup) : null),
+    getPhoneSetup: async () =>
+      service.phoneSetup ? phoneSetup(service.phoneSetup, imapsPort()) : null,
   };
 }
 
 /** The page as the window shows it; the fingerprint is empty when no CA is offered. */
-async function phoneSetup(page: PhoneSetupPage): Promise<PhoneSetup> {
+async function phoneSetup(page: PhoneSetupPage, imaps: number): Promise<PhoneSetup> {
   return {
+    ports: { page: page.port, imaps },
     url: page.url,
     qrSvg: await QRCode.toString(page.url, { type: 'svg' }),
     account: page.account,
