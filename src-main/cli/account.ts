@@ -1,5 +1,5 @@
 /** `mailport account add|list|remove|passwd`. */
-import { Accounts } from '../core/auth/accounts.js';
+import { Accounts, checkChosenPassword } from '../core/auth/accounts.js';
 import { dataPaths } from '../core/config/paths.js';
 import { SettingsStore } from '../core/config/settings-store.js';
 import { MaildirStore } from '../core/store/maildir/maildir-store.js';
@@ -29,6 +29,7 @@ export async function accountCommand(
   }
   if (!name) throw new UsageError(`account ${action ?? ''}: NAME is missing.`);
   const password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
+  checkChosenPassword(password);
   switch (action) {
     case 'add': {
       const maildir = options.maildir ?? join(paths.dataDir, 'mail', name);

@@ -13,8 +13,20 @@ export async function endpoint(dataDir: string): Promise<{ port: number; token: 
 
 export async function adminUrlCommand(dataDir: string): Promise<number> {
   const { port, token } = await endpoint(dataDir);
+  try {
+    await callRunning<Status>(port, token, 'getStatus');
+  } catch (err) {
+    console.error(notRunning(port, err));
+    return 1;
+  }
   console.log(`http://127.0.0.1:${port}/login?token=${token}`);
   return 0;
+}
+
+function notRunning(port: number, err: unknown): string {
+  return (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'
+    ? `Mailport is not running (nothing answers on 127.0.0.1:${port}). Start it with \`mailport serve\`.`
+    : `Could not ask the running Mailport: ${(err as Error).message}`;
 }
 
 /** Calls a ControlApi method on the running instance. */
@@ -63,17 +75,10 @@ export async function statusCommand(dataDir: string): Promise<number> {
   try {
     status = await callRunning<Status>(port, token, 'getStatus');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    console.error(
-      code === 'ECONNREFUSED'
-        ? `Mailport is not running (nothing answers on 127.0.0.1:${port}). Start it with \`mailport serve\`.`
-        : `Could not ask the running Mailport: ${(err as Error).message}`,
-    );
+    console.error(notRunning(port, err));
     return 1;
   }
-  console.log(
-    `Mailport has been running since ${status.startedAt} (${status.connections.length} connections open).`,
-  );
+  console.log(`Mailport has been running since ${status.startedAt}.`);
   for (const l of status.listeners) {
     const title = `${l.title} (${l.name})`.padEnd(28);
     const state = l.state;
@@ -82,9 +87,21 @@ export async function statusCommand(dataDir: string): Promise<number> {
       console.log(`  ${title} failed: ${state.error} ${state.remedy}`);
     else console.log(`  ${title} off`);
   }
+  printConnections(status.connections);
   console.log(
     `Phones on this network can connect to ${[...status.lanAddresses, `${status.hostName}.local`].join(', ')}.`,
   );
   for (const p of status.maildirProblems ?? []) console.log(`  ${p.account}: ${p.problem}`);
   return 0;
+}
+
+function printConnections(connections: Status['connections']): void {
+  const count = connections.length;
+  console.log(
+    count === 0 ? 'No connections open.' : `${count} connection${count === 1 ? '' : 's'} open:`,
+  );
+  for (const c of connections) {
+    const who = c.account ? `signed in as ${c.account}` : 'not signed in';
+    console.log(`  ${c.listener.padEnd(6)} from ${c.remoteAddress}, ${who}, since ${c.since}`);
+  }
 }

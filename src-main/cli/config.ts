@@ -1,7 +1,8 @@
 /** `mailport config get [KEY]` and `mailport config set KEY VALUE`. */
 import { dataPaths } from '../core/config/paths.js';
 import { getSetting, setSetting, settingKeys } from '../core/config/keys.js';
-import { SettingsStore } from '../core/config/settings-store.js';
+import { SettingsError, SettingsStore } from '../core/config/settings-store.js';
+import { infeasible } from '../core/config/feasible.js';
 import { UsageError } from './usage.js';
 
 export async function configCommand(dataDir: string, args: string[]): Promise<number> {
@@ -18,6 +19,11 @@ export async function configCommand(dataDir: string, args: string[]): Promise<nu
     if (key === undefined || value === undefined)
       throw new UsageError('config set needs KEY and VALUE.');
     if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+    const before = store.current;
+    const after = store.current;
+    setSetting(after, key, value);
+    const problems = await infeasible(before, after);
+    if (problems.length) throw new SettingsError(`Not changed: ${problems.join('\n')}`);
     await store.update((draft) => setSetting(draft, key, value));
     console.log(`${key} = ${getSetting(store.current, key)}`);
     return 0;

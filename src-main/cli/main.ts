@@ -2,7 +2,7 @@
 /**
  * `mailport`: the command line. Each command is a small function over MailportService.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/config/paths.js';
@@ -20,6 +20,7 @@ import { UsageError } from './usage.js';
 const HELP = `Usage: mailport <command>
 
   serve                                  serve IMAP and POP3 until stopped (Ctrl-C)
+  --version                              the version of Mailport
   status                                 the listeners of the running Mailport
   admin-url                              the sign-in link of the loopback web admin
   logs [-f]                              the recent log; -f keeps following it
@@ -41,7 +42,19 @@ const HELP = `Usage: mailport <command>
 Settings and accounts live in ${defaultDataDir()}
 (set MAILPORT_DATA_DIR to use another folder).`;
 
+/** The version in package.json (dist/main/cli → the package root). */
+function version(): string {
+  const file = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // `config set KEY VALUE` takes its words as they are: a value may start with "-".
+  if (argv[0] === 'config') return configCommand(defaultDataDir(), argv.slice(1));
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    console.log(`mailport ${version()}`);
+    return 0;
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -69,8 +82,6 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.maildir !== undefined && { maildir: values.maildir }),
         passwordStdin: values['password-stdin'] ?? false,
       });
-    case 'config':
-      return configCommand(dataDir, rest);
     case 'status':
       return statusCommand(dataDir);
     case 'admin-url':
@@ -97,7 +108,25 @@ function isEntryPoint(): boolean {
   }
 }
 
+/** parseArgs' message, without its advice about `--` that does not apply to mailport. */
+function optionProblem(err: Error): string {
+  const option = /option '([^']*)'/.exec(err.message)?.[1];
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown option "${option ?? '?'}".`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `The option "${option ?? '?'}" needs a value.`;
+    default:
+      return err.message.split('. ')[0] ?? err.message;
+  }
+}
+
 if (isEntryPoint()) {
+  // `mailport cert status | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -110,7 +139,7 @@ if (isEntryPoint()) {
         console.error(err.message);
         process.exitCode = 1;
       } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err) {
-        console.error(`${err.message}\n\n${HELP}`); // parseArgs: unknown option
+        console.error(`${optionProblem(err)}\n\n${HELP}`);
         process.exitCode = 2;
       } else {
         console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

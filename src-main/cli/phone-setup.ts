@@ -52,6 +52,10 @@ function printSetup(setup: PhoneSetup, qr: string): void {
   console.log(`Scan this with the phone's camera to set up ${setup.account}:\n`);
   console.log(qr);
   console.log(`Or open ${setup.url} on the phone (same network).`);
+  console.log(
+    `If this computer runs a firewall, let phones reach TCP port ${setup.ports.page} (this page) ` +
+      `and ${setup.ports.imaps} (IMAP over TLS).`,
+  );
   if (/^http:\/\/(127\.0\.0\.1|\[::1\])[:/]/.test(setup.url)) {
     console.log(
       'Mailport listens only on this computer (bind.address is loopback), so phones cannot reach it:\n' +
@@ -77,13 +81,15 @@ function printSetup(setup: PhoneSetup, qr: string): void {
   );
 }
 
-/** Resolves on Enter, Ctrl-C or the page's expiry. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Resolves on Enter, Ctrl-C, SIGTERM, SIGHUP or the page's expiry. */
 function waitForDone(expiresAt: Date): Promise<'done' | 'expired'> {
   return new Promise((resolve) => {
     const lines = createInterface({ input: process.stdin });
     const finish = (reason: 'done' | 'expired'): void => {
       clearTimeout(timer);
-      process.off('SIGINT', onInterrupt);
+      for (const signal of SIGNALS) process.off(signal, onInterrupt);
       lines.close();
       process.stdin.destroy(); // or a pipe on standard input keeps the process alive
       resolve(reason);
@@ -95,6 +101,7 @@ function waitForDone(expiresAt: Date): Promise<'done' | 'expired'> {
     );
     lines.once('line', () => finish('done'));
     // Without a terminal, standard input may end at once: then Ctrl-C or expiry ends the wait.
-    process.once('SIGINT', onInterrupt);
+    // A closed terminal (SIGHUP) or `kill` (SIGTERM) closes the page too: it must not outlive us.
+    for (const signal of SIGNALS) process.once(signal, onInterrupt);
   });
 }

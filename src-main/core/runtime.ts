@@ -43,8 +43,10 @@ export async function openMailport(dataDir: string, options: OpenOptions = {}): 
   const ring = new LogRing();
   const logger = createLogger({ file: paths.logFile, level, ring });
   const service = await MailportService.open({ dataDir, logger, ...options });
+  // Ports first: the welcome message of the first run names the ports phones must use.
+  const isFirstRun = service.accounts.list().length === 0;
+  const movedPorts = isFirstRun ? await choosePorts(service.settings) : [];
   const created = await firstRun(service.accounts, paths.defaultMaildir);
-  const movedPorts = created ? await choosePorts(service.settings) : [];
   const api = createControlApi(service, { recentLogs: (limit) => ring.recent(limit) });
   return { service, api, ring, logger, firstRun: created, movedPorts };
 }

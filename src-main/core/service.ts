@@ -46,6 +46,8 @@ import type { Mailbox } from './store/types.js';
 
 /** How often the certificate is checked against the LAN addresses and its expiry. */
 const CERTIFICATE_CHECK_MS = 10 * 60_000;
+/** How often a listener that could not bind (its port taken) tries again. */
+export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
 
 const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imaps: 'implicit',
@@ -106,6 +108,8 @@ export class MailportService {
   /** Signed-in sessions by account (lower case), with the password hash they signed in with. */
   readonly #signedIn = new Map<string, Set<{ hash: string; end: (reason: string) => void }>>();
   #renewTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #applying = false;
   #loadedFingerprint: string | undefined;
   #tlsMinVersion: string | undefined;
   #serving = true;
@@ -182,6 +186,7 @@ export class MailportService {
     await this.#protocolLogs.rotate();
     await this.#watchInboxes();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
+    this.#retryTimer ??= setInterval(() => void this.#retryFailed(), LISTENER_RETRY_MS).unref();
     return this.applySettings();
   }
 
@@ -209,6 +214,7 @@ export class MailportService {
         tls: TLS_MODE[name],
       };
       const current = this.#listeners.get(name);
+      const before = current?.state;
       const same = current && current.spec.port === spec.port && current.spec.host === spec.host;
       const on = wanted.enabled && this.#serving;
       if (on && same && current.state.status === 'listening') continue;
@@ -216,7 +222,8 @@ export class MailportService {
         current.stop();
         if (!this.#serving) current.destroyConnections();
         this.#listeners.delete(name);
-        this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
+        if (before?.status !== 'failed' || !on)
+          this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
       if (!on) continue;
       const listener = new Listener(
@@ -227,7 +234,13 @@ export class MailportService {
       );
       this.#listeners.set(name, listener);
       const state = await listener.start();
-      this.logger.info({ listener: name, ...state }, 'listener');
+      // A retry that fails the same way again is not news.
+      const again =
+        state.status === 'failed' && before?.status === 'failed' && before.error === state.error;
+      if (again) continue;
+      if (state.status === 'failed')
+        this.logger.error({ listener: name, ...state }, 'listener failed');
+      else this.logger.info({ listener: name, ...state }, 'listener');
       this.events.emit({ type: 'listener', listener: name, state });
     }
     return this.listenerStates();
@@ -248,6 +261,19 @@ export class MailportService {
         session.end('The account was changed or removed: sign in again.');
       }
       if (sessions.size === 0) this.#signedIn.delete(key);
+    }
+  }
+
+  /** Binds again the enabled listeners that failed (a port another program has let go). */
+  async #retryFailed(): Promise<void> {
+    if (!this.#serving || this.#applying) return;
+    const failed = [...this.#listeners.values()].some((l) => l.state.status === 'failed');
+    if (!failed) return;
+    this.#applying = true;
+    try {
+      await this.applySettings();
+    } finally {
+      this.#applying = false;
     }
   }
 
@@ -363,6 +389,7 @@ export class MailportService {
       imapsPort:
         imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
       bindAddress: this.settings.current.bind.address,
+      port: this.settings.current.phoneSetup.port,
       checkPassword: async (password) =>
         !!(await this.accounts.authenticate(account.name, password)),
       logger: this.logger,
@@ -393,6 +420,8 @@ export class MailportService {
     await this.closePhoneSetup();
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
+    clearInterval(this.#retryTimer);
+    this.#retryTimer = undefined;
     for (const inbox of this.#inboxes.splice(0)) await inbox.close();
     const listeners = [...this.#listeners.values()];
     this.#listeners.clear();

@@ -45,6 +45,7 @@ export async function setUpMailport(
     s.security.loginPolicy = 'plaintext';
     for (const name of ['pop3', 'pop3s', 'imap', 'imaps'] as const)
       s.listeners[name].port = ports[name];
+    s.phoneSetup.port = 0; // tests run side by side: each page on a port the system picks
     change(s);
   });
   await new Accounts(settings).add(account.user, maildir, account.password);

@@ -24,7 +24,9 @@ interface Finding {
 beforeAll(async () => {
   if (!existsSync(TESTSSL)) throw new Error(`${TESTSSL} is missing: apt-get install testssl.sh`);
   work = await mkdtemp(join(tmpdir(), 'mailport-testssl-'));
-  t = await serveSecurely([{ user: 'tester', password: 'secret', maildir: join(work, 'Maildir') }]);
+  t = await serveSecurely([
+    { user: 'tester', password: 'secret-password', maildir: join(work, 'Maildir') },
+  ]);
 });
 afterAll(async () => {
   await t?.stop();

@@ -19,6 +19,21 @@ export class AccountError extends Error {
   }
 }
 
+/**
+ * The shortest password a user may choose (NIST SP 800-63B §5.1.1.1 asks for at least 8). A
+ * phone stores it, so it is typed once; generated ones are 23 characters.
+ */
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function checkChosenPassword(password: string | undefined): void {
+  if (password !== undefined && [...password].length < MIN_PASSWORD_LENGTH) {
+    throw new AccountError(
+      'INVALID',
+      `That password is too short: use at least ${MIN_PASSWORD_LENGTH} characters, or leave it out and Mailport makes a strong one.`,
+    );
+  }
+}
+
 export class Accounts {
   /**
    * What a missing account's password is checked against: a real hash of a random secret,
@@ -68,6 +83,7 @@ export class Accounts {
         `"${name}" is not a valid account name (letters, digits and . _ @ + -)`,
       );
     }
+    checkChosenPassword(password);
     const secret = password ?? generatePassword();
     const account: Account = {
       name,
@@ -93,6 +109,7 @@ export class Accounts {
 
   /** Sets a new password (generated when none is given) and returns it. */
   async setPassword(name: string, password?: string): Promise<string> {
+    checkChosenPassword(password);
     const secret = password ?? generatePassword();
     const hash = await hashPassword(secret);
     await this.settings.update((draft) => {

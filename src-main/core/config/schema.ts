@@ -89,9 +89,34 @@ const settingsObject = z
       })
       .strict()
       .prefault({}),
-    accounts: z.array(accountSchema).default([]),
+    accounts: z
+      .array(accountSchema)
+      .default([])
+      .superRefine((accounts, ctx) => {
+        // Names are matched without regard to case at login: two that differ only in case
+        // would make one of them unreachable.
+        const seen = new Set<string>();
+        accounts.forEach((account, index) => {
+          const key = account.name.toLowerCase();
+          if (seen.has(key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'name'],
+              message: `"${account.name}" is a second account of that name; names must be unique (ignoring case)`,
+            });
+          seen.add(key);
+        });
+      }),
     admin: z
       .object({ port: port.default(7780) })
+      .strict()
+      .prefault({}),
+    /**
+     * The phone setup page's port on the LAN: a fixed one, so a firewall can let it through
+     * (0: a port the system picks).
+     */
+    phoneSetup: z
+      .object({ port: z.number().int().min(0).max(65535).default(7790) })
       .strict()
       .prefault({}),
     logging: z

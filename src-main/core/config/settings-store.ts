@@ -4,8 +4,8 @@
  * not parse or does not validate is refused with the key and the problem, copied aside once
  * for the user, and never overwritten.
  */
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { describeIssues, settingsSchema, type Settings } from './schema.js';
@@ -49,10 +49,13 @@ class ValidatedJsonFile implements Adapter<Settings> {
   }
 
   async #refuse(problem: string): Promise<SettingsError> {
-    const backup = `${this.path}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     let kept = '';
+    let backup = await this.#existingCopy();
     try {
-      await copyFile(this.path, backup);
+      if (!backup) {
+        backup = `${this.path}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        await copyFile(this.path, backup);
+      }
       kept = ` A copy was saved as ${backup}.`;
     } catch {
       // The original stays where it is; the copy is only a courtesy.
@@ -62,6 +65,22 @@ class ValidatedJsonFile implements Adapter<Settings> {
         `Fix the file (or move it away to start with defaults).${kept}`,
       kept ? backup : undefined,
     );
+  }
+
+  /** A copy saved before with the same bytes: every run against one damaged file keeps one. */
+  async #existingCopy(): Promise<string | undefined> {
+    const prefix = `${basename(this.path)}.invalid-`;
+    try {
+      const current = await readFile(this.path);
+      const copies = (await readdir(dirname(this.path))).filter((n) => n.startsWith(prefix));
+      for (const name of copies.sort().reverse()) {
+        const copy = join(dirname(this.path), name);
+        if ((await readFile(copy)).equals(current)) return copy;
+      }
+    } catch {
+      // No copy to reuse: a new one is made.
+    }
+    return undefined;
   }
 }
 

@@ -137,6 +137,8 @@ export interface PhoneSetup {
   readonly account: string;
   readonly expiresAt: string;
   readonly caFingerprintSha256: string;
+  /** TCP ports a firewall on this computer must let phones reach: the page and IMAP over TLS. */
+  readonly ports: { readonly page: number; readonly imaps: number };
 }
 
 export interface MailboxSummary {

@@ -23,6 +23,7 @@ import {
 import { isImported } from '../certs/import.js';
 import { CaKeyLockedError } from '../certs/key-vault.js';
 import { setSetting } from '../config/keys.js';
+import { infeasible } from '../config/feasible.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
@@ -48,6 +49,12 @@ export function createControlApi(
   service: MailportService,
   options: ControlApiOptions = {},
 ): ControlApi {
+  const imapsPort = (): number => {
+    const state = service.listenerStates().imaps;
+    return state.status === 'listening'
+      ? state.port
+      : service.settings.current.listeners.imaps.port;
+  };
   const status = async (): Promise<Status> => {
     const settings = service.settings.current;
     const states = service.listenerStates();
@@ -84,11 +91,18 @@ export function createControlApi(
     async updateSettings({ changes }) {
       const before = service.settings.current;
       const previous = service.listenerStates();
-      await service.settings
-        .update((draft) => {
-          for (const [key, value] of Object.entries(changes)) setSetting(draft, key, String(value));
-        })
-        .catch(rethrow);
+      const apply = (draft: Settings): void => {
+        for (const [key, value] of Object.entries(changes)) setSetting(draft, key, String(value));
+      };
+      const after = service.settings.current;
+      try {
+        apply(after);
+      } catch (err) {
+        rethrow(err);
+      }
+      const problems = await infeasible(before, after, { probe: false });
+      if (problems.length) throw new ControlError('INVALID', `Not changed: ${problems.join(' ')}`);
+      await service.settings.update(apply).catch(rethrow);
       const states = await service.applySettings();
       const broken = LISTENER_NAMES.filter(
         (n) => states[n].status === 'failed' && previous[n].status !== 'failed',
@@ -217,18 +231,28 @@ export function createControlApi(
     }),
 
     async startPhoneSetup({ account }) {
-      const page = await service.openPhoneSetup(account);
+      const page = await service.openPhoneSetup(account).catch((err: unknown) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+        const port = service.settings.current.phoneSetup.port;
+        throw new ControlError(
+          'CONFLICT',
+          `The phone setup page cannot use port ${port} (${code === 'EACCES' ? 'it needs administrator rights' : 'another program uses it'}): choose another with \`mailport config set phoneSetup.port N\`.`,
+        );
+      });
       if (!page) throw new ControlError('NOT_FOUND', `There is no account named "${account}"`);
-      return phoneSetup(page);
+      return phoneSetup(page, imapsPort());
     },
     stopPhoneSetup: async () => ({ stopped: await service.closePhoneSetup() }),
-    getPhoneSetup: async () => (service.phoneSetup ? phoneSetup(service.phoneSetup) : null),
+    getPhoneSetup: async () =>
+      service.phoneSetup ? phoneSetup(service.phoneSetup, imapsPort()) : null,
   };
 }
 
 /** The page as the window shows it; the fingerprint is empty when no CA is offered. */
-async function phoneSetup(page: PhoneSetupPage): Promise<PhoneSetup> {
+async function phoneSetup(page: PhoneSetupPage, imaps: number): Promise<PhoneSetup> {
   return {
+    ports: { page: page.port, imaps },
     url: page.url,
     qrSvg: await QRCode.toString(page.url, { type: 'svg' }),
     account: page.account,

@@ -14,6 +14,8 @@ export interface PhoneSetupRequest {
   readonly account: string;
   readonly certsDir: string;
   readonly imapsPort: number;
+  /** The `phoneSetup.port` setting. */
+  readonly port: number;
   /** The `bind.address` setting: the page listens where the mail listeners do. */
   readonly bindAddress: string;
   readonly checkPassword: (password: string) => Promise<boolean>;
@@ -36,6 +38,7 @@ export async function openPhoneSetupPage(request: PhoneSetupRequest): Promise<Ph
         ? chooseLanAddress(lanAddresses(), named)
         : bindHost(request.bindAddress),
     listenHost: bindHost(request.bindAddress),
+    port: request.port,
     imapsPort: request.imapsPort,
     ...(caPem && { caPem }),
     checkPassword: request.checkPassword,

@@ -28,6 +28,8 @@ export interface PhoneSetupOptions {
   readonly urlHost: string;
   /** Where to listen, as the mail listeners do: `::` (every address), or one address. */
   readonly listenHost: string;
+  /** The page's port (0: one the system picks). */
+  readonly port: number;
   readonly imapsPort: number;
   /** The local CA (PEM); absent when the user's own certificate is served. */
   readonly caPem?: string;
@@ -49,6 +51,8 @@ export class PhoneSetupPage {
   #closed = false;
   #wrongPasswords = 0;
   url = '';
+  /** The port the page listens on, and the one a firewall must let through. */
+  port = 0;
 
   private constructor(options: PhoneSetupOptions) {
     this.#options = options;
@@ -95,8 +99,10 @@ export class PhoneSetupPage {
   async #listen(): Promise<void> {
     // `::` is every address, IPv6 and IPv4 together; IPv4 alone where IPv6 is off.
     const host = this.#options.listenHost;
-    this.#server = await listen(host).catch((err: unknown) => {
-      if (host === '::') return listen('0.0.0.0');
+    const port = this.#options.port;
+    this.#server = await listen(host, port).catch((err: unknown) => {
+      if (host === '::' && (err as NodeJS.ErrnoException).code === 'EAFNOSUPPORT')
+        return listen('0.0.0.0', port);
       throw err;
     });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -106,12 +112,12 @@ export class PhoneSetupPage {
       });
     });
     const address = this.#server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    this.port = typeof address === 'object' && address ? address.port : 0;
     const urlHost = this.#options.urlHost;
-    this.url = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}/${this.#token}/`;
+    this.url = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${this.port}/${this.#token}/`;
     const ttl = this.expiresAt.getTime() - Date.now();
     this.#timer = setTimeout(() => void this.close(), ttl).unref();
-    this.#options.logger.info({ account: this.account, port }, 'phone setup page open');
+    this.#options.logger.info({ account: this.account, port: this.port }, 'phone setup page open');
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -226,11 +232,11 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function listen(host: string): Promise<Server> {
+function listen(host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen({ host, port: 0 }, () => {
+    server.listen({ host, port }, () => {
       server.off('error', reject);
       resolve(server);
     });

@@ -3,7 +3,7 @@
  * Mailport moves to 10993 / 10143 / 10995 / 10110 and says so. Runs the CLI as `nobody`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,5 +49,14 @@ describe.skipIf(!canDropPrivileges)('first run without administrator rights', ()
       saved.listeners.pop3s.port,
       saved.listeners.pop3.port,
     ]).toEqual([10993, 10143, 10995, 10110]);
+    // The welcome message tells the phone the ports Mailport really serves on.
+    const inbox = join(dataDir, 'Maildir');
+    const [file] = [
+      ...(await readdir(join(inbox, 'new'))).map((f) => join(inbox, 'new', f)),
+      ...(await readdir(join(inbox, 'cur'))).map((f) => join(inbox, 'cur', f)),
+    ];
+    const welcome = await readFile(file!, 'utf8');
+    expect(welcome).toMatch(/IMAP port: +10993, security SSL\/TLS/);
+    expect(welcome).toMatch(/POP3 port: +10995, security SSL\/TLS/);
   });
 });

@@ -5,6 +5,8 @@
  * is closed, by "Done" or by expiry. Also `mailport phone-setup` in a terminal.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { makeOwnCertificate } from '../../helpers/own-certificate.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -253,6 +255,70 @@ describe('the phone setup page', () => {
       expect(await refused(local(setup))).toBe('ECONNREFUSED');
     } finally {
       child.kill();
+    }
+  });
+
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    '`mailport phone-setup` closes the page when it gets %s (a closed terminal, `kill`)',
+    async (signal) => {
+      const child = spawn(process.execPath, [CLI, 'phone-setup'], {
+        env: { ...process.env, MAILPORT_DATA_DIR: server.dataDir },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      try {
+        await expect.poll(() => output, { timeout: 20_000 }).toContain('Press Enter when done.');
+        const setup = (await api<PhoneSetup>('getPhoneSetup')).body;
+        expect((await get(local(setup))).status).toBe(200);
+        child.kill(signal);
+        await exited;
+        expect(await refused(local(setup))).toBe('ECONNREFUSED');
+        expect((await api('getPhoneSetup')).body).toBeNull();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('listens on the phoneSetup.port setting and names the ports a firewall must allow', async () => {
+    const port = await freePort();
+    expect((await api('updateSettings', { changes: { 'phoneSetup.port': port } })).status).toBe(
+      200,
+    );
+    try {
+      const child = spawn(process.execPath, [CLI, 'phone-setup'], {
+        env: { ...process.env, MAILPORT_DATA_DIR: server.dataDir },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      await expect.poll(() => output, { timeout: 20_000 }).toContain('Press Enter when done.');
+      const setup = (await api<PhoneSetup>('getPhoneSetup')).body;
+      expect(new URL(setup.url).port).toBe(String(port));
+      expect(setup.ports).toEqual({ page: port, imaps: server.ports.imaps });
+      expect(output).toContain(
+        `let phones reach TCP port ${port} (this page) and ${server.ports.imaps} (IMAP over TLS)`,
+      );
+      child.stdin.write('\n');
+      expect(await exited).toBe(0);
+      // Taken by another program: a clear refusal that names the setting.
+      const blocker = createServer().listen(port, '127.0.0.1');
+      await once(blocker, 'listening');
+      const refusedStart = await api<{ error: { code: string; message: string } }>(
+        'startPhoneSetup',
+        { account: 'tester' },
+      );
+      blocker.close();
+      expect(refusedStart.status).toBe(409);
+      expect(refusedStart.body.error.message).toContain(
+        `cannot use port ${port} (another program uses it)`,
+      );
+      expect(refusedStart.body.error.message).toContain('phoneSetup.port');
+    } finally {
+      await api('updateSettings', { changes: { 'phoneSetup.port': 0 } });
     }
   });
 
