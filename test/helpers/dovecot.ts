@@ -46,7 +46,7 @@ export async function startDovecot(
   const imapPort = await freePort();
   const pop3Port = await freePort();
   const user = 'tester';
-  const password = 'secret';
+  const password = 'secret-password';
   await mkdir(join(dir, 'run'), { recursive: true });
   await writeFile(join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`);
   const uid = execFileSync('id', ['-u', MAIL_USER]).toString().trim();

@@ -29,7 +29,7 @@ async function ask(server: 'dovecot' | 'mailport', ...commands: string[]): Promi
   const c =
     server === 'dovecot'
       ? await session(dovecot.imapPort, dovecot.user, dovecot.password)
-      : await session(mailport.ports.imap, 'tester', 'pw');
+      : await session(mailport.ports.imap, 'tester', 'pw-long-enough');
   try {
     const out: string[][] = [];
     for (const command of commands) {
@@ -51,7 +51,9 @@ describe.skipIf(!hasDovecot)('Dovecot and Mailport on one Maildir', () => {
       for (const sub of ['cur', 'new', 'tmp'])
         await mkdir(join(maildir, folder, sub), { recursive: true });
     dovecot = await startDovecot(maildir);
-    mailport = await runMailport(await setUpMailport(maildir, { user: 'tester', password: 'pw' }));
+    mailport = await runMailport(
+      await setUpMailport(maildir, { user: 'tester', password: 'pw-long-enough' }),
+    );
   });
   afterAll(async () => {
     await mailport?.stop();

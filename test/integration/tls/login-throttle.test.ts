@@ -119,7 +119,7 @@ describe('the login throttle under attack', () => {
 });
 
 describe('failed logins cost the same for missing and existing users', () => {
-  it('the median time of a wrong password is about the same for a missing user as for an existing one', async () => {
+  it('the quickest wrong password takes about as long for a missing user as for an existing one', async () => {
     t = await startService();
     const service = t;
     const port = service.ports.imap;
@@ -139,9 +139,10 @@ describe('failed logins cost the same for missing and existing users', () => {
       missing.push(await timed(`127.0.2.${i + 1}`, 'nobody-here'));
       existing.push(await timed(`127.0.3.${i + 1}`, service.user));
     }
-    const median = (xs: number[]): number =>
-      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    // Without scrypt for the missing user, the gap is the whole hash time (most of the total).
-    expect(Math.abs(median(missing) - median(existing))).toBeLessThan(median(existing) / 3);
+    // Load on the machine only adds time, so each side's quickest answer is its true cost.
+    // Without scrypt for the missing user, its quickest answer is a small part of the other's.
+    const ratio = Math.min(...missing) / Math.min(...existing);
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1 / 0.6);
   });
 });
