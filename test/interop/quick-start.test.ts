@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { freePort } from '../helpers/ports.js';
 import { run, type RunResult } from '../helpers/run.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -79,6 +80,17 @@ describe.skipIf(!canDropPrivileges)('the README Quick start, as an ordinary user
       'loopback',
     ]);
     expect(bind.code, bind.stderr).toBe(0);
+    // and its own admin port, in case another Mailport on this machine has the default one.
+    const admin = await asUser([
+      'npx',
+      '--offline',
+      'mailport',
+      'config',
+      'set',
+      'admin.port',
+      String(await freePort()),
+    ]);
+    expect(admin.code, admin.stderr).toBe(0);
 
     const start = spawnAsUser(['npm', 'start']);
     try {
@@ -90,7 +102,7 @@ describe.skipIf(!canDropPrivileges)('the README Quick start, as an ordinary user
       expect(password).toBeDefined();
 
       const status = await asUser(['npx', '--offline', 'mailport', 'status']);
-      expect(status.code, status.stderr).toBe(0);
+      expect(status.code, `${status.stderr}\n${start.output}`).toBe(0);
       expect(status.stdout).toMatch(/IMAP over TLS \(imaps\)\s+listening on port 10993/);
       const accounts = await asUser(['npx', '--offline', 'mailport', 'account', 'list']);
       expect(accounts.stdout).toMatch(/^nobody\t/);
