@@ -77,19 +77,20 @@ async function foreignAddress(settings: Settings, machine: Machine): Promise<str
   ];
 }
 
-/** Ports that this change starts using, tried for a moment; busy or forbidden ones refused. */
+/**
+ * Ports that this change starts using (a new port, or a listener switched on), tried for a
+ * moment; busy or forbidden ones refused. A change of anything else never fails on a port
+ * that was already set: the first run moves ports the user may not bind.
+ */
 async function unbindable(before: Settings, after: Settings, machine: Machine): Promise<string[]> {
   const host = bindHost(after.bind.address);
-  const moved = host !== bindHost(before.bind.address);
   const problems: string[] = [];
   for (const name of LISTENER_NAMES) {
     const wanted = after.listeners[name];
     const was = before.listeners[name];
-    if (!wanted.enabled) continue;
-    if (!moved && was.enabled && was.port === wanted.port) continue;
+    if (!wanted.enabled || (was.enabled && was.port === wanted.port)) continue;
     const code = await machine.probe(host, wanted.port);
-    // A new bind address may overlap the running Mailport's own sockets: only rights count then.
-    if (code && !(moved && code === 'EADDRINUSE')) {
+    if (code) {
       const { error, remedy } = describeBindError(Object.assign(new Error(code), { code }), {
         name,
         port: wanted.port,
