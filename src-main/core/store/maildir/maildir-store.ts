@@ -20,6 +20,8 @@ import { MaildirFolder } from './folder.js';
 /** Files left in tmp/ longer than this are abandoned deliveries (the Maildir spec says 36 h). */
 const TMP_MAX_AGE_MS = 36 * 3600_000;
 const SUBSCRIPTIONS_FILE = 'subscriptions';
+/** PATH_MAX (4096 with its NUL on Linux) less room for `/cur/<message file name>` inside. */
+const MAX_FOLDER_PATH_BYTES = 4095 - 256;
 
 const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
 const lockedMaildrops = new Set<string>();
@@ -110,13 +112,17 @@ export class MaildirStore implements MailStore {
       await this.#moveInboxMessages(target);
       return;
     }
-    const children = (await this.listMailboxes()).filter((m) => m.name.startsWith(fromPrefix));
+    const children = (await this.listMailboxes())
+      .filter((m) => m.name.startsWith(fromPrefix))
+      .map((m) => ({ from: this.#pathOf(m.name), to: `${to}${m.name.slice(from.length)}` }));
+    // Every new name is checked before anything moves, so a refusal leaves nothing half-renamed
+    // (`B/x` existing when `A` with `A/x` becomes `B`; RFC 3501 §6.3.5).
+    for (const child of children)
+      if (await exists(this.#pathOf(child.to)))
+        throw new StoreError('EXISTS', `Mailbox "${child.to}" already exists`);
     try {
       await rename(source, target);
-      for (const child of children) {
-        const renamed = `${to}${child.name.slice(from.length)}`;
-        await rename(this.#pathOf(child.name), this.#pathOf(renamed));
-      }
+      for (const child of children) await rename(child.from, this.#pathOf(child.to));
     } catch (err) {
       throw storeErrorFromFs(err, `renaming "${from}"`);
     }
@@ -194,7 +200,10 @@ export class MaildirStore implements MailStore {
   }
 
   #pathOf(name: string): string {
-    return join(this.root, maildirFolderName(name));
+    const path = join(this.root, maildirFolderName(name));
+    if (Buffer.byteLength(path) > MAX_FOLDER_PATH_BYTES)
+      throw new StoreError('INVALID_NAME', 'Mailbox name is too long for this Maildir\'s location');
+    return path;
   }
 }
 
@@ -265,6 +274,13 @@ async function isMaildir(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function makeMaildir(path: string): Promise<void> {
