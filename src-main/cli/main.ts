@@ -23,7 +23,7 @@ const HELP = `Usage: mailport <command>
   status                                 the listeners of the running Mailport
   admin-url                              the sign-in link of the loopback web admin
   logs [-f]                              the recent log; -f keeps following it
-  account add NAME [--maildir DIR] [--password-stdin]
+  account add NAME [--maildir DIR [--allow-any-path]] [--password-stdin]
   account list
   account remove NAME
   account passwd NAME [--password-stdin]
@@ -48,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       maildir: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      'allow-any-path': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       follow: { type: 'boolean', short: 'f' },
       system: { type: 'boolean' },
@@ -68,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       return accountCommand(dataDir, rest, {
         ...(values.maildir !== undefined && { maildir: values.maildir }),
         passwordStdin: values['password-stdin'] ?? false,
+        allowAnyPath: values['allow-any-path'] ?? false,
       });
     case 'config':
       return configCommand(dataDir, rest);
