@@ -366,7 +366,7 @@ describe('every setting over HTTP', () => {
       },
     });
     const stored = logging.body.settings as Settings;
-    expect(stored.logging).toEqual({ level: 'debug' });
+    expect(stored.logging).toEqual({ level: 'debug', maxFileKilobytes: 10240, keepFiles: 3 });
     expect(stored.listeners.imap.protocolLog).toBe(true);
     expect(stored.listeners.pop3.protocolLog).toBe(false);
   });
