@@ -42,7 +42,12 @@ export async function openMailport(dataDir: string, options: OpenOptions = {}): 
   const rotation = logRotation(current);
   await rotateLog(paths.logFile, rotation.maxBytes, rotation.keep);
   const ring = new LogRing();
-  const logger = createLogger({ file: paths.logFile, level: current.logging.level, ring, rotation });
+  const logger = createLogger({
+    file: paths.logFile,
+    level: current.logging.level,
+    ring,
+    rotation,
+  });
   const service = await MailportService.open({ dataDir, logger, ...options });
   const created = await firstRun(service.accounts, paths.defaultMaildir);
   const movedPorts = created ? await choosePorts(service.settings) : [];

@@ -106,10 +106,16 @@ describe('Accounts', () => {
       await page.getByRole('textbox', { name: /^Name/ }).fill('etc');
       await page.getByRole('textbox', { name: /^Maildir folder/ }).fill(elsewhere);
       await page.getByRole('button', { name: 'Add account' }).click();
-      await page.locator('#add-msg').getByText(/outside your home folder/).waitFor();
+      await page
+        .locator('#add-msg')
+        .getByText(/outside your home folder/)
+        .waitFor();
       await page.getByRole('checkbox', { name: /Use this folder anyway/ }).check();
       await page.getByRole('button', { name: 'Add account' }).click();
-      await page.locator('#add-msg').getByText(/holds other files and is not a Maildir/).waitFor();
+      await page
+        .locator('#add-msg')
+        .getByText(/holds other files and is not a Maildir/)
+        .waitFor();
       expect(await readdir(elsewhere)).toEqual(['passwd']);
       expect(await page.locator('[data-account="etc"]').count()).toBe(0);
     } finally {

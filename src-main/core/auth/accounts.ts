@@ -49,7 +49,8 @@ export class Accounts {
         `"${name}" is not a valid account name (letters, digits and . _ @ + -)`,
       );
     }
-    if (this.find(name)) throw new AccountError('EXISTS', `An account named "${name}" already exists`);
+    if (this.find(name))
+      throw new AccountError('EXISTS', `An account named "${name}" already exists`);
   }
 
   /** Adds an account; returns the password (generated when none is given). */

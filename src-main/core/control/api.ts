@@ -166,12 +166,7 @@ export type ControlApi = {
 
 /** CONFIRM: the request is allowed only when the user confirms it (the message says what). */
 export type ControlErrorCode =
-  | 'INVALID'
-  | 'NOT_FOUND'
-  | 'EXISTS'
-  | 'CONFLICT'
-  | 'CONFIRM'
-  | 'INTERNAL';
+  'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'CONFLICT' | 'CONFIRM' | 'INTERNAL';
 
 /** A failure a user can act on: the transports send `{ error: { code, message } }`. */
 export class ControlError extends Error {

@@ -3,7 +3,6 @@
  * once; the transports only move arguments and results.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { homedir } from 'node:os';
 import { AccountError } from '../auth/accounts.js';
@@ -277,7 +276,8 @@ const ACCOUNT_ERROR_CODES: Record<AccountError['code'], ControlErrorCode> = {
 /** Settings, account and Maildir errors in ControlApi terms. */
 function rethrow(err: unknown): never {
   if (err instanceof SettingsError) throw new ControlError('INVALID', err.message);
-  if (err instanceof AccountError) throw new ControlError(ACCOUNT_ERROR_CODES[err.code], err.message);
+  if (err instanceof AccountError)
+    throw new ControlError(ACCOUNT_ERROR_CODES[err.code], err.message);
   if (err instanceof StoreError && err.code !== 'TEMP')
     throw new ControlError('INVALID', `The mail folder cannot be used: ${err.message}.`);
   throw err;

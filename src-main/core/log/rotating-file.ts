@@ -97,7 +97,7 @@ export class RotatingFile {
     if (this.#fd < 0) this.#open(); // the folder may be back
     if (this.#fd < 0) return;
     try {
-      for (let done = 0; done < data.length; )
+      for (let done = 0; done < data.length;)
         done += writeSync(this.#fd, data, done, data.length - done);
       this.#size += data.length;
     } catch {

@@ -88,7 +88,8 @@ describe('mailport account', () => {
       expect((await mailport(['account', 'list'])).stdout).toMatch(/^No accounts yet/);
       // An existing Maildir is served as it is.
       const existing = join(home, 'Maildir');
-      for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(existing, sub), { recursive: true });
+      for (const sub of ['cur', 'new', 'tmp'])
+        await mkdir(join(existing, sub), { recursive: true });
       await writeFile(join(existing, 'cur', '1.M1P1.host:2,S'), 'Subject: kept\n\n');
       expect((await mailport(['account', 'add', 'me', '--maildir', existing])).code).toBe(0);
     } finally {

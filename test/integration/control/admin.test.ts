@@ -194,7 +194,7 @@ describe('accounts, certificate and mail over HTTP', () => {
     });
     await homeAdmin.start();
     const add = (args: Record<string, unknown>) =>
-      http("POST", "/api/addAccount", args, {}, homeAdmin);
+      http('POST', '/api/addAccount', args, {}, homeAdmin);
     try {
       const outside = await add({ name: 'etc', maildir: elsewhere });
       expect([outside.status, outside.body.error?.code]).toEqual([409, 'CONFIRM']);

@@ -202,7 +202,7 @@ export class MaildirStore implements MailStore {
   #pathOf(name: string): string {
     const path = join(this.root, maildirFolderName(name));
     if (Buffer.byteLength(path) > MAX_FOLDER_PATH_BYTES)
-      throw new StoreError('INVALID_NAME', 'Mailbox name is too long for this Maildir\'s location');
+      throw new StoreError('INVALID_NAME', "Mailbox name is too long for this Maildir's location");
     return path;
   }
 }
