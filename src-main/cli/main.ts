@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/config/paths.js';
 import { SettingsError } from '../core/config/settings-store.js';
 import { AccountError } from '../core/auth/accounts.js';
+import { StoreError } from '../core/store/errors.js';
 import { accountCommand } from './account.js';
 import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
@@ -108,7 +109,11 @@ if (isEntryPoint()) {
       if (err instanceof UsageError) {
         console.error(`${err.message}\n\n${HELP}`);
         process.exitCode = 2;
-      } else if (err instanceof SettingsError || err instanceof AccountError) {
+      } else if (
+        err instanceof SettingsError ||
+        err instanceof AccountError ||
+        err instanceof StoreError // a Maildir that cannot be created (permissions, disk full)
+      ) {
         console.error(err.message);
         process.exitCode = 1;
       } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err) {

@@ -3,8 +3,8 @@
  * once; the transports only move arguments and results.
  */
 import { stat } from 'node:fs/promises';
-import QRCode from 'qrcode';
 import { homedir } from 'node:os';
+import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
 import { addAccount } from '../auth/add-account.js';
 import {
