@@ -1,14 +1,16 @@
 /** `mailport account add|list|remove|passwd`. */
-import { Accounts, checkChosenPassword } from '../core/auth/accounts.js';
+import { homedir } from 'node:os';
+import { AccountError, Accounts, checkChosenPassword } from '../core/auth/accounts.js';
+import { addAccount } from '../core/auth/add-account.js';
 import { dataPaths } from '../core/config/paths.js';
 import { SettingsStore } from '../core/config/settings-store.js';
-import { MaildirStore } from '../core/store/maildir/maildir-store.js';
-import { join } from 'node:path';
 import { readPasswordFromStdin, UsageError } from './usage.js';
 
 export interface AccountOptions {
   readonly maildir?: string;
   readonly passwordStdin: boolean;
+  /** `--allow-any-path`: a Maildir outside the home folder and the data dir is meant. */
+  readonly allowAnyPath?: boolean;
 }
 
 export async function accountCommand(
@@ -32,9 +34,20 @@ export async function accountCommand(
   checkChosenPassword(password);
   switch (action) {
     case 'add': {
-      const maildir = options.maildir ?? join(paths.dataDir, 'mail', name);
-      await new MaildirStore(maildir).ensure();
-      const result = await accounts.add(name, maildir, password);
+      const result = await addAccount(
+        accounts,
+        { home: homedir(), dataDir: paths.dataDir },
+        {
+          name,
+          ...(options.maildir !== undefined && { maildir: options.maildir }),
+          ...(password !== undefined && { password }),
+          allowAnyPath: options.allowAnyPath ?? false,
+        },
+      ).catch((err: unknown) => {
+        if (err instanceof AccountError && err.code === 'OUTSIDE_HOME')
+          throw new AccountError(err.code, `${err.message} To use it, add --allow-any-path.`);
+        throw err;
+      });
       console.log(`Added account "${result.account.name}" serving ${result.account.maildir}.`);
       if (!password) printGenerated(result.password);
       return 0;

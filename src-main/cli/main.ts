@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/config/paths.js';
 import { SettingsError } from '../core/config/settings-store.js';
 import { AccountError } from '../core/auth/accounts.js';
+import { StoreError } from '../core/store/errors.js';
 import { accountCommand } from './account.js';
 import { adminUrlCommand, statusCommand } from './admin.js';
 import { certCommand } from './cert.js';
@@ -24,7 +25,7 @@ const HELP = `Usage: mailport <command>
   status                                 the listeners of the running Mailport
   admin-url                              the sign-in link of the loopback web admin
   logs [-f]                              the recent log; -f keeps following it
-  account add NAME [--maildir DIR] [--password-stdin]
+  account add NAME [--maildir DIR [--allow-any-path]] [--password-stdin]
   account list
   account remove NAME
   account passwd NAME [--password-stdin]
@@ -61,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       maildir: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      'allow-any-path': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       follow: { type: 'boolean', short: 'f' },
       system: { type: 'boolean' },
@@ -81,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       return accountCommand(dataDir, rest, {
         ...(values.maildir !== undefined && { maildir: values.maildir }),
         passwordStdin: values['password-stdin'] ?? false,
+        allowAnyPath: values['allow-any-path'] ?? false,
       });
     case 'status':
       return statusCommand(dataDir);
@@ -135,7 +138,11 @@ if (isEntryPoint()) {
       if (err instanceof UsageError) {
         console.error(`${err.message}\n\n${HELP}`);
         process.exitCode = 2;
-      } else if (err instanceof SettingsError || err instanceof AccountError) {
+      } else if (
+        err instanceof SettingsError ||
+        err instanceof AccountError ||
+        err instanceof StoreError // a Maildir that cannot be created (permissions, disk full)
+      ) {
         console.error(err.message);
         process.exitCode = 1;
       } else if (err instanceof Error && err.name === 'TypeError' && 'code' in err) {

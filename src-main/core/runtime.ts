@@ -6,7 +6,7 @@
 import { choosePorts, firstRun, type FirstRunResult } from './first-run.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { LogRing } from './log/ring.js';
-import { rotateLog } from './log/rotate.js';
+import { logRotation, rotateLog } from './log/rotate.js';
 import type { KeyVault } from './certs/key-vault.js';
 import { createControlApi } from './control/control-api.js';
 import type { ControlApi } from './control/api.js';
@@ -38,10 +38,16 @@ export interface OpenOptions {
 
 export async function openMailport(dataDir: string, options: OpenOptions = {}): Promise<Mailport> {
   const paths = dataPaths(dataDir);
-  const level = (await SettingsStore.open(paths.settings)).current.logging.level;
-  await rotateLog(paths.logFile);
+  const { current } = await SettingsStore.open(paths.settings);
+  const rotation = logRotation(current);
+  await rotateLog(paths.logFile, rotation.maxBytes, rotation.keep);
   const ring = new LogRing();
-  const logger = createLogger({ file: paths.logFile, level, ring });
+  const logger = createLogger({
+    file: paths.logFile,
+    level: current.logging.level,
+    ring,
+    rotation,
+  });
   const service = await MailportService.open({ dataDir, logger, ...options });
   // Ports first: the welcome message of the first run names the ports phones must use.
   const isFirstRun = service.accounts.list().length === 0;

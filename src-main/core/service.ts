@@ -25,6 +25,7 @@ import { LISTENER_NAMES, type ListenerName, type Settings } from './config/schem
 import { SettingsStore } from './config/settings-store.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { ProtocolLogs } from './log/protocol-log.js';
+import { logRotation } from './log/rotate.js';
 import { bindHost } from './net/addresses.js';
 import { ConnectionAdmission, type AdmissionTicket } from './net/admission.js';
 import { Refusals } from './net/refusals.js';
@@ -127,7 +128,7 @@ export class MailportService {
     this.#failedLoginDelayMs = options.failedLoginDelayMs ?? FAILED_LOGIN_DELAY_MS;
     this.#phoneSetupTtlMs =
       options.phoneSetupTtlMs ?? (Number(process.env.MAILPORT_PHONE_SETUP_TTL_MS) || undefined);
-    this.#protocolLogs = new ProtocolLogs(paths.logsDir);
+    this.#protocolLogs = new ProtocolLogs(paths.logsDir, logRotation(settings.current));
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
   }

@@ -5,7 +5,8 @@
  * new account's folders with counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import type { Browser, Page } from 'playwright-core';
@@ -95,6 +96,31 @@ describe('Accounts', () => {
       .locator('#add-msg')
       .getByText(/already/i)
       .waitFor();
+  });
+
+  it('explains why a folder of other files or outside home is refused, and asks first', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'mailport-e2e-etc-'));
+    await writeFile(join(elsewhere, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    try {
+      await goTo(page, 'Accounts');
+      await page.getByRole('textbox', { name: /^Name/ }).fill('etc');
+      await page.getByRole('textbox', { name: /^Maildir folder/ }).fill(elsewhere);
+      await page.getByRole('button', { name: 'Add account' }).click();
+      await page
+        .locator('#add-msg')
+        .getByText(/outside your home folder/)
+        .waitFor();
+      await page.getByRole('checkbox', { name: /Use this folder anyway/ }).check();
+      await page.getByRole('button', { name: 'Add account' }).click();
+      await page
+        .locator('#add-msg')
+        .getByText(/holds other files and is not a Maildir/)
+        .waitFor();
+      expect(await readdir(elsewhere)).toEqual(['passwd']);
+      expect(await page.locator('[data-account="etc"]').count()).toBe(0);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('gives a new password: the old one stops working, the new one signs in', async () => {

@@ -12,7 +12,8 @@ import { generatePassword, hashPassword, verifyPassword } from './password.js';
 export class AccountError extends Error {
   override name = 'AccountError';
   constructor(
-    readonly code: 'NOT_FOUND' | 'EXISTS' | 'INVALID',
+    /** OUTSIDE_HOME: the Maildir is outside the user's folders and the caller did not confirm. */
+    readonly code: 'NOT_FOUND' | 'EXISTS' | 'INVALID' | 'NOT_MAILDIR' | 'OUTSIDE_HOME',
     message: string,
   ) {
     super(message);
@@ -71,18 +72,25 @@ export class Accounts {
     return this.#dummyHash;
   }
 
-  /** Adds an account; returns the password (generated when none is given). */
-  async add(
-    name: string,
-    maildir: string,
-    password?: string,
-  ): Promise<{ account: Account; password: string }> {
+  /** Throws unless `name` is a valid name that no account has yet. */
+  assertNew(name: string): void {
     if (!ACCOUNT_NAME.test(name)) {
       throw new AccountError(
         'INVALID',
         `"${name}" is not a valid account name (letters, digits and . _ @ + -)`,
       );
     }
+    if (this.find(name))
+      throw new AccountError('EXISTS', `An account named "${name}" already exists`);
+  }
+
+  /** Adds an account; returns the password (generated when none is given). */
+  async add(
+    name: string,
+    maildir: string,
+    password?: string,
+  ): Promise<{ account: Account; password: string }> {
+    this.assertNew(name);
     checkChosenPassword(password);
     const secret = password ?? generatePassword();
     const account: Account = {

@@ -122,6 +122,15 @@ const settingsObject = z
     logging: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+        /** Each log file (app log, each protocol log) is rotated when it would pass this size. */
+        maxFileKilobytes: z
+          .number()
+          .int()
+          .min(16)
+          .max(1024 * 1024)
+          .default(10 * 1024),
+        /** Rotated files kept per log (`mailport.log.1` … `.N`); older ones are deleted. */
+        keepFiles: z.number().int().min(1).max(20).default(3),
       })
       .strict()
       .prefault({}),

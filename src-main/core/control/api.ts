@@ -22,8 +22,11 @@ export const CONTROL_METHODS = {
   addAccount: z
     .object({
       name: accountName,
+      /** An empty folder, a new one, or an existing Maildir. */
       maildir: z.string().min(1).optional(),
       password: z.string().min(1).optional(),
+      /** The user confirmed a Maildir outside the home folder and Mailport's folder. */
+      allowAnyPath: z.boolean().optional(),
     })
     .strict(),
   removeAccount: z.object({ name: accountName }).strict(),
@@ -172,7 +175,9 @@ export type ControlApi = {
   [M in ControlMethod]: (args: ControlArgs<M>) => Promise<ControlResults[M]>;
 };
 
-export type ControlErrorCode = 'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'CONFLICT' | 'INTERNAL';
+/** CONFIRM: the request is allowed only when the user confirms it (the message says what). */
+export type ControlErrorCode =
+  'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'CONFLICT' | 'CONFIRM' | 'INTERNAL';
 
 /** A failure a user can act on: the transports send `{ error: { code, message } }`. */
 export class ControlError extends Error {

@@ -3,9 +3,10 @@
  * once; the transports only move arguments and results.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
 import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
+import { addAccount } from '../auth/add-account.js';
 import {
   certificateReport,
   currentMachineNames,
@@ -28,12 +29,14 @@ import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
 import { LISTENER_TITLES, type MailportService } from '../service.js';
+import { StoreError } from '../store/errors.js';
 import { MaildirStore } from '../store/maildir/maildir-store.js';
 import type { PhoneSetupPage } from '../phone/setup-page-server.js';
 import {
   ControlError,
   type CertificateDetails,
   type ControlApi,
+  type ControlErrorCode,
   type PhoneSetup,
   type Status,
 } from './api.js';
@@ -43,6 +46,8 @@ export interface ControlApiOptions {
   readonly recentLogs?: (limit: number) => string[];
   /** Where the trust stores are; this computer's by default (tests use a temporary home). */
   readonly trust?: TrustEnvironment;
+  /** The user's home, where new Maildirs may go without confirmation; `os.homedir()` by default. */
+  readonly home?: string;
 }
 
 export function createControlApi(
@@ -126,10 +131,9 @@ export function createControlApi(
     listAccounts: async () =>
       service.accounts.list().map(({ name, maildir }) => ({ name, maildir })),
 
-    async addAccount({ name, maildir, password }) {
-      const folder = maildir ?? join(service.paths.dataDir, 'mail', name);
-      await new MaildirStore(folder).ensure();
-      const result = await service.accounts.add(name, folder, password).catch(rethrow);
+    async addAccount(request) {
+      const places = { home: options.home ?? homedir(), dataDir: service.paths.dataDir };
+      const result = await addAccount(service.accounts, places, request).catch(rethrow);
       return {
         name: result.account.name,
         maildir: result.account.maildir,
@@ -289,14 +293,20 @@ function details(info: CertificateInfo, report: CertificateReport): CertificateD
   };
 }
 
-/** Settings and account errors in ControlApi terms. */
+const ACCOUNT_ERROR_CODES: Record<AccountError['code'], ControlErrorCode> = {
+  INVALID: 'INVALID',
+  NOT_MAILDIR: 'INVALID',
+  OUTSIDE_HOME: 'CONFIRM',
+  EXISTS: 'EXISTS',
+  NOT_FOUND: 'NOT_FOUND',
+};
+
+/** Settings, account and Maildir errors in ControlApi terms. */
 function rethrow(err: unknown): never {
   if (err instanceof SettingsError) throw new ControlError('INVALID', err.message);
-  if (err instanceof AccountError) {
-    throw new ControlError(
-      err.code === 'INVALID' ? 'INVALID' : err.code === 'EXISTS' ? 'EXISTS' : 'NOT_FOUND',
-      err.message,
-    );
-  }
+  if (err instanceof AccountError)
+    throw new ControlError(ACCOUNT_ERROR_CODES[err.code], err.message);
+  if (err instanceof StoreError && err.code !== 'TEMP')
+    throw new ControlError('INVALID', `The mail folder cannot be used: ${err.message}.`);
   throw err;
 }

@@ -20,6 +20,7 @@ const STATUS: Record<ControlError['code'], number> = {
   NOT_FOUND: 404,
   EXISTS: 409,
   CONFLICT: 409,
+  CONFIRM: 409,
   INTERNAL: 500,
 };
 const TYPES: Record<string, string> = {

@@ -18,3 +18,8 @@ export const MAX_QUEUED_COMMANDS = 64;
 export const IDLE_KEEPALIVE_MS = 25 * 60_000;
 /** Delay before a change notification is turned into untagged responses during IDLE. */
 export const IDLE_NOTIFY_DELAY_MS = 50;
+/**
+ * A LIST/LSUB pattern (reference and mailbox together), in characters; a longer one gets BAD.
+ * Well above the longest mailbox name a Maildir++ folder can hold, with room for wildcards.
+ */
+export const MAX_LIST_PATTERN_CHARS = 1024;

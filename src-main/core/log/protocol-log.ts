@@ -7,14 +7,17 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { LISTENER_NAMES, type ListenerName } from '../config/schema.js';
-import { rotateLog } from './rotate.js';
+import { DEFAULT_ROTATION, rotateLog, type RotationLimits } from './rotate.js';
+import { RotatingFile } from './rotating-file.js';
 
 export class ProtocolLogs {
   readonly #dir: string;
-  readonly #open = new Map<ListenerName, Logger>();
+  readonly #limits: RotationLimits;
+  readonly #open = new Map<ListenerName, { log: Logger; file: RotatingFile }>();
 
-  constructor(logsDir: string) {
+  constructor(logsDir: string, limits: RotationLimits = DEFAULT_ROTATION) {
     this.#dir = logsDir;
+    this.#limits = limits;
   }
 
   static fileName(logsDir: string, listener: ListenerName): string {
@@ -23,25 +26,29 @@ export class ProtocolLogs {
 
   /** At start: files over the size limit are rotated, as the app log is. */
   async rotate(): Promise<void> {
-    for (const name of LISTENER_NAMES) await rotateLog(ProtocolLogs.fileName(this.#dir, name));
+    for (const name of LISTENER_NAMES) {
+      const path = ProtocolLogs.fileName(this.#dir, name);
+      await rotateLog(path, this.#limits.maxBytes, this.#limits.keep);
+    }
   }
 
-  /** The logger for one session of `listener`; the file is opened on first use. */
+  /**
+   * The logger for one session of `listener`; the file is opened on first use and rotated by
+   * size while serving.
+   */
   forSession(listener: ListenerName, session: { id: number; remoteAddress: string }): Logger {
-    let log = this.#open.get(listener);
-    if (!log) {
-      const file = ProtocolLogs.fileName(this.#dir, listener);
-      log = pino(
-        { base: { listener }, timestamp: pino.stdTimeFunctions.isoTime },
-        pino.destination({ dest: file, mkdir: true, sync: false }),
-      );
-      this.#open.set(listener, log);
+    let open = this.#open.get(listener);
+    if (!open) {
+      const file = new RotatingFile(ProtocolLogs.fileName(this.#dir, listener), this.#limits);
+      const log = pino({ base: { listener }, timestamp: pino.stdTimeFunctions.isoTime }, file);
+      open = { log, file };
+      this.#open.set(listener, open);
     }
-    return log.child({ session: session.id, remote: session.remoteAddress });
+    return open.log.child({ session: session.id, remote: session.remoteAddress });
   }
 
   /** Writes out what is buffered; called on stop. */
   flush(): void {
-    for (const log of this.#open.values()) log.flush();
+    for (const { file } of this.#open.values()) file.flushSync();
   }
 }

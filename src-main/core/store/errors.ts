@@ -29,7 +29,10 @@ export function storeErrorFromFs(err: unknown, what: string): StoreError {
     case 'ENOENT':
       return new StoreError('NOT_FOUND', `${what}: not found`, { cause: err });
     case 'EEXIST':
+    case 'ENOTEMPTY': // rename(2) onto a directory that holds something
       return new StoreError('EXISTS', `${what}: already exists`, { cause: err });
+    case 'ENAMETOOLONG':
+      return new StoreError('INVALID_NAME', `${what}: the name is too long`, { cause: err });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':

@@ -6,6 +6,10 @@
 import { StoreError } from './errors.js';
 
 export const HIERARCHY_SEPARATOR = '/';
+/** A mailbox name, in UTF-16 code units, before any encoding (Dovecot allows 255 per level). */
+export const MAX_MAILBOX_NAME_CHARS = 512;
+/** A Maildir++ folder is one directory entry: NAME_MAX, 255 bytes on every common file system. */
+export const MAX_FOLDER_NAME_BYTES = 255;
 
 export function encodeModifiedUtf7(name: string): string {
   let out = '';
@@ -70,12 +74,21 @@ function invalid(name: string, why: string): StoreError {
   return new StoreError('INVALID_NAME', `Mailbox name "${name}" ${why}`);
 }
 
+/** The name is not repeated: it may be long enough to drown the message. */
+function tooLong(name: string): StoreError {
+  return new StoreError(
+    'INVALID_NAME',
+    `Mailbox name is too long (${name.length} characters): choose a shorter name`,
+  );
+}
+
 /**
  * Splits a Unicode mailbox name into its levels, refusing anything that could leave the
  * Maildir or that Maildir++ cannot store.
  */
 export function mailboxLevels(name: string): string[] {
-  if (name.length === 0 || name.length > 512) throw invalid(name, 'is empty or too long');
+  if (name.length === 0) throw invalid(name, 'is empty');
+  if (name.length > MAX_MAILBOX_NAME_CHARS) throw tooLong(name);
   const levels = name.split(HIERARCHY_SEPARATOR);
   for (const level of levels) {
     if (level === '' || level === '.' || level === '..')
@@ -90,12 +103,18 @@ export function isInbox(name: string): boolean {
   return name.toUpperCase() === 'INBOX';
 }
 
-/** `Archive/2024` → `.Archive.2024`; INBOX → '' (the Maildir root). */
+/**
+ * `Archive/2024` → `.Archive.2024`; INBOX → '' (the Maildir root). The whole hierarchy is one
+ * directory entry, so a name whose encoding passes NAME_MAX is refused here, as a name the
+ * client can change, rather than failing later in the file system (ENAMETOOLONG).
+ */
 export function maildirFolderName(name: string): string {
   if (isInbox(name)) return '';
   const levels = mailboxLevels(name);
   if (isInbox(levels[0]!)) levels[0] = 'INBOX';
-  return '.' + levels.map(encodeModifiedUtf7).join('.');
+  const folder = '.' + levels.map(encodeModifiedUtf7).join('.');
+  if (Buffer.byteLength(folder) > MAX_FOLDER_NAME_BYTES) throw tooLong(name);
+  return folder;
 }
 
 /**

@@ -34,14 +34,27 @@ export class AccountsState {
     return (this.#rowActions[name] ??= { reset: new Action(), remove: new Action() });
   }
 
-  async addAccount(name: string, maildir: string): Promise<boolean> {
+  /**
+   * `allowAnyPath`: the user confirmed a Maildir outside their home folder and Mailport's, after
+   * Mailport asked (`needsConfirmation`).
+   */
+  async addAccount(name: string, maildir: string, allowAnyPath = false): Promise<boolean> {
     const result = await this.add.run(() =>
-      this.#bridge.addAccount({ name, ...(maildir.trim() ? { maildir: maildir.trim() } : {}) }),
+      this.#bridge.addAccount({
+        name,
+        ...(maildir.trim() ? { maildir: maildir.trim() } : {}),
+        ...(allowAnyPath ? { allowAnyPath: true } : {}),
+      }),
     );
     if (!result) return false;
     this.shown = { account: result.name, password: result.password, why: 'added' };
     await this.load();
     return true;
+  }
+
+  /** Mailport refused the folder until the user confirms it (it is outside their home). */
+  get needsConfirmation(): boolean {
+    return this.add.code === 'CONFIRM';
   }
 
   async resetPassword(name: string): Promise<void> {

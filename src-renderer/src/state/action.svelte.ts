@@ -7,6 +7,8 @@ import { untrack } from 'svelte';
 export class Action {
   busy = $state(false);
   error = $state<string | null>(null);
+  /** The code of the last failure from Mailport (`CONFIRM`, `EXISTS`…), if it had one. */
+  code = $state<string | null>(null);
   /** A short confirmation after success ("Saved."), cleared by the next run. */
   done = $state<string | null>(null);
 
@@ -20,6 +22,7 @@ export class Action {
     if (untrack(() => this.busy)) return undefined;
     this.busy = true;
     this.error = null;
+    this.code = null;
     this.done = null;
     try {
       const value = await work();
@@ -27,6 +30,7 @@ export class Action {
       return value;
     } catch (err) {
       this.error = plainError(err);
+      this.code = errorCode(err) ?? null;
       return undefined;
     } finally {
       this.busy = false;
@@ -36,6 +40,7 @@ export class Action {
   /** Refuses before anything is sent (the form has a mistake), in plain words. */
   refuse(message: string): void {
     this.error = message;
+    this.code = null;
     this.done = null;
   }
 
@@ -47,6 +52,7 @@ export class Action {
 
   clear(): void {
     this.error = null;
+    this.code = null;
     this.done = null;
   }
 }

@@ -61,6 +61,42 @@ describe('mailport account', () => {
     expect([missing.code, missing.stderr]).toEqual([1, 'There is no account named "alice"\n']);
   });
 
+  it('refuses a Maildir in a folder of other files, or outside home without --allow-any-path', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'mailport-etc-'));
+    try {
+      await writeFile(join(elsewhere, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+      const outside = await mailport(['account', 'add', 'etc', '--maildir', elsewhere]);
+      expect(outside.code).toBe(1);
+      expect(outside.stderr).toMatch(/outside your home folder.*add --allow-any-path\.\n$/);
+      const forced = await mailport([
+        'account',
+        'add',
+        'etc',
+        '--maildir',
+        elsewhere,
+        '--allow-any-path',
+      ]);
+      expect(forced.code).toBe(1);
+      expect(forced.stderr).toMatch(/holds other files and is not a Maildir/);
+      await mkdir(join(home, 'project'));
+      await writeFile(join(home, 'project', 'notes.txt'), 'mine');
+      const inHome = await mailport(['account', 'add', 'p', '--maildir', join(home, 'project')]);
+      expect([inHome.code, inHome.stderr]).toEqual([1, expect.stringMatching(/not a Maildir/)]);
+      // Nothing created on disk, no account written.
+      expect(await readdir(elsewhere)).toEqual(['passwd']);
+      expect(await readdir(join(home, 'project'))).toEqual(['notes.txt']);
+      expect((await mailport(['account', 'list'])).stdout).toMatch(/^No accounts yet/);
+      // An existing Maildir is served as it is.
+      const existing = join(home, 'Maildir');
+      for (const sub of ['cur', 'new', 'tmp'])
+        await mkdir(join(existing, sub), { recursive: true });
+      await writeFile(join(existing, 'cur', '1.M1P1.host:2,S'), 'Subject: kept\n\n');
+      expect((await mailport(['account', 'add', 'me', '--maildir', existing])).code).toBe(0);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad names and bad usage with a clear message', async () => {
     const bad = await mailport(['account', 'add', '../evil']);
     expect(bad.code).toBe(1);

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { AdminServer } from '../../../src-main/core/control/http-server.js';
@@ -47,16 +48,17 @@ function http(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  server: AdminServer = admin,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port: admin.port,
+        port: server.port,
         method,
         path,
         headers: {
-          Host: `127.0.0.1:${admin.port}`,
+          Host: `127.0.0.1:${server.port}`,
           Authorization: `Bearer ${TOKEN}`,
           'Content-Type': 'application/json',
           ...headers,
@@ -177,6 +179,50 @@ describe('settings over HTTP while clients are connected', () => {
 });
 
 describe('accounts, certificate and mail over HTTP', () => {
+  it('refuses a Maildir in a folder of other files, or outside home unless confirmed', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mailport-home-'));
+    const elsewhere = await mkdtemp(join(tmpdir(), 'mailport-etc-'));
+    await writeFile(join(elsewhere, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    await mkdir(join(home, 'project'));
+    await writeFile(join(home, 'project', 'notes.txt'), 'mine');
+    const homeAdmin = new AdminServer({
+      api: createControlApi(t.service, { home }),
+      events: t.service.events,
+      token: TOKEN,
+      port: 0,
+      logger: silentLogger(),
+    });
+    await homeAdmin.start();
+    const add = (args: Record<string, unknown>) =>
+      http('POST', '/api/addAccount', args, {}, homeAdmin);
+    try {
+      const outside = await add({ name: 'etc', maildir: elsewhere });
+      expect([outside.status, outside.body.error?.code]).toEqual([409, 'CONFIRM']);
+      expect(outside.body.error?.message).toMatch(/outside your home folder.*confirm/);
+      const confirmed = await add({ name: 'etc', maildir: elsewhere, allowAnyPath: true });
+      expect([confirmed.status, confirmed.body.error?.code]).toEqual([400, 'INVALID']);
+      expect(confirmed.body.error?.message).toMatch(/holds other files and is not a Maildir/);
+      const inHome = await add({ name: 'proj', maildir: join(home, 'project') });
+      expect(inHome.body.error?.message).toMatch(/holds other files and is not a Maildir/);
+      // Nothing was created, and no account was added.
+      expect(await readdir(elsewhere)).toEqual(['passwd']);
+      expect(await readdir(join(home, 'project'))).toEqual(['notes.txt']);
+      const names = (await call('listAccounts')).body as unknown as { name: string }[];
+      expect(names.map((a) => a.name)).toEqual(['tester']);
+
+      // An empty folder elsewhere, once confirmed, and a new folder in home are fine.
+      const empty = await mkdtemp(join(tmpdir(), 'mailport-empty-'));
+      expect((await add({ name: 'e', maildir: empty, allowAnyPath: true })).status).toBe(200);
+      expect((await readdir(empty)).sort()).toEqual(['cur', 'new', 'tmp']);
+      expect((await add({ name: 'h', maildir: join(home, 'Mail') })).status).toBe(200);
+      await rm(empty, { recursive: true, force: true });
+    } finally {
+      await homeAdmin.stop();
+      await rm(home, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('adds, resets and removes accounts and describes the certificate and mailboxes', async () => {
     const added = await call('addAccount', { name: 'phone' });
     expect(added.status).toBe(200);
@@ -324,7 +370,7 @@ describe('every setting over HTTP', () => {
       },
     });
     const stored = logging.body.settings as Settings;
-    expect(stored.logging).toEqual({ level: 'debug' });
+    expect(stored.logging).toEqual({ level: 'debug', maxFileKilobytes: 10240, keepFiles: 3 });
     expect(stored.listeners.imap.protocolLog).toBe(true);
     expect(stored.listeners.pop3.protocolLog).toBe(false);
   });

@@ -37,7 +37,7 @@ describe('settings.json', () => {
       }),
     );
     const s = (await SettingsStore.open(path)).current;
-    expect(s.logging).toEqual({ level: 'warn' });
+    expect(s.logging).toEqual({ level: 'warn', maxFileKilobytes: 10240, keepFiles: 3 });
     expect(s.listeners.imap).toEqual({ enabled: true, port: 10143, protocolLog: true });
     expect(s.listeners.pop3s.protocolLog).toBe(true);
     await writeFile(path, JSON.stringify({ logging: { protocolLog: false } }));

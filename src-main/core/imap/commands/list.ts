@@ -7,6 +7,7 @@
  */
 import { ArgumentError, astring } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
+import { MAX_LIST_PATTERN_CHARS } from '../limits.js';
 import { parentsOf, patternMatcher } from '../mailbox-pattern.js';
 import type { Token } from '../parser.js';
 import { ok, type CommandResult } from '../response.js';
@@ -75,6 +76,8 @@ function parseList(args: readonly Token[]): ListRequest {
   }
   checkOptions(select, returns);
   const patterns = rawPatterns.map((p) => {
+    if (reference.length + p.length > MAX_LIST_PATTERN_CHARS)
+      throw new ArgumentError(`Mailbox pattern longer than ${MAX_LIST_PATTERN_CHARS} characters`);
     try {
       return decodeModifiedUtf7(reference + p);
     } catch {

@@ -26,6 +26,8 @@ import {
 /** Files left in tmp/ longer than this are abandoned deliveries (the Maildir spec says 36 h). */
 const TMP_MAX_AGE_MS = 36 * 3600_000;
 const SUBSCRIPTIONS_FILE = 'subscriptions';
+/** PATH_MAX (4096 with its NUL on Linux) less room for `/cur/<message file name>` inside. */
+const MAX_FOLDER_PATH_BYTES = 4095 - 256;
 
 const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
 const lockedMaildrops = new Set<string>();
@@ -138,20 +140,24 @@ export class MaildirStore implements MailStore {
     const target = this.#pathOf(to);
     if (await isMaildir(await this.#locate(to)))
       throw new StoreError('EXISTS', `Mailbox "${to}" already exists`);
-    const exists = await isMaildir(source);
+    const selectable = await isMaildir(source);
     if (isInbox(from)) {
       await this.#moveInboxMessages(target);
       return;
     }
-    const children = (await this.#folders()).filter((f) => f.name.startsWith(fromPrefix));
-    if (!exists && children.length === 0)
+    const children = (await this.#folders())
+      .filter((f) => f.name.startsWith(fromPrefix))
+      .map((f) => ({ from: join(this.root, f.dir), to: `${to}${f.name.slice(from.length)}` }));
+    if (!selectable && children.length === 0)
       throw new StoreError('NOT_FOUND', `Mailbox "${from}" does not exist`);
+    // Every new name is checked before anything moves, so a refusal leaves nothing half-renamed
+    // (`B/x` existing when `A` with `A/x` becomes `B`; RFC 3501 §6.3.5).
+    for (const child of children)
+      if (await exists(this.#pathOf(child.to)))
+        throw new StoreError('EXISTS', `Mailbox "${child.to}" already exists`);
     try {
-      if (exists) await rename(source, target);
-      for (const child of children) {
-        const renamed = `${to}${child.name.slice(from.length)}`;
-        await rename(join(this.root, child.dir), this.#pathOf(renamed));
-      }
+      if (selectable) await rename(source, target);
+      for (const child of children) await rename(child.from, this.#pathOf(child.to));
     } catch (err) {
       throw storeErrorFromFs(err, `renaming "${from}"`);
     }
@@ -230,7 +236,10 @@ export class MaildirStore implements MailStore {
   }
 
   #pathOf(name: string): string {
-    return join(this.root, maildirFolderName(name));
+    const path = join(this.root, maildirFolderName(name));
+    if (Buffer.byteLength(path) > MAX_FOLDER_PATH_BYTES)
+      throw new StoreError('INVALID_NAME', "Mailbox name is too long for this Maildir's location");
+    return path;
   }
 }
 
@@ -310,6 +319,13 @@ async function isMaildir(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function makeMaildir(path: string): Promise<void> {
