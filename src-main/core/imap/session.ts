@@ -229,9 +229,9 @@ export class ImapSession {
     } catch (err) {
       result = errorResult(err, this.#log);
     }
-    if (result.status === 'BAD') this.#countBad();
     await this.#flushChanges(command.allowsExpunge ?? true);
     this.#reply(tag, result);
+    if (result.status === 'BAD') this.#countBad(); // after the reply: the last BAD precedes BYE
     if (!wasAuthenticated && this.state.kind !== 'not-authenticated') this.#armTimeout();
     if (this.#pendingTls) await this.#startTls();
     if (this.#logoutAfterReply) this.#end();
