@@ -442,7 +442,6 @@ export class ImapSession {
     if (!upgrade) return;
     // RFC 3501 §6.2.1 / CVE-2011-0411: nothing pipelined after STARTTLS may be executed.
     this.#reader.discard();
-    this.#socket.resume();
     if (await this.#socket.upgrade(upgrade)) {
       this.#secure = true;
       this.#armTimeout();

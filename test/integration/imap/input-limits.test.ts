@@ -339,3 +339,24 @@ describe('IMAP output to a slow reader', () => {
     expect(logged.output()).not.toMatch(/MaxListenersExceeded/);
   }, 120_000);
 });
+
+describe('IMAP protocol log', () => {
+  it('logs a command with a 1 MiB literal as one bounded line with a marker', async () => {
+    const c = await login(logged, 'Big');
+    c.send(`a SEARCH TEXT {${MIB}}\r\n`);
+    expect(await c.line()).toMatch(/^\+ /);
+    c.send(Buffer.concat([Buffer.alloc(MIB, 'q'), Buffer.from('\r\n')]));
+    expect((await c.imapUntil('a', 60_000)).tagged).toMatch(/^a OK/);
+    c.close();
+    const file = join(logged.dataDir, 'logs', 'imap.log');
+    let log = '';
+    // The log is written asynchronously: look for the line for up to five seconds.
+    for (let i = 0; i < 100 && !log.includes('SEARCH TEXT'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      log = await readFile(file, 'utf8').catch(() => '');
+    }
+    const line = log.split('\n').find((l) => l.includes('SEARCH TEXT'));
+    expect(line).toMatch(/more octets/);
+    expect(line!.length).toBeLessThan(4_000);
+  }, 60_000);
+});
