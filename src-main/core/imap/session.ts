@@ -190,11 +190,19 @@ export class ImapSession {
   /** A command the reader refused: BAD, counted; or BYE when it cannot be skipped. */
   #refused(event: Exclude<Framed, { kind: 'command' }>): void {
     if (event.kind === 'fatal') {
-      this.shutdown(event.text);
+      this.#closeForInput(event.text);
       return;
     }
     this.#replyRaw(event.tag ?? '*', `BAD ${printableText(event.text)}`);
     this.#countBad();
+  }
+
+  /**
+   * BYE for input that cannot be skipped. Reading goes on, so the client's close is seen at
+   * once, but whatever arrives is dropped unread (`#onData` while ending).
+   */
+  #closeForInput(reason: string): void {
+    this.shutdown(reason);
   }
 
   async #execute(parts: readonly CommandPart[]): Promise<void> {
@@ -389,6 +397,7 @@ export class ImapSession {
    * bounded line, no literals. undefined when the connection is gone.
    */
   async #nextLine(): Promise<string | { error: string } | undefined> {
+    if (this.#socket.ending) return undefined;
     this.#awaitingLine = true;
     let event: Framed | undefined;
     try {
@@ -399,7 +408,7 @@ export class ImapSession {
     }
     if (!event) return undefined;
     if (event.kind === 'command') return joinText(event.parts);
-    if (event.kind === 'fatal') this.shutdown(event.text);
+    if (event.kind === 'fatal') this.#closeForInput(event.text);
     return { error: event.text };
   }
 

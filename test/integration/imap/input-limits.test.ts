@@ -41,6 +41,8 @@ async function serve(protocolLog: boolean): Promise<RunningMailport> {
   await fillMaildir(maildir);
   const setup = await setUpMailport(maildir, { user: USER, password: PASSWORD }, (s) => {
     s.listeners.imap.protocolLog = protocolLog;
+    // 20 clients at once below, while the last test's sessions may still be closing.
+    s.limits.maxConnectionsPerAddress = 100;
     s.listeners.pop3.protocolLog = protocolLog;
   });
   return runMailport(setup);
