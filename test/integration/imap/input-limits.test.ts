@@ -260,6 +260,10 @@ describe('IMAP SEARCH nesting', () => {
     expect(await c.line()).toMatch(/^\* BYE/);
     await c.closedByServer();
     c.close();
+    // A client's mistake is no server error: nothing at error level in the app log.
+    const appLog = await readFile(join(logged.dataDir, 'mailport.log'), 'utf8').catch(() => '');
+    expect(appLog).toContain('"level":30');
+    expect(appLog.split('\n').filter((l) => l.includes('"level":50'))).toEqual([]);
   });
 });
 
