@@ -17,6 +17,8 @@ export const CLI = resolve(import.meta.dirname, '../../dist/main/cli/main.js');
 export interface RunningMailport {
   readonly dataDir: string;
   readonly ports: { pop3: number; pop3s: number; imap: number; imaps: number };
+  /** The served process (for /proc/<pid>/status). */
+  readonly pid: number;
   readonly output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -86,6 +88,7 @@ export async function runMailport(
   });
   return {
     ...setup,
+    pid: child.pid!,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;

@@ -7,6 +7,7 @@ import { decodeModifiedUtf7, isInbox } from '../store/mailbox-name.js';
 import { StoreError } from '../store/errors.js';
 import type { Token } from './parser.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
+import { quoteInput } from '../net/client-text.js';
 
 export class ArgumentError extends Error {
   override name = 'ArgumentError';
@@ -62,8 +63,10 @@ export function flags(token: Token | undefined, allowRecent = false): string[] {
     const system = SYSTEM_FLAGS.get(item.value.toLowerCase());
     if (system) return system;
     if (allowRecent && item.value.toLowerCase() === '\\recent') return '\\Recent';
-    if (item.value.startsWith('\\')) throw new ArgumentError(`Invalid system flag ${item.value}`);
-    if (!KEYWORD.test(item.value)) throw new ArgumentError(`Invalid keyword ${item.value}`);
+    if (item.value.startsWith('\\'))
+      throw new ArgumentError(`Invalid system flag ${quoteInput(item.value)}`);
+    if (!KEYWORD.test(item.value))
+      throw new ArgumentError(`Invalid keyword ${quoteInput(item.value)}`);
     return item.value;
   });
 }

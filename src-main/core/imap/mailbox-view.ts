@@ -6,7 +6,7 @@
 import { StoreError } from '../store/errors.js';
 import type { Mailbox, MessageRecord } from '../store/types.js';
 import { flagList } from './response.js';
-import { contains, type SequenceSet } from './sequence-set.js';
+import { normalise, pickAscending, type SequenceSet } from './sequence-set.js';
 
 const SYSTEM_ORDER = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -154,14 +154,13 @@ export class MailboxView {
   resolve(set: SequenceSet, byUid: boolean): number[] {
     const uids = this.uids;
     if (byUid) {
-      const max = uids.at(-1) ?? 0;
       // RFC 3501 §6.4.8: "*" is the largest UID in use; a range with it always includes that.
-      return uids.filter((uid) => contains(set, uid, max));
+      return pickAscending(normalise(set, uids.at(-1) ?? 0), uids);
     }
     const out: number[] = [];
-    uids.forEach((uid, index) => {
-      if (contains(set, index + 1, uids.length)) out.push(uid);
-    });
+    for (const [first, last] of normalise(set, uids.length)) {
+      for (let seq = first; seq <= Math.min(last, uids.length); seq++) out.push(uids[seq - 1]!);
+    }
     return out;
   }
 

@@ -28,17 +28,71 @@ function parseNumber(text: string): SeqNumber | undefined {
   return n <= 0xffffffff ? n : undefined;
 }
 
+/** A set with `*` resolved: ascending, disjoint, non-adjacent [low, high] ranges, all ≥ 1. */
+export type NumberRanges = readonly (readonly [number, number])[];
+
 /**
- * Whether `n` is in the set, `*` standing for `max` (the largest number in use). In an empty
- * mailbox `*` matches nothing.
+ * Resolves `*` to `max` (the largest number in use; in an empty mailbox it matches nothing),
+ * orders each range (RFC 3501 §9: `n:m` is `m:n`), sorts and merges: O(r log r) once, so
+ * matching against m messages costs O(m + r) or O(m log r) instead of O(m × r).
  */
-export function contains(set: SequenceSet, n: number, max: number): boolean {
+export function normalise(set: SequenceSet, max: number): NumberRanges {
+  const ranges: [number, number][] = [];
   for (const [a, b] of set) {
     const x = a === '*' ? max : a;
     const y = b === '*' ? max : b;
-    if (n >= Math.min(x, y) && n <= Math.max(x, y) && n > 0) return true;
+    const high = Math.max(x, y);
+    if (high >= 1) ranges.push([Math.max(1, Math.min(x, y)), high]);
+  }
+  ranges.sort((p, q) => p[0] - q[0]);
+  const merged: [number, number][] = [];
+  for (const range of ranges) {
+    const last = merged.at(-1);
+    if (last && range[0] <= last[1] + 1) last[1] = Math.max(last[1], range[1]);
+    else merged.push(range);
+  }
+  return merged;
+}
+
+/** The normalised form of each set, per `max`, so SEARCH normalises a set once per command. */
+const normalised = new WeakMap<
+  SequenceSet,
+  { readonly max: number; readonly ranges: NumberRanges }
+>();
+
+function rangesOf(set: SequenceSet, max: number): NumberRanges {
+  const known = normalised.get(set);
+  if (known?.max === max) return known.ranges;
+  const ranges = normalise(set, max);
+  normalised.set(set, { max, ranges });
+  return ranges;
+}
+
+/** Whether `n` is in the set, `*` standing for `max`: a binary search of the merged ranges. */
+export function contains(set: SequenceSet, n: number, max: number): boolean {
+  const ranges = rangesOf(set, max);
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const [first, last] = ranges[mid]!;
+    if (n < first) high = mid - 1;
+    else if (n > last) low = mid + 1;
+    else return true;
   }
   return false;
+}
+
+/** The members of ascending `numbers` that are in `ranges`: one walk over both. */
+export function pickAscending(ranges: NumberRanges, numbers: readonly number[]): number[] {
+  const out: number[] = [];
+  let r = 0;
+  for (const n of numbers) {
+    while (r < ranges.length && ranges[r]![1] < n) r++;
+    if (r === ranges.length) break;
+    if (n >= ranges[r]![0]) out.push(n);
+  }
+  return out;
 }
 
 /** The largest number the set names explicitly (ignoring `*`); 0 when only `*`. */

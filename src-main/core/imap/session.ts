@@ -12,13 +12,17 @@ import { StoreError } from '../store/errors.js';
 import { capabilities } from './capabilities.js';
 import type { ImapCommand, ImapContext } from './command.js';
 import { IMAP_COMMANDS } from './commands/index.js';
+import { printableText, quoteInput } from '../net/client-text.js';
+import { ArgumentError } from './args.js';
+import { commandBudget } from './command-budget.js';
 import { CommandReader, type CommandPart, type ReaderEvent } from './command-reader.js';
 import { errorResult } from './errors.js';
 import {
   IDLE_KEEPALIVE_MS,
   IDLE_NOTIFY_DELAY_MS,
   MAX_BAD_COMMANDS,
-  MAX_QUEUED_COMMANDS,
+  MAX_BUFFERED_INPUT_BYTES,
+  MAX_LOGGED_COMMAND_CHARS,
 } from './limits.js';
 import { MailboxView } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
@@ -45,7 +49,8 @@ export interface ImapSessionOptions {
   readonly acceptedAt?: number;
 }
 
-type Queued = Extract<ReaderEvent, { kind: 'command' | 'error' }>;
+/** A framed event the session acts on ("+" requests are written as they are framed). */
+type Framed = Exclude<ReaderEvent, { kind: 'continue' }>;
 
 export class ImapSession {
   state: ImapState = { kind: 'not-authenticated' };
@@ -57,10 +62,11 @@ export class ImapSession {
   readonly #socket: SessionSocket;
   #secure: boolean;
   readonly #reader: CommandReader;
-  readonly #queue: Queued[] = [];
   #busy = false;
   #badCommands = 0;
-  #lineWaiter: ((line: string | undefined) => void) | undefined;
+  /** A running command waits for a continuation line (SASL response, IDLE's DONE). */
+  #awaitingLine = false;
+  #lineWaiter: ((event: Framed | undefined) => void) | undefined;
   #idleWake: (() => void) | undefined;
   #pendingTls = false;
   #logoutAfterReply = false;
@@ -75,7 +81,16 @@ export class ImapSession {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.#remotePort = socket.remotePort ?? 0;
     this.#log = services.logger.child({ component: 'imap', remote: this.remoteAddress });
-    this.#reader = new CommandReader(services.policy().maxMessageBytes);
+    this.#reader = new CommandReader((verb) =>
+      commandBudget(
+        {
+          loggedIn: this.state.kind !== 'not-authenticated',
+          awaitingLine: this.#awaitingLine,
+          maxMessageBytes: this.#services.policy().maxMessageBytes,
+        },
+        verb,
+      ),
+    );
     this.#closedPromise = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#socket = new SessionSocket(socket, {
       data: this.#onData,
@@ -132,21 +147,35 @@ export class ImapSession {
     });
   }
 
+  /**
+   * Bytes are framed only when the session can act on them: by the command loop between
+   * commands, or for a command that waits for a continuation line. Meanwhile they wait in
+   * the reader, and reading pauses when too many wait.
+   */
   readonly #onData = (chunk: Buffer): void => {
-    for (const event of this.#reader.push(chunk)) {
-      if (event.kind === 'continue') {
-        this.#write('+ Ready for literal data\r\n');
-      } else if (this.#lineWaiter && event.kind === 'command') {
-        const resolve = this.#lineWaiter;
-        this.#lineWaiter = undefined;
-        resolve(joinText(event.parts));
-      } else {
-        this.#queue.push(event);
-      }
+    if (this.#socket.ending) return;
+    this.#reader.push(chunk);
+    if (this.#reader.bufferedBytes > MAX_BUFFERED_INPUT_BYTES) this.#socket.pause();
+    if (this.#lineWaiter) {
+      const event = this.#nextEvent();
+      if (!event) return;
+      const resolve = this.#lineWaiter;
+      this.#lineWaiter = undefined;
+      resolve(event);
+    } else {
+      void this.#drain();
     }
-    if (this.#queue.length > MAX_QUEUED_COMMANDS) this.#socket.pause();
-    void this.#drain();
   };
+
+  /** The next framed command or refusal; "+" requests on the way are answered here. */
+  #nextEvent(): Framed | undefined {
+    for (;;) {
+      const event = this.#reader.next();
+      if (this.#reader.bufferedBytes <= MAX_BUFFERED_INPUT_BYTES / 2) this.#socket.resume();
+      if (event?.kind !== 'continue') return event;
+      this.#write('+ Ready for literal data\r\n');
+    }
+  }
 
   readonly #onTimeout = (): void => {
     this.#write('* BYE Disconnected for inactivity.\r\n');
@@ -166,37 +195,52 @@ export class ImapSession {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      while (this.#queue.length > 0 && !this.#socket.ending) {
-        const event = this.#queue.shift()!;
-        if (event.kind === 'error') {
-          this.#write(`${event.tag ?? '*'} BAD ${event.text}\r\n`);
-          if (event.fatal) this.shutdown('Too much data.');
-          else this.#countBad();
-        } else {
-          await this.#execute(event.parts);
-        }
-        if (this.#queue.length <= MAX_QUEUED_COMMANDS / 2) this.#socket.resume();
+      while (!this.#socket.ending) {
+        const event = this.#nextEvent();
+        if (!event) break;
+        if (event.kind === 'command') await this.#execute(event.parts);
+        else this.#refused(event);
       }
     } finally {
       this.#busy = false;
     }
   }
 
+  /** A command the reader refused: BAD, counted; or BYE when it cannot be skipped. */
+  #refused(event: Exclude<Framed, { kind: 'command' }>): void {
+    if (event.kind === 'fatal') {
+      this.#closeForInput(event.text);
+      return;
+    }
+    this.#replyRaw(event.tag ?? '*', `BAD ${printableText(event.text)}`);
+    this.#countBad();
+  }
+
+  /**
+   * BYE for input that cannot be skipped. Reading goes on, so the client's close is seen at
+   * once, but whatever arrives is dropped unread (`#onData` while ending).
+   */
+  #closeForInput(reason: string): void {
+    this.shutdown(reason);
+  }
+
   async #execute(parts: readonly CommandPart[]): Promise<void> {
-    this.#options.protocolLog?.info(`C: ${redactCommand(joinText(parts))}`);
+    this.#options.protocolLog?.info(`C: ${redactCommand(logPreview(parts))}`);
     let parsed;
     try {
       parsed = parseCommand(parts);
     } catch (err) {
+      // Whatever the client sent, a parse failure is the client's: BAD, counted (RFC 3501 §7.1.3).
+      if (!(err instanceof ParseError)) this.#log.error({ err }, 'IMAP parser failed');
       const tag = err instanceof ParseError ? err.tag : undefined;
-      this.#write(`${tag ?? '*'} BAD ${(err as Error).message}\r\n`);
+      this.#replyRaw(tag ?? '*', `BAD ${printableText((err as Error).message)}`);
       this.#countBad();
       return;
     }
     const { tag, name, args } = parsed;
     const command = IMAP_COMMANDS.get(name);
     if (!command) {
-      this.#reply(tag, bad(`Unknown command ${name.slice(0, 40)}`));
+      this.#reply(tag, bad(`Unknown command ${quoteInput(name)}`));
       this.#countBad();
       return;
     }
@@ -212,9 +256,9 @@ export class ImapSession {
     } catch (err) {
       result = errorResult(err, this.#log);
     }
-    if (result.status === 'BAD') this.#countBad();
     await this.#flushChanges(command.allowsExpunge ?? true);
     this.#reply(tag, result);
+    if (result.status === 'BAD') this.#countBad(); // after the reply: the last BAD precedes BYE
     if (!wasAuthenticated && this.state.kind !== 'not-authenticated') this.#armTimeout();
     if (this.#pendingTls) await this.#startTls();
     if (this.#logoutAfterReply) this.#end();
@@ -247,9 +291,14 @@ export class ImapSession {
     }
   }
 
+  /** A tagged reply; its text may quote the client, so it is made one printable line. */
   #reply(tag: string, result: CommandResult): void {
     const code = result.code ? `[${result.code}] ` : '';
-    this.#write(`${tag} ${result.status} ${code}${result.text}\r\n`);
+    this.#replyRaw(tag, `${result.status} ${code}${printableText(result.text)}`);
+  }
+
+  #replyRaw(tag: string, text: string): void {
+    this.#write(`${tag} ${text}\r\n`);
   }
 
   #countBad(): void {
@@ -358,19 +407,32 @@ export class ImapSession {
     return true;
   }
 
-  #continuation(text: string): Promise<string> {
+  /** A SASL response line; a refused one fails the command with BAD (RFC 3501 §6.2.2). */
+  async #continuation(text: string): Promise<string> {
     this.#write(`+ ${text}\r\n`);
-    return this.#nextLine().then((line) => line ?? '*');
+    const line = await this.#nextLine();
+    if (typeof line === 'string' || line === undefined) return line ?? '*';
+    throw new ArgumentError(line.error);
   }
 
-  /** The client's next line (SASL response, DONE): already queued, or the next to arrive. */
-  #nextLine(): Promise<string | undefined> {
-    const queued = this.#queue.findIndex((e) => e.kind === 'command');
-    if (queued !== -1) {
-      const event = this.#queue.splice(queued, 1)[0] as Extract<Queued, { kind: 'command' }>;
-      return Promise.resolve(joinText(event.parts));
+  /**
+   * The client's next line (SASL response, DONE), framed under the continuation budget: one
+   * bounded line, no literals. undefined when the connection is gone.
+   */
+  async #nextLine(): Promise<string | { error: string } | undefined> {
+    if (this.#socket.ending) return undefined;
+    this.#awaitingLine = true;
+    let event: Framed | undefined;
+    try {
+      event = this.#nextEvent();
+      event ??= await new Promise<Framed | undefined>((resolve) => (this.#lineWaiter = resolve));
+    } finally {
+      this.#awaitingLine = false;
     }
-    return new Promise((resolve) => (this.#lineWaiter = resolve));
+    if (!event) return undefined;
+    if (event.kind === 'command') return joinText(event.parts);
+    if (event.kind === 'fatal') this.#closeForInput(event.text);
+    return { error: event.text };
   }
 
   /** RFC 2177: "+ idling", changes pushed as they happen, until DONE. */
@@ -401,6 +463,7 @@ export class ImapSession {
     }
     const line = await waitLine;
     if (line === undefined) return bad('Connection closed');
+    if (typeof line !== 'string') return bad(line.error);
     if (line.toUpperCase() !== 'DONE') return bad(`Expected DONE to end IDLE (${tag})`);
     return ok('Idle completed.');
   }
@@ -410,7 +473,6 @@ export class ImapSession {
     const upgrade = this.#options.upgradeToTls;
     if (!upgrade) return;
     // RFC 3501 §6.2.1 / CVE-2011-0411: nothing pipelined after STARTTLS may be executed.
-    this.#queue.length = 0;
     this.#reader.discard();
     if (await this.#socket.upgrade(upgrade)) {
       this.#secure = true;
@@ -425,6 +487,23 @@ export class ImapSession {
   }
 }
 
+/** A continuation line's text (bounded by the continuation budget: one line, no literal). */
 function joinText(parts: readonly CommandPart[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : p.toString('latin1'))).join('');
+}
+
+/**
+ * A command for the protocol log: at most MAX_LOGGED_COMMAND_CHARS, built without ever
+ * turning a whole literal (or the whole command) into one string.
+ */
+function logPreview(parts: readonly CommandPart[]): string {
+  let out = '';
+  let total = 0;
+  for (const part of parts) {
+    total += part.length;
+    const room = MAX_LOGGED_COMMAND_CHARS - out.length;
+    if (room <= 0) continue;
+    out += typeof part === 'string' ? part.slice(0, room) : part.toString('latin1', 0, room);
+  }
+  return total > out.length ? `${out}…[${total - out.length} more octets]` : out;
 }

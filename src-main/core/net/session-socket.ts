@@ -2,7 +2,6 @@
  * The socket side of a protocol session, shared by IMAP and POP3: event wiring, timeouts,
  * writes with backpressure, the STARTTLS/STLS swap to a TLS socket, and a graceful end.
  */
-import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
@@ -104,9 +103,22 @@ export class SessionSocket {
     if (!this.#socket.write(chunk)) await this.drained();
   }
 
+  /**
+   * Resolves at `drain` or `close`, whichever comes first, and removes the other listener:
+   * a session that waits many times must not collect listeners for its whole life.
+   */
   async drained(): Promise<void> {
-    if (!this.#socket.writableNeedDrain || this.ending) return;
-    await Promise.race([once(this.#socket, 'drain'), once(this.#socket, 'close')]);
+    const socket = this.#socket;
+    if (!socket.writableNeedDrain || this.ending) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 
   /** Hands the socket to TLS (STARTTLS, STLS). False, and the connection closed, on failure. */

@@ -8,3 +8,5 @@ export const MAX_BAD_COMMANDS = 20;
 export const MAX_QUEUED_LINES = 64;
 /** RFC 1939 §3: the autologout timer is at least 10 minutes once logged in. */
 export const MIN_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** RFC 1939 §3: a response, status indicator and CRLF included, is at most 512 octets. */
+export const MAX_STATUS_LINE_BYTES = 512;

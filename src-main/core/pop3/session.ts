@@ -14,6 +14,8 @@ import { POP3_COMMANDS } from './commands/index.js';
 import { DotStuffer, dotStuffText, DotStuffTransform } from './dot-stuff.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { MAX_BAD_COMMANDS, MAX_LINE_BYTES, MAX_QUEUED_LINES } from './limits.js';
+import { statusLine, type StatusIndicator } from './status-line.js';
+import { quoteInput } from '../net/client-text.js';
 import type { Pop3Services } from './services.js';
 import type { Pop3State } from './state.js';
 
@@ -74,7 +76,7 @@ export class Pop3Session {
   /** Ends the session without an UPDATE (server shutdown): nothing marked is deleted. */
   shutdown(reason: string): void {
     if (this.#socket.ending) return;
-    this.#write(`-ERR [SYS/TEMP] ${reason}\r\n`);
+    this.#status('-ERR', `[SYS/TEMP] ${reason}`);
     this.#socket.end(SHUTDOWN_GRACE_MS);
   }
 
@@ -117,7 +119,7 @@ export class Pop3Session {
   };
 
   readonly #onTimeout = (): void => {
-    this.#write('-ERR Disconnected for inactivity.\r\n');
+    this.#status('-ERR', 'Disconnected for inactivity.');
     this.#end();
   };
 
@@ -157,7 +159,7 @@ export class Pop3Session {
     const args = space === -1 ? '' : line.slice(space + 1);
     const command = POP3_COMMANDS.get(verb);
     if (!command) {
-      this.#refuse(verb ? `Unknown command ${printable(verb)}.` : 'Empty command.');
+      this.#refuse(verb ? `Unknown command ${quoteInput(verb)}.` : 'Empty command.');
       return;
     }
     if (!command.states.includes(this.state.kind)) {
@@ -171,21 +173,21 @@ export class Pop3Session {
       await command.handle(this.#context(), args);
     } catch (err) {
       this.#log.error({ err, command: verb }, 'POP3 command failed');
-      this.#write('-ERR [SYS/TEMP] Internal error occurred. Try again later.\r\n');
+      this.#status('-ERR', '[SYS/TEMP] Internal error occurred. Try again later.');
     }
     if (wasAuthorization && this.state.kind === 'transaction') this.#armTimeout();
   }
 
   /** A refused command: `-ERR`, and the connection ends when the budget is spent. */
   #refuse(text: string): void {
-    this.#write(`-ERR ${text}\r\n`);
+    this.#status('-ERR', text);
     this.#countBad();
   }
 
   #countBad(): void {
     this.#badCommands += 1;
     if (this.#badCommands >= MAX_BAD_COMMANDS) {
-      this.#write('-ERR Too many bad commands, closing the connection.\r\n');
+      this.#status('-ERR', 'Too many bad commands, closing the connection.');
       this.#end();
     }
   }
@@ -209,8 +211,8 @@ export class Pop3Session {
       set state(next) {
         session.state = next;
       },
-      ok: (text) => this.#write(text ? `+OK ${text}\r\n` : '+OK\r\n'),
-      err: (text) => this.#write(`-ERR ${text}\r\n`),
+      ok: (text) => this.#status('+OK', text),
+      err: (text) => this.#status('-ERR', text),
       multiline: (text, lines) => this.#writeMultiline(text, lines),
       sendMessage: (text, body, maxBodyLines) => this.#sendMessage(text, body, maxBodyLines),
       continuation: (challenge) => this.#continuation(challenge),
@@ -225,9 +227,14 @@ export class Pop3Session {
     this.#socket.write(text);
   }
 
+  /** Every status line goes out here: printable, at most 512 octets (RFC 1939 §3). */
+  #status(indicator: StatusIndicator, text: string): void {
+    this.#write(statusLine(indicator, text));
+  }
+
   #writeMultiline(text: string, lines: readonly string[]): void {
     const body = lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
-    this.#write(`+OK ${text}\r\n${body}${lines.length ? '\r\n' : ''}.\r\n`);
+    this.#write(`${statusLine('+OK', text)}${body}${lines.length ? '\r\n' : ''}.\r\n`);
   }
 
   /** Sends a message body: a buffer at once, a stream with backpressure (a client that leaves mid-way stops the read). */
@@ -238,7 +245,7 @@ export class Pop3Session {
   ): Promise<void> {
     if (typeof body === 'string' && maxBodyLines === undefined) {
       this.#socket.cork();
-      this.#write(`+OK ${text}\r\n`);
+      this.#status('+OK', text);
       this.#socket.write(dotStuffText(body)); // message text: not for the protocol log
       this.#socket.uncork();
       await this.#socket.drained();
@@ -248,14 +255,14 @@ export class Pop3Session {
       const bytes = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
       const stuffer = new DotStuffer(maxBodyLines === undefined ? {} : { maxBodyLines });
       this.#socket.cork();
-      this.#write(`+OK ${text}\r\n`);
+      this.#status('+OK', text);
       this.#socket.write(stuffer.push(bytes));
       this.#socket.write(stuffer.end());
       this.#socket.uncork();
       await this.#socket.drained();
       return;
     }
-    this.#write(`+OK ${text}\r\n`);
+    this.#status('+OK', text);
     const stuffed = body.pipe(
       new DotStuffTransform(maxBodyLines === undefined ? {} : { maxBodyLines }),
     );
@@ -300,8 +307,4 @@ export class Pop3Session {
   #end(graceMs = 5_000): void {
     this.#socket.end(graceMs);
   }
-}
-
-function printable(text: string): string {
-  return text.slice(0, 20).replace(/[^\x20-\x7e]/g, '?');
 }

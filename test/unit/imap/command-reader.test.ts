@@ -2,10 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { CommandReader, type ReaderEvent } from '../../../src-main/core/imap/command-reader.js';
 
 function feed(input: string | Buffer, byteAtATime: boolean, max = 1000): ReaderEvent[] {
-  const reader = new CommandReader(max, 100);
+  const reader = new CommandReader((verb) =>
+    verb === 'APPEND'
+      ? { maxLiteralBytes: max, maxCommandBytes: max + 70_000 }
+      : { maxLiteralBytes: 100, maxCommandBytes: 1000 },
+  );
   const data = Buffer.isBuffer(input) ? input : Buffer.from(input, 'latin1');
-  if (!byteAtATime) return reader.push(data);
-  return [...data].flatMap((b) => reader.push(Buffer.from([b])));
+  const events: ReaderEvent[] = [];
+  const drain = (): void => {
+    for (let e = reader.next(); e; e = reader.next()) events.push(e);
+  };
+  if (!byteAtATime) reader.push(data);
+  else
+    for (const b of data) {
+      reader.push(Buffer.from([b]));
+      drain();
+    }
+  drain();
+  return events;
 }
 
 describe.each([false, true])('IMAP framing (byte at a time: %s)', (byteAtATime) => {
@@ -35,7 +49,7 @@ describe.each([false, true])('IMAP framing (byte at a time: %s)', (byteAtATime) 
   it('refuses a literal over the limit before reading it', () => {
     const events = feed('a1 LOGIN {101}\r\na2 NOOP\r\n', byteAtATime);
     expect(events).toEqual([
-      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/), fatal: false },
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/) },
       { kind: 'command', parts: ['a2 NOOP'] },
     ]);
   });
@@ -43,7 +57,7 @@ describe.each([false, true])('IMAP framing (byte at a time: %s)', (byteAtATime) 
   it('skips an over-limit LITERAL+ literal and the rest of its line', () => {
     const events = feed(`a1 LOGIN {200+}\r\n${'x'.repeat(200)} rest\r\na2 NOOP\r\n`, byteAtATime);
     expect(events).toEqual([
-      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/), fatal: false },
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/) },
       { kind: 'command', parts: ['a2 NOOP'] },
     ]);
   });
@@ -62,14 +76,34 @@ describe('IMAP framing limits', () => {
   it('refuses an over-long line with its tag and goes on', () => {
     const events = feed(`t1 NOOP ${'x'.repeat(70_000)}\r\nt2 NOOP\r\n`, false);
     expect(events).toEqual([
-      { kind: 'error', tag: 't1', text: expect.stringMatching(/Line too long/), fatal: false },
+      { kind: 'error', tag: 't1', text: expect.stringMatching(/Line too long/) },
       { kind: 'command', parts: ['t2 NOOP'] },
     ]);
   });
 
   it('closes on a huge non-synchronising literal', () => {
-    expect(feed('a1 LOGIN {999999999+}\r\n', false)).toEqual([
-      { kind: 'error', tag: 'a1', text: expect.any(String), fatal: true },
+    expect(feed('a1 LOGIN {999999999+}\r\na2 NOOP\r\n', false)).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.any(String) },
+      { kind: 'fatal', text: expect.any(String) },
+    ]);
+  });
+
+  it('skips every literal of a refused command, counting them toward the close', () => {
+    const literal = `{100+}\r\n${'z'.repeat(100)}`;
+    expect(
+      feed(`a1 LOGIN {200+}\r\n${'x'.repeat(200)} ${literal} ${literal}\r\na2 NOOP\r\n`, true),
+    ).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Literal too large/) },
+      { kind: 'command', parts: ['a2 NOOP'] },
+    ]);
+  });
+
+  it('bounds a whole command, not only each literal', () => {
+    const literal = `{90+}\r\n${'z'.repeat(90)}`;
+    const events = feed(`a1 X ${Array(20).fill(literal).join(' ')}\r\na2 NOOP\r\n`, false);
+    expect(events).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/Command too large/) },
+      { kind: 'command', parts: ['a2 NOOP'] },
     ]);
   });
 });

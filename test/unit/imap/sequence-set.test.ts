@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   contains,
   formatNumbers,
+  normalise,
   parseSequenceSet,
+  pickAscending,
 } from '../../../src-main/core/imap/sequence-set.js';
 
 describe('sequence sets (RFC 3501 §9)', () => {
@@ -35,5 +37,47 @@ describe('sequence sets (RFC 3501 §9)', () => {
   it('formats ascending numbers compactly', () => {
     expect(formatNumbers([1, 2, 3, 5, 7, 8])).toBe('1:3,5,7:8');
     expect(formatNumbers([])).toBe('');
+  });
+});
+
+describe('normalised sequence sets', () => {
+  it.each([
+    [
+      '5,1:2,3',
+      10,
+      [
+        [1, 3],
+        [5, 5],
+      ],
+    ],
+    [
+      '9:7,8:12,20',
+      15,
+      [
+        [7, 12],
+        [20, 20],
+      ],
+    ],
+    [
+      '*:3,1',
+      4,
+      [
+        [1, 1],
+        [3, 4],
+      ],
+    ],
+    ['*', 0, []],
+    ['2,2,2', 3, [[2, 2]]],
+  ] as const)('%s with %i messages', (text, max, expected) => {
+    expect(normalise(parseSequenceSet(text)!, max)).toEqual(expected);
+  });
+
+  it('picks members of ascending numbers in one walk, as contains() does', () => {
+    const set = parseSequenceSet('40:30,1,3,7:9,100:*,35')!;
+    const numbers = [1, 2, 3, 8, 10, 31, 35, 41, 99, 150, 151];
+    expect(pickAscending(normalise(set, 150), numbers)).toEqual(
+      numbers.filter((n) => contains(set, n, 150)),
+    );
+    expect(pickAscending(normalise(set, 150), numbers)).toEqual([1, 3, 8, 31, 35, 150]);
   });
 });

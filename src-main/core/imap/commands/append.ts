@@ -9,6 +9,7 @@ import { no, ok } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
 import { StoreError } from '../../store/errors.js';
 import { loggedIn } from './mailboxes.js';
+import { quoteInput } from '../../net/client-text.js';
 
 export const append: ImapCommand = {
   name: 'APPEND',
@@ -35,7 +36,7 @@ export const append: ImapCommand = {
       mailbox = await store.openMailbox(name);
     } catch (err) {
       if (err instanceof StoreError && err.code === 'NOT_FOUND')
-        return no(`Mailbox ${name} does not exist`, 'TRYCREATE');
+        return no(`Mailbox ${quoteInput(name)} does not exist`, 'TRYCREATE');
       throw err;
     }
     try {

@@ -8,6 +8,7 @@ import type { ImapCommand } from '../command.js';
 import { completeLogin, loginRefused } from '../login-policy.js';
 import { bad, no } from '../response.js';
 import { NOT_AUTHENTICATED } from '../state.js';
+import { quoteInput } from '../../net/client-text.js';
 
 export const authenticate: ImapCommand = {
   name: 'AUTHENTICATE',
@@ -18,7 +19,7 @@ export const authenticate: ImapCommand = {
     const refused = loginRefused(ctx);
     if (refused) return refused;
     if (mechanism !== 'PLAIN')
-      return no(`Unsupported mechanism ${mechanism.slice(0, 20)}`, 'CANNOT');
+      return no(`Unsupported mechanism ${quoteInput(mechanism)}`, 'CANNOT');
     const initial = atom(args[1]);
     const response =
       initial === undefined ? await ctx.continuation('') : initial === '=' ? '' : initial;

@@ -10,6 +10,7 @@ import { no, ok, type CommandResult } from '../response.js';
 import { formatNumbers } from '../sequence-set.js';
 import { SELECTED } from '../state.js';
 import { StoreError } from '../../store/errors.js';
+import { quoteInput } from '../../net/client-text.js';
 
 async function run(
   ctx: ImapContext,
@@ -29,7 +30,7 @@ async function run(
     pairs = await view.mailbox.copyTo(uids, target);
   } catch (err) {
     if (err instanceof StoreError && err.code === 'NOT_FOUND')
-      return no(`Mailbox ${target} does not exist`, 'TRYCREATE');
+      return no(`Mailbox ${quoteInput(target)} does not exist`, 'TRYCREATE');
     throw err;
   }
   const counts = await targetUidValidity(ctx, target);

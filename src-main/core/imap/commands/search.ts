@@ -12,6 +12,7 @@ import { no, ok, type CommandResult } from '../response.js';
 import { matches, matchesNow } from '../search/evaluate.js';
 import { parseSearchKeys } from '../search/keys.js';
 import { SELECTED } from '../state.js';
+import { quoteInput } from '../../net/client-text.js';
 
 function decoderFor(charset: string): TextDecoder | undefined {
   try {
@@ -36,7 +37,7 @@ async function run(
     if (!charset) throw new ArgumentError('CHARSET needs a name');
     const chosen = decoderFor(charset);
     if (!chosen)
-      return no(`Unsupported charset ${charset.slice(0, 30)}`, 'BADCHARSET (UTF-8 US-ASCII)');
+      return no(`Unsupported charset ${quoteInput(charset)}`, 'BADCHARSET (UTF-8 US-ASCII)');
     decoder = chosen;
     tokens = args.slice(2);
   }

@@ -10,6 +10,7 @@ import { AUTHENTICATED } from '../state.js';
 import { encodeModifiedUtf7 } from '../../store/mailbox-name.js';
 import type { MailboxCounts } from '../../store/types.js';
 import { loggedIn } from './mailboxes.js';
+import { quoteInput } from '../../net/client-text.js';
 
 const ITEMS: Readonly<Record<string, keyof MailboxCounts>> = {
   MESSAGES: 'messages',
@@ -31,7 +32,7 @@ export const status: ImapCommand = {
       throw new ArgumentError('Usage: STATUS mailbox (items)');
     const items = list.items.map((t) => {
       const key = t.type === 'atom' ? t.value.toUpperCase() : '';
-      if (!ITEMS[key]) throw new ArgumentError(`Unknown STATUS item ${key || '?'}`);
+      if (!ITEMS[key]) throw new ArgumentError(`Unknown STATUS item ${quoteInput(key || '?')}`);
       return key;
     });
     const counts = await loggedIn(ctx).store.counts(name);

@@ -4,6 +4,7 @@
  */
 import { ArgumentError } from '../args.js';
 import type { Token } from '../parser.js';
+import { quoteInput } from '../../net/client-text.js';
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 
@@ -65,13 +66,13 @@ function parseItem(token: Token): FetchItem {
     case 'RFC822.TEXT':
       return { kind: 'section', setsSeen: true, part: [], text: 'TEXT', label: 'RFC822.TEXT' };
     default:
-      throw new ArgumentError(`Unknown FETCH item ${name.slice(0, 30)}`);
+      throw new ArgumentError(`Unknown FETCH item ${quoteInput(name)}`);
   }
 }
 
 function parseSection(token: Extract<Token, { type: 'section' }>): SectionItem {
   if (token.name !== 'BODY' && token.name !== 'BODY.PEEK')
-    throw new ArgumentError(`Unknown FETCH item ${token.name}`);
+    throw new ArgumentError(`Unknown FETCH item ${quoteInput(token.name)}`);
   const [spec, fieldList, extra] = token.section;
   if (extra || (spec && spec.type !== 'atom')) throw new ArgumentError('Invalid section');
   const words = spec?.type === 'atom' ? spec.value.toUpperCase().split('.') : [];
@@ -111,5 +112,5 @@ function checkText(name: string, part: readonly number[]): SectionText {
   if (name === 'MIME' && part.length === 0) throw new ArgumentError('MIME needs a part number');
   if (['HEADER', 'HEADER.FIELDS', 'HEADER.FIELDS.NOT', 'TEXT', 'MIME'].includes(name))
     return name as SectionText;
-  throw new ArgumentError(`Invalid section ${name.slice(0, 30)}`);
+  throw new ArgumentError(`Invalid section ${quoteInput(name)}`);
 }

@@ -1,8 +1,12 @@
 /**
- * SEARCH keys (RFC 3501 §6.4.4) as a typed tree, parsed from tokens. A list of keys means AND;
- * nesting is bounded by the parser's list depth.
+ * SEARCH keys (RFC 3501 §6.4.4) as a typed tree, parsed from tokens. A list of keys means AND.
+ * NOT and OR nest without parentheses, so the parser's list depth does not bound them: the
+ * depth of keys inside keys is counted here (MAX_SEARCH_KEY_DEPTH), a deeper search is the
+ * client's mistake (BAD), and nothing that walks the tree can run out of stack.
  */
 import { ArgumentError } from '../args.js';
+import { MAX_SEARCH_KEY_DEPTH } from '../limits.js';
+import { quoteInput } from '../../net/client-text.js';
 import { parseDate } from '../date-time.js';
 import type { Token } from '../parser.js';
 import { parseSequenceSet, type SequenceSet } from '../sequence-set.js';
@@ -52,10 +56,11 @@ const DATE_KEYS: Readonly<Record<string, ['internaldate' | 'sentdate', DateCompa
 export function parseSearchKeys(
   tokens: readonly Token[],
   text: (t: Token | undefined) => string,
+  depth = 0,
 ): SearchKey {
   const reader = { tokens, index: 0 };
   const keys: SearchKey[] = [];
-  while (reader.index < tokens.length) keys.push(parseKey(reader, text));
+  while (reader.index < tokens.length) keys.push(parseKey(reader, text, depth));
   if (keys.length === 0) throw new ArgumentError('Missing search criteria');
   return keys.length === 1 ? keys[0]! : { op: 'and', keys };
 }
@@ -65,12 +70,14 @@ interface Reader {
   index: number;
 }
 
-function parseKey(r: Reader, text: (t: Token | undefined) => string): SearchKey {
+function parseKey(r: Reader, text: (t: Token | undefined) => string, depth: number): SearchKey {
+  if (depth > MAX_SEARCH_KEY_DEPTH)
+    throw new ArgumentError(`Search keys nested deeper than ${MAX_SEARCH_KEY_DEPTH}`);
   const token = r.tokens[r.index++];
   if (!token) throw new ArgumentError('Missing search key');
   if (token.type === 'list') {
     if (token.items.length === 0) throw new ArgumentError('Empty search key list');
-    return parseSearchKeys(token.items, text);
+    return parseSearchKeys(token.items, text, depth + 1);
   }
   if (token.type !== 'atom') throw new ArgumentError('Expected a search key');
   const name = token.value.toUpperCase();
@@ -104,9 +111,9 @@ function parseKey(r: Reader, text: (t: Token | undefined) => string): SearchKey 
     case 'TEXT':
       return { op: 'text', value: text(next()) };
     case 'NOT':
-      return { op: 'not', key: parseKey(r, text) };
+      return { op: 'not', key: parseKey(r, text, depth + 1) };
     case 'OR':
-      return { op: 'or', a: parseKey(r, text), b: parseKey(r, text) };
+      return { op: 'or', a: parseKey(r, text, depth + 1), b: parseKey(r, text, depth + 1) };
     case 'UID': {
       const set = parseSequenceSet(atomArg(next()));
       if (!set) throw new ArgumentError('Invalid UID set');
@@ -114,7 +121,7 @@ function parseKey(r: Reader, text: (t: Token | undefined) => string): SearchKey 
     }
     default: {
       const set = parseSequenceSet(token.value);
-      if (!set) throw new ArgumentError(`Unknown search key ${name.slice(0, 30)}`);
+      if (!set) throw new ArgumentError(`Unknown search key ${quoteInput(name)}`);
       return { op: 'seq', set };
     }
   }

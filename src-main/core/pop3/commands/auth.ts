@@ -7,6 +7,7 @@
 import { decodeSaslPlain } from '../../auth/sasl-plain.js';
 import type { Pop3Command } from '../command.js';
 import { completeLogin, loginRefused } from '../login.js';
+import { quoteInput } from '../../net/client-text.js';
 
 export const auth: Pop3Command = {
   name: 'AUTH',
@@ -20,7 +21,7 @@ export const auth: Pop3Command = {
     if (loginRefused(ctx)) return;
     if (mechanism.toUpperCase() !== 'PLAIN') {
       ctx.countBad();
-      ctx.err(`Unsupported authentication mechanism ${mechanism}: use PLAIN.`);
+      ctx.err(`Unsupported authentication mechanism ${quoteInput(mechanism)}: use PLAIN.`);
       return;
     }
     // RFC 5034 §4: "=" is an empty initial response; none means ask with an empty challenge.

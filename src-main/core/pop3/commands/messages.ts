@@ -2,6 +2,7 @@
 import type { Pop3Context } from '../command.js';
 import type { TransactionState } from '../state.js';
 import type { MessageRecord } from '../../store/types.js';
+import { quoteInput } from '../../net/client-text.js';
 
 export function eachLiveMessage(
   state: TransactionState,
@@ -15,5 +16,5 @@ export function eachLiveMessage(
 }
 
 export function noSuchMessage(ctx: Pop3Context, arg: string | undefined): void {
-  ctx.err(arg ? `There is no message ${arg.slice(0, 20)}.` : 'A message number is required.');
+  ctx.err(arg ? `There is no message ${quoteInput(arg)}.` : 'A message number is required.');
 }
