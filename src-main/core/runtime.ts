@@ -3,6 +3,7 @@
  * shell: the rotated app log (with an in-memory ring for the window), the service, the first
  * run, and the ControlApi over it.
  */
+import { chmod, mkdir } from 'node:fs/promises';
 import { choosePorts, firstRun, type FirstRunResult } from './first-run.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { LogRing } from './log/ring.js';
@@ -38,6 +39,7 @@ export interface OpenOptions {
 
 export async function openMailport(dataDir: string, options: OpenOptions = {}): Promise<Mailport> {
   const paths = dataPaths(dataDir);
+  await makePrivate(dataDir);
   const { current } = await SettingsStore.open(paths.settings);
   const rotation = logRotation(current);
   await rotateLog(paths.logFile, rotation.maxBytes, rotation.keep);
@@ -55,4 +57,13 @@ export async function openMailport(dataDir: string, options: OpenOptions = {}): 
   const created = await firstRun(service.accounts, paths.defaultMaildir);
   const api = createControlApi(service, { recentLogs: (limit) => ring.recent(limit) });
   return { service, api, ring, logger, firstRun: created, movedPorts };
+}
+
+/**
+ * The data dir holds password hashes, the CA key and logs of who signed in from where: it is
+ * the user's alone (0700), also when an older version or another program made it wider.
+ */
+async function makePrivate(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') await chmod(dataDir, 0o700);
 }

@@ -7,7 +7,15 @@
  * (`shiftLogFiles`) and a new one begun. The size is counted here, byte for byte, so the bound
  * holds exactly. A failing disk loses log lines, never the server: logging is best effort.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_ROTATION, shiftLogFiles, type RotationLimits } from './rotate.js';
 
@@ -26,7 +34,8 @@ export class RotatingFile {
   constructor(path: string, limits: RotationLimits = DEFAULT_ROTATION) {
     this.#path = path;
     this.#limits = limits;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (process.platform !== 'win32') chmodSync(dirname(path), 0o700); // logs/ of an older version
     this.#open();
     openFiles.add(this);
     if (!exitHookInstalled) {
@@ -86,6 +95,9 @@ export class RotatingFile {
   #open(): void {
     try {
       this.#fd = openSync(this.#path, 'a', 0o600);
+      // Login events name accounts and addresses: the log is the user's alone, also when an
+      // older version made it readable by others.
+      if (process.platform !== 'win32') fchmodSync(this.#fd, 0o600);
       this.#size = fstatSync(this.#fd).size;
     } catch {
       this.#fd = -1;

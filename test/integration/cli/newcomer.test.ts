@@ -5,7 +5,17 @@
  * serving.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
@@ -234,6 +244,36 @@ describe('settings that cannot work', () => {
       expect(greeting).toMatch(/^\* OK /);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('the data dir', () => {
+  it('is private: 0700, and the app and protocol logs 0600, also when an older run left them open', async () => {
+    const fresh = join(home, 'data'); // does not exist yet
+    const setup = await setUpMailport(join(home, 'Maildir'), undefined, (s) => {
+      s.listeners.imap.protocolLog = true;
+    });
+    await rm(fresh, { recursive: true, force: true });
+    await cp(setup.dataDir, fresh, { recursive: true });
+    // As an older version left them: readable by everyone.
+    await chmod(fresh, 0o755);
+    await mkdir(join(fresh, 'logs'), { mode: 0o755 });
+    await writeFile(join(fresh, 'mailport.log'), '', { mode: 0o644 });
+    await writeFile(join(fresh, 'logs', 'imap.log'), '', { mode: 0o644 });
+    const server = await runMailport({ ...setup, dataDir: fresh }, { HOME: home });
+    try {
+      const imap = await LineClient.connect(setup.ports.imap);
+      await imap.line();
+      await imap.imap('a', 'LOGOUT');
+      const mode = async (path: string) => (await stat(path)).mode & 0o777;
+      expect(await mode(fresh)).toBe(0o700);
+      expect(await mode(join(fresh, 'logs'))).toBe(0o700);
+      await expect.poll(() => mode(join(fresh, 'mailport.log'))).toBe(0o600);
+      await expect.poll(() => mode(join(fresh, 'logs', 'imap.log'))).toBe(0o600);
+    } finally {
+      await server.stop();
+      await rm(setup.dataDir, { recursive: true, force: true });
     }
   });
 });
