@@ -277,3 +277,20 @@ describe('the data dir', () => {
     }
   });
 });
+
+describe('npm run dist', () => {
+  it('says which Node the desktop build needs instead of failing inside its tools', async () => {
+    const script = resolve(CLI, '../../../../scripts/desktop-node.mjs');
+    const r = await run(process.execPath, [script]);
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+    const newEnough = major > 22 || (major === 22 && minor >= 12);
+    expect(r.code).toBe(newEnough ? 0 : 1);
+    if (!newEnough) {
+      expect(r.stderr).toContain('Building the desktop app needs Node 22.12 or newer');
+      expect(r.stderr).toContain(`this is Node ${process.versions.node}`);
+    }
+    const pkg = JSON.parse(await readFile(resolve(CLI, '../../../../package.json'), 'utf8'));
+    expect(pkg.scripts.dist).toMatch(/^node scripts\/desktop-node\.mjs && /);
+    expect(pkg.engines.node).toBe('>=20');
+  });
+});
