@@ -10,6 +10,15 @@ import { contains, type SequenceSet } from './sequence-set.js';
 
 const SYSTEM_ORDER = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
+/**
+ * The mailbox's UIDVALIDITY changed under a session (a restored or reset uidlist, a mailbox
+ * deleted and created again): its UIDs mean nothing any more, so the session ends and the
+ * client selects again (RFC 3501 §2.3.1.1; Dovecot does the same).
+ */
+export class UidValidityChanged extends Error {
+  override name = 'UidValidityChanged';
+}
+
 /** UID lists of record lists, shared by every view that holds the same list. */
 const uidLists = new WeakMap<readonly MessageRecord[], number[]>();
 
@@ -28,6 +37,8 @@ export class MailboxView {
   /** The store's list this view last caught up with: the same list again means no change. */
   #seen: readonly MessageRecord[] | undefined;
   readonly #recent = new Set<number>();
+  /** The highest UID this session was ever shown: nothing new may come below it. */
+  #highestShown = 0;
   /** UIDs the store no longer has but this session has not yet been told about. */
   readonly #vanished = new Set<number>();
   #changed = false;
@@ -52,6 +63,7 @@ export class MailboxView {
     view.uidValidity = status.uidValidity;
     view.uidNext = status.uidNext;
     view.#records = view.#seen = status.messages;
+    view.#highestShown = status.messages.at(-1)?.uid ?? 0;
     for (const uid of status.recent) view.#recent.add(uid);
     return view;
   }
@@ -161,6 +173,8 @@ export class MailboxView {
       if (err instanceof StoreError && err.code === 'NOT_FOUND') throw err; // deleted underneath
       return [];
     }
+    if (status.uidValidity !== this.uidValidity)
+      throw new UidValidityChanged(`UIDVALIDITY of ${this.mailbox.name} changed`);
     const messages = status.messages;
     const out: string[] = [];
     const changed = messages !== this.#seen;
@@ -192,7 +206,8 @@ export class MailboxView {
    * expunged (held back) if any; new messages come with it.
    */
   #catchUp(messages: readonly MessageRecord[], out: string[]): void {
-    const known = this.#records.at(-1)?.uid ?? 0;
+    const known = Math.max(this.#highestShown, this.#records.at(-1)?.uid ?? 0);
+    this.#highestShown = Math.max(known, messages.at(-1)?.uid ?? 0);
     let j = 0;
     this.#records.forEach((old, index) => {
       while (j < messages.length && messages[j]!.uid < old.uid) j++;
@@ -200,7 +215,10 @@ export class MailboxView {
       if (now?.uid !== old.uid || now === old || sameFlags(old.flags, now.flags)) return;
       out.push(`${index + 1} FETCH (FLAGS ${flagList(this.#shown(now.uid, now.flags))})`);
     });
-    if (this.#vanished.size === 0) {
+    // The store's list is taken whole when it holds exactly this view's messages up to the
+    // highest UID it knows: nothing vanished, and nothing new below that UID (new messages
+    // only ever come after every known one, or sequence numbers would shift).
+    if (this.#vanished.size === 0 && countUpTo(messages, known) === this.#records.length) {
       this.#records = messages;
       this.#own = false;
       return;
@@ -211,7 +229,7 @@ export class MailboxView {
       while (j < messages.length && messages[j]!.uid < old.uid) j++;
       merged.push(messages[j]?.uid === old.uid ? messages[j]! : old);
     }
-    for (const record of messages) if (record.uid > known) merged.push(record);
+    for (let i = countUpTo(messages, known); i < messages.length; i++) merged.push(messages[i]!);
     this.#records = merged;
     this.#own = true;
   }
@@ -244,6 +262,18 @@ export class MailboxView {
     this.#stopWatching();
     await this.mailbox.close();
   }
+}
+
+/** How many records (ascending by UID) have a UID up to `uid`. */
+function countUpTo(records: readonly MessageRecord[], uid: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (records[mid]!.uid <= uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function sameFlags(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -20,7 +20,7 @@ import {
   MAX_BAD_COMMANDS,
   MAX_QUEUED_COMMANDS,
 } from './limits.js';
-import { MailboxView } from './mailbox-view.js';
+import { MailboxView, UidValidityChanged } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
 import {
   bad,
@@ -220,6 +220,8 @@ export class ImapSession {
     } catch (err) {
       if (err instanceof StoreError && err.code === 'NOT_FOUND') {
         this.shutdown('The selected mailbox was deleted by another session.');
+      } else if (err instanceof UidValidityChanged) {
+        this.shutdown('The mailbox was reset (its UIDVALIDITY changed): select it again.');
       }
     }
   }
