@@ -87,11 +87,7 @@ export class ImapModel {
 
   /** Every message's UID, flags and Message-ID, checked against the model. */
   async fetchAll(client: LineClient, tag: string): Promise<string> {
-    return this.run(
-      client,
-      tag,
-      'FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])',
-    );
+    return this.run(client, tag, 'FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])');
   }
 
   get problemCount(): number {

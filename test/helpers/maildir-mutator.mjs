@@ -4,7 +4,15 @@
 // one JSON line with what it did, so a test can check that nothing it did was lost.
 //
 //   node maildir-mutator.mjs <maildir> <durationMs> <seed> <deletes: 0|1>
-import { readdirSync, renameSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import {
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 

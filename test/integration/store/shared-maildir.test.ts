@@ -3,19 +3,17 @@
  * and a delivery agent change it while an IMAP client watches (issue 14).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { open, mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import { hasDovecot, startDovecot } from '../../helpers/dovecot.js';
-import { join, resolve } from 'node:path';
-import { LineClient } from '../../helpers/line-client.js';
+import type { LineClient } from '../../helpers/line-client.js';
 import { ImapModel } from '../../helpers/imap-model.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
-
-const MUTATOR = resolve(import.meta.dirname, '../../helpers/maildir-mutator.mjs');
-const PASSWORD = 'correct horse battery';
+import { runMutator, seedMaildir, selectInbox } from '../../helpers/shared-maildir.js';
 
 let work: string;
 let maildir: string;
@@ -30,50 +28,6 @@ afterEach(async () => {
   server = undefined;
   await rm(work, { recursive: true, force: true });
 });
-
-/** `count` messages in cur/, each with its own Message-ID. */
-export async function seedMaildir(dir: string, count: number): Promise<void> {
-  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub), { recursive: true });
-  for (let i = 1; i <= count; i++) {
-    const body = `Message-ID: <seed-${i}@test>\nSubject: seed ${i}\n\nseed ${i}\n`;
-    await writeFile(join(dir, 'cur', `1700000000.M${i}P1.seed:2,`), body);
-  }
-}
-
-export interface MutatorResult {
-  ops: number;
-  delivered: string[];
-  deleted: string[];
-  added: Record<string, string>;
-}
-
-/** Runs the other program for `durationMs`; resolves with what it did. */
-export function runMutator(
-  dir: string,
-  durationMs: number,
-  seed: number,
-  deletes: boolean,
-): Promise<MutatorResult> {
-  const child = spawn(
-    process.execPath,
-    [MUTATOR, dir, String(durationMs), String(seed), deletes ? '1' : '0'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((res, rej) => {
-    child.once('exit', (code) =>
-      code === 0 ? res(JSON.parse(out) as MutatorResult) : rej(new Error(`mutator: ${code}`)),
-    );
-  });
-}
-
-export async function selectInbox(port: number): Promise<LineClient> {
-  const client = await LineClient.connect(port);
-  await client.line();
-  expect((await client.imap('a', `LOGIN tester "${PASSWORD}"`)).tagged).toMatch(/^a OK/);
-  return client;
-}
 
 describe('sequence numbers while another program changes the Maildir', () => {
   it('never shifts: no message vanishes, reappears or appears below a known UID', async () => {

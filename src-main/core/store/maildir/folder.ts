@@ -219,7 +219,13 @@ export class MaildirFolder {
     // the lock) is then for a file that the listing sees.
     const reread = await this.#rereadUidList();
     const listed = this.#listed;
-    if (lock || reread || !this.#uidList || listed?.new !== mtimes.new || listed.cur !== mtimes.cur) {
+    if (
+      lock ||
+      reread ||
+      !this.#uidList ||
+      listed?.new !== mtimes.new ||
+      listed.cur !== mtimes.cur
+    ) {
       this.#listed = undefined;
       const listing = await this.#list();
       const gone = await this.#recheck(listing);

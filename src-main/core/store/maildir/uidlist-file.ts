@@ -50,14 +50,18 @@ async function readOnce(path: string): Promise<UidListOnDisk> {
     before = await stat(path);
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', stamp: undefined };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { kind: 'missing', stamp: undefined };
     throw err;
   }
   const after = await stat(path).catch(() => undefined);
   const stamp = `${before.ino}:${before.size}:${before.mtimeMs}`;
   const recent = Date.now() - before.mtimeMs < SETTLE_MS;
   const moving =
-    !after || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs;
+    !after ||
+    after.ino !== before.ino ||
+    after.size !== before.size ||
+    after.mtimeMs !== before.mtimeMs;
   // Every writer ends the file with a line end; a file without one is not finished yet.
   if (moving || (recent && !text.endsWith('\n'))) return { kind: 'busy', stamp };
   try {
