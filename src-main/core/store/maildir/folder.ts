@@ -41,7 +41,12 @@ import {
 } from './filename.js';
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
 import { formatUidList, type UidList, type UidRecord } from './uidlist.js';
-import { mergeUidLists, readUidListFile, type UidListOnDisk } from './uidlist-file.js';
+import {
+  mergeUidLists,
+  readUidListFile,
+  uidListStamp,
+  type UidListOnDisk,
+} from './uidlist-file.js';
 import { nextUidValidity } from './uidvalidity.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
@@ -230,9 +235,13 @@ export class MaildirFolder {
       const listing = await this.#list();
       const gone = await this.#recheck(listing);
       for (const base of gone) this.#forget(base);
-      const assign =
-        lock || gone.size > 0 || !this.#uidList || someKey(listing, (b) => this.#needsUid(b));
-      if (assign) await this.#assignUids(listing, gone, lock);
+      if (lock || !this.#uidList || someKey(listing, (b) => this.#needsUid(b))) {
+        await this.#assignUids(listing, gone, lock);
+      } else if (gone.size > 0) {
+        // Only records to drop: worth a write, not a failed sync (a busy lock, a read-only
+        // Maildir). Memory has forgotten them already; a later write drops them too.
+        await this.#assignUids(listing, gone).catch(() => undefined);
+      }
       await this.#refreshEntries(listing, onProgress);
       this.#cache.retain((base) => this.#uidByBase.has(base));
       const newest = Math.max(mtimes.new, mtimes.cur);
@@ -293,7 +302,9 @@ export class MaildirFolder {
    */
   async #rereadUidList(): Promise<boolean> {
     if (!this.#uidList) return false; // the first sync reads it under the lock
-    const disk = await readUidListFile(join(this.path, UIDLIST_FILE));
+    const path = join(this.path, UIDLIST_FILE);
+    if ((await uidListStamp(path)) === this.#uidListStamp) return false;
+    const disk = await readUidListFile(path);
     if (disk.stamp === this.#uidListStamp || disk.kind !== 'valid') return false;
     this.#uidListStamp = disk.stamp;
     this.#adopt(mergeUidLists(disk.list, this.#uidList).list);

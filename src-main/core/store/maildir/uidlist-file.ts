@@ -43,6 +43,16 @@ export async function readUidListFile(
   }
 }
 
+/** The file's stamp without reading it (undefined when there is none). */
+export async function uidListStamp(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  return info && stampOf(info);
+}
+
+function stampOf(info: { ino: number; size: number; mtimeMs: number }): string {
+  return `${info.ino}:${info.size}:${info.mtimeMs}`;
+}
+
 async function readOnce(path: string): Promise<UidListOnDisk> {
   let text: string;
   let before;
@@ -55,7 +65,7 @@ async function readOnce(path: string): Promise<UidListOnDisk> {
     throw err;
   }
   const after = await stat(path).catch(() => undefined);
-  const stamp = `${before.ino}:${before.size}:${before.mtimeMs}`;
+  const stamp = stampOf(before);
   const recent = Date.now() - before.mtimeMs < SETTLE_MS;
   const moving =
     !after ||
