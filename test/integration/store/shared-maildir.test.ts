@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,6 +244,37 @@ describe('dovecot-uidlist.lock', () => {
     expect(append.tagged).toMatch(/^a OK \[APPENDUID \d+ 4\]/);
     client.close();
     expect(await readdir(maildir)).not.toContain('dovecot-uidlist.lock');
+  });
+
+  it('left by Mailport killed with SIGKILL while appending never blocks the next start', async () => {
+    await seedMaildir(maildir, 1);
+    const setup = await setUpMailport(maildir);
+    let locksLeft = 0;
+    for (let round = 0; round < 6; round++) {
+      if ((await readdir(maildir)).includes('dovecot-uidlist.lock')) locksLeft += 1;
+      server = await runMailport(setup);
+      const client = await selectInbox(server.ports.imap);
+      expect((await client.imap('s', 'SELECT INBOX', 30_000)).tagged).toMatch(/^s OK/);
+      const body = `Message-ID: <k${round}@test>\r\n\r\nx\r\n`;
+      const appends = Array.from(
+        { length: 300 },
+        (_, i) => `a${i} APPEND INBOX {${body.length}+}\r\n${body}\r\n`,
+      );
+      client.send(appends.join(''));
+      await client.until(/^a20 /, 30_000); // well into the appends
+      // Killed the moment it holds the lock (most rounds), as a crash would find it.
+      const lock = join(maildir, 'dovecot-uidlist.lock');
+      for (let i = 0; i < 100_000 && !existsSync(lock); i++) await new Promise(setImmediate);
+      await server.stop('SIGKILL');
+      client.close();
+    }
+    server = await runMailport(setup);
+    const client = await selectInbox(server.ports.imap);
+    expect((await client.imap('s', 'SELECT INBOX', 30_000)).tagged).toMatch(/^s OK/);
+    const last = await appendLine(client, 'a', 'INBOX', 'Message-ID: <last@test>\n\nx\n');
+    expect(last.tagged).toMatch(/^a OK \[APPENDUID/);
+    client.close();
+    expect(locksLeft).toBeGreaterThan(0); // the case this test is about did happen
   });
 
   it('held by a live process: APPEND answers NO and stores nothing, so a retry makes no duplicate', async () => {

@@ -8,7 +8,7 @@
  * wait two minutes for its own dead predecessor. A lock naming this very process that it does
  * not hold is stale too (a predecessor with the same pid, as in a fresh container).
  */
-import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, storeErrorFromFs } from '../errors.js';
@@ -27,26 +27,20 @@ const held = new Set<string>();
 export class DotLock {
   readonly #target: string;
   readonly #lockPath: string;
-  #handle: FileHandle | undefined;
+  #held = true;
 
-  private constructor(target: string, handle: FileHandle) {
+  private constructor(target: string) {
     this.#target = target;
     this.#lockPath = `${target}.lock`;
-    this.#handle = handle;
   }
 
   static async acquire(target: string, waitMs = DOTLOCK_WAIT_MS): Promise<DotLock> {
     const lockPath = `${target}.lock`;
     const deadline = Date.now() + waitMs;
     for (;;) {
-      try {
-        const handle = await open(lockPath, 'wx', 0o600);
+      if (await createLock(lockPath)) {
         held.add(lockPath);
-        const lock = new DotLock(target, handle);
-        await handle.writeFile(`${process.pid}:${hostname()}`).catch(() => undefined);
-        return lock;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeErrorFromFs(err, lockPath);
+        return new DotLock(target);
       }
       const stale = await staleLock(lockPath);
       if (stale !== undefined) {
@@ -60,39 +54,77 @@ export class DotLock {
     }
   }
 
-  /** Writes `content` into the lock file, syncs it and renames it over the target. */
+  /**
+   * Writes `content` to a file of ours beside the lock, syncs it, renames it over the target
+   * and releases the lock. The lock keeps its owner line throughout, so a crash at any point
+   * leaves a lock the next process can tell is stale.
+   */
   async replace(content: string): Promise<void> {
-    const handle = this.#take();
+    this.#take();
+    const temp = ownFile(this.#lockPath);
     try {
-      await handle.truncate(0); // the owner line goes: the lock file becomes the new target
-      await handle.write(content, 0);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(this.#lockPath, this.#target);
+      const handle = await open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(content);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, this.#target);
     } catch (err) {
-      await rm(this.#lockPath, { force: true });
+      await rm(temp, { force: true });
       throw storeErrorFromFs(err, this.#target);
     } finally {
+      await rm(this.#lockPath, { force: true });
       held.delete(this.#lockPath);
     }
   }
 
   /** Gives the lock up without changing the target. */
   async release(): Promise<void> {
-    if (!this.#handle) return;
-    await this.#take().close();
+    if (!this.#held) return;
+    this.#take();
     await rm(this.#lockPath, { force: true });
     held.delete(this.#lockPath);
   }
 
-  #take(): FileHandle {
-    const handle = this.#handle;
-    if (!handle) throw new Error(`dotlock on ${this.#target} already released`);
-    this.#handle = undefined;
-    return handle;
+  #take(): void {
+    if (!this.#held) throw new Error(`dotlock on ${this.#target} already released`);
+    this.#held = false;
+  }
+}
+
+/** `<lock>.<host>.<pid>`: this process's scratch file beside a lock. */
+function ownFile(lockPath: string, pid = process.pid, host = maildirHostname()): string {
+  return `${lockPath}.${host}.${pid}`;
+}
+
+/**
+ * Creates the lock with its owner line already in it, as Dovecot does: the line is written to
+ * a file of ours and hard-linked to the lock name, which fails if the lock exists. Where hard
+ * links are not supported, O_EXCL and then the line.
+ */
+async function createLock(lockPath: string): Promise<boolean> {
+  const owner = `${process.pid}:${hostname()}`;
+  const temp = ownFile(lockPath);
+  try {
+    await writeFile(temp, owner, { mode: 0o600 });
+    try {
+      await link(temp, lockPath);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+    }
+    const handle = await open(lockPath, 'wx', 0o600);
+    await handle.writeFile(owner).finally(() => handle.close());
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw storeErrorFromFs(err, lockPath);
+  } finally {
+    await rm(temp, { force: true });
   }
 }
 
@@ -102,7 +134,10 @@ async function staleLock(lockPath: string): Promise<number | undefined> {
     const info = await stat(lockPath);
     if (Date.now() - info.mtimeMs > DOTLOCK_STALE_MS) return info.ino;
     const owner = await readOwner(lockPath);
-    if (owner && owner.host === hostname() && !ownerRuns(owner.pid, lockPath)) return info.ino;
+    if (owner && owner.host === hostname() && !ownerRuns(owner.pid, lockPath)) {
+      await rm(ownFile(lockPath, owner.pid), { force: true }); // its unfinished new content
+      return info.ino;
+    }
   } catch {
     // vanished meanwhile: the next open will tell
   }
