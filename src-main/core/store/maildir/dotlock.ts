@@ -8,6 +8,7 @@
  * wait two minutes for its own dead predecessor. A lock naming this very process that it does
  * not hold is stale too (a predecessor with the same pid, as in a fresh container).
  */
+import type { Stats } from 'node:fs';
 import { link, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,21 +57,24 @@ export class DotLock {
 
   /**
    * Writes `content` to a file of ours beside the lock, syncs it, renames it over the target
-   * and releases the lock. The lock keeps its owner line throughout, so a crash at any point
+   * and releases the lock; returns the new file's stat. The lock keeps its owner line throughout, so a crash at any point
    * leaves a lock the next process can tell is stale.
    */
-  async replace(content: string): Promise<void> {
+  async replace(content: string): Promise<Stats> {
     this.#take();
     const temp = ownFile(this.#lockPath);
     try {
       const handle = await open(temp, 'w', 0o600);
+      let written: Stats;
       try {
         await handle.writeFile(content);
         await handle.sync();
+        written = await handle.stat(); // what the target is after the rename
       } finally {
         await handle.close();
       }
       await rename(temp, this.#target);
+      return written;
     } catch (err) {
       await rm(temp, { force: true });
       throw storeErrorFromFs(err, this.#target);

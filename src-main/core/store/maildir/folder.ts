@@ -44,6 +44,7 @@ import { formatUidList, type UidList, type UidRecord } from './uidlist.js';
 import {
   mergeUidLists,
   readUidListFile,
+  stampOf,
   uidListStamp,
   type UidListOnDisk,
 } from './uidlist-file.js';
@@ -376,8 +377,7 @@ export class MaildirFolder {
       }
       const list: UidList = { ...start, nextUid, records };
       if (fresh.length > 0 || dropped || changed || nextUid !== start.nextUid) {
-        await lock.replace(formatUidList(list));
-        this.#uidListStamp = (await readUidListFile(uidlistPath)).stamp;
+        this.#uidListStamp = stampOf(await lock.replace(formatUidList(list)));
       } else {
         await lock.release();
       }
@@ -739,8 +739,7 @@ export class MaildirFolder {
       const gone = new Set(removed);
       const records = onDisk.records.filter((r) => !gone.has(r.uid));
       const list = { ...onDisk, nextUid: Math.max(onDisk.nextUid, this.#highest + 1), records };
-      await lock.replace(formatUidList(list));
-      this.#uidListStamp = (await readUidListFile(uidlistPath)).stamp;
+      this.#uidListStamp = stampOf(await lock.replace(formatUidList(list)));
       this.#adopt(list);
     } catch (err) {
       await lock.release().catch(() => undefined);

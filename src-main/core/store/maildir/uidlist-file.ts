@@ -49,7 +49,8 @@ export async function uidListStamp(path: string): Promise<string | undefined> {
   return info && stampOf(info);
 }
 
-function stampOf(info: { ino: number; size: number; mtimeMs: number }): string {
+/** Inode, size and mtime: any writer changes one of them. */
+export function stampOf(info: { ino: number; size: number; mtimeMs: number }): string {
   return `${info.ino}:${info.size}:${info.mtimeMs}`;
 }
 
