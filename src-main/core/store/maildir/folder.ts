@@ -5,6 +5,7 @@
  */
 import {
   createReadStream,
+  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -488,9 +489,13 @@ export class MaildirFolder {
    */
   #facts(entry: Entry): Facts {
     if (entry.facts) return entry.facts;
-    const path = join(this.path, entry.dir, entry.fileName);
+    let path = join(this.path, entry.dir, entry.fileName);
+    let info = statSync(path, { throwIfNoEntry: false });
+    if (!info && !parseName(entry.fileName).wireSize && this.#findNow(entry)) {
+      path = join(this.path, entry.dir, entry.fileName); // renamed: its size must be counted
+      info = statSync(path, { throwIfNoEntry: false });
+    }
     const named = parseName(entry.fileName);
-    const info = statSync(path, { throwIfNoEntry: false });
     if (!info) {
       const seconds = Number(/^(\d{1,12})\./.exec(entry.base)?.[1] ?? 0); // delivery time
       return {
@@ -507,6 +512,27 @@ export class MaildirFolder {
       this.#scheduleCacheSave();
     }
     return (entry.facts = factsOf(info, wireSize));
+  }
+
+  /**
+   * Finds a file renamed by another program without waiting (sizes are read synchronously);
+   * only for files whose name does not carry their size, which is rare.
+   */
+  #findNow(entry: Entry): boolean {
+    for (const dir of ['new', 'cur'] as const) {
+      let names: string[];
+      try {
+        names = readdirSync(join(this.path, dir));
+      } catch {
+        return false; // the folder itself is gone: the next sync says so
+      }
+      const fileName = names.find((name) => baseOf(name) === entry.base);
+      if (fileName) {
+        this.#moved(entry, dir, fileName);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
