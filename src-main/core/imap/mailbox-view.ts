@@ -10,6 +10,15 @@ import { normalise, pickAscending, type SequenceSet } from './sequence-set.js';
 
 const SYSTEM_ORDER = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
+/**
+ * The mailbox's UIDVALIDITY changed under a session (a restored or reset uidlist, a mailbox
+ * deleted and created again): its UIDs mean nothing any more, so the session ends and the
+ * client selects again (RFC 3501 §2.3.1.1; Dovecot does the same).
+ */
+export class UidValidityChanged extends Error {
+  override name = 'UidValidityChanged';
+}
+
 /** UID lists of record lists, shared by every view that holds the same list. */
 const uidLists = new WeakMap<readonly MessageRecord[], number[]>();
 
@@ -30,6 +39,8 @@ export class MailboxView {
   readonly #recent = new Set<number>();
   /** Keywords this session has been told about in FLAGS (RFC 3501 §7.2.6). */
   readonly #keywords = new Set<string>();
+  /** The highest UID this session was ever shown: nothing new may come below it. */
+  #highestShown = 0;
   /** UIDs the store no longer has but this session has not yet been told about. */
   readonly #vanished = new Set<number>();
   #changed = false;
@@ -54,6 +65,7 @@ export class MailboxView {
     view.uidValidity = status.uidValidity;
     view.uidNext = status.uidNext;
     view.#records = view.#seen = status.messages;
+    view.#highestShown = status.messages.at(-1)?.uid ?? 0;
     for (const uid of status.recent) view.#recent.add(uid);
     return view;
   }
@@ -188,6 +200,8 @@ export class MailboxView {
       if (err instanceof StoreError && err.code === 'NOT_FOUND') throw err; // deleted underneath
       return [];
     }
+    if (status.uidValidity !== this.uidValidity)
+      throw new UidValidityChanged(`UIDVALIDITY of ${this.mailbox.name} changed`);
     const messages = status.messages;
     const out: string[] = [];
     const changed = messages !== this.#seen;
@@ -219,7 +233,8 @@ export class MailboxView {
    * expunged (held back) if any; new messages come with it.
    */
   #catchUp(messages: readonly MessageRecord[], out: string[]): void {
-    const known = this.#records.at(-1)?.uid ?? 0;
+    const known = Math.max(this.#highestShown, this.#records.at(-1)?.uid ?? 0);
+    this.#highestShown = Math.max(known, messages.at(-1)?.uid ?? 0);
     let j = 0;
     this.#records.forEach((old, index) => {
       while (j < messages.length && messages[j]!.uid < old.uid) j++;
@@ -230,7 +245,10 @@ export class MailboxView {
     });
     for (let i = messages.length - 1; i >= 0 && messages[i]!.uid > known; i--)
       out.push(...this.newKeywords(messages[i]!.flags));
-    if (this.#vanished.size === 0) {
+    // The store's list is taken whole when it holds exactly this view's messages up to the
+    // highest UID it knows: nothing vanished, and nothing new below that UID (new messages
+    // only ever come after every known one, or sequence numbers would shift).
+    if (this.#vanished.size === 0 && countUpTo(messages, known) === this.#records.length) {
       this.#records = messages;
       this.#own = false;
       return;
@@ -241,7 +259,7 @@ export class MailboxView {
       while (j < messages.length && messages[j]!.uid < old.uid) j++;
       merged.push(messages[j]?.uid === old.uid ? messages[j]! : old);
     }
-    for (const record of messages) if (record.uid > known) merged.push(record);
+    for (let i = countUpTo(messages, known); i < messages.length; i++) merged.push(messages[i]!);
     this.#records = merged;
     this.#own = true;
   }
@@ -274,6 +292,18 @@ export class MailboxView {
     this.#stopWatching();
     await this.mailbox.close();
   }
+}
+
+/** How many records (ascending by UID) have a UID up to `uid`. */
+function countUpTo(records: readonly MessageRecord[], uid: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (records[mid]!.uid <= uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function sameFlags(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

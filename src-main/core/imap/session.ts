@@ -24,7 +24,7 @@ import {
   MAX_BUFFERED_INPUT_BYTES,
   MAX_LOGGED_COMMAND_CHARS,
 } from './limits.js';
-import { MailboxView } from './mailbox-view.js';
+import { MailboxView, UidValidityChanged } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
 import {
   bad,
@@ -287,6 +287,8 @@ export class ImapSession {
     } catch (err) {
       if (err instanceof StoreError && err.code === 'NOT_FOUND') {
         this.shutdown('The selected mailbox was deleted by another session.');
+      } else if (err instanceof UidValidityChanged) {
+        this.shutdown('The mailbox was reset (its UIDVALIDITY changed): select it again.');
       }
     }
   }

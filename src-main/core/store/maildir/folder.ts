@@ -5,6 +5,7 @@
  */
 import {
   createReadStream,
+  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -13,7 +14,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
 import { CrlfTransform, WireSizeCounter } from '../crlf.js';
@@ -26,7 +27,7 @@ import type {
   SyncResult,
 } from '../types.js';
 import { toCrlf, toCrlfText } from '../crlf.js';
-import { writeMessageFile } from './delivery.js';
+import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { DotLock } from './dotlock.js';
@@ -40,13 +41,15 @@ import {
   systemFlagLetter,
 } from './filename.js';
 import { formatKeywords, keywordLetter, MAX_KEYWORDS, parseKeywords } from './keywords.js';
+import { formatUidList, type UidList, type UidRecord } from './uidlist.js';
 import {
-  formatUidList,
-  parseUidList,
-  UidListFormatError,
-  type UidList,
-  type UidRecord,
-} from './uidlist.js';
+  mergeUidLists,
+  readUidListFile,
+  stampOf,
+  uidListStamp,
+  type UidListOnDisk,
+} from './uidlist-file.js';
+import { nextUidValidity } from './uidvalidity.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
@@ -65,6 +68,18 @@ const PROGRESS_EVERY = 250;
  * an earlier one leaves the mtime as it was (Dovecot's maildir sync follows the same rule).
  */
 const STABLE_MTIME_MS = 2000;
+/**
+ * Listings of new/ and cur/ made again when a file the folder knows is missing from one: a
+ * readdir() of a large directory takes several system calls, and a file renamed meanwhile
+ * (another program changing its flags) can be missed by all of them. A file is gone only when
+ * it is missing from every listing.
+ */
+const RESCANS = 2;
+/**
+ * Tries at opening, reading, renaming or deleting a message file that another program keeps
+ * renaming (each failed try finds its new name first).
+ */
+const RENAME_ATTEMPTS = 4;
 /** Bytes read from the start of a file to find its header. */
 const HEADER_READ = 16 * 1024;
 /** Parsed facts are written to the cache at most this often. */
@@ -104,7 +119,19 @@ interface Entry {
 export class MaildirFolder {
   readonly path: string;
   readonly name: string;
+  /** The Maildir's root, where UIDVALIDITY values are taken (`uidvalidity.ts`). */
+  readonly #root: string;
   #uidList: UidList | undefined;
+  /** The uidlist file as last read or written here (`UidListOnDisk.stamp`). */
+  #uidListStamp: string | undefined;
+  /**
+   * The highest UID ever shown under this UIDVALIDITY. A message is only ever added above it:
+   * a file that comes back with an older UID (missed by a listing, dropped, found again) gets
+   * a new one, so no session sees a message appear below one it knows (RFC 3501 §2.3.1.1).
+   */
+  #highest = 0;
+  /** cur/'s inode: another one means the folder was deleted and created again. */
+  #folderIno: number | undefined;
   readonly #entries = new Map<number, Entry>();
   #uidByBase = new Map<string, number>();
   #keywords: string[] = [];
@@ -127,9 +154,10 @@ export class MaildirFolder {
   #watchers: FSWatcher[] = [];
   #debounce: NodeJS.Timeout | undefined;
 
-  constructor(path: string, name: string) {
+  constructor(path: string, name: string, root = name === 'INBOX' ? path : dirname(path)) {
     this.path = path;
     this.name = name;
+    this.#root = root;
     this.#cache = new SizeCache(join(path, CACHE_FILE));
   }
 
@@ -176,9 +204,14 @@ export class MaildirFolder {
     }
   }
 
+  /**
+   * `lock`: the uidlist's dotlock, already taken by a caller that wrote a file and needs its
+   * UID; used (and released) here.
+   */
   async #sync(
     claimRecent: boolean,
     onProgress?: (done: number, total: number) => void,
+    lock?: DotLock,
   ): Promise<SyncResult> {
     if (!this.#cacheLoaded) {
       await this.#cache.load();
@@ -187,15 +220,30 @@ export class MaildirFolder {
     await this.#loadKeywords();
     const checkedAt = Date.now();
     const mtimes = await this.#dirMtimes();
+    if (this.#folderIno !== undefined && this.#folderIno !== mtimes.ino) this.#reset();
+    this.#folderIno = mtimes.ino;
+    // The uidlist is read before the folders are listed: a UID another program gave (under
+    // the lock) is then for a file that the listing sees.
+    const reread = await this.#rereadUidList();
     const listed = this.#listed;
-    if (!this.#uidList || listed?.new !== mtimes.new || listed.cur !== mtimes.cur) {
+    if (
+      lock ||
+      reread ||
+      !this.#uidList ||
+      listed?.new !== mtimes.new ||
+      listed.cur !== mtimes.cur
+    ) {
       this.#listed = undefined;
-      let listing = await this.#list();
-      if (someKey(this.#uidByBase, (base) => !listing.has(base))) {
-        listing = await this.#list(); // a file renamed between reading new/ and cur/
+      const listing = await this.#list();
+      const gone = await this.#recheck(listing);
+      for (const base of gone) this.#forget(base);
+      if (lock || !this.#uidList || someKey(listing, (b) => this.#needsUid(b))) {
+        await this.#assignUids(listing, gone, lock);
+      } else if (gone.size > 0) {
+        // Only records to drop: worth a write, not a failed sync (a busy lock, a read-only
+        // Maildir). Memory has forgotten them already; a later write drops them too.
+        await this.#assignUids(listing, gone).catch(() => undefined);
       }
-      const unknown = someKey(listing, (base) => !this.#uidByBase.has(base));
-      if (unknown || !this.#uidList) await this.#assignUids(listing);
       await this.#refreshEntries(listing, onProgress);
       this.#cache.retain((base) => this.#uidByBase.has(base));
       const newest = Math.max(mtimes.new, mtimes.cur);
@@ -207,13 +255,13 @@ export class MaildirFolder {
   }
 
   /** The modification times of new/ and cur/: a file added, removed or renamed changes them. */
-  async #dirMtimes(): Promise<{ new: number; cur: number }> {
+  async #dirMtimes(): Promise<{ new: number; cur: number; ino: number }> {
     try {
       const [fresh, current] = await Promise.all([
         stat(join(this.path, 'new')),
         stat(join(this.path, 'cur')),
       ]);
-      return { new: fresh.mtimeMs, cur: current.mtimeMs };
+      return { new: fresh.mtimeMs, cur: current.mtimeMs, ino: current.ino };
     } catch (err) {
       throw storeErrorFromFs(err, this.name);
     }
@@ -237,47 +285,134 @@ export class MaildirFolder {
     return listing;
   }
 
-  /** Reads the uidlist under its dotlock, gives every unknown file the next UID, writes it back. */
-  async #assignUids(listing: Map<string, Listed>): Promise<void> {
+  /** Forgets everything about a folder deleted and created again under the same name. */
+  #reset(): void {
+    this.#uidList = undefined;
+    this.#uidListStamp = undefined;
+    this.#uidByBase = new Map();
+    this.#entries.clear();
+    this.#highest = 0;
+    this.#listed = undefined;
+    this.#snapshot = undefined;
+  }
+
+  /**
+   * Adopts the uidlist when another program changed it (Dovecot, a restored backup): its UIDs
+   * win, and a different UIDVALIDITY in it is taken as it is. A file being written without the
+   * lock (a copy in progress) is left until it is complete; a deleted or damaged one is written
+   * again from memory at the next change. Returns true when something was adopted.
+   */
+  async #rereadUidList(): Promise<boolean> {
+    if (!this.#uidList) return false; // the first sync reads it under the lock
+    const path = join(this.path, UIDLIST_FILE);
+    if ((await uidListStamp(path)) === this.#uidListStamp) return false;
+    const disk = await readUidListFile(path);
+    if (disk.stamp === this.#uidListStamp || disk.kind !== 'valid') return false;
+    this.#uidListStamp = disk.stamp;
+    this.#adopt(mergeUidLists(disk.list, this.#uidList).list);
+    return true;
+  }
+
+  /**
+   * Lists new/ and cur/ again while files the folder knows are missing from the listing,
+   * adding what each new listing finds; returns the bases missing from all of them.
+   */
+  async #recheck(listing: Map<string, Listed>): Promise<Set<string>> {
+    let missing = [...this.#uidByBase.keys()].filter((base) => !listing.has(base));
+    for (let i = 0; i < RESCANS && missing.length > 0; i++) {
+      for (const [base, seen] of await this.#list()) listing.set(base, seen);
+      missing = missing.filter((base) => !listing.has(base));
+    }
+    return new Set(missing);
+  }
+
+  /** Drops a message whose file is gone; if it ever comes back it gets a new UID. */
+  #forget(base: string): void {
+    const uid = this.#uidByBase.get(base);
+    this.#uidByBase.delete(base);
+    if (uid !== undefined && this.#entries.delete(uid)) this.#snapshot = undefined;
+  }
+
+  /** A listed file without a UID, or with one below the highest shown that it never had. */
+  #needsUid(base: string): boolean {
+    const uid = this.#uidByBase.get(base);
+    return uid === undefined || this.#retired(uid);
+  }
+
+  #retired(uid: number): boolean {
+    return uid <= this.#highest && !this.#entries.has(uid);
+  }
+
+  /**
+   * Under the uidlist's dotlock: reads it, drops the files that are gone, gives every listed
+   * file without a usable UID the next one (above every UID given: `nextUid` and the highest
+   * shown), writes it back, and adopts it.
+   */
+  async #assignUids(
+    listing: Map<string, Listed>,
+    gone: ReadonlySet<string>,
+    held?: DotLock,
+  ): Promise<void> {
     const uidlistPath = join(this.path, UIDLIST_FILE);
-    const lock = await DotLock.acquire(uidlistPath);
+    const lock = held ?? (await DotLock.acquire(uidlistPath));
     try {
-      const onDisk = await readUidList(uidlistPath);
-      const uidByBase = new Map<string, number>();
+      const disk = await readUidListFile(uidlistPath, { settle: true });
+      const { list: start, changed } = await this.#startingList(disk);
+      const sameValidity = start.uidValidity === this.#uidList?.uidValidity;
       const records: UidRecord[] = [];
-      for (const r of onDisk.records) {
-        if (!listing.has(r.base)) continue;
+      const uidByBase = new Map<string, number>();
+      for (const r of start.records) {
+        if (gone.has(r.base)) continue;
+        if (sameValidity && listing.has(r.base) && this.#retired(r.uid)) continue;
         records.push(r);
         uidByBase.set(r.base, r.uid);
       }
-      const known = records.length;
+      const dropped = records.length !== start.records.length;
       const fresh: string[] = [];
       for (const base of listing.keys()) if (!uidByBase.has(base)) fresh.push(base);
       fresh.sort((a, b) => compareArrival(arrivalKey(a), arrivalKey(b)));
-      let nextUid = onDisk.nextUid;
+      let nextUid = Math.max(start.nextUid, sameValidity ? this.#highest + 1 : 1);
       for (const base of fresh) {
         records.push({ uid: nextUid, base, extensions: [] });
         uidByBase.set(base, nextUid++);
       }
-      const list: UidList = { ...onDisk, nextUid, records };
-      if (fresh.length > 0 || known !== onDisk.records.length || onDisk.records.length === 0) {
-        await lock.replace(formatUidList(list));
+      const list: UidList = { ...start, nextUid, records };
+      if (fresh.length > 0 || dropped || changed || nextUid !== start.nextUid) {
+        this.#uidListStamp = stampOf(await lock.replace(formatUidList(list)));
       } else {
         await lock.release();
       }
-      this.#adopt(list, uidByBase);
+      this.#adopt(list);
     } catch (err) {
       await lock.release().catch(() => undefined);
       throw storeErrorFromFs(err, `${this.name}/${UIDLIST_FILE}`);
     }
   }
 
-  #adopt(list: UidList, uidByBase: Map<string, number>): void {
+  /**
+   * The list to assign from: the file when it is valid (with what only memory knows merged
+   * in); memory when the file was deleted, damaged or is still being written (it is written
+   * again, with the same UIDVALIDITY); a new UIDVALIDITY only when neither exists.
+   */
+  async #startingList(disk: UidListOnDisk): Promise<{ list: UidList; changed: boolean }> {
+    if (disk.kind === 'valid') {
+      this.#uidListStamp = disk.stamp;
+      return mergeUidLists(disk.list, this.#uidList);
+    }
+    if (this.#uidList) return { list: this.#uidList, changed: true };
+    const uidValidity = await nextUidValidity(this.#root);
+    return { list: { uidValidity, nextUid: 1, headerExtra: [], records: [] }, changed: true };
+  }
+
+  #adopt(list: UidList): void {
     if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
       this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
+      this.#highest = 0;
       this.#snapshot = undefined;
     }
     this.#uidList = list;
+    const uidByBase = new Map<string, number>();
+    for (const r of list.records) uidByBase.set(r.base, r.uid);
     this.#uidByBase = uidByBase;
   }
 
@@ -309,8 +444,8 @@ export class MaildirFolder {
       if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
         onProgress(done, missing.length);
     };
-    const add = (entry: Entry | undefined): void => {
-      if (!entry) return;
+    const add = (entry: Entry): void => {
+      if (this.#retired(entry.uid)) return; // never below a UID already shown (see #highest)
       this.#entries.set(entry.uid, entry);
       this.#snapshot = undefined;
     };
@@ -329,20 +464,21 @@ export class MaildirFolder {
         toCount.push([uid, base, seen, info]);
         continue;
       }
-      if (info)
-        add({ uid, base, dir: seen.dir, fileName: seen.fileName, facts: factsOf(info, wireSize!) });
-      report(); // (or vanished since the listing)
+      // A file renamed since the listing is still there: it is looked at when needed, and the
+      // next sync finds its new name.
+      const facts = info && factsOf(info, wireSize!);
+      add({ uid, base, dir: seen.dir, fileName: seen.fileName, ...(facts && { facts }) });
+      report();
     }
     await forEachLimited(toCount, COUNT_CONCURRENCY, async ([uid, base, seen, info]) => {
       const path = join(this.path, seen.dir, seen.fileName);
       const wireSize = await countWireSize(path).catch(() => undefined);
-      if (wireSize !== undefined) {
-        const facts = factsOf(info, wireSize);
-        this.#cache.set(base, facts);
-        add({ uid, base, dir: seen.dir, fileName: seen.fileName, facts });
-      }
+      const facts = wireSize === undefined ? undefined : factsOf(info, wireSize);
+      if (facts) this.#cache.set(base, facts);
+      add({ uid, base, dir: seen.dir, fileName: seen.fileName, ...(facts && { facts }) });
       report();
     });
+    for (const uid of this.#entries.keys()) if (uid > this.#highest) this.#highest = uid;
   }
 
   /**
@@ -353,9 +489,13 @@ export class MaildirFolder {
    */
   #facts(entry: Entry): Facts {
     if (entry.facts) return entry.facts;
-    const path = join(this.path, entry.dir, entry.fileName);
+    let path = join(this.path, entry.dir, entry.fileName);
+    let info = statSync(path, { throwIfNoEntry: false });
+    if (!info && !parseName(entry.fileName).wireSize && this.#findNow(entry)) {
+      path = join(this.path, entry.dir, entry.fileName); // renamed: its size must be counted
+      info = statSync(path, { throwIfNoEntry: false });
+    }
     const named = parseName(entry.fileName);
-    const info = statSync(path, { throwIfNoEntry: false });
     if (!info) {
       const seconds = Number(/^(\d{1,12})\./.exec(entry.base)?.[1] ?? 0); // delivery time
       return {
@@ -372,6 +512,27 @@ export class MaildirFolder {
       this.#scheduleCacheSave();
     }
     return (entry.facts = factsOf(info, wireSize));
+  }
+
+  /**
+   * Finds a file renamed by another program without waiting (sizes are read synchronously);
+   * only for files whose name does not carry their size, which is rare.
+   */
+  #findNow(entry: Entry): boolean {
+    for (const dir of ['new', 'cur'] as const) {
+      let names: string[];
+      try {
+        names = readdirSync(join(this.path, dir));
+      } catch {
+        return false; // the folder itself is gone: the next sync says so
+      }
+      const fileName = names.find((name) => baseOf(name) === entry.base);
+      if (fileName) {
+        this.#moved(entry, dir, fileName);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
@@ -471,7 +632,7 @@ export class MaildirFolder {
   }
 
   async #openFile(uid: number) {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
       const entry = this.#entries.get(uid);
       if (!entry) break;
       try {
@@ -485,15 +646,19 @@ export class MaildirFolder {
     throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
   }
 
-  /** Finds where a file went after a rename by another program; drops it if it is gone. */
+  /**
+   * Finds where a file went after a rename by another program, looking again as #recheck does;
+   * forgets it if it is gone.
+   */
   async #relocate(entry: Entry): Promise<void> {
-    const seen = (await this.#list()).get(entry.base);
-    if (!seen) {
-      this.#entries.delete(entry.uid);
-      this.#snapshot = undefined;
-      return;
+    for (let i = 0; i <= RESCANS; i++) {
+      const seen = (await this.#list()).get(entry.base);
+      if (seen) {
+        this.#moved(entry, seen.dir, seen.fileName);
+        return;
+      }
     }
-    this.#moved(entry, seen.dir, seen.fileName);
+    this.#forget(entry.base);
   }
 
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord> {
@@ -540,7 +705,7 @@ export class MaildirFolder {
   }
 
   async #renameEntry(entry: Entry, target: () => Promise<string>): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
       const fileName = await target();
       if (entry.dir === 'cur' && entry.fileName === fileName) return;
       try {
@@ -577,7 +742,7 @@ export class MaildirFolder {
   }
 
   async #unlinkEntry(entry: Entry): Promise<void> {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
       try {
         await unlink(join(this.path, entry.dir, entry.fileName));
         return;
@@ -594,16 +759,14 @@ export class MaildirFolder {
     const uidlistPath = join(this.path, UIDLIST_FILE);
     const lock = await DotLock.acquire(uidlistPath);
     try {
-      const onDisk = await readUidList(uidlistPath);
+      const { list: onDisk } = await this.#startingList(
+        await readUidListFile(uidlistPath, { settle: true }),
+      );
       const gone = new Set(removed);
       const records = onDisk.records.filter((r) => !gone.has(r.uid));
-      const list = {
-        ...onDisk,
-        nextUid: Math.max(onDisk.nextUid, this.#uidList?.nextUid ?? 1),
-        records,
-      };
-      await lock.replace(formatUidList(list));
-      this.#uidList = list;
+      const list = { ...onDisk, nextUid: Math.max(onDisk.nextUid, this.#highest + 1), records };
+      this.#uidListStamp = stampOf(await lock.replace(formatUidList(list)));
+      this.#adopt(list);
     } catch (err) {
       await lock.release().catch(() => undefined);
       throw storeErrorFromFs(err, `${this.name}/${UIDLIST_FILE}`);
@@ -624,7 +787,7 @@ export class MaildirFolder {
 
   /** Reads a message file whole (small ones into the shared buffer) and converts it. */
   async #readWire<T>(uid: number, convert: (bytes: Buffer, shared: boolean) => T): Promise<T> {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
       const entry = this.#entries.get(uid);
       if (!entry) break;
       try {
@@ -667,18 +830,59 @@ export class MaildirFolder {
     return end === -1 ? message : message.subarray(0, end + 4);
   }
 
-  /** Stores a new message in new/ (\Recent) with its flags and returns its UID. */
+  /**
+   * Stores a new message in new/ (\Recent, RFC 3501 §6.3.11) with its flags and returns its UID. The uidlist's lock is
+   * taken first and the UID given before this answers, so a failure (the lock held elsewhere,
+   * a full disk) leaves nothing stored: a client that retries after NO makes no duplicate
+   * (RFC 3501 §6.3.11: NO means the message was not appended).
+   */
   append(message: Buffer, options: AppendOptions = {}): Promise<number> {
     return this.#mutex.run(async () => {
       const letters = await this.#lettersFor(options.flags ?? []);
-      const base = await writeMessageFile(this.path, {
-        source: { bytes: message },
-        into: 'new',
-        letters,
-        ...(options.internalDate && { mtime: options.internalDate }),
-      });
-      return this.#uidAfterWrite(base);
+      const [uid] = await this.#storeLocked([
+        {
+          source: { bytes: message },
+          into: 'new',
+          letters,
+          ...(options.internalDate && { mtime: options.internalDate }),
+        },
+      ]);
+      return uid!;
     });
+  }
+
+  /**
+   * Writes message files and gives them UIDs under one hold of the uidlist's lock; if any
+   * step fails, the files written are removed again and the error is passed on.
+   */
+  async #storeLocked(files: NewFile[]): Promise<number[]> {
+    const lock = await DotLock.acquire(join(this.path, UIDLIST_FILE));
+    const written: string[] = [];
+    try {
+      for (const file of files) written.push(await writeMessageFile(this.path, file));
+      await this.#sync(false, undefined, lock);
+      return written.map((base) => {
+        const uid = this.#uidByBase.get(base);
+        if (uid === undefined) throw new StoreError('TEMP', `${this.name}: a new message vanished`);
+        return uid;
+      });
+    } catch (err) {
+      await lock.release().catch(() => undefined);
+      await this.#removeWritten(written, files);
+      throw err;
+    }
+  }
+
+  /** Takes back files this process just wrote (no UID was given to them, nobody saw them). */
+  async #removeWritten(bases: readonly string[], files: readonly NewFile[]): Promise<void> {
+    for (const [i, base] of bases.entries()) {
+      const file = files[i]!;
+      // As delivery.ts names it: flags in the name whenever there are any (new/ too).
+      const name =
+        file.letters || file.into === 'cur' ? formatName(base, file.letters ?? '') : base;
+      await unlink(join(this.path, file.into, name)).catch(() => undefined);
+      this.#forget(base);
+    }
   }
 
   /** The files and flags of these messages, for copying them elsewhere. */
@@ -708,24 +912,23 @@ export class MaildirFolder {
     });
   }
 
-  /** Receives copies (hard links where possible) of other messages; returns their new UIDs. */
+  /**
+   * Receives copies (hard links where possible) of other messages; returns their new UIDs. As
+   * with append, a failure leaves none of them.
+   */
   receive(sources: ReturnType<MaildirFolder['sources']>): Promise<number[]> {
     return this.#mutex.run(async () => {
-      const bases: string[] = [];
+      const files: NewFile[] = [];
       for (const source of sources) {
         const letters = await this.#lettersFor(source.flags);
-        bases.push(
-          await writeMessageFile(this.path, {
-            source: { path: source.path, fileSize: source.fileSize, wireSize: source.wireSize },
-            into: 'new',
-            letters,
-            mtime: source.mtime,
-          }),
-        );
+        files.push({
+          source: { path: source.path, fileSize: source.fileSize, wireSize: source.wireSize },
+          into: 'new',
+          letters,
+          mtime: source.mtime,
+        });
       }
-      const uids: number[] = [];
-      for (const base of bases) uids.push(await this.#uidAfterWrite(base));
-      return uids;
+      return this.#storeLocked(files);
     });
   }
 
@@ -736,16 +939,6 @@ export class MaildirFolder {
       letters += systemFlagLetter(flag) ?? (await this.#keywordLetter(flag)) ?? '';
     }
     return letters;
-  }
-
-  async #uidAfterWrite(base: string): Promise<number> {
-    const uid = this.#uidByBase.get(base);
-    if (uid !== undefined) return uid;
-    await this.#sync(false);
-    const assigned = this.#uidByBase.get(base);
-    if (assigned === undefined)
-      throw new StoreError('TEMP', `${this.name}: the new message vanished`);
-    return assigned;
   }
 
   /** A fact about a message already in the cache, or undefined. */
@@ -882,26 +1075,6 @@ function countWireSizeNow(path: string): number {
     // gone meanwhile: counted as empty until the next sync drops it
   }
   return counter.size;
-}
-
-async function readUidList(path: string): Promise<UidList> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return freshUidList();
-  }
-  try {
-    return parseUidList(text);
-  } catch (err) {
-    if (err instanceof UidListFormatError) return freshUidList(); // UIDVALIDITY changes; no mail lost
-    throw err;
-  }
-}
-
-function freshUidList(): UidList {
-  return { uidValidity: Math.floor(Date.now() / 1000), nextUid: 1, headerExtra: [], records: [] };
 }
 
 function compareArrival(a: [number, string], b: [number, string]): number {
