@@ -40,7 +40,7 @@ import { Pop3Server } from './pop3/server.js';
 import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
-import { MaildirStore } from './store/maildir/maildir-store.js';
+import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.js';
 import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { Mailbox } from './store/types.js';
@@ -106,6 +106,7 @@ export class MailportService {
   readonly #tickets = new Map<number, AdmissionTicket>();
   readonly #refusals: Refusals;
   readonly #missingMaildirs = new Set<string>();
+  readonly #skippedFolders = new Set<string>();
   /** Signed-in sessions by account (lower case), with the password hash they signed in with. */
   readonly #signedIn = new Map<string, Set<{ hash: string; end: (reason: string) => void }>>();
   #renewTimer: NodeJS.Timeout | undefined;
@@ -263,6 +264,14 @@ export class MailportService {
       }
       if (sessions.size === 0) this.#signedIn.delete(key);
     }
+  }
+
+  /** A folder no client can see is logged once per run, with why (issue: a silent gap in LIST). */
+  #reportSkipped(maildir: string, folder: SkippedFolder): void {
+    const key = join(maildir, folder.dir);
+    if (this.#skippedFolders.has(key)) return;
+    this.#skippedFolders.add(key);
+    this.logger.warn({ maildir, folder: folder.dir, reason: folder.reason }, 'folder not served');
   }
 
   /** Binds again the enabled listeners that failed (a port another program has let go). */
@@ -459,7 +468,10 @@ export class MailportService {
       logger: this.logger,
       authenticate: (user, password, remoteAddress) =>
         this.#authenticate(user, password, remoteAddress),
-      openStore: (account) => new MaildirStore(account.maildir),
+      openStore: (account) =>
+        new MaildirStore(account.maildir, {
+          onSkippedFolder: (folder) => this.#reportSkipped(account.maildir, folder),
+        }),
       policy: () => protocolPolicy(this.settings.current),
     };
   }

@@ -252,3 +252,31 @@ describe('a Maildir deleted under the running server', () => {
     expect(log.stdout).toMatch(/"level":50.*Maildir.*does not exist/);
   });
 });
+
+describe('folders no client can be shown', () => {
+  beforeAll(serve);
+  afterAll(stopServer);
+
+  it('are logged once each, with the reason', async () => {
+    // Latin-1 bytes (an old procmail recipe) are neither modified UTF-7 nor UTF-8.
+    const latin1 = Buffer.concat([
+      Buffer.from(maildir + '/.B'),
+      Buffer.from([0xfc]),
+      Buffer.from('ro2'),
+    ]);
+    for (const sub of ['cur', 'new', 'tmp'])
+      await mkdir(Buffer.concat([latin1, Buffer.from(`/${sub}`)]), { recursive: true });
+    // The same name twice: Dovecot's modified UTF-7 beside procmail's UTF-8.
+    await makeFolder(join(maildir, '.B&APw-ro'));
+    const c = await imap();
+    for (let i = 0; i < 3; i++) expect(await tagged(c, 'LIST "" "*"')).toMatch(/^t OK/);
+    const log = (await run('cat', [join(server.dataDir, 'mailport.log')])).stdout
+      .split('\n')
+      .filter((l) => l.includes('folder not served'));
+    expect(log, log.join('\n')).toHaveLength(2);
+    expect(log.join('\n')).toMatch(/its name is not UTF-8/);
+    expect(log.join('\n')).toMatch(
+      /"folder":"\.Büro".*reads as \\"Büro\\", like \.B&APw-ro, which is served/,
+    );
+  });
+});

@@ -32,11 +32,24 @@ const MAX_FOLDER_PATH_BYTES = 4095 - 256;
 const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
 const lockedMaildrops = new Set<string>();
 
+/** A folder on disk that no client can see, and why (the service logs it once). */
+export interface SkippedFolder {
+  readonly dir: string;
+  readonly reason: string;
+}
+
+export interface MaildirStoreOptions {
+  /** Told about each folder left out of LIST; called on every listing that skips it. */
+  readonly onSkippedFolder?: (folder: SkippedFolder) => void;
+}
+
 export class MaildirStore implements MailStore {
   readonly root: string;
+  readonly #onSkipped: ((folder: SkippedFolder) => void) | undefined;
 
-  constructor(root: string) {
+  constructor(root: string, options: MaildirStoreOptions = {}) {
     this.root = resolve(root);
+    this.#onSkipped = options.onSkippedFolder;
   }
 
   /** Creates the root Maildir (INBOX) if it is not there yet. */
@@ -61,12 +74,34 @@ export class MaildirStore implements MailStore {
       throw storeErrorFromFs(err, 'Maildir');
     }
     const byName = new Map<string, string>();
+    const skip = (dir: string, reason: string): void => this.#onSkipped?.({ dir, reason });
     for (const dir of dirs.sort()) {
+      if (!dir.startsWith('.') || dir === '.' || dir === '..') continue;
+      // Bytes that are not UTF-8 come back from readdir as U+FFFD: no path reaches that folder.
+      if (dir.includes('\ufffd')) {
+        skip(dir, 'its name is not UTF-8 (rename it to UTF-8 to have it served)');
+        continue;
+      }
       const name = mailboxNameFromFolder(dir);
-      if (name === undefined || !(await isMaildir(join(this.root, dir)))) continue;
+      if (!(await isMaildir(join(this.root, dir)))) continue;
+      if (name === undefined) {
+        skip(dir, 'its name is neither modified UTF-7 nor UTF-8, or has control characters');
+        continue;
+      }
       const canonical = safeFolderName(name);
-      if (canonical === undefined) continue;
-      if (!byName.has(name) || dir === canonical) byName.set(name, dir);
+      if (canonical === undefined) {
+        skip(dir, `"${name}" is not a name Mailport can serve`);
+        continue;
+      }
+      const other = byName.get(name);
+      if (other === undefined || dir === canonical) byName.set(name, dir);
+      if (other !== undefined) {
+        const hidden = dir === canonical ? other : dir;
+        skip(
+          hidden,
+          `it reads as "${name}", like ${hidden === dir ? other : dir}, which is served`,
+        );
+      }
     }
     return [...byName].map(([name, dir]) => ({ name, dir }));
   }
