@@ -8,7 +8,7 @@ export interface FuzzContext {
   readonly findings: Findings;
   readonly ports: { readonly imap: number; readonly imaps: number; readonly pop3: number; readonly pop3s: number };
   /** Inputs sent so far, by protocol. */
-  readonly counts: { imap: number; pop3: number; sessions: number };
+  readonly counts: { imap: number; pop3: number; sessions: number; lockWaitMs: number };
   /** Hangs already confirmed, by kind, so the run does not wait the deadline for each again. */
   readonly known: { zeroLiteralHangs: number };
 }

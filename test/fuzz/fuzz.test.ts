@@ -59,7 +59,7 @@ it(
     const findings = new Findings();
     fuzz = await startFuzzServer(SEED, POP3_WORKERS);
     const { server } = fuzz;
-    const ctx: FuzzContext = { findings, ports: server.ports, counts: { imap: 0, pop3: 0, sessions: 0 }, known: { zeroLiteralHangs: 0 } };
+    const ctx: FuzzContext = { findings, ports: server.ports, counts: { imap: 0, pop3: 0, sessions: 0, lockWaitMs: 0 }, known: { zeroLiteralHangs: 0 } };
     const rng = new Prng(SEED);
     const imapWorkers = Array.from({ length: IMAP_WORKERS }, (_, i) => new ImapWorker(rng.fork(), ctx, i, fuzz!.imap));
     const pop3Workers = Array.from({ length: POP3_WORKERS }, (_, i) => new Pop3Worker(rng.fork(), ctx, i, fuzz!.pop3[i]!));
@@ -111,7 +111,8 @@ it(
     console.log(
       `mailport fuzz: seed ${SEED}: ${total} inputs (IMAP ${ctx.counts.imap}, POP3 ${ctx.counts.pop3}) in ` +
         `${ctx.counts.sessions} sessions, ${seconds.toFixed(0)} s; RSS ${mib(baseline)} → ${mib(end)} ` +
-        `(peak ${mib(memory.peak)})\n${findings.report()}`,
+        `(peak ${mib(memory.peak)}); longest wait for a POP3 maildrop lock ${ctx.counts.lockWaitMs} ms\n` +
+        findings.report(),
     );
     expect(total).toBeGreaterThanOrEqual(INPUTS);
     expect(findings.total, findings.report()).toBe(0);

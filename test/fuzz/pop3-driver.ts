@@ -19,8 +19,10 @@ const MUTATION_SHARE = 0.3;
 const BATCH_INPUTS = 12;
 const TRICKLE_MAX_BYTES = 200;
 /** The maildrop lock of a session that just ended is released a moment later. */
-const LOGIN_RETRIES = 30;
+const LOCK_WAIT_MS = 30_000;
 const LOGIN_RETRY_MS = 100;
+/** An -ERR after which the server may close the connection. */
+const CLOSING = /closing|Disconnected|SYS\/TEMP|Too many/i;
 
 interface Unit {
   readonly bytes: Buffer;
@@ -123,9 +125,31 @@ export class Pop3Worker {
   }
 
   async #openSession(): Promise<boolean> {
+    const previous = { kind: this.#kind, recent: this.#recent };
     this.#kind = this.#rng.pick(KINDS);
     this.#session += 1;
     this.#ctx.counts.sessions += 1;
+    // The maildrop lock of this worker's previous session is released once the server has
+    // seen that connection close, which under load can take a while: a login refused as in
+    // use is retried on a new connection, and only a lock that is never released is a finding.
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#connect();
+      if (result !== 'in-use') {
+        if (attempt > 1) this.#ctx.counts.lockWaitMs = Math.max(this.#ctx.counts.lockWaitMs, Date.now() - started);
+        return result;
+      }
+      this.#wire?.close();
+      if (Date.now() - started > LOCK_WAIT_MS) {
+        const what = `maildrop still in use ${LOCK_WAIT_MS} ms after the previous session (${previous.kind}) closed`;
+        this.#ctx.findings.add('session-setup', what, this.#where(), previous.recent);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOGIN_RETRY_MS));
+    }
+  }
+
+  async #connect(): Promise<boolean | 'in-use'> {
     this.#reader = new Pop3ResponseReader();
     this.#statuses = [];
     this.#recent = [];
@@ -146,17 +170,14 @@ export class Pop3Worker {
     // #turns upgrades the connection once STLS is answered +OK.
     if (this.#kind === 'stls' && (await this.#command('STLS')) !== '+OK') return this.#setupFailed('STLS refused');
     if (this.#kind === 'authorization') return true;
-    for (let attempt = 0; attempt < LOGIN_RETRIES; attempt++) {
-      if ((await this.#command(`USER ${this.#creds.user}`)) !== '+OK') return this.#setupFailed('USER refused');
-      const pass = await this.#command(`PASS ${this.#creds.password}`);
-      if (pass === '+OK') {
-        this.#phase = 'transaction';
-        return true;
-      }
-      if (!this.#alive()) return false;
-      await new Promise((resolve) => setTimeout(resolve, LOGIN_RETRY_MS));
+    if ((await this.#command(`USER ${this.#creds.user}`)) !== '+OK') return this.#setupFailed('USER refused');
+    if ((await this.#command(`PASS ${this.#creds.password}`)) === '+OK') {
+      this.#phase = 'transaction';
+      return true;
     }
-    return this.#setupFailed(`PASS refused: ${this.#statuses.at(-1)?.line ?? ''}`);
+    const refusal = this.#statuses.at(-1)?.line ?? '';
+    if (/IN-USE/.test(refusal)) return 'in-use';
+    return this.#setupFailed(`PASS refused: ${refusal}`);
   }
 
   #setupFailed(what: string): false {
@@ -196,11 +217,14 @@ export class Pop3Worker {
     }
   }
 
-  /** POP3 has no BYE: the server may close after an -ERR or after QUIT's +OK, never silently. */
+  /**
+   * POP3 has no BYE: the server may close after QUIT's +OK, or after an -ERR that says it is
+   * closing (too many bad commands, inactivity, shutdown), never silently.
+   */
   #ended(what: readonly Buffer[]): boolean {
     const last = this.#statuses.at(-1);
-    if (!last || (last.kind !== '-ERR' && !this.#quit))
-      this.#ctx.findings.add('invalid-response', 'connection closed without an -ERR or QUIT', this.#where(), what);
+    if (!this.#quit && !(last?.kind === '-ERR' && CLOSING.test(last.line)))
+      this.#ctx.findings.add('invalid-response', `connection closed after ${JSON.stringify(last?.line ?? '')}`, this.#where(), what);
     return false;
   }
 
