@@ -30,8 +30,8 @@ import { Wire } from './wire.js';
 
 const SEED = Number(process.env.MAILPORT_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const INPUTS = Number(process.env.MAILPORT_FUZZ_INPUTS ?? 200_000);
-const IMAP_WORKERS = 4;
-const POP3_WORKERS = 2;
+const IMAP_WORKERS = 8;
+const POP3_WORKERS = 4;
 const IMAP_SHARE = 0.6;
 /** Memory is judged from this share of the run on, when caches and pools have filled. */
 const MEMORY_BASELINE_SHARE = 0.1;
