@@ -6,7 +6,12 @@ export const REPLY_DEADLINE_MS = 10_000;
 
 export interface FuzzContext {
   readonly findings: Findings;
-  readonly ports: { readonly imap: number; readonly imaps: number; readonly pop3: number; readonly pop3s: number };
+  readonly ports: {
+    readonly imap: number;
+    readonly imaps: number;
+    readonly pop3: number;
+    readonly pop3s: number;
+  };
   /** Inputs sent so far, by protocol. */
   readonly counts: { imap: number; pop3: number; sessions: number; lockWaitMs: number };
   /** Hangs already confirmed, by kind, so the run does not wait the deadline for each again. */

@@ -24,17 +24,27 @@ export interface Example {
 }
 
 export class Findings {
-  readonly #byClass = new Map<FindingClass, { count: number; examples: Example[]; kinds: Map<string, number> }>();
+  readonly #byClass = new Map<
+    FindingClass,
+    { count: number; examples: Example[]; kinds: Map<string, number> }
+  >();
 
   add(kind: FindingClass, what: string, session: string, inputs: readonly Buffer[] = []): void {
     let entry = this.#byClass.get(kind);
     if (!entry) this.#byClass.set(kind, (entry = { count: 0, examples: [], kinds: new Map() }));
     entry.count += 1;
-    const key = what.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 80);
+    const key = what
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/\d+/g, 'N')
+      .slice(0, 80);
     entry.kinds.set(key, (entry.kinds.get(key) ?? 0) + 1);
     // Keep the first examples of each distinct message, so one noisy kind does not hide others.
     if (entry.examples.length < EXAMPLES_KEPT * 4 && entry.kinds.get(key) === 1) {
-      entry.examples.push({ what: what.slice(0, EXAMPLE_CHARS), session, inputs: inputs.map(show) });
+      entry.examples.push({
+        what: what.slice(0, EXAMPLE_CHARS),
+        session,
+        inputs: inputs.map(show),
+      });
     }
   }
 
@@ -63,6 +73,9 @@ export class Findings {
 /** Bytes as a JSON string (latin1), shortened in the middle when long. */
 export function show(bytes: Buffer): string {
   const text = bytes.toString('latin1');
-  const cut = text.length > EXAMPLE_CHARS ? `${text.slice(0, 400)}…(${text.length} bytes)…${text.slice(-150)}` : text;
+  const cut =
+    text.length > EXAMPLE_CHARS
+      ? `${text.slice(0, 400)}…(${text.length} bytes)…${text.slice(-150)}`
+      : text;
   return JSON.stringify(cut);
 }

@@ -40,7 +40,9 @@ function cheapHash(password: string): string {
   const salt = randomBytes(16);
   const n = 2 ** FUZZ_SCRYPT_LOG2_N;
   const key = scryptSync(password, salt, 32, { N: n, r: 8, p: 1 });
-  return ['scrypt', FUZZ_SCRYPT_LOG2_N, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+  return ['scrypt', FUZZ_SCRYPT_LOG2_N, 8, 1, salt.toString('base64'), key.toString('base64')].join(
+    '$',
+  );
 }
 
 export async function startFuzzServer(seed: number, pop3Accounts: number): Promise<FuzzServer> {
@@ -48,28 +50,40 @@ export async function startFuzzServer(seed: number, pop3Accounts: number): Promi
   const imapDir = join(root, 'imap');
   await writeCorpus(imapDir, generateMessages({ count: IMAP_MESSAGES, seed, largeShare: 0 }));
   const vault = join(imapDir, PROTECTED_FOLDER);
-  await writeCorpus(vault, generateMessages({ count: PROTECTED_MESSAGES, seed: seed + 1, largeShare: 0 }));
+  await writeCorpus(
+    vault,
+    generateMessages({ count: PROTECTED_MESSAGES, seed: seed + 1, largeShare: 0 }),
+  );
   await writeFile(join(vault, 'maildirfolder'), '');
   const imap = { user: 'fuzz', password: 'fuzz imap password' };
   const pop3: Credentials[] = [];
   const accounts = [{ name: imap.user, maildir: imapDir, passwordHash: cheapHash(imap.password) }];
   for (let i = 0; i < pop3Accounts; i++) {
     const dir = join(root, `pop3-${i}`);
-    await writeCorpus(dir, generateMessages({ count: POP3_MESSAGES, seed: seed + 10 + i, largeShare: 0 }));
+    await writeCorpus(
+      dir,
+      generateMessages({ count: POP3_MESSAGES, seed: seed + 10 + i, largeShare: 0 }),
+    );
     const creds = { user: `pop${i}`, password: `fuzz pop3 password ${i}` };
     pop3.push(creds);
     accounts.push({ name: creds.user, maildir: dir, passwordHash: cheapHash(creds.password) });
   }
   const dataDir = join(root, 'data');
   await mkdir(dataDir);
-  const ports = { pop3: await freePort(), pop3s: await freePort(), imap: await freePort(), imaps: await freePort() };
+  const ports = {
+    pop3: await freePort(),
+    pop3s: await freePort(),
+    imap: await freePort(),
+    imaps: await freePort(),
+  };
   const settings = await SettingsStore.open(dataPaths(dataDir).settings);
   await settings.update((s) => {
     s.bind.address = 'loopback';
     s.security.loginPolicy = 'plaintext';
     // One literal limit for every command, so the fuzzer's framing model is exact.
     s.limits.maxMessageBytes = FUZZ_LITERAL_LIMIT_BYTES;
-    for (const name of ['pop3', 'pop3s', 'imap', 'imaps'] as const) s.listeners[name].port = ports[name];
+    for (const name of ['pop3', 'pop3s', 'imap', 'imaps'] as const)
+      s.listeners[name].port = ports[name];
     s.accounts.push(...accounts);
   });
   const protectedFiles = await snapshotFolder(vault);

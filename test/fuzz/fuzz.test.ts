@@ -55,14 +55,27 @@ afterAll(async () => {
 it(
   `survives ${INPUTS} fuzzed inputs (seed ${SEED})`,
   async () => {
-    console.log(`mailport fuzz: seed ${SEED}, ${INPUTS} inputs (MAILPORT_FUZZ_SEED=${SEED} replays)`);
+    console.log(
+      `mailport fuzz: seed ${SEED}, ${INPUTS} inputs (MAILPORT_FUZZ_SEED=${SEED} replays)`,
+    );
     const findings = new Findings();
     fuzz = await startFuzzServer(SEED, POP3_WORKERS);
     const { server } = fuzz;
-    const ctx: FuzzContext = { findings, ports: server.ports, counts: { imap: 0, pop3: 0, sessions: 0, lockWaitMs: 0 }, known: { zeroLiteralHangs: 0 } };
+    const ctx: FuzzContext = {
+      findings,
+      ports: server.ports,
+      counts: { imap: 0, pop3: 0, sessions: 0, lockWaitMs: 0 },
+      known: { zeroLiteralHangs: 0 },
+    };
     const rng = new Prng(SEED);
-    const imapWorkers = Array.from({ length: IMAP_WORKERS }, (_, i) => new ImapWorker(rng.fork(), ctx, i, fuzz!.imap));
-    const pop3Workers = Array.from({ length: POP3_WORKERS }, (_, i) => new Pop3Worker(rng.fork(), ctx, i, fuzz!.pop3[i]!));
+    const imapWorkers = Array.from(
+      { length: IMAP_WORKERS },
+      (_, i) => new ImapWorker(rng.fork(), ctx, i, fuzz!.imap),
+    );
+    const pop3Workers = Array.from(
+      { length: POP3_WORKERS },
+      (_, i) => new Pop3Worker(rng.fork(), ctx, i, fuzz!.pop3[i]!),
+    );
     await warmUp(fuzz);
 
     const memory = { baseline: 0, peak: 0 };
@@ -76,14 +89,19 @@ it(
         const done = ctx.counts.imap + ctx.counts.pop3;
         if (!memory.baseline && done >= INPUTS * MEMORY_BASELINE_SHARE) memory.baseline = rss;
         await greeted(fuzz!, findings, 'during the run');
-        console.log(`mailport fuzz: ${done} inputs, ${ctx.counts.sessions} sessions, RSS ${mib(rss)}, ${findings.total} findings`);
+        console.log(
+          `mailport fuzz: ${done} inputs, ${ctx.counts.sessions} sessions, RSS ${mib(rss)}, ${findings.total} findings`,
+        );
       }
     })();
 
     const started = Date.now();
     const imapQuota = Math.ceil((INPUTS * IMAP_SHARE) / IMAP_WORKERS);
     const pop3Quota = Math.ceil((INPUTS * (1 - IMAP_SHARE)) / POP3_WORKERS);
-    await Promise.all([...imapWorkers.map((w) => w.run(imapQuota)), ...pop3Workers.map((w) => w.run(pop3Quota))]);
+    await Promise.all([
+      ...imapWorkers.map((w) => w.run(imapQuota)),
+      ...pop3Workers.map((w) => w.run(pop3Quota)),
+    ]);
     running = false;
     await monitor;
     const seconds = (Date.now() - started) / 1000;
@@ -91,20 +109,28 @@ it(
     // (b) a fresh connection is still greeted
     await greeted(fuzz, findings, 'after the run');
     // (a) crash
-    if (!server.alive()) findings.add('crash', `mailport serve exited:\n${server.output().slice(-2000)}`, 'server');
+    if (!server.alive())
+      findings.add('crash', `mailport serve exited:\n${server.output().slice(-2000)}`, 'server');
     for (const line of crashSigns(server.output())) findings.add('crash', line, 'server output');
-    for (const line of await errorLogLines(server.dataDir)) findings.add('error-log', line.slice(0, 500), 'mailport.log');
+    for (const line of await errorLogLines(server.dataDir))
+      findings.add('error-log', line.slice(0, 500), 'mailport.log');
     // (d) memory, once every session is gone and the server had a moment
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const end = server.alive() ? await residentBytes(server.pid) : 0;
     const baseline = memory.baseline || end;
     if (end - baseline > MAX_GROWTH_BYTES)
-      findings.add('memory', `RSS grew from ${mib(baseline)} to ${mib(end)} (peak ${mib(memory.peak)}); the bound is ${mib(MAX_GROWTH_BYTES)}`, 'server');
+      findings.add(
+        'memory',
+        `RSS grew from ${mib(baseline)} to ${mib(end)} (peak ${mib(memory.peak)}); the bound is ${mib(MAX_GROWTH_BYTES)}`,
+        'server',
+      );
     // (e) the protected folder
     const after = await snapshotFolder(join(fuzz.root, 'imap', PROTECTED_FOLDER));
     for (const [name, hash] of fuzz.protectedFiles) {
-      if (!after.has(name)) findings.add('maildir', `${PROTECTED_FOLDER}: ${name} is gone`, 'maildir');
-      else if (after.get(name) !== hash) findings.add('maildir', `${PROTECTED_FOLDER}: ${name} changed`, 'maildir');
+      if (!after.has(name))
+        findings.add('maildir', `${PROTECTED_FOLDER}: ${name} is gone`, 'maildir');
+      else if (after.get(name) !== hash)
+        findings.add('maildir', `${PROTECTED_FOLDER}: ${name} changed`, 'maildir');
     }
 
     const total = ctx.counts.imap + ctx.counts.pop3;
@@ -137,7 +163,12 @@ async function warmUp(f: FuzzServer): Promise<void> {
 
 async function imapLogin(f: FuzzServer, address: string): Promise<void> {
   let text = '';
-  const wire = await Wire.open(f.server.ports.imap, address, false, (c) => (text += c.toString('latin1')));
+  const wire = await Wire.open(
+    f.server.ports.imap,
+    address,
+    false,
+    (c) => (text += c.toString('latin1')),
+  );
   wire.write(Buffer.from(`w LOGIN ${f.imap.user} "${f.imap.password}"\r\nx LOGOUT\r\n`));
   await wire.until(() => wire.closed, REPLY_DEADLINE_MS);
   wire.close();
@@ -146,12 +177,18 @@ async function imapLogin(f: FuzzServer, address: string): Promise<void> {
 
 async function pop3Login(f: FuzzServer, address: string, i: number): Promise<void> {
   let text = '';
-  const wire = await Wire.open(f.server.ports.pop3, address, false, (c) => (text += c.toString('latin1')));
+  const wire = await Wire.open(
+    f.server.ports.pop3,
+    address,
+    false,
+    (c) => (text += c.toString('latin1')),
+  );
   const creds = f.pop3[i]!;
   wire.write(Buffer.from(`USER ${creds.user}\r\nPASS ${creds.password}\r\nQUIT\r\n`));
   await wire.until(() => wire.closed, REPLY_DEADLINE_MS);
   wire.close();
-  if ((text.match(/^\+OK/gm) ?? []).length < 4) throw new Error(`warm-up POP3 login failed: ${text}`);
+  if ((text.match(/^\+OK/gm) ?? []).length < 4)
+    throw new Error(`warm-up POP3 login failed: ${text}`);
 }
 
 /** (b) a new client is greeted on both protocols within the deadline. */
@@ -165,9 +202,18 @@ async function greeted(f: FuzzServer, findings: Findings, when: string): Promise
       const wire = await Wire.open(port, '127.0.3.1', false, (c) => (text += c.toString('latin1')));
       const ok = await wire.until(() => text.includes('\r\n') || wire.closed, REPLY_DEADLINE_MS);
       wire.close();
-      if (!ok || !greeting.test(text)) findings.add('hang', `a fresh ${protocol} connection ${when} got ${JSON.stringify(text.slice(0, 100))}`, 'monitor');
+      if (!ok || !greeting.test(text))
+        findings.add(
+          'hang',
+          `a fresh ${protocol} connection ${when} got ${JSON.stringify(text.slice(0, 100))}`,
+          'monitor',
+        );
     } catch (err) {
-      findings.add('hang', `a fresh ${protocol} connection ${when} failed: ${(err as Error).message}`, 'monitor');
+      findings.add(
+        'hang',
+        `a fresh ${protocol} connection ${when} failed: ${(err as Error).message}`,
+        'monitor',
+      );
     }
   }
 }

@@ -85,7 +85,10 @@ export class ImapWorker {
           if (this.#alive()) await this.#turns(input);
         } else {
           batch.push(input);
-          if (batch.length >= BATCH_INPUTS || batch.reduce((s, b) => s + b.bytes.length, 0) > BATCH_BYTES) {
+          if (
+            batch.length >= BATCH_INPUTS ||
+            batch.reduce((s, b) => s + b.bytes.length, 0) > BATCH_BYTES
+          ) {
             await this.#pipeline(batch);
             batch = [];
           }
@@ -141,7 +144,8 @@ export class ImapWorker {
     this.#recent = [];
     this.#phase = 'not-authenticated';
     this.#greeting = false;
-    const address = this.#kind === 'not-authenticated' ? this.#addresses.attacker : this.#addresses.trusted;
+    const address =
+      this.#kind === 'not-authenticated' ? this.#addresses.attacker : this.#addresses.trusted;
     const implicit = this.#kind === 'imaps';
     try {
       this.#wire = await Wire.open(
@@ -151,12 +155,19 @@ export class ImapWorker {
         (chunk) => this.#onData(chunk),
       );
     } catch (err) {
-      this.#ctx.findings.add('session-setup', `cannot connect: ${(err as Error).message}`, this.#where());
+      this.#ctx.findings.add(
+        'session-setup',
+        `cannot connect: ${(err as Error).message}`,
+        this.#where(),
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
       return false;
     }
     const wire = this.#wire;
-    const greeted = await wire.until(() => this.#greeting || this.#bye || wire.closed, REPLY_DEADLINE_MS);
+    const greeted = await wire.until(
+      () => this.#greeting || this.#bye || wire.closed,
+      REPLY_DEADLINE_MS,
+    );
     if (!greeted || !this.#greeting) {
       this.#ctx.findings.add(greeted ? 'session-setup' : 'hang', 'no greeting', this.#where());
       this.#wire.close();
@@ -170,7 +181,8 @@ export class ImapWorker {
     if (!(await this.#setup(login))) return false;
     this.#phase = 'authenticated';
     if (this.#kind === 'authenticated') return true;
-    if (await this.#setup(`SELECT ${this.#rng.pick(['INBOX', 'INBOX', 'Fuzz', 'Sent'])}`)) this.#phase = 'selected';
+    if (await this.#setup(`SELECT ${this.#rng.pick(['INBOX', 'INBOX', 'Fuzz', 'Sent'])}`))
+      this.#phase = 'selected';
     return this.#alive();
   }
 
@@ -182,7 +194,11 @@ export class ImapWorker {
     await this.#turns(input);
     const ok = this.#lastEvent?.kind === 'status' && this.#lastEvent.status === 'OK';
     if (!ok && !command.startsWith('SELECT')) {
-      this.#ctx.findings.add('session-setup', `${command.split(' ')[0]} refused: ${this.#lastEvent?.status ?? 'no reply'}`, this.#where());
+      this.#ctx.findings.add(
+        'session-setup',
+        `${command.split(' ')[0]} refused: ${this.#lastEvent?.status ?? 'no reply'}`,
+        this.#where(),
+      );
       this.#wire?.close();
     }
     return ok && this.#alive();
@@ -191,7 +207,12 @@ export class ImapWorker {
   #onData(chunk: Buffer): void {
     const { responses, problems } = this.#reader.push(chunk);
     for (const p of problems) {
-      this.#ctx.findings.add(p.kind === 'serverbug' ? 'serverbug' : 'invalid-response', `${p.message}: ${JSON.stringify(p.line.slice(0, 300))}`, this.#where(), this.#recent.slice(-3));
+      this.#ctx.findings.add(
+        p.kind === 'serverbug' ? 'serverbug' : 'invalid-response',
+        `${p.message}: ${JSON.stringify(p.line.slice(0, 300))}`,
+        this.#where(),
+        this.#recent.slice(-3),
+      );
     }
     for (const r of responses) {
       if (r.kind === 'continuation') {
@@ -217,10 +238,12 @@ export class ImapWorker {
     if (text === undefined) return;
     this.#unitText.delete(tag);
     const verb = /^\S+ (?:UID )?(\S+)/i.exec(text)?.[1]?.toUpperCase() ?? '';
-    if (status === 'OK' && (verb === 'LOGIN' || verb === 'AUTHENTICATE')) this.#phase = 'authenticated';
+    if (status === 'OK' && (verb === 'LOGIN' || verb === 'AUTHENTICATE'))
+      this.#phase = 'authenticated';
     else if ((verb === 'SELECT' || verb === 'EXAMINE') && this.#phase !== 'not-authenticated')
       this.#phase = status === 'OK' ? 'selected' : 'authenticated';
-    else if (status === 'OK' && (verb === 'CLOSE' || verb === 'UNSELECT')) this.#phase = 'authenticated';
+    else if (status === 'OK' && (verb === 'CLOSE' || verb === 'UNSELECT'))
+      this.#phase = 'authenticated';
   }
 
   #remember(input: Input): void {
@@ -239,13 +262,21 @@ export class ImapWorker {
   }
 
   /** Waits for `more` events after `from`, each within the deadline; false on a hang. */
-  async #await(from: number, more: number, what: readonly Buffer[], zeroLiteral = false): Promise<boolean> {
+  async #await(
+    from: number,
+    more: number,
+    what: readonly Buffer[],
+    zeroLiteral = false,
+  ): Promise<boolean> {
     const wire = this.#wire!;
     for (;;) {
       const seen = this.#events;
       if (seen - from >= more) return true;
       if (this.#bye || wire.closed) return this.#ended(what);
-      const progressed = await wire.until(() => this.#events > seen || this.#bye || wire.closed, REPLY_DEADLINE_MS);
+      const progressed = await wire.until(
+        () => this.#events > seen || this.#bye || wire.closed,
+        REPLY_DEADLINE_MS,
+      );
       if (!progressed && zeroLiteral) {
         // RFC 3501 §7.5: every synchronising literal, {0} too, waits for "+".
         this.#ctx.known.zeroLiteralHangs += 1;
@@ -254,7 +285,12 @@ export class ImapWorker {
         return false;
       }
       if (!progressed) {
-        this.#ctx.findings.add('hang', `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)`, this.#where(), what);
+        this.#ctx.findings.add(
+          'hang',
+          `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)`,
+          this.#where(),
+          what,
+        );
         wire.close();
         return false;
       }
@@ -265,7 +301,12 @@ export class ImapWorker {
   async #ended(what: readonly Buffer[]): Promise<boolean> {
     const wire = this.#wire!;
     if (!this.#bye) {
-      this.#ctx.findings.add('invalid-response', 'connection closed without * BYE', this.#where(), what);
+      this.#ctx.findings.add(
+        'invalid-response',
+        'connection closed without * BYE',
+        this.#where(),
+        what,
+      );
       return false;
     }
     if (!(await wire.until(() => wire.closed, REPLY_DEADLINE_MS))) {
@@ -283,10 +324,22 @@ export class ImapWorker {
     const units = batch.reduce((n, b) => n + b.units.length, 0);
     const from = this.#events;
     const style = this.#rng.int(20);
-    if (style === 0 && bytes.length <= TRICKLE_MAX_BYTES) await wire.writeSplit(bytes, cuts((n) => this.#rng.int(n), bytes.length, true));
-    else if (style < 3) await wire.writeSplit(bytes, cuts((n) => this.#rng.int(n), bytes.length, false));
+    if (style === 0 && bytes.length <= TRICKLE_MAX_BYTES)
+      await wire.writeSplit(
+        bytes,
+        cuts((n) => this.#rng.int(n), bytes.length, true),
+      );
+    else if (style < 3)
+      await wire.writeSplit(
+        bytes,
+        cuts((n) => this.#rng.int(n), bytes.length, false),
+      );
     else wire.write(bytes);
-    await this.#await(from, units, batch.map((b) => b.bytes));
+    await this.#await(
+      from,
+      units,
+      batch.map((b) => b.bytes),
+    );
   }
 
   /**
@@ -329,11 +382,20 @@ export class ImapWorker {
         return;
       }
       if (!(await this.#await(before, 1, [input.bytes]))) return;
-      if (this.#lastEvent?.kind === 'status' && this.#lastEvent.status === 'OK' && /^\S+ STARTTLS/i.test(unit.bytes.toString('latin1'))) {
+      if (
+        this.#lastEvent?.kind === 'status' &&
+        this.#lastEvent.status === 'OK' &&
+        /^\S+ STARTTLS/i.test(unit.bytes.toString('latin1'))
+      ) {
         try {
           await wire.upgrade();
         } catch (err) {
-          this.#ctx.findings.add('invalid-response', `TLS handshake failed after STARTTLS OK: ${(err as Error).message}`, this.#where(), [input.bytes]);
+          this.#ctx.findings.add(
+            'invalid-response',
+            `TLS handshake failed after STARTTLS OK: ${(err as Error).message}`,
+            this.#where(),
+            [input.bytes],
+          );
           wire.close();
           return;
         }

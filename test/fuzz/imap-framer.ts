@@ -83,7 +83,8 @@ function frameOnce(data: Buffer): Framed {
         return { units: units };
       } else {
         // skipped, then the rest of its line
-        if (data.length - pos < size) return { units, missing: padding(size - (data.length - pos)) };
+        if (data.length - pos < size)
+          return { units, missing: padding(size - (data.length - pos)) };
         pos += size;
         const next = data.indexOf(0x0a, pos);
         if (next === -1) return { units, missing: Buffer.from('\r\n') };
@@ -100,7 +101,9 @@ function frameOnce(data: Buffer): Framed {
 }
 
 function padding(n: number): Buffer | undefined {
-  return n > MAX_PADDING_BYTES ? undefined : Buffer.concat([Buffer.alloc(n, 0x78), Buffer.from('\r\n')]);
+  return n > MAX_PADDING_BYTES
+    ? undefined
+    : Buffer.concat([Buffer.alloc(n, 0x78), Buffer.from('\r\n')]);
 }
 
 /**

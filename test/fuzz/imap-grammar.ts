@@ -147,9 +147,16 @@ function searchKey(rng: Prng, depth: number): Segment[] {
   if (roll < 2) return [rng.pick(SEARCH_SIMPLE)];
   if (roll === 2) return [`${rng.pick(SEARCH_STRING_KEYS)} `, ...astring(rng, rng.pick(WORDS))];
   if (roll === 3) return [`${rng.pick(SEARCH_DATE_KEYS)} ${rng.pick(DATES)}`];
-  if (roll === 4) return [`${rng.pick(['LARGER', 'SMALLER'])} ${rng.pick(['0', '100', '4294967296', '-1'])}`];
+  if (roll === 4)
+    return [`${rng.pick(['LARGER', 'SMALLER'])} ${rng.pick(['0', '100', '4294967296', '-1'])}`];
   if (roll === 5) return [rng.chance(0.5) ? `UID ${sequenceSet(rng)}` : sequenceSet(rng)];
-  if (roll === 6) return ['HEADER ', ...astring(rng, rng.pick(HEADER_FIELDS)), ' ', ...astring(rng, rng.pick(WORDS))];
+  if (roll === 6)
+    return [
+      'HEADER ',
+      ...astring(rng, rng.pick(HEADER_FIELDS)),
+      ' ',
+      ...astring(rng, rng.pick(WORDS)),
+    ];
   if (roll === 7) return [`${rng.pick(['KEYWORD', 'UNKEYWORD'])} ${rng.pick(KEYWORDS)}`];
   if (roll < 10) return ['NOT ', ...searchKey(rng, depth + 1)];
   if (roll === 10) return ['OR ', ...searchKey(rng, depth + 1), ' ', ...searchKey(rng, depth + 1)];
@@ -166,7 +173,9 @@ function searchKeys(rng: Prng, depth: number): Segment[] {
 /** Deep nesting, a classic parser killer: NOT NOT NOT … or ((((…)))). */
 function deepSearch(rng: Prng): string {
   const depth = rng.pick([20, 33, 100, 1000, 10_000]);
-  return rng.chance(0.5) ? `${'NOT '.repeat(depth)}ALL` : `${'('.repeat(depth)}ALL${')'.repeat(depth)}`;
+  return rng.chance(0.5)
+    ? `${'NOT '.repeat(depth)}ALL`
+    : `${'('.repeat(depth)}ALL${')'.repeat(depth)}`;
 }
 
 function mailbox(rng: Prng): Segment[] {
@@ -211,7 +220,9 @@ const ANY: Readonly<Record<string, Generator>> = {
     ...astring(rng, rng.chance(0.1) ? c.password : 'wrong password'),
   ],
   authenticate: (rng, c) => {
-    const plain = Buffer.from(`\0${c.user}\0${rng.chance(0.1) ? c.password : 'nope'}`).toString('base64');
+    const plain = Buffer.from(`\0${c.user}\0${rng.chance(0.1) ? c.password : 'nope'}`).toString(
+      'base64',
+    );
     const mech = rng.pick(['PLAIN', 'PLAIN', 'LOGIN', 'XOAUTH2']);
     if (rng.chance(0.4)) return [`AUTHENTICATE ${mech} ${rng.pick([plain, '=', '*', '!!'])}`];
     return [`AUTHENTICATE ${mech}\r\n${rng.pick([plain, '*', '', 'AAAA'])}`];
@@ -225,16 +236,37 @@ const AUTHENTICATED: Readonly<Record<string, Generator>> = {
   rename: (rng) => ['RENAME ', ...mailbox(rng), ' ', ...mailbox(rng)],
   subscribe: (rng) => [rng.pick(['SUBSCRIBE ', 'UNSUBSCRIBE ']), ...mailbox(rng)],
   list: (rng) => {
-    const select = rng.chance(0.2) ? `(${rng.pick(['SUBSCRIBED', 'SPECIAL-USE', 'RECURSIVEMATCH', 'REMOTE'])}) ` : '';
-    const returns = rng.chance(0.2) ? ` RETURN (${rng.pick(['CHILDREN', 'SUBSCRIBED', 'SPECIAL-USE'])})` : '';
-    const pattern = rng.chance(0.2) ? `(${rng.pick(PATTERNS)} ${rng.pick(PATTERNS)})` : rng.pick(PATTERNS);
-    return [`${rng.pick(['LIST', 'LSUB'])} ${select}`, ...astring(rng, rng.pick(['', 'Fuzz/', 'INBOX'])), ` ${pattern.includes(' ') || rng.chance(0.5) ? pattern : JSON.stringify(pattern)}${returns}`];
+    const select = rng.chance(0.2)
+      ? `(${rng.pick(['SUBSCRIBED', 'SPECIAL-USE', 'RECURSIVEMATCH', 'REMOTE'])}) `
+      : '';
+    const returns = rng.chance(0.2)
+      ? ` RETURN (${rng.pick(['CHILDREN', 'SUBSCRIBED', 'SPECIAL-USE'])})`
+      : '';
+    const pattern = rng.chance(0.2)
+      ? `(${rng.pick(PATTERNS)} ${rng.pick(PATTERNS)})`
+      : rng.pick(PATTERNS);
+    return [
+      `${rng.pick(['LIST', 'LSUB'])} ${select}`,
+      ...astring(rng, rng.pick(['', 'Fuzz/', 'INBOX'])),
+      ` ${pattern.includes(' ') || rng.chance(0.5) ? pattern : JSON.stringify(pattern)}${returns}`,
+    ];
   },
-  status: (rng) => ['STATUS ', ...mailbox(rng), ` (${Array.from({ length: 1 + rng.small(4) }, () => rng.pick(STATUS_ITEMS)).join(' ')})`],
+  status: (rng) => [
+    'STATUS ',
+    ...mailbox(rng),
+    ` (${Array.from({ length: 1 + rng.small(4) }, () => rng.pick(STATUS_ITEMS)).join(' ')})`,
+  ],
   append: (rng) => {
     const flags = rng.chance(0.5) ? ` ${flagList(rng)}` : '';
-    const date = rng.chance(0.3) ? ` "${rng.pick(['14-Nov-2023 22:13:20 +0000', '1-Jan-2024 00:00:00 -1200', '31-Feb-2024 99:00:00 +9999'])}"` : '';
-    return ['APPEND ', ...mailbox(rng), `${flags}${date} `, { literal: message(rng), sync: rng.chance(0.5) }];
+    const date = rng.chance(0.3)
+      ? ` "${rng.pick(['14-Nov-2023 22:13:20 +0000', '1-Jan-2024 00:00:00 -1200', '31-Feb-2024 99:00:00 +9999'])}"`
+      : '';
+    return [
+      'APPEND ',
+      ...mailbox(rng),
+      `${flags}${date} `,
+      { literal: message(rng), sync: rng.chance(0.5) },
+    ];
   },
   namespace: () => ['NAMESPACE'],
   idle: () => ['IDLE\r\nDONE'],
@@ -246,7 +278,9 @@ const SELECTED: Readonly<Record<string, Generator>> = {
     `${uid(rng)}SEARCH ${rng.chance(0.15) ? `CHARSET ${rng.pick(['UTF-8', 'US-ASCII', 'ISO-8859-1', 'X-NONE'])} ` : ''}`,
     ...(rng.chance(0.05) ? [deepSearch(rng)] : searchKeys(rng, 0)),
   ],
-  store: (rng) => [`${uid(rng)}STORE ${sequenceSet(rng)} ${rng.pick(['', '+', '-'])}FLAGS${rng.chance(0.5) ? '.SILENT' : ''} ${flagList(rng)}`],
+  store: (rng) => [
+    `${uid(rng)}STORE ${sequenceSet(rng)} ${rng.pick(['', '+', '-'])}FLAGS${rng.chance(0.5) ? '.SILENT' : ''} ${flagList(rng)}`,
+  ],
   copy: (rng) => [`${uid(rng)}${rng.pick(['COPY', 'MOVE'])} ${sequenceSet(rng)} `, ...mailbox(rng)],
   expunge: (rng) => [rng.chance(0.5) ? 'EXPUNGE' : `UID EXPUNGE ${sequenceSet(rng)}`],
   close: (rng) => [rng.pick(['CLOSE', 'UNSELECT', 'CHECK'])],
@@ -258,10 +292,22 @@ const TABLES = { ANY, AUTHENTICATED, SELECTED };
 export function imapCommand(rng: Prng, phase: ImapPhase, creds: Credentials): Segment[] {
   const weights: [keyof typeof TABLES, number][] =
     phase === 'not-authenticated'
-      ? [['ANY', 8], ['AUTHENTICATED', 1], ['SELECTED', 1]]
+      ? [
+          ['ANY', 8],
+          ['AUTHENTICATED', 1],
+          ['SELECTED', 1],
+        ]
       : phase === 'authenticated'
-        ? [['ANY', 1], ['AUTHENTICATED', 8], ['SELECTED', 1]]
-        : [['ANY', 1], ['AUTHENTICATED', 3], ['SELECTED', 10]];
+        ? [
+            ['ANY', 1],
+            ['AUTHENTICATED', 8],
+            ['SELECTED', 1],
+          ]
+        : [
+            ['ANY', 1],
+            ['AUTHENTICATED', 3],
+            ['SELECTED', 10],
+          ];
   let roll = rng.int(weights.reduce((s, [, w]) => s + w, 0));
   let table = TABLES.ANY;
   for (const [name, w] of weights) {

@@ -9,7 +9,12 @@
 export type ImapResponse =
   | { readonly kind: 'continuation'; readonly line: string }
   | { readonly kind: 'untagged'; readonly line: string; readonly status?: string }
-  | { readonly kind: 'tagged'; readonly line: string; readonly tag: string; readonly status: string };
+  | {
+      readonly kind: 'tagged';
+      readonly line: string;
+      readonly tag: string;
+      readonly status: string;
+    };
 
 export interface ResponseProblem {
   readonly kind: 'invalid' | 'serverbug';
@@ -85,7 +90,8 @@ export class ImapResponseReader {
     if (status) {
       // resp-text is TEXT-CHAR (RFC 3501 §9): 7-bit, no CR/LF; echoed client bytes show here.
       if (/[^\x20-\x7e]/.test(line)) fail('control or 8-bit byte in a status response');
-      if (/\[SERVERBUG\]/i.test(rest)) problems.push({ kind: 'serverbug', message: '[SERVERBUG]', line });
+      if (/\[SERVERBUG\]/i.test(rest))
+        problems.push({ kind: 'serverbug', message: '[SERVERBUG]', line });
     }
     if (tag === '*') {
       if (!status && /[^\x20-\x7e]/.test(line.replace(/\{\d+\}\r\n/g, ''))) {
@@ -94,7 +100,8 @@ export class ImapResponseReader {
       }
       return status ? { kind: 'untagged', line, status } : { kind: 'untagged', line };
     }
-    if (!status || status === 'BYE' || status === 'PREAUTH') return fail('tagged line without OK/NO/BAD');
+    if (!status || status === 'BYE' || status === 'PREAUTH')
+      return fail('tagged line without OK/NO/BAD');
     if (!/^[\x21-\x7e]+$/.test(tag) || tag.includes('+')) return fail('malformed tag');
     if (!this.#isSentTag(tag)) fail(`tagged reply to "${tag}", a tag the client never sent`);
     return { kind: 'tagged', line, tag, status };

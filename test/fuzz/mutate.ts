@@ -16,7 +16,9 @@ const HUGE_NUMBERS = [
   '1e9',
   '0x10',
 ];
-const NASTY_BYTES = [0x00, 0x0d, 0x0a, 0x80, 0xff, 0x09, 0x7f, 0x1b, 0x22, 0x5c, 0x28, 0x29, 0x7b, 0x7d];
+const NASTY_BYTES = [
+  0x00, 0x0d, 0x0a, 0x80, 0xff, 0x09, 0x7f, 0x1b, 0x22, 0x5c, 0x28, 0x29, 0x7b, 0x7d,
+];
 
 type Mutation = (rng: Prng, input: Buffer, donor: Buffer) => Buffer;
 
@@ -26,13 +28,18 @@ const MUTATIONS: readonly Mutation[] = [
   // flip bits in a few bytes
   (rng, input) => {
     const out = Buffer.from(input);
-    for (let i = 1 + rng.small(3); i > 0 && out.length > 0; i--) out[rng.int(out.length)]! ^= 1 << rng.int(8);
+    for (let i = 1 + rng.small(3); i > 0 && out.length > 0; i--)
+      out[rng.int(out.length)]! ^= 1 << rng.int(8);
     return out;
   },
   // insert a nasty byte
   (rng, input) => {
     const p = at(rng, input);
-    return Buffer.concat([input.subarray(0, p), Buffer.from([rng.pick(NASTY_BYTES)]), input.subarray(p)]);
+    return Buffer.concat([
+      input.subarray(0, p),
+      Buffer.from([rng.pick(NASTY_BYTES)]),
+      input.subarray(p),
+    ]);
   },
   // truncate (a line end is added back by the framer)
   (rng, input) => input.subarray(0, at(rng, input)),
@@ -42,7 +49,11 @@ const MUTATIONS: readonly Mutation[] = [
     const b = Math.min(input.length, a + 1 + rng.int(40));
     const times = rng.pick([1, 2, 10, 1000]);
     const slice = input.subarray(a, b);
-    return Buffer.concat([input.subarray(0, b), ...Array<Buffer>(times).fill(slice), input.subarray(b)]);
+    return Buffer.concat([
+      input.subarray(0, b),
+      ...Array<Buffer>(times).fill(slice),
+      input.subarray(b),
+    ]);
   },
   // splice: a token from another command into this one
   (rng, input, donor) => {
@@ -70,7 +81,10 @@ const MUTATIONS: readonly Mutation[] = [
   // an overlong line
   (rng, input) => {
     const p = at(rng, input);
-    const filler = Buffer.alloc(rng.pick([1000, 65_537, 70_000, 200_000]), rng.pick([0x41, 0x20, 0x28]));
+    const filler = Buffer.alloc(
+      rng.pick([1000, 65_537, 70_000, 200_000]),
+      rng.pick([0x41, 0x20, 0x28]),
+    );
     return Buffer.concat([input.subarray(0, p), filler, input.subarray(p)]);
   },
   // 8-bit run, e.g. UTF-8 where ASCII is expected
@@ -88,7 +102,15 @@ const MUTATIONS: readonly Mutation[] = [
   // a literal announcement where none was: huge, non-synchronising or empty
   (rng, input) => {
     const p = at(rng, input);
-    const size = rng.pick(['0', '0+', '5', '5+', '4294967296', '99999999999999999999', '20000000+']);
+    const size = rng.pick([
+      '0',
+      '0+',
+      '5',
+      '5+',
+      '4294967296',
+      '99999999999999999999',
+      '20000000+',
+    ]);
     return Buffer.concat([input.subarray(0, p), Buffer.from(`{${size}}\r\n`), input.subarray(p)]);
   },
 ];

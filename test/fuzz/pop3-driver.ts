@@ -14,7 +14,15 @@ import { MAX_LINE_BYTES } from '../../src-main/core/pop3/limits.js';
 import { Wire } from './wire.js';
 
 type SessionKind = 'authorization' | 'transaction' | 'stls' | 'pop3s';
-const KINDS: readonly SessionKind[] = ['authorization', 'authorization', 'transaction', 'transaction', 'transaction', 'stls', 'pop3s'];
+const KINDS: readonly SessionKind[] = [
+  'authorization',
+  'authorization',
+  'transaction',
+  'transaction',
+  'transaction',
+  'stls',
+  'pop3s',
+];
 const MUTATION_SHARE = 0.3;
 const BATCH_INPUTS = 12;
 const TRICKLE_MAX_BYTES = 200;
@@ -136,7 +144,8 @@ export class Pop3Worker {
     for (let attempt = 1; ; attempt++) {
       const result = await this.#connect();
       if (result !== 'in-use') {
-        if (attempt > 1) this.#ctx.counts.lockWaitMs = Math.max(this.#ctx.counts.lockWaitMs, Date.now() - started);
+        if (attempt > 1)
+          this.#ctx.counts.lockWaitMs = Math.max(this.#ctx.counts.lockWaitMs, Date.now() - started);
         return result;
       }
       this.#wire?.close();
@@ -156,11 +165,21 @@ export class Pop3Worker {
     this.#quit = false;
     this.#phase = 'authorization';
     const implicit = this.#kind === 'pop3s';
-    const address = this.#kind === 'authorization' ? this.#addresses.attacker : this.#addresses.trusted;
+    const address =
+      this.#kind === 'authorization' ? this.#addresses.attacker : this.#addresses.trusted;
     try {
-      this.#wire = await Wire.open(implicit ? this.#ctx.ports.pop3s : this.#ctx.ports.pop3, address, implicit, (c) => this.#onData(c));
+      this.#wire = await Wire.open(
+        implicit ? this.#ctx.ports.pop3s : this.#ctx.ports.pop3,
+        address,
+        implicit,
+        (c) => this.#onData(c),
+      );
     } catch (err) {
-      this.#ctx.findings.add('session-setup', `cannot connect: ${(err as Error).message}`, this.#where());
+      this.#ctx.findings.add(
+        'session-setup',
+        `cannot connect: ${(err as Error).message}`,
+        this.#where(),
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
       return false;
     }
@@ -168,9 +187,11 @@ export class Pop3Worker {
     if (!(await this.#await(0, 1, []))) return false;
     if (this.#statuses[0]?.kind !== '+OK') return this.#setupFailed('no +OK greeting');
     // #turns upgrades the connection once STLS is answered +OK.
-    if (this.#kind === 'stls' && (await this.#command('STLS')) !== '+OK') return this.#setupFailed('STLS refused');
+    if (this.#kind === 'stls' && (await this.#command('STLS')) !== '+OK')
+      return this.#setupFailed('STLS refused');
     if (this.#kind === 'authorization') return true;
-    if ((await this.#command(`USER ${this.#creds.user}`)) !== '+OK') return this.#setupFailed('USER refused');
+    if ((await this.#command(`USER ${this.#creds.user}`)) !== '+OK')
+      return this.#setupFailed('USER refused');
     if ((await this.#command(`PASS ${this.#creds.password}`)) === '+OK') {
       this.#phase = 'transaction';
       return true;
@@ -196,7 +217,12 @@ export class Pop3Worker {
   #onData(chunk: Buffer): void {
     const { statuses, problems } = this.#reader.push(chunk);
     for (const p of problems) {
-      this.#ctx.findings.add(p.kind === 'serverbug' ? 'serverbug' : 'invalid-response', `${p.message}: ${JSON.stringify(p.line.slice(0, 300))}`, this.#where(), this.#recent.slice(-3));
+      this.#ctx.findings.add(
+        p.kind === 'serverbug' ? 'serverbug' : 'invalid-response',
+        `${p.message}: ${JSON.stringify(p.line.slice(0, 300))}`,
+        this.#where(),
+        this.#recent.slice(-3),
+      );
     }
     this.#statuses.push(...statuses);
   }
@@ -208,9 +234,17 @@ export class Pop3Worker {
       const seen = this.#statuses.length;
       if (seen - from >= more) return true;
       if (wire.closed) return this.#ended(what);
-      const progressed = await wire.until(() => this.#statuses.length > seen || wire.closed, REPLY_DEADLINE_MS);
+      const progressed = await wire.until(
+        () => this.#statuses.length > seen || wire.closed,
+        REPLY_DEADLINE_MS,
+      );
       if (!progressed) {
-        this.#ctx.findings.add('hang', `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)`, this.#where(), what);
+        this.#ctx.findings.add(
+          'hang',
+          `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)`,
+          this.#where(),
+          what,
+        );
         wire.close();
         return false;
       }
@@ -224,12 +258,19 @@ export class Pop3Worker {
   #ended(what: readonly Buffer[]): boolean {
     const last = this.#statuses.at(-1);
     if (!this.#quit && !(last?.kind === '-ERR' && CLOSING.test(last.line)))
-      this.#ctx.findings.add('invalid-response', `connection closed after ${JSON.stringify(last?.line ?? '')}`, this.#where(), what);
+      this.#ctx.findings.add(
+        'invalid-response',
+        `connection closed after ${JSON.stringify(last?.line ?? '')}`,
+        this.#where(),
+        what,
+      );
     return false;
   }
 
   #send(input: Buffer, list: readonly Unit[], afterContinuation: boolean): void {
-    list.forEach((u, i) => this.#reader.expect({ multiline: !(i === 0 && afterContinuation) && multiline(u) }));
+    list.forEach((u, i) =>
+      this.#reader.expect({ multiline: !(i === 0 && afterContinuation) && multiline(u) }),
+    );
     this.#recent.push(input);
     if (this.#recent.length > 6) this.#recent.shift();
   }
@@ -242,8 +283,16 @@ export class Pop3Worker {
     this.#send(bytes, list, false);
     const from = this.#statuses.length;
     const style = this.#rng.int(20);
-    if (style === 0 && bytes.length <= TRICKLE_MAX_BYTES) await wire.writeSplit(bytes, cuts((n) => this.#rng.int(n), bytes.length, true));
-    else if (style < 3) await wire.writeSplit(bytes, cuts((n) => this.#rng.int(n), bytes.length, false));
+    if (style === 0 && bytes.length <= TRICKLE_MAX_BYTES)
+      await wire.writeSplit(
+        bytes,
+        cuts((n) => this.#rng.int(n), bytes.length, true),
+      );
+    else if (style < 3)
+      await wire.writeSplit(
+        bytes,
+        cuts((n) => this.#rng.int(n), bytes.length, false),
+      );
     else wire.write(bytes);
     await this.#await(from, list.length, batch);
   }
@@ -263,19 +312,30 @@ export class Pop3Worker {
       if (unit.verb === 'QUIT') {
         this.#quit = true;
         if (!(await wire.until(() => wire.closed, REPLY_DEADLINE_MS)))
-          this.#ctx.findings.add('hang', 'QUIT answered, but the connection stayed open', this.#where(), [input]);
+          this.#ctx.findings.add(
+            'hang',
+            'QUIT answered, but the connection stayed open',
+            this.#where(),
+            [input],
+          );
         return;
       }
       if (unit.verb === 'STLS') {
         try {
           await wire.upgrade();
         } catch (err) {
-          this.#ctx.findings.add('invalid-response', `TLS handshake failed after STLS +OK: ${(err as Error).message}`, this.#where(), [input]);
+          this.#ctx.findings.add(
+            'invalid-response',
+            `TLS handshake failed after STLS +OK: ${(err as Error).message}`,
+            this.#where(),
+            [input],
+          );
           wire.close();
           return;
         }
       }
-      if (unit.verb === 'PASS' || unit.verb === 'AUTH' || afterContinuation) this.#phase = 'transaction';
+      if (unit.verb === 'PASS' || unit.verb === 'AUTH' || afterContinuation)
+        this.#phase = 'transaction';
     }
     if (this.#alive() && this.#statuses.at(-1)?.kind === '+') {
       const before = this.#statuses.length;

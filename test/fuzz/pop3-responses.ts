@@ -38,8 +38,13 @@ export class Pop3ResponseReader {
       if (this.#inBody) {
         if (line === '.') this.#inBody = false;
         else if (line.startsWith('.') && !line.startsWith('..'))
-          problems.push({ kind: 'invalid', message: 'a body line starting with "." not dot-stuffed', line });
-        else if (piece.includes(0x0a)) problems.push({ kind: 'invalid', message: 'bare LF in a multi-line answer', line });
+          problems.push({
+            kind: 'invalid',
+            message: 'a body line starting with "." not dot-stuffed',
+            line,
+          });
+        else if (piece.includes(0x0a))
+          problems.push({ kind: 'invalid', message: 'bare LF in a multi-line answer', line });
         continue;
       }
       const status = this.#status(line, piece.length + 2, problems);
@@ -58,7 +63,8 @@ export class Pop3ResponseReader {
       problems.push({ kind: 'invalid', message, line });
       return undefined;
     };
-    if (bytes > MAX_STATUS_LINE_BYTES) fail(`status line of ${bytes} octets (RFC 2449 §4: at most 512)`);
+    if (bytes > MAX_STATUS_LINE_BYTES)
+      fail(`status line of ${bytes} octets (RFC 2449 §4: at most 512)`);
     if (/[^\x20-\x7e]/.test(line)) fail('control or 8-bit byte in a status line');
     if (line === '+OK' || line.startsWith('+OK ')) return { kind: '+OK', line };
     if (line === '-ERR' || line.startsWith('-ERR ')) {
