@@ -16,6 +16,10 @@ export interface FuzzContext {
   readonly counts: { imap: number; pop3: number; sessions: number; lockWaitMs: number };
   /** Hangs already confirmed, by kind, so the run does not wait the deadline for each again. */
   readonly known: { zeroLiteralHangs: number };
+  /** Each worker's latest inputs, for the report when the whole server stops answering. */
+  readonly latest: Map<string, readonly Buffer[]>;
+  /** Set when the server died or stopped answering altogether: the workers give up. */
+  stopped: boolean;
 }
 
 /** A short label for where a finding happened, e.g. `imap#3 selected starttls`. */

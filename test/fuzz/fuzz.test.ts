@@ -43,12 +43,21 @@ const MEMORY_BASELINE_SHARE = 0.1;
  */
 const MAX_GROWTH_BYTES = 96 * 1024 * 1024;
 const MONITOR_INTERVAL_MS = 5_000;
+/** Fresh connections not greeted this many checks in a row: the server is stuck for good. */
+const UNRESPONSIVE_CHECKS = 3;
+/** How long a stuck server gets to exit on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5_000;
 const SETTLE_MS = 3_000;
 
 let fuzz: FuzzServer | undefined;
 
 afterAll(async () => {
-  await fuzz?.server.stop();
+  const server = fuzz?.server;
+  if (server) {
+    const stopped = server.stop();
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+    if (server.alive()) await server.stop('SIGKILL');
+  }
   if (fuzz) await rm(fuzz.root, { recursive: true, force: true });
 });
 
@@ -66,6 +75,8 @@ it(
       ports: server.ports,
       counts: { imap: 0, pop3: 0, sessions: 0, lockWaitMs: 0 },
       known: { zeroLiteralHangs: 0 },
+      latest: new Map(),
+      stopped: false,
     };
     const rng = new Prng(SEED);
     const imapWorkers = Array.from(
@@ -80,15 +91,31 @@ it(
 
     const memory = { baseline: 0, peak: 0 };
     let running = true;
+    let unanswered = 0;
     const monitor = (async () => {
       while (running) {
         await new Promise((resolve) => setTimeout(resolve, MONITOR_INTERVAL_MS));
-        if (!server.alive()) return;
+        if (!server.alive()) {
+          ctx.stopped = true; // reported as a crash below
+          return;
+        }
         const rss = await residentBytes(server.pid).catch(() => 0);
         memory.peak = Math.max(memory.peak, rss);
         const done = ctx.counts.imap + ctx.counts.pop3;
         if (!memory.baseline && done >= INPUTS * MEMORY_BASELINE_SHARE) memory.baseline = rss;
-        await greeted(fuzz!, findings, 'during the run');
+        unanswered = (await greeted(fuzz!, findings, 'during the run')) ? 0 : unanswered + 1;
+        if (unanswered >= UNRESPONSIVE_CHECKS) {
+          // The whole server stopped answering (a blocked event loop): the run cannot go on.
+          const inputs = [...ctx.latest.values()].flat();
+          findings.add(
+            'hang',
+            `the server stopped answering for ${UNRESPONSIVE_CHECKS} checks in a row; run stopped; the workers' latest inputs follow`,
+            'monitor',
+            inputs,
+          );
+          ctx.stopped = true;
+          return;
+        }
         console.log(
           `mailport fuzz: ${done} inputs, ${ctx.counts.sessions} sessions, RSS ${mib(rss)}, ${findings.total} findings`,
         );
@@ -140,8 +167,8 @@ it(
         `(peak ${mib(memory.peak)}); longest wait for a POP3 maildrop lock ${ctx.counts.lockWaitMs} ms\n` +
         findings.report(),
     );
-    expect(total).toBeGreaterThanOrEqual(INPUTS);
     expect(findings.total, findings.report()).toBe(0);
+    expect(total).toBeGreaterThanOrEqual(INPUTS);
   },
   Math.max(30 * 60_000, INPUTS * 20),
 );
@@ -191,8 +218,9 @@ async function pop3Login(f: FuzzServer, address: string, i: number): Promise<voi
     throw new Error(`warm-up POP3 login failed: ${text}`);
 }
 
-/** (b) a new client is greeted on both protocols within the deadline. */
-async function greeted(f: FuzzServer, findings: Findings, when: string): Promise<void> {
+/** (b) a new client is greeted on both protocols within the deadline; false if not. */
+async function greeted(f: FuzzServer, findings: Findings, when: string): Promise<boolean> {
+  let all = true;
   for (const [protocol, port, greeting] of [
     ['IMAP', f.server.ports.imap, /^\* OK /],
     ['POP3', f.server.ports.pop3, /^\+OK /],
@@ -202,12 +230,12 @@ async function greeted(f: FuzzServer, findings: Findings, when: string): Promise
       const wire = await Wire.open(port, '127.0.3.1', false, (c) => (text += c.toString('latin1')));
       const ok = await wire.until(() => text.includes('\r\n') || wire.closed, REPLY_DEADLINE_MS);
       wire.close();
-      if (!ok || !greeting.test(text))
-        findings.add(
-          'hang',
-          `a fresh ${protocol} connection ${when} got ${JSON.stringify(text.slice(0, 100))}`,
-          'monitor',
-        );
+      if (ok && greeting.test(text)) continue;
+      findings.add(
+        'hang',
+        `a fresh ${protocol} connection ${when} got ${JSON.stringify(text.slice(0, 100))}`,
+        'monitor',
+      );
     } catch (err) {
       findings.add(
         'hang',
@@ -215,5 +243,7 @@ async function greeted(f: FuzzServer, findings: Findings, when: string): Promise
         'monitor',
       );
     }
+    all = false;
   }
+  return all;
 }

@@ -71,11 +71,15 @@ export class ImapWorker {
   /** Sends `quota` inputs, opening sessions as they end. */
   async run(quota: number): Promise<void> {
     let sent = 0;
-    while (sent < quota) {
+    while (sent < quota && !this.#ctx.stopped) {
       if (!(await this.#openSession())) continue;
       const sessionLength = this.#rng.range(50, 800);
       let batch: Input[] = [];
-      for (let i = 0; i < sessionLength && sent < quota && this.#alive(); i++) {
+      for (
+        let i = 0;
+        i < sessionLength && sent < quota && this.#alive() && !this.#ctx.stopped;
+        i++
+      ) {
         const input = this.#nextInput();
         sent += 1;
         this.#ctx.counts.imap += 1;
@@ -249,6 +253,7 @@ export class ImapWorker {
   #remember(input: Input): void {
     this.#recent.push(input.bytes);
     if (this.#recent.length > RECENT_INPUTS) this.#recent.shift();
+    this.#ctx.latest.set(`IMAP worker ${this.#id}`, this.#recent.slice(-2));
     for (const unit of input.units) {
       this.#unitText.set(unit.tag, unit.bytes.subarray(0, 120).toString('latin1'));
       // Every token that starts a line may be read as a tag by the server; a tag ends at a

@@ -89,11 +89,15 @@ export class Pop3Worker {
 
   async run(quota: number): Promise<void> {
     let sent = 0;
-    while (sent < quota) {
+    while (sent < quota && !this.#ctx.stopped) {
       if (!(await this.#openSession())) continue;
       const sessionLength = this.#rng.range(50, 800);
       let batch: Buffer[] = [];
-      for (let i = 0; i < sessionLength && sent < quota && this.#alive(); i++) {
+      for (
+        let i = 0;
+        i < sessionLength && sent < quota && this.#alive() && !this.#ctx.stopped;
+        i++
+      ) {
         const input = this.#nextInput();
         sent += 1;
         this.#ctx.counts.pop3 += 1;
@@ -273,6 +277,7 @@ export class Pop3Worker {
     );
     this.#recent.push(input);
     if (this.#recent.length > 6) this.#recent.shift();
+    this.#ctx.latest.set(`POP3 worker ${this.#id}`, this.#recent.slice(-2));
   }
 
   async #pipeline(batch: readonly Buffer[]): Promise<void> {
