@@ -13,7 +13,8 @@ import { mutate } from './mutate.js';
 import type { Prng } from './prng.js';
 import { Wire } from './wire.js';
 
-type SessionKind = 'not-authenticated' | 'authenticated' | 'selected' | 'starttls' | 'imaps';
+type SessionKind =
+  'not-authenticated' | 'authenticated' | 'selected' | 'starttls' | 'imaps' | 'plaintext-to-tls';
 const KINDS: readonly SessionKind[] = [
   'not-authenticated',
   'not-authenticated',
@@ -24,6 +25,7 @@ const KINDS: readonly SessionKind[] = [
   'selected',
   'starttls',
   'imaps',
+  'plaintext-to-tls',
 ];
 const MUTATION_SHARE = 0.3;
 const BATCH_INPUTS = 12;
@@ -140,6 +142,10 @@ export class ImapWorker {
     this.#kind = this.#rng.pick(KINDS);
     this.#session += 1;
     this.#ctx.counts.sessions += 1;
+    if (this.#kind === 'plaintext-to-tls') {
+      await this.#plaintextToTls();
+      return false;
+    }
     this.#reader = new ImapResponseReader((tag) => this.#sentTags.has(tag));
     this.#sentTags = new Set();
     this.#events = 0;
@@ -191,6 +197,31 @@ export class ImapWorker {
   }
 
   #greeting = false;
+
+  /**
+   * Abuse of an implicit-TLS port: a command in plain text where a ClientHello belongs. The
+   * server must give up on the connection at once (a TLS alert and a close), not hold it.
+   */
+  async #plaintextToTls(): Promise<void> {
+    const port = this.#rng.chance(0.5) ? this.#ctx.ports.imaps : this.#ctx.ports.pop3s;
+    const command = serializeImap(imapCommand(this.#rng, 'not-authenticated', this.#creds));
+    const bytes = Buffer.concat([Buffer.from('a1 '), command, CRLF]);
+    try {
+      const wire = await Wire.open(port, this.#addresses.attacker, false, () => undefined);
+      wire.write(bytes);
+      if (!(await wire.until(() => wire.closed, REPLY_DEADLINE_MS)))
+        this.#ctx.findings.add('hang', 'a TLS port kept a plain-text client open', this.#where(), [
+          bytes,
+        ]);
+      wire.close();
+    } catch (err) {
+      this.#ctx.findings.add(
+        'session-setup',
+        `cannot connect: ${(err as Error).message}`,
+        this.#where(),
+      );
+    }
+  }
 
   /** A setup command that must succeed; a NO is a setup finding (e.g. SELECT of a deleted Fuzz is fine). */
   async #setup(command: string): Promise<boolean> {

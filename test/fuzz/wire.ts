@@ -7,6 +7,25 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { once } from 'node:events';
 
+/** A server that does not finish connecting or handshaking within this is hung. */
+const CONNECT_DEADLINE_MS = 10_000;
+
+/** `step`, or a rejection (and the socket destroyed) when it takes longer than the deadline. */
+async function within<T>(step: Promise<T>, socket: Socket, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${what} not done within ${CONNECT_DEADLINE_MS} ms`));
+    }, CONNECT_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([step, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class Wire {
   #socket: Socket;
   #closed = false;
@@ -27,12 +46,12 @@ export class Wire {
   ): Promise<Wire> {
     const plain = connect({ port, host: '127.0.0.1', localAddress });
     plain.on('error', () => undefined);
-    await once(plain, 'connect');
+    await within(once(plain, 'connect'), plain, 'TCP connect');
     plain.setNoDelay(true);
     if (!tls) return new Wire(plain, onData);
     const secured = tlsConnect({ socket: plain, rejectUnauthorized: false });
     secured.on('error', () => undefined);
-    await once(secured, 'secureConnect');
+    await within(once(secured, 'secureConnect'), secured, 'TLS handshake');
     return new Wire(secured as unknown as Socket, onData);
   }
 
@@ -59,7 +78,7 @@ export class Wire {
     const failed = once(secured, 'close').then(() => {
       throw new Error('TLS handshake failed');
     });
-    await Promise.race([ok, failed]);
+    await within(Promise.race([ok, failed]), secured, 'TLS handshake');
     this.#socket = secured as unknown as Socket;
     this.#attach(this.#socket);
   }
