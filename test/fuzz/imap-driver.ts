@@ -11,6 +11,7 @@ import { imapCommand, serializeImap, type Credentials, type ImapPhase } from './
 import { ImapResponseReader } from './imap-responses.js';
 import { mutate } from './mutate.js';
 import type { Prng } from './prng.js';
+import { show } from './findings.js';
 import { Wire } from './wire.js';
 
 type SessionKind =
@@ -303,6 +304,7 @@ export class ImapWorker {
     more: number,
     what: readonly Buffer[],
     zeroLiteral = false,
+    pending?: readonly Buffer[],
   ): Promise<boolean> {
     const wire = this.#wire!;
     for (;;) {
@@ -321,9 +323,12 @@ export class ImapWorker {
         return false;
       }
       if (!progressed) {
+        // Replies come in order: the first command without one is the one the server is on.
+        const stuck = pending?.[seen - from];
         this.#ctx.findings.add(
           'hang',
-          `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)`,
+          `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)` +
+            (stuck ? `; unanswered: ${show(stuck)}` : ''),
           this.#where(),
           what,
         );
@@ -357,7 +362,8 @@ export class ImapWorker {
     const wire = this.#wire!;
     for (const input of batch) this.#remember(input);
     const bytes = Buffer.concat(batch.map((b) => b.bytes));
-    const units = batch.reduce((n, b) => n + b.units.length, 0);
+    const pending = batch.flatMap((b) => b.units.map((u) => u.bytes));
+    const units = pending.length;
     const from = this.#events;
     const style = this.#rng.int(20);
     if (style === 0 && bytes.length <= TRICKLE_MAX_BYTES)
@@ -375,6 +381,8 @@ export class ImapWorker {
       from,
       units,
       batch.map((b) => b.bytes),
+      false,
+      pending,
     );
   }
 

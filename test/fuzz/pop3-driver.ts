@@ -11,6 +11,7 @@ import { pop3Command, type Pop3Phase } from './pop3-grammar.js';
 import { Pop3ResponseReader, type Pop3Status } from './pop3-responses.js';
 import type { Prng } from './prng.js';
 import { MAX_LINE_BYTES } from '../../src-main/core/pop3/limits.js';
+import { show } from './findings.js';
 import { Wire } from './wire.js';
 
 type SessionKind = 'authorization' | 'transaction' | 'stls' | 'pop3s';
@@ -232,7 +233,12 @@ export class Pop3Worker {
   }
 
   /** Waits for `more` statuses after `from`, each within the deadline; false on a hang or close. */
-  async #await(from: number, more: number, what: readonly Buffer[]): Promise<boolean> {
+  async #await(
+    from: number,
+    more: number,
+    what: readonly Buffer[],
+    pending?: readonly Buffer[],
+  ): Promise<boolean> {
     const wire = this.#wire!;
     for (;;) {
       const seen = this.#statuses.length;
@@ -243,9 +249,11 @@ export class Pop3Worker {
         REPLY_DEADLINE_MS,
       );
       if (!progressed) {
+        const stuck = pending?.[seen - from];
         this.#ctx.findings.add(
           'hang',
-          `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)`,
+          `no reply within ${REPLY_DEADLINE_MS} ms (${seen - from} of ${more} replies)` +
+            (stuck ? `; unanswered: ${show(stuck)}` : ''),
           this.#where(),
           what,
         );
@@ -299,7 +307,12 @@ export class Pop3Worker {
         cuts((n) => this.#rng.int(n), bytes.length, false),
       );
     else wire.write(bytes);
-    await this.#await(from, list.length, batch);
+    await this.#await(
+      from,
+      list.length,
+      batch,
+      list.map((u) => u.bytes),
+    );
   }
 
   /** One line at a time: a "+ " challenge takes the next line as the SASL reply (RFC 5034 §4). */
