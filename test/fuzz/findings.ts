@@ -15,6 +15,8 @@ export type FindingClass =
 
 const EXAMPLES_KEPT = 5;
 const EXAMPLE_CHARS = 600;
+/** Examples kept of each distinct message. */
+const EXAMPLES_PER_KIND = 3;
 
 export interface Example {
   readonly what: string;
@@ -38,8 +40,8 @@ export class Findings {
       .replace(/\d+/g, 'N')
       .slice(0, 80);
     entry.kinds.set(key, (entry.kinds.get(key) ?? 0) + 1);
-    // Keep the first examples of each distinct message, so one noisy kind does not hide others.
-    if (entry.examples.length < EXAMPLES_KEPT * 4 && entry.kinds.get(key) === 1) {
+    // A few examples of each distinct message, so one noisy kind does not hide the others.
+    if (entry.examples.length < EXAMPLES_KEPT * 4 && entry.kinds.get(key)! <= EXAMPLES_PER_KIND) {
       entry.examples.push({
         what: what.slice(0, EXAMPLE_CHARS),
         session,
@@ -61,7 +63,7 @@ export class Findings {
       out.push(`${kind}: ${entry.count}`);
       for (const [key, n] of [...entry.kinds].sort((a, b) => b[1] - a[1]).slice(0, 12))
         out.push(`  ${n} × ${key}`);
-      for (const ex of entry.examples.slice(0, EXAMPLES_KEPT * 2)) {
+      for (const ex of entry.examples.slice(0, EXAMPLES_KEPT * 4)) {
         out.push(`  - ${ex.what} [${ex.session}]`);
         for (const input of ex.inputs) out.push(`      input: ${input}`);
       }
