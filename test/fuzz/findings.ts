@@ -13,10 +13,10 @@ export type FindingClass =
   | 'error-log'
   | 'session-setup';
 
-const EXAMPLES_KEPT = 5;
 const EXAMPLE_CHARS = 600;
-/** Examples kept of each distinct message. */
-const EXAMPLES_PER_KIND = 3;
+/** Examples kept of each distinct message, and distinct messages listed per class. */
+const EXAMPLES_PER_KIND = 2;
+const KINDS_LISTED = 15;
 
 export interface Example {
   readonly what: string;
@@ -25,23 +25,26 @@ export interface Example {
   readonly session: string;
 }
 
+interface Kind {
+  count: number;
+  readonly examples: Example[];
+}
+
 export class Findings {
-  readonly #byClass = new Map<
-    FindingClass,
-    { count: number; examples: Example[]; kinds: Map<string, number> }
-  >();
+  readonly #byClass = new Map<FindingClass, Map<string, Kind>>();
 
   add(kind: FindingClass, what: string, session: string, inputs: readonly Buffer[] = []): void {
-    let entry = this.#byClass.get(kind);
-    if (!entry) this.#byClass.set(kind, (entry = { count: 0, examples: [], kinds: new Map() }));
-    entry.count += 1;
+    let kinds = this.#byClass.get(kind);
+    if (!kinds) this.#byClass.set(kind, (kinds = new Map()));
+    // Messages that differ only in quoted text or numbers are one kind of finding.
     const key = what
       .replace(/"[^"]*"/g, '"…"')
       .replace(/\d+/g, 'N')
-      .slice(0, 80);
-    entry.kinds.set(key, (entry.kinds.get(key) ?? 0) + 1);
-    // A few examples of each distinct message, so one noisy kind does not hide the others.
-    if (entry.examples.length < EXAMPLES_KEPT * 4 && entry.kinds.get(key)! <= EXAMPLES_PER_KIND) {
+      .slice(0, 100);
+    let entry = kinds.get(key);
+    if (!entry) kinds.set(key, (entry = { count: 0, examples: [] }));
+    entry.count += 1;
+    if (entry.examples.length < EXAMPLES_PER_KIND) {
       entry.examples.push({
         what: what.slice(0, EXAMPLE_CHARS),
         session,
@@ -52,21 +55,25 @@ export class Findings {
 
   get total(): number {
     let n = 0;
-    for (const e of this.#byClass.values()) n += e.count;
+    for (const kinds of this.#byClass.values()) for (const k of kinds.values()) n += k.count;
     return n;
   }
 
   report(): string {
     if (this.#byClass.size === 0) return 'no findings';
     const out: string[] = [];
-    for (const [kind, entry] of this.#byClass) {
-      out.push(`${kind}: ${entry.count}`);
-      for (const [key, n] of [...entry.kinds].sort((a, b) => b[1] - a[1]).slice(0, 12))
-        out.push(`  ${n} × ${key}`);
-      for (const ex of entry.examples.slice(0, EXAMPLES_KEPT * 4)) {
-        out.push(`  - ${ex.what} [${ex.session}]`);
-        for (const input of ex.inputs) out.push(`      input: ${input}`);
+    for (const [kind, kinds] of this.#byClass) {
+      const sorted = [...kinds.values()].sort((a, b) => b.count - a.count);
+      out.push(`${kind}: ${sorted.reduce((n, k) => n + k.count, 0)}`);
+      for (const entry of sorted.slice(0, KINDS_LISTED)) {
+        out.push(`  ${entry.count} ×`);
+        for (const ex of entry.examples) {
+          out.push(`    - ${ex.what} [${ex.session}]`);
+          for (const input of ex.inputs) out.push(`        input: ${input}`);
+        }
       }
+      if (sorted.length > KINDS_LISTED)
+        out.push(`  … and ${sorted.length - KINDS_LISTED} more kinds`);
     }
     return out.join('\n');
   }
