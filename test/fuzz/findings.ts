@@ -26,6 +26,7 @@ export interface Example {
 }
 
 interface Kind {
+  readonly key: string;
   count: number;
   readonly examples: Example[];
 }
@@ -42,7 +43,7 @@ export class Findings {
       .replace(/\d+/g, 'N')
       .slice(0, 100);
     let entry = kinds.get(key);
-    if (!entry) kinds.set(key, (entry = { count: 0, examples: [] }));
+    if (!entry) kinds.set(key, (entry = { key, count: 0, examples: [] }));
     entry.count += 1;
     if (entry.examples.length < EXAMPLES_PER_KIND) {
       entry.examples.push({
@@ -66,7 +67,7 @@ export class Findings {
       const sorted = [...kinds.values()].sort((a, b) => b.count - a.count);
       out.push(`${kind}: ${sorted.reduce((n, k) => n + k.count, 0)}`);
       for (const entry of sorted.slice(0, KINDS_LISTED)) {
-        out.push(`  ${entry.count} ×`);
+        out.push(`  ${entry.count} × ${entry.key}`);
         for (const ex of entry.examples) {
           out.push(`    - ${ex.what} [${ex.session}]`);
           for (const input of ex.inputs) out.push(`        input: ${input}`);
