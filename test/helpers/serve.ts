@@ -17,8 +17,10 @@ export const CLI = resolve(import.meta.dirname, '../../dist/main/cli/main.js');
 export interface RunningMailport {
   readonly dataDir: string;
   readonly ports: { pop3: number; pop3s: number; imap: number; imaps: number };
-  /** The served process (for /proc/<pid>/status). */
+  /** The `mailport serve` process (for /proc/<pid>/status, e.g. its memory). */
   readonly pid: number;
+  /** Whether the process is still running. */
+  readonly alive: () => boolean;
   readonly output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -89,6 +91,7 @@ export async function runMailport(
   return {
     ...setup,
     pid: child.pid!,
+    alive: () => child.exitCode === null && child.signalCode === null,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
