@@ -65,5 +65,9 @@ export async function openMailport(dataDir: string, options: OpenOptions = {}): 
  */
 async function makePrivate(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') await chmod(dataDir, 0o700);
+  if (process.platform === 'win32') return;
+  // A data dir someone else owns (set up for this user by an administrator) is left as it is.
+  await chmod(dataDir, 0o700).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPERM' && err.code !== 'EACCES') throw err;
+  });
 }

@@ -35,7 +35,11 @@ export class RotatingFile {
     this.#path = path;
     this.#limits = limits;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    if (process.platform !== 'win32') chmodSync(dirname(path), 0o700); // logs/ of an older version
+    try {
+      if (process.platform !== 'win32') chmodSync(dirname(path), 0o700); // logs/ of an older version
+    } catch {
+      // a folder someone else owns is left as it is
+    }
     this.#open();
     openFiles.add(this);
     if (!exitHookInstalled) {
@@ -95,12 +99,17 @@ export class RotatingFile {
   #open(): void {
     try {
       this.#fd = openSync(this.#path, 'a', 0o600);
-      // Login events name accounts and addresses: the log is the user's alone, also when an
-      // older version made it readable by others.
-      if (process.platform !== 'win32') fchmodSync(this.#fd, 0o600);
       this.#size = fstatSync(this.#fd).size;
     } catch {
       this.#fd = -1;
+      return;
+    }
+    // Login events name accounts and addresses: the log is the user's alone, also when an
+    // older version made it readable by others (a file someone else owns is left as it is).
+    try {
+      if (process.platform !== 'win32') fchmodSync(this.#fd, 0o600);
+    } catch {
+      // not ours to change
     }
   }
 
