@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import type { ListenerName, Settings } from '../config/schema.js';
 import type { ListenerState } from '../net/listener.js';
+import type { PhoneAddresses } from '../net/phone-addresses.js';
+
+export type { PhoneAddresses } from '../net/phone-addresses.js';
 
 const none = z.object({}).strict();
 const accountName = z.string().min(1).max(64);
@@ -81,6 +84,8 @@ export interface Status {
   readonly maildirProblems: readonly MaildirProblem[];
   readonly lanAddresses: readonly string[];
   readonly hostName: string;
+  /** What a phone can use as the mail server, and why other addresses are left out. */
+  readonly phone: PhoneAddresses;
   readonly startedAt: string;
   readonly uptimeSeconds: number;
   readonly connections: readonly {

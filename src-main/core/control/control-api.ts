@@ -32,6 +32,7 @@ import { LISTENER_TITLES, type MailportService } from '../service.js';
 import { StoreError } from '../store/errors.js';
 import { MaildirStore } from '../store/maildir/maildir-store.js';
 import type { PhoneSetupPage } from '../phone/setup-page-server.js';
+import { phoneAddressesNow } from '../phone/reachable.js';
 import {
   ControlError,
   type CertificateDetails,
@@ -76,6 +77,7 @@ export function createControlApi(
       })),
       lanAddresses: lanAddresses(),
       hostName: hostName(),
+      phone: await phoneAddressesNow(settings.bind.address, service.paths.certsDir),
       startedAt: service.startedAt.toISOString(),
       uptimeSeconds: Math.floor((Date.now() - service.startedAt.getTime()) / 1000),
       connections: service.connections().map((c) => ({
