@@ -69,7 +69,7 @@ describe('Dashboard', () => {
     await goTo(page, 'Dashboard');
     const { pop3, pop3s } = mailport.ports;
     expect([await refused(pop3), await refused(pop3s, true)]).toEqual([false, false]);
-    for (const name of ['POP3 over SSL', 'POP3 with STLS']) {
+    for (const name of ['POP3 over TLS', 'POP3 with STLS']) {
       const toggle = page.getByRole('switch', { name });
       await toggle.uncheck();
       await expect.poll(() => toggle.isChecked()).toBe(false);
@@ -92,7 +92,7 @@ describe('Dashboard', () => {
     try {
       const row = page.getByRole('row').filter({ hasText: USER.user });
       await row.waitFor();
-      expect(await row.textContent()).toContain('IMAP over SSL');
+      expect(await row.textContent()).toContain('IMAP over TLS');
       await page.getByText(`signed in as ${USER.user}`).first().waitFor();
     } finally {
       await client.logout();
@@ -106,7 +106,7 @@ describe('Protocols and ports', () => {
     await goTo(page, 'Protocols and ports');
     const moved = await freePort();
     const old = mailport.ports.imaps;
-    await page.getByRole('textbox', { name: 'IMAP over SSL port' }).fill(String(moved));
+    await page.getByRole('textbox', { name: 'IMAP over TLS port' }).fill(String(moved));
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('Applied.').waitFor();
     expect(await refused(old, true)).toBe(true);
@@ -141,9 +141,9 @@ describe('Protocols and ports', () => {
     expect(await field.getAttribute('aria-invalid')).toBeNull();
     await page.getByRole('button', { name: /Restore standard ports/ }).click();
     for (const [name, port] of [
-      ['IMAP over SSL port', '993'],
+      ['IMAP over TLS port', '993'],
       ['IMAP with STARTTLS port', '143'],
-      ['POP3 over SSL port', '995'],
+      ['POP3 over TLS port', '995'],
       ['POP3 with STLS port', '110'],
     ])
       expect(await page.getByRole('textbox', { name }).inputValue()).toBe(port);
