@@ -62,9 +62,14 @@ export function createControlApi(
       : service.settings.current.listeners.imaps.port;
   };
   const status = async (): Promise<Status> => {
+    const maildirProblems = await service.maildirProblems();
+    const phone = await phoneAddressesNow(
+      service.settings.current.bind.address,
+      service.paths.certsDir,
+    );
+    // Read after the awaits: a status describes the listeners as they are when it is sent.
     const settings = service.settings.current;
     const states = service.listenerStates();
-    const maildirProblems = await service.maildirProblems();
     return {
       maildirProblems,
       listeners: LISTENER_NAMES.map((name) => ({
@@ -77,7 +82,7 @@ export function createControlApi(
       })),
       lanAddresses: lanAddresses(),
       hostName: hostName(),
-      phone: await phoneAddressesNow(settings.bind.address, service.paths.certsDir),
+      phone,
       startedAt: service.startedAt.toISOString(),
       uptimeSeconds: Math.floor((Date.now() - service.startedAt.getTime()) / 1000),
       connections: service.connections().map((c) => ({
