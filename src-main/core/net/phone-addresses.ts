@@ -28,7 +28,10 @@ export interface PhoneAddressInput {
   /** Whether this computer announces `<host>.local` (see mdns.ts). */
   readonly announcesName: boolean;
   /** The served certificate's names, when there is one. */
-  readonly certificate?: { readonly ipAddresses: readonly string[]; readonly dnsNames: readonly string[] };
+  readonly certificate?: {
+    readonly ipAddresses: readonly string[];
+    readonly dnsNames: readonly string[];
+  };
   /** The user's own certificate: Mailport never re-issues it. */
   readonly imported: boolean;
   /** How often Mailport re-issues its own certificate for new addresses. */

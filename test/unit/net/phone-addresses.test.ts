@@ -11,7 +11,10 @@ const base: PhoneAddressInput = {
   lanAddresses: ['192.168.1.20', 'fd00::20'],
   hostName: 'Box',
   announcesName: true,
-  certificate: { ipAddresses: ['192.168.1.20', 'fd00:0:0:0:0:0:0:20'], dnsNames: ['box', 'box.local'] },
+  certificate: {
+    ipAddresses: ['192.168.1.20', 'fd00:0:0:0:0:0:0:20'],
+    dnsNames: ['box', 'box.local'],
+  },
   imported: false,
   certificateCheckMinutes: 10,
 };
