@@ -140,11 +140,15 @@ export function createControlApi(
 
     async addAccount(request) {
       const places = { home: options.home ?? homedir(), dataDir: service.paths.dataDir };
-      const result = await addAccount(service.accounts, places, request).catch(rethrow);
+      const result = await addAccount(service.accounts, places, {
+        ...request,
+        createFolder: request.createFolder ?? false,
+      }).catch(rethrow);
       return {
         name: result.account.name,
         maildir: result.account.maildir,
         password: result.password,
+        createdFolder: result.createdFolder,
       };
     },
 
@@ -304,6 +308,7 @@ const ACCOUNT_ERROR_CODES: Record<AccountError['code'], ControlErrorCode> = {
   INVALID: 'INVALID',
   NOT_MAILDIR: 'INVALID',
   OUTSIDE_HOME: 'CONFIRM',
+  NEW_FOLDER: 'CONFIRM_CREATE',
   EXISTS: 'EXISTS',
   NOT_FOUND: 'NOT_FOUND',
 };

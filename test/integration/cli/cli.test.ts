@@ -32,6 +32,8 @@ describe('mailport account', () => {
   it('adds with a generated password shown once, lists, changes the password and removes', async () => {
     const added = await mailport(['account', 'add', 'alice', '--maildir', join(home, 'mail')]);
     expect(added.code).toBe(0);
+    // The command line creates a folder that does not exist, and says so (a typo shows here).
+    expect(added.stdout).toContain(`Created the folder ${join(home, 'mail')} (it did not exist).`);
     const password = /Password: (\S+)/.exec(added.stdout)?.[1];
     expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
     const settings = await settingsFile();
