@@ -48,6 +48,9 @@ export async function accountCommand(
           throw new AccountError(err.code, `${err.message} To use it, add --allow-any-path.`);
         throw err;
       });
+      // The command line creates a missing folder (scripts rely on it) and says so plainly.
+      if (result.createdFolder)
+        console.log(`Created the folder ${result.account.maildir} (it did not exist).`);
       console.log(`Added account "${result.account.name}" serving ${result.account.maildir}.`);
       if (!password) printGenerated(result.password);
       return 0;

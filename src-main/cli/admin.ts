@@ -88,11 +88,15 @@ export async function statusCommand(dataDir: string): Promise<number> {
     else console.log(`  ${title} off`);
   }
   printConnections(status.connections);
-  console.log(
-    `Phones on this network can connect to ${[...status.lanAddresses, `${status.hostName}.local`].join(', ')}.`,
-  );
+  printPhoneAddresses(status.phone);
   for (const p of status.maildirProblems ?? []) console.log(`  ${p.account}: ${p.problem}`);
   return 0;
+}
+
+function printPhoneAddresses(phone: Status['phone']): void {
+  if (phone.addresses.length)
+    console.log(`Phones on this network can connect to ${phone.addresses.join(', ')}.`);
+  for (const note of phone.notes) console.log(note);
 }
 
 function printConnections(connections: Status['connections']): void {

@@ -17,7 +17,9 @@ import {
 import type { SettingsStore } from './config/settings-store.js';
 import type { Accounts } from './auth/accounts.js';
 import { MaildirStore } from './store/maildir/maildir-store.js';
-import { bindHost, hostName, lanAddresses } from './net/addresses.js';
+import { bindHost } from './net/addresses.js';
+import type { PhoneAddresses } from './net/phone-addresses.js';
+import { phoneAddressesNow } from './phone/reachable.js';
 
 export interface FirstRunResult {
   readonly account: string;
@@ -29,6 +31,7 @@ export interface FirstRunResult {
 export async function firstRun(
   accounts: Accounts,
   defaultMaildir: string,
+  certsDir: string,
   home: string = homedir(),
 ): Promise<FirstRunResult | undefined> {
   if (accounts.list().length > 0) return undefined;
@@ -38,8 +41,11 @@ export async function firstRun(
   const store = new MaildirStore(maildir);
   await store.ensure();
   const { account, password } = await accounts.add(osAccountName(), maildir);
-  if (!useExisting)
-    await store.deliver('INBOX', welcomeMessage(account.name, accounts.settings.current));
+  if (!useExisting) {
+    const settings = accounts.settings.current;
+    const phone = await phoneAddressesNow(settings.bind.address, certsDir);
+    await store.deliver('INBOX', welcomeMessage(account.name, settings, phone));
+  }
   return { account: account.name, password, maildir, seeded: !useExisting };
 }
 
@@ -64,8 +70,16 @@ async function isMaildir(path: string): Promise<boolean> {
   }
 }
 
-export function welcomeMessage(account: string, settings: Settings, now = new Date()): Buffer {
-  const host = lanAddresses().find((a) => !a.includes(':')) ?? `${hostName()}.local`;
+export function welcomeMessage(
+  account: string,
+  settings: Settings,
+  phone: PhoneAddresses,
+  now = new Date(),
+): Buffer {
+  // IPv4 first: the easiest to type on a phone.
+  const [host, ...others] = [...phone.addresses].sort(
+    (a, b) => Number(a.includes(':')) - Number(b.includes(':')),
+  );
   const { imaps, pop3s } = settings.listeners;
   const text = [
     'From: Mailport <mailport@localhost>',
@@ -83,12 +97,14 @@ export function welcomeMessage(account: string, settings: Settings, now = new Da
     '("Other" or "Manual setup") with these settings:',
     '',
     `  Account type:   IMAP (or POP3)`,
-    `  Server:         ${host}`,
+    `  Server:         ${host ?? "this computer's network address (see below)"}`,
     `  User name:      ${account}`,
     '  Password:       the one Mailport showed when it created this account',
     `  IMAP port:      ${imaps.port}, security SSL/TLS`,
     `  POP3 port:      ${pop3s.port}, security SSL/TLS`,
     '',
+    ...(others.length ? [`The server can also be ${others.join(' or ')}.`, ''] : []),
+    ...phone.notes.flatMap((note) => [note, '']),
     'The phone will warn that it does not know the certificate until you trust',
     "Mailport's certificate on it: open Mailport's window, Certificate, Set up a phone.",
     '',

@@ -54,7 +54,7 @@ export async function openMailport(dataDir: string, options: OpenOptions = {}): 
   // Ports first: the welcome message of the first run names the ports phones must use.
   const isFirstRun = service.accounts.list().length === 0;
   const movedPorts = isFirstRun ? await choosePorts(service.settings) : [];
-  const created = await firstRun(service.accounts, paths.defaultMaildir);
+  const created = await firstRun(service.accounts, paths.defaultMaildir, paths.certsDir);
   const api = createControlApi(service, { recentLogs: (limit) => ring.recent(limit) });
   return { service, api, ring, logger, firstRun: created, movedPorts };
 }

@@ -17,6 +17,7 @@ import {
   createSecureContext,
   type EnsureResult,
 } from './certs/index.js';
+import { CERTIFICATE_CHECK_MS } from './certs/checks.js';
 import { sealCaKey, type KeyVault } from './certs/key-vault.js';
 import type { LoginClient, LoginResult } from './auth/login-result.js';
 import { FAILED_LOGIN_DELAY_MS, LoginThrottle } from './auth/throttle.js';
@@ -45,8 +46,6 @@ import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { Mailbox } from './store/types.js';
 
-/** How often the certificate is checked against the LAN addresses and its expiry. */
-const CERTIFICATE_CHECK_MS = 10 * 60_000;
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
 

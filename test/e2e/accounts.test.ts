@@ -123,6 +123,25 @@ describe('Accounts', () => {
     }
   });
 
+  it('asks before creating a folder that does not exist (a typo), and creates it once confirmed', async () => {
+    const typo = join(mailport.home, 'Mial');
+    await goTo(page, 'Accounts');
+    await page.getByRole('textbox', { name: /^Name/ }).fill('typo');
+    await page.getByRole('textbox', { name: /^Maildir folder/ }).fill(typo);
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page
+      .locator('#add-msg')
+      .getByText(/does not exist/)
+      .waitFor();
+    await expect(readdir(typo)).rejects.toThrow(/ENOENT/);
+    expect(await page.locator('[data-account="typo"]').count()).toBe(0);
+    await page.getByRole('checkbox', { name: /Create this folder/ }).check();
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.getByRole('heading', { name: 'Account typo added' }).waitFor();
+    expect((await readdir(typo)).sort()).toEqual(['cur', 'new', 'tmp']);
+    await page.getByRole('button', { name: 'I have noted it' }).click();
+  });
+
   it('gives a new password: the old one stops working, the new one signs in', async () => {
     await goTo(page, 'Accounts');
     await page.getByRole('button', { name: 'New password for phone' }).click();

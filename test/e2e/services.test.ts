@@ -11,7 +11,8 @@ import { ImapFlow } from 'imapflow';
 import type { Browser, Page } from 'playwright-core';
 import { dataPaths } from '../../src-main/core/config/paths.js';
 import { LineClient } from '../helpers/line-client.js';
-import { runMailport } from '../helpers/serve.js';
+import { run } from '../helpers/run.js';
+import { CLI, runMailport } from '../helpers/serve.js';
 import { freePort } from '../helpers/ports.js';
 import {
   SCREENSHOTS,
@@ -65,11 +66,22 @@ const caFile = async (): Promise<Buffer> =>
   readFile(join(dataPaths(mailport.dataDir).certsDir, 'ca.pem'));
 
 describe('Dashboard', () => {
+  it('on loopback offers phones no address, says why and how to let them in', async () => {
+    await goTo(page, 'Dashboard');
+    const section = page.getByRole('region', { name: 'Addresses for your phone' });
+    await section.getByText('Phones cannot connect').waitFor();
+    const text = (await section.textContent())!;
+    expect(text).toContain('mailport config set bind.address all');
+    expect(text).not.toContain('use one of these as the mail server');
+    expect(text).not.toMatch(/\.local\b/);
+    expect(await section.locator('code').allTextContents()).toEqual([]);
+  });
+
   it('switches POP3 off: both POP3 ports close, and on again: they answer', async () => {
     await goTo(page, 'Dashboard');
     const { pop3, pop3s } = mailport.ports;
     expect([await refused(pop3), await refused(pop3s, true)]).toEqual([false, false]);
-    for (const name of ['POP3 over SSL', 'POP3 with STLS']) {
+    for (const name of ['POP3 over TLS', 'POP3 with STLS']) {
       const toggle = page.getByRole('switch', { name });
       await toggle.uncheck();
       await expect.poll(() => toggle.isChecked()).toBe(false);
@@ -92,7 +104,7 @@ describe('Dashboard', () => {
     try {
       const row = page.getByRole('row').filter({ hasText: USER.user });
       await row.waitFor();
-      expect(await row.textContent()).toContain('IMAP over SSL');
+      expect(await row.textContent()).toContain('IMAP over TLS');
       await page.getByText(`signed in as ${USER.user}`).first().waitFor();
     } finally {
       await client.logout();
@@ -106,7 +118,7 @@ describe('Protocols and ports', () => {
     await goTo(page, 'Protocols and ports');
     const moved = await freePort();
     const old = mailport.ports.imaps;
-    await page.getByRole('textbox', { name: 'IMAP over SSL port' }).fill(String(moved));
+    await page.getByRole('textbox', { name: 'IMAP over TLS port' }).fill(String(moved));
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('Applied.').waitFor();
     expect(await refused(old, true)).toBe(true);
@@ -117,6 +129,28 @@ describe('Protocols and ports', () => {
     await client.logout();
     await goTo(page, 'Dashboard');
     expect(await page.locator('[data-listener="imaps"]').textContent()).toContain(`port ${moved}`);
+  });
+
+  it('drops "Applied." once the settings are changed from the command line', async () => {
+    await goTo(page, 'Protocols and ports');
+    await page
+      .getByRole('textbox', { name: 'IMAP with STARTTLS port' })
+      .fill(String(await freePort()));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const applied = page.getByText('Applied.');
+    await applied.waitFor();
+    const cli = await run(
+      process.execPath,
+      [CLI, 'config', 'set', 'phoneSetup.port', String(await freePort())],
+      {
+        env: { ...process.env, MAILPORT_DATA_DIR: mailport.dataDir, HOME: mailport.home },
+      },
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    await applied.waitFor({ state: 'detached' });
+    mailport.ports.imap = Number(
+      await page.getByRole('textbox', { name: 'IMAP with STARTTLS port' }).inputValue(),
+    );
   });
 
   it('explains a wrong, duplicate or privileged port beside its field', async () => {
@@ -141,9 +175,9 @@ describe('Protocols and ports', () => {
     expect(await field.getAttribute('aria-invalid')).toBeNull();
     await page.getByRole('button', { name: /Restore standard ports/ }).click();
     for (const [name, port] of [
-      ['IMAP over SSL port', '993'],
+      ['IMAP over TLS port', '993'],
       ['IMAP with STARTTLS port', '143'],
-      ['POP3 over SSL port', '995'],
+      ['POP3 over TLS port', '995'],
       ['POP3 with STLS port', '110'],
     ])
       expect(await page.getByRole('textbox', { name }).inputValue()).toBe(port);
@@ -260,6 +294,11 @@ describe('when Mailport stops', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     const banner = page.getByRole('status').filter({ hasText: 'Reconnecting to Mailport' });
     await banner.waitFor();
+    // No stale green cards: the Dashboard says Mailport is not running.
+    await page.getByRole('alert').filter({ hasText: 'Mailport is not running' }).waitFor();
+    for (const card of await page.locator('[data-listener]').all())
+      expect(await card.textContent()).not.toContain('Listening');
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-not-running-light-800x600.png') });
     const imapSwitch = page.getByRole('switch', { name: 'IMAP with STARTTLS' });
     await imapSwitch.click(); // refused: the switch flips back and says why beside it
     await page

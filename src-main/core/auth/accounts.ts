@@ -12,8 +12,12 @@ import { generatePassword, hashPassword, verifyPassword } from './password.js';
 export class AccountError extends Error {
   override name = 'AccountError';
   constructor(
-    /** OUTSIDE_HOME: the Maildir is outside the user's folders and the caller did not confirm. */
-    readonly code: 'NOT_FOUND' | 'EXISTS' | 'INVALID' | 'NOT_MAILDIR' | 'OUTSIDE_HOME',
+    /**
+     * OUTSIDE_HOME: the Maildir is outside the user's folders and the caller did not confirm.
+     * NEW_FOLDER: the chosen folder does not exist and the caller did not confirm creating it.
+     */
+    readonly code:
+      'NOT_FOUND' | 'EXISTS' | 'INVALID' | 'NOT_MAILDIR' | 'OUTSIDE_HOME' | 'NEW_FOLDER',
     message: string,
   ) {
     super(message);

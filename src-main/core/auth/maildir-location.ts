@@ -15,12 +15,18 @@ export interface MaildirPlaces {
   readonly dataDir: string;
 }
 
-/** Throws an AccountError saying what to do when `path` may not become an account's Maildir. */
+/** What is at a Maildir's place now: nothing yet, an empty folder, or a Maildir. */
+export type MaildirPlace = 'missing' | 'empty' | 'maildir';
+
+/**
+ * Throws an AccountError saying what to do when `path` may not become an account's Maildir;
+ * otherwise says what is there now.
+ */
 export async function checkNewMaildir(
   path: string,
   places: MaildirPlaces,
   allowAnyPath = false,
-): Promise<void> {
+): Promise<MaildirPlace> {
   const target = await realLocation(resolve(path));
   if (!allowAnyPath) {
     const allowed = [await realLocation(places.home), await realLocation(places.dataDir)];
@@ -33,12 +39,14 @@ export async function checkNewMaildir(
     }
   }
   const entries = await readdir(target).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [];
+    if (err.code === 'ENOENT') return undefined;
     if (err.code === 'ENOTDIR')
       throw new AccountError('NOT_MAILDIR', `"${path}" is a file, not a folder: choose a folder.`);
     throw new AccountError('INVALID', `The folder "${path}" cannot be read (${err.code}).`);
   });
-  if (entries.length === 0 || (await isMaildir(target))) return;
+  if (entries === undefined) return 'missing';
+  if (entries.length === 0) return 'empty';
+  if (await isMaildir(target)) return 'maildir';
   throw new AccountError(
     'NOT_MAILDIR',
     `The folder "${path}" already holds other files and is not a Maildir (it has no cur, new ` +

@@ -11,6 +11,8 @@ import { daysBetween } from './x509.js';
 
 /** Certificates are remade this long before they expire. */
 export const RENEW_BEFORE_DAYS = 30;
+/** How often a running Mailport checks its certificate against the LAN addresses and expiry. */
+export const CERTIFICATE_CHECK_MS = 10 * 60_000;
 
 export interface AuthorityOnDisk {
   readonly cert: ParsedCertificate | undefined;

@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import type { ListenerName, Settings } from '../config/schema.js';
 import type { ListenerState } from '../net/listener.js';
+import type { PhoneAddresses } from '../net/phone-addresses.js';
+
+export type { PhoneAddresses } from '../net/phone-addresses.js';
 
 const none = z.object({}).strict();
 const accountName = z.string().min(1).max(64);
@@ -27,6 +30,8 @@ export const CONTROL_METHODS = {
       password: z.string().min(1).optional(),
       /** The user confirmed a Maildir outside the home folder and Mailport's folder. */
       allowAnyPath: z.boolean().optional(),
+      /** The user confirmed creating `maildir`, which does not exist yet (asked by CONFIRM_CREATE). */
+      createFolder: z.boolean().optional(),
     })
     .strict(),
   removeAccount: z.object({ name: accountName }).strict(),
@@ -81,6 +86,8 @@ export interface Status {
   readonly maildirProblems: readonly MaildirProblem[];
   readonly lanAddresses: readonly string[];
   readonly hostName: string;
+  /** What a phone can use as the mail server, and why other addresses are left out. */
+  readonly phone: PhoneAddresses;
   readonly startedAt: string;
   readonly uptimeSeconds: number;
   readonly connections: readonly {
@@ -156,7 +163,7 @@ export interface ControlResults {
   getSettings: Omit<Settings, 'accounts'>;
   updateSettings: { settings: Omit<Settings, 'accounts'>; status: Status };
   listAccounts: { name: string; maildir: string }[];
-  addAccount: { name: string; maildir: string; password: string };
+  addAccount: { name: string; maildir: string; password: string; createdFolder: boolean };
   removeAccount: { removed: string };
   resetPassword: { name: string; password: string };
   getCertificate: CertificateDetails;
@@ -175,9 +182,12 @@ export type ControlApi = {
   [M in ControlMethod]: (args: ControlArgs<M>) => Promise<ControlResults[M]>;
 };
 
-/** CONFIRM: the request is allowed only when the user confirms it (the message says what). */
+/**
+ * CONFIRM: the request is allowed only when the user confirms it (the message says what);
+ * CONFIRM_CREATE: the same, for creating a folder that does not exist yet (`createFolder`).
+ */
 export type ControlErrorCode =
-  'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'CONFLICT' | 'CONFIRM' | 'INTERNAL';
+  'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'CONFLICT' | 'CONFIRM' | 'CONFIRM_CREATE' | 'INTERNAL';
 
 /** A failure a user can act on: the transports send `{ error: { code, message } }`. */
 export class ControlError extends Error {

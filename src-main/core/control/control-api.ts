@@ -32,6 +32,7 @@ import { LISTENER_TITLES, type MailportService } from '../service.js';
 import { StoreError } from '../store/errors.js';
 import { MaildirStore } from '../store/maildir/maildir-store.js';
 import type { PhoneSetupPage } from '../phone/setup-page-server.js';
+import { phoneAddressesNow } from '../phone/reachable.js';
 import {
   ControlError,
   type CertificateDetails,
@@ -61,9 +62,14 @@ export function createControlApi(
       : service.settings.current.listeners.imaps.port;
   };
   const status = async (): Promise<Status> => {
+    const maildirProblems = await service.maildirProblems();
+    const phone = await phoneAddressesNow(
+      service.settings.current.bind.address,
+      service.paths.certsDir,
+    );
+    // Read after the awaits: a status describes the listeners as they are when it is sent.
     const settings = service.settings.current;
     const states = service.listenerStates();
-    const maildirProblems = await service.maildirProblems();
     return {
       maildirProblems,
       listeners: LISTENER_NAMES.map((name) => ({
@@ -76,6 +82,7 @@ export function createControlApi(
       })),
       lanAddresses: lanAddresses(),
       hostName: hostName(),
+      phone,
       startedAt: service.startedAt.toISOString(),
       uptimeSeconds: Math.floor((Date.now() - service.startedAt.getTime()) / 1000),
       connections: service.connections().map((c) => ({
@@ -133,11 +140,15 @@ export function createControlApi(
 
     async addAccount(request) {
       const places = { home: options.home ?? homedir(), dataDir: service.paths.dataDir };
-      const result = await addAccount(service.accounts, places, request).catch(rethrow);
+      const result = await addAccount(service.accounts, places, {
+        ...request,
+        createFolder: request.createFolder ?? false,
+      }).catch(rethrow);
       return {
         name: result.account.name,
         maildir: result.account.maildir,
         password: result.password,
+        createdFolder: result.createdFolder,
       };
     },
 
@@ -297,6 +308,7 @@ const ACCOUNT_ERROR_CODES: Record<AccountError['code'], ControlErrorCode> = {
   INVALID: 'INVALID',
   NOT_MAILDIR: 'INVALID',
   OUTSIDE_HOME: 'CONFIRM',
+  NEW_FOLDER: 'CONFIRM_CREATE',
   EXISTS: 'EXISTS',
   NOT_FOUND: 'NOT_FOUND',
 };

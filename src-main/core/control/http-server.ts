@@ -21,6 +21,7 @@ const STATUS: Record<ControlError['code'], number> = {
   EXISTS: 409,
   CONFLICT: 409,
   CONFIRM: 409,
+  CONFIRM_CREATE: 409,
   INTERNAL: 500,
 };
 const TYPES: Record<string, string> = {

@@ -10,7 +10,7 @@ export function bindWords(address: string): string {
 }
 
 export function tlsWords(listener: Pick<ListenerStatus, 'name' | 'tls'>): string {
-  if (listener.tls === 'implicit') return 'TLS from the first byte (SSL)';
+  if (listener.tls === 'implicit') return 'TLS from the first byte';
   return listener.name === 'pop3' ? 'plain, then STLS' : 'plain, then STARTTLS';
 }
 

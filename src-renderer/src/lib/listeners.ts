@@ -15,9 +15,9 @@ export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
 };
 
 export const TITLES: Readonly<Record<ListenerName, string>> = {
-  imaps: 'IMAP over SSL',
+  imaps: 'IMAP over TLS',
   imap: 'IMAP with STARTTLS',
-  pop3s: 'POP3 over SSL',
+  pop3s: 'POP3 over TLS',
   pop3: 'POP3 with STLS',
 };
 

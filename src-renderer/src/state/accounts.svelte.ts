@@ -35,15 +35,21 @@ export class AccountsState {
   }
 
   /**
-   * `allowAnyPath`: the user confirmed a Maildir outside their home folder and Mailport's, after
-   * Mailport asked (`needsConfirmation`).
+   * What the user confirmed after Mailport asked: `allowAnyPath`, a Maildir outside their home
+   * folder and Mailport's (`needsConfirmation`); `createFolder`, a folder that does not exist
+   * yet (`needsCreateConfirmation`).
    */
-  async addAccount(name: string, maildir: string, allowAnyPath = false): Promise<boolean> {
+  async addAccount(
+    name: string,
+    maildir: string,
+    confirmed: { allowAnyPath?: boolean; createFolder?: boolean } = {},
+  ): Promise<boolean> {
     const result = await this.add.run(() =>
       this.#bridge.addAccount({
         name,
         ...(maildir.trim() ? { maildir: maildir.trim() } : {}),
-        ...(allowAnyPath ? { allowAnyPath: true } : {}),
+        ...(confirmed.allowAnyPath ? { allowAnyPath: true } : {}),
+        ...(confirmed.createFolder ? { createFolder: true } : {}),
       }),
     );
     if (!result) return false;
@@ -55,6 +61,11 @@ export class AccountsState {
   /** Mailport refused the folder until the user confirms it (it is outside their home). */
   get needsConfirmation(): boolean {
     return this.add.code === 'CONFIRM';
+  }
+
+  /** Mailport will not create the folder (it does not exist yet) until the user confirms. */
+  get needsCreateConfirmation(): boolean {
+    return this.add.code === 'CONFIRM_CREATE';
   }
 
   async resetPassword(name: string): Promise<void> {

@@ -22,6 +22,7 @@ export class ProtocolsForm {
 
   constructor(settings: SettingsState) {
     this.#settings = settings;
+    settings.onChangedElsewhere(() => this.apply.clear());
   }
 
   #adminPort(): number | undefined {

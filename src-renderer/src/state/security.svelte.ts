@@ -70,6 +70,9 @@ export class SecurityForm {
 
   constructor(settings: SettingsState) {
     this.#settings = settings;
+    settings.onChangedElsewhere(() => {
+      for (const action of [this.limits, this.policy, this.tls, this.bind]) action.clear();
+    });
   }
 
   reset(): void {

@@ -16,8 +16,23 @@ export class SettingsState {
     this.#status = status;
   }
 
+  readonly #onChangedElsewhere: (() => void)[] = [];
+
+  /**
+   * Loads the settings in use. When they differ from what this window last had, someone else
+   * changed them (the CLI, another window): `onChangedElsewhere` callbacks drop messages such
+   * as "Applied." that now describe settings no longer in use.
+   */
   async load(): Promise<void> {
-    this.current = await this.#bridge.getSettings({});
+    const loaded = await this.#bridge.getSettings({});
+    const before = this.current;
+    this.current = loaded;
+    if (before && JSON.stringify(before) !== JSON.stringify(loaded))
+      for (const callback of this.#onChangedElsewhere) callback();
+  }
+
+  onChangedElsewhere(callback: () => void): void {
+    this.#onChangedElsewhere.push(callback);
   }
 
   /** Applies `changes` at once (no restart); throws the API's error in plain words. */

@@ -17,12 +17,21 @@ export class StatusState {
     this.#bridge = bridge;
   }
 
+  /**
+   * Bumped by every question and every status taken from elsewhere: a slow answer to an older
+   * question must not overwrite a newer status (a switch would flip back on the Dashboard).
+   */
+  #generation = 0;
+
   async refresh(): Promise<void> {
-    this.status = await this.#bridge.getStatus({});
+    const asked = ++this.#generation;
+    const status = await this.#bridge.getStatus({});
+    if (asked === this.#generation) this.status = status;
   }
 
   /** Takes a status that came back with another answer (updateSettings). */
   set(status: Status): void {
+    this.#generation += 1;
     this.status = status;
   }
 

@@ -32,6 +32,8 @@ describe('mailport account', () => {
   it('adds with a generated password shown once, lists, changes the password and removes', async () => {
     const added = await mailport(['account', 'add', 'alice', '--maildir', join(home, 'mail')]);
     expect(added.code).toBe(0);
+    // The command line creates a folder that does not exist, and says so (a typo shows here).
+    expect(added.stdout).toContain(`Created the folder ${join(home, 'mail')} (it did not exist).`);
     const password = /Password: (\S+)/.exec(added.stdout)?.[1];
     expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
     const settings = await settingsFile();
@@ -228,6 +230,10 @@ describe('mailport serve', () => {
     const message = (await c.until(/^\.$/)).join('\n');
     expect(message).toContain('Subject: Welcome to Mailport');
     expect(message).toContain(`User name:      ${account}`);
+    // Served on loopback (useFreePorts): the welcome mail says phones cannot connect, and how.
+    expect(message).toContain('Phones cannot connect: Mailport answers this computer only');
+    expect(message).toContain('mailport config set bind.address all');
+    expect(message).not.toMatch(/Server: +127\.0\.0\.1|\.local\b(?!host)/);
     c.close();
 
     expect(await server.stop()).toBe(0);
@@ -266,6 +272,11 @@ describe('mailport serve', () => {
       new RegExp(`POP3 with STLS \\(pop3\\)\\s+listening on port ${pop3}`),
     );
     expect(status.stdout).toMatch(/IMAP over TLS \(imaps\)\s+listening on port \d+/);
+    // bind.address is loopback: no address is offered to phones, and the fix is named.
+    expect(status.stdout).not.toContain('Phones on this network can connect');
+    expect(status.stdout).not.toContain('.local');
+    expect(status.stdout).toContain('Phones cannot connect: Mailport answers this computer only');
+    expect(status.stdout).toContain('`mailport config set bind.address all`');
     const url = (await mailport(['admin-url'])).stdout.trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?token=[0-9a-f]{64}$/);
     expect((await stat(join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);

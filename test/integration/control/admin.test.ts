@@ -214,7 +214,15 @@ describe('accounts, certificate and mail over HTTP', () => {
       const empty = await mkdtemp(join(tmpdir(), 'mailport-empty-'));
       expect((await add({ name: 'e', maildir: empty, allowAnyPath: true })).status).toBe(200);
       expect((await readdir(empty)).sort()).toEqual(['cur', 'new', 'tmp']);
-      expect((await add({ name: 'h', maildir: join(home, 'Mail') })).status).toBe(200);
+      // A folder that does not exist yet (a typo?) is created only once the user confirms.
+      const typo = await add({ name: 'h', maildir: join(home, 'Mial') });
+      expect([typo.status, typo.body.error?.code]).toEqual([409, 'CONFIRM_CREATE']);
+      expect(typo.body.error?.message).toMatch(/does not exist.*confirm/);
+      await expect(readdir(join(home, 'Mial'))).rejects.toThrow(/ENOENT/);
+      const created = await add({ name: 'h', maildir: join(home, 'Mail'), createFolder: true });
+      expect(created.status).toBe(200);
+      expect(created.body).toMatchObject({ createdFolder: true });
+      expect((await readdir(join(home, 'Mail'))).sort()).toEqual(['cur', 'new', 'tmp']);
       await rm(empty, { recursive: true, force: true });
     } finally {
       await homeAdmin.stop();

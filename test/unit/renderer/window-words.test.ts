@@ -3,10 +3,16 @@
  * updateSettings error belongs, log lines in plain words, sizes and events.
  */
 import { describe, expect, it } from 'vitest';
-import { checkPorts, type ListenerField } from '../../../src-renderer/src/lib/listeners.js';
+import { LISTENER_TITLES } from '../../../src-main/core/service.js';
+import { checkPorts, TITLES, type ListenerField } from '../../../src-renderer/src/lib/listeners.js';
 import { errorsByKey } from '../../../src-renderer/src/lib/errors-by-key.js';
 import { filterLines, parseLine } from '../../../src-renderer/src/lib/log-lines.js';
-import { bindWords, eventWords, formatSize } from '../../../src-renderer/src/lib/format.js';
+import {
+  bindWords,
+  eventWords,
+  formatSize,
+  tlsWords,
+} from '../../../src-renderer/src/lib/format.js';
 
 type Fields = Record<'imaps' | 'imap' | 'pop3s' | 'pop3', ListenerField>;
 const fields = (imaps: string, imap: string, pop3s: string, pop3: string): Fields => ({
@@ -24,7 +30,7 @@ describe('port checks', () => {
     ['12.5', 'Enter a port number from 1 to 65535.'],
     ['-1', 'Enter a port number from 1 to 65535.'],
     ['port', 'Enter a port number from 1 to 65535.'],
-    ['10995', 'Port 10995 is also set for POP3 over SSL.'],
+    ['10995', 'Port 10995 is also set for POP3 over TLS.'],
     ['7780', "Port 7780 is the settings page's own port."],
   ])('refuses %j for IMAPS', (port, error) => {
     expect(checkPorts(fields(port, '10143', '10995', '10110'), 7780).imaps).toEqual({
@@ -82,6 +88,29 @@ describe('log lines', () => {
     ]);
   });
 
+  it('keeps the status, error and remedy of a listener line', () => {
+    const failed = parseLine(
+      JSON.stringify({
+        level: 50,
+        time: 1700000000003,
+        msg: 'listener failed',
+        listener: 'pop3',
+        status: 'failed',
+        error: 'Port 110 is in use by another program.',
+        remedy: 'Choose another port.',
+      }),
+      4,
+    );
+    expect(failed.message).toBe(
+      'listener failed (pop3 · failed): Port 110 is in use by another program. To fix it: Choose another port.',
+    );
+    const listening = parseLine(
+      '{"level":30,"time":1,"msg":"listener","listener":"imaps","status":"listening","address":"::","port":10993}',
+      5,
+    );
+    expect(listening.message).toBe('listener (imaps · listening · :: · port 10993)');
+  });
+
   it('filters by lowest level and by text', () => {
     expect(filterLines(lines, 'error', '').map((l) => l.message)).toEqual(['sync failed (EACCES)']);
     expect(filterLines(lines, 'debug', 'BOB').map((l) => l.message)).toEqual([
@@ -91,6 +120,12 @@ describe('log lines', () => {
 });
 
 describe('words', () => {
+  it('names the listeners as the CLI does: TLS, never SSL', () => {
+    expect(TITLES).toEqual(LISTENER_TITLES);
+    expect(Object.values(TITLES).join(' ')).not.toContain('SSL');
+    expect(tlsWords({ name: 'imaps', tls: 'implicit' })).not.toContain('SSL');
+  });
+
   it.each([
     [0, '0 bytes'],
     [1023, '1023 bytes'],

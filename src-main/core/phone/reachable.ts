@@ -1,0 +1,25 @@
+/** The addresses phones can use right now, from this computer's network and certificate. */
+import { CERTIFICATE_CHECK_MS } from '../certs/checks.js';
+import { readCertificateInfo } from '../certs/ensure.js';
+import { isImported } from '../certs/import.js';
+import { hostName, lanAddresses } from '../net/addresses.js';
+import { announcesHostName } from '../net/mdns.js';
+import { phoneAddresses, type PhoneAddresses } from '../net/phone-addresses.js';
+
+const MS_PER_MINUTE = 60_000;
+
+export async function phoneAddressesNow(
+  bindAddress: string,
+  certsDir: string,
+): Promise<PhoneAddresses> {
+  const info = await readCertificateInfo(certsDir).catch(() => undefined);
+  return phoneAddresses({
+    bindAddress,
+    lanAddresses: lanAddresses(),
+    hostName: hostName(),
+    announcesName: announcesHostName(),
+    ...(info && { certificate: { ipAddresses: info.ipAddresses, dnsNames: info.dnsNames } }),
+    imported: await isImported(certsDir),
+    certificateCheckMinutes: CERTIFICATE_CHECK_MS / MS_PER_MINUTE,
+  });
+}
