@@ -7,10 +7,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasDovecot } from '../../helpers/dovecot.js';
-import { imapSession, serveBoth, type BothServers } from '../../helpers/differential.js';
+import {
+  HARD,
+  VARIED,
+  imapSession,
+  serveBoth,
+  type BothServers,
+} from '../../helpers/differential.js';
 import type { LineClient } from '../../helpers/line-client.js';
 import { allowed, unusedEntries } from '../differential-allowlist.js';
 
+const COUNT = VARIED + HARD;
 let both: BothServers;
 
 interface Answer {
@@ -76,7 +83,7 @@ describe.skipIf(!hasDovecot)('sync extensions: Mailport and Dovecot answer alike
   it('advertises the extensions Dovecot advertises', async () => {
     const [, b] = await both2('CAPABILITY');
     const caps = b.untagged.join(' ').split(' ');
-    for (const cap of ['LIST-STATUS', 'MOVE', 'UIDPLUS', 'SPECIAL-USE', 'MULTIAPPEND'])
+    for (const cap of ['LIST-STATUS', 'MOVE', 'UIDPLUS', 'SPECIAL-USE', 'MULTIAPPEND', 'BINARY'])
       expect(caps, cap).toContain(cap);
   });
 
@@ -238,6 +245,65 @@ describe.skipIf(!hasDovecot)('sync extensions: Mailport and Dovecot answer alike
       );
       expect(b.status).toBe(a.status);
     });
+  });
+
+  // Compared message by message: Dovecot ends a FETCH at the first message it cannot decode.
+  describe('BINARY (RFC 3516)', () => {
+    beforeAll(async () => {
+      await both2('EXAMINE INBOX');
+    });
+    afterAll(async () => {
+      await both2('CLOSE');
+    });
+
+    it.each([
+      'BINARY.PEEK[1]',
+      'BINARY.PEEK[2]',
+      'BINARY.PEEK[2.1]',
+      'BINARY.PEEK[2.2]',
+      'BINARY.PEEK[3]',
+      'BINARY.PEEK[1]<0.20>',
+      'BINARY.PEEK[2]<10.100>',
+      'BINARY.PEEK[9]',
+      'BINARY.SIZE[2]',
+      'BINARY.SIZE[2.1]',
+      'BINARY.PEEK[]',
+      'BINARY.SIZE[]',
+      'BINARY.PEEK[1] BINARY.SIZE[1]',
+    ])('FETCH %s', async (item) => {
+      const diffs: [string, string, string][] = [];
+      for (let uid = 1; uid <= COUNT; uid++) {
+        const [a, b] = await both2(`UID FETCH ${uid} (UID ${item})`);
+        diffs.push([
+          `UID ${uid}`,
+          [...a.untagged, a.status].join('\n'),
+          [...b.untagged, b.status].join('\n'),
+        ]);
+      }
+      expect(differences(`EXT FETCH ${item}`, diffs)).toBe('');
+    });
+
+    it.each(['BINARY[1.MIME]', 'BINARY[TEXT]', 'BINARY.SIZE[1]<0.10>', 'BINARY[0]'])(
+      'FETCH %s',
+      async (item) => {
+        const [a, b] = await both2(`UID FETCH 1 (UID ${item})`);
+        expect(differences('EXT FETCH BINARY grammar', [[item, a.status, b.status]])).toBe('');
+      },
+    );
+  });
+
+  it('BINARY sets \\Seen and reports FLAGS, BINARY.PEEK and BINARY.SIZE do not', async () => {
+    await both2('SELECT Drafts');
+    for (const command of [
+      'UID FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])',
+      'UID FETCH 1:2 (BINARY[1])',
+      'UID FETCH 1:2 (FLAGS)',
+    ]) {
+      const [a, b] = await both2(command);
+      expect(b.status, command).toBe(a.status);
+      expect(b.untagged, command).toEqual(a.untagged);
+    }
+    await both2('UNSELECT');
   });
 
   it('needed every extension entry of the allow-list', () => {
