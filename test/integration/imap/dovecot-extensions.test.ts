@@ -306,6 +306,37 @@ describe.skipIf(!hasDovecot)('sync extensions: Mailport and Dovecot answer alike
     await both2('UNSELECT');
   });
 
+  describe('APPEND with a literal8 (RFC 3516 §4.4)', () => {
+    const withNul = Buffer.from('Subject: binary\r\n\r\nzero \0 byte\r\n', 'latin1');
+
+    it('stores the message as sent, NUL included', async () => {
+      const command = Buffer.concat([
+        Buffer.from(`APPEND Junk (\\Seen) "03-Feb-2024 12:00:00 +0000" ~{${withNul.length}+}\r\n`),
+        withNul,
+      ]);
+      const [a, b] = await both2(command);
+      expect(a.status).toMatch(/^OK \[APPENDUID/);
+      expect(b.status).toBe(a.status);
+      await both2('EXAMINE Junk');
+      // Not BODY[…]: there Dovecot sends the NUL as 0x80 and Mailport as it is (left for later).
+      for (const item of ['BINARY.PEEK[]', 'BINARY.PEEK[1]', 'RFC822.SIZE', 'FLAGS']) {
+        const [fa, fb] = await both2(`FETCH * (${item})`);
+        expect(fb.untagged, item).toEqual(fa.untagged);
+      }
+      await both2('CLOSE');
+    });
+
+    it('is refused in commands other than APPEND', async () => {
+      await both2('EXAMINE INBOX');
+      const [a, b] = await both2('SEARCH TEXT ~{3+}\r\nabc');
+      expect(a.status).toBe('BAD');
+      expect(b.status).toBe(a.status);
+      const [na, nb] = await both2('NOOP');
+      expect(nb.status).toBe(na.status);
+      await both2('CLOSE');
+    });
+  });
+
   it('needed every extension entry of the allow-list', () => {
     expect(unusedEntries((where) => where.startsWith('EXT '))).toEqual([]);
   });
