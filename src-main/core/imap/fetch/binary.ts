@@ -91,7 +91,10 @@ class Converted {
 
   #body(part: BodyPart, cte: Cte): void {
     const body = this.#message.subarray(part.bodyStart, part.bodyEnd);
-    if (cte === 'identity' || body.length === 0) return void this.chunks.push(body);
+    if (cte === 'identity' || body.length === 0) {
+      this.chunks.push(body); // Dovecot converts nothing in an empty body
+      return;
+    }
     this.decoded = true;
     this.chunks.push(
       cte === 'base64' ? decodeBase64(body.toString('latin1')) : decodeQuotedPrintableBody(body),
