@@ -6,6 +6,7 @@
  */
 import type { CommandBudget } from './command-reader.js';
 import {
+  MAX_APPEND_COMMAND_MESSAGES,
   MAX_COMMAND_BYTES,
   MAX_CONTINUATION_BYTES,
   MAX_LINE_BYTES,
@@ -47,6 +48,7 @@ export function commandBudget(ctx: BudgetContext, verb: string): CommandBudget {
   if (verb !== 'APPEND') return AUTHENTICATED;
   return {
     maxLiteralBytes: ctx.maxMessageBytes,
-    maxCommandBytes: ctx.maxMessageBytes + MAX_LINE_BYTES,
+    // MULTIAPPEND (RFC 3502): several messages in one command, each within APPENDLIMIT.
+    maxCommandBytes: MAX_APPEND_COMMAND_MESSAGES * ctx.maxMessageBytes + MAX_LINE_BYTES,
   };
 }

@@ -45,7 +45,8 @@ type Mode =
   | { readonly kind: 'skip-literal'; remaining: number; readonly skipped: number }
   | { readonly kind: 'closed' };
 
-const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/;
+/** `{n}`, `{n+}` (RFC 7888), and `~{n}` literal8 (RFC 3516 §4.4, APPEND only). */
+const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 /** Enough of a skipped line's end to see a literal announcement (`{` 20 digits `+}` CR). */
 const SKIP_TAIL_CHARS = 32;
 const TOO_MUCH_DATA = 'Too much data in one command.';
@@ -176,9 +177,12 @@ export class CommandReader {
       this.#endCommand();
       return;
     }
-    const size = Number(literal[1]);
-    const nonSync = literal[2] === '+';
-    const refusal = this.#literalRefusal(size);
+    const size = Number(literal[2]);
+    const nonSync = literal[3] === '+';
+    const refusal =
+      literal[1] === '~' && this.#verb() !== 'APPEND'
+        ? 'literal8 is allowed in APPEND only'
+        : this.#literalRefusal(size);
     if (refusal) {
       this.#refuse(refusal);
       this.#skipLiteral(size, nonSync, 0);
@@ -232,7 +236,7 @@ export class CommandReader {
       this.#mode = { kind: 'line' };
       return;
     }
-    this.#skipLiteral(Number(literal[1]), literal[2] === '+', mode.skipped);
+    this.#skipLiteral(Number(literal[2]), literal[3] === '+', mode.skipped);
   }
 
   /** Answers the command now; what is left of it is skipped. */

@@ -6,6 +6,13 @@ export const MAX_LINE_BYTES = 64 * 1024;
 export const MAX_SMALL_LITERAL_BYTES = 1024 * 1024;
 /** A whole command other than APPEND once logged in: every line and literal together. */
 export const MAX_COMMAND_BYTES = 4 * 1024 * 1024;
+/**
+ * One APPEND carries at most this many largest messages' worth of octets (APPENDLIMIT each):
+ * MULTIAPPEND (RFC 3502) batches, a client's offline Sent and Drafts, fit, and a session
+ * never holds more than twice what a single APPEND may, since a command is read whole before
+ * anything is stored (all or none, RFC 3502 §6.3.11).
+ */
+export const MAX_APPEND_COMMAND_MESSAGES = 2;
 /** Before login, a literal carries a user name or a password at most (LOGIN). */
 export const MAX_PREAUTH_LITERAL_BYTES = 8 * 1024;
 /** Before login, a whole command: one full line and its small literals. */

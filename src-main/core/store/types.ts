@@ -52,6 +52,10 @@ export interface AppendOptions {
   readonly internalDate?: Date;
 }
 
+export interface NewMessage extends AppendOptions {
+  readonly bytes: Buffer;
+}
+
 export interface Mailbox {
   readonly name: string;
   /** Reads the folder and the uidlist, assigns UIDs to new files and returns the current list. */
@@ -67,6 +71,8 @@ export interface Mailbox {
   readHeader(uid: number): Promise<Buffer>;
   /** Stores a message (tmp/ → cur/) and returns its UID. */
   append(message: Buffer, options?: AppendOptions): Promise<number>;
+  /** Stores several messages, all or none (RFC 3502 MULTIAPPEND); returns their UIDs in order. */
+  appendAll(messages: readonly NewMessage[]): Promise<number[]>;
   /** Copies messages with their flags into another mailbox; returns [source UID, new UID] pairs. */
   copyTo(uids: readonly number[], target: string): Promise<[number, number][]>;
   /** Parsed facts about a message kept in the metadata cache (opaque to the store). */

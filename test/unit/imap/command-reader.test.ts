@@ -46,6 +46,22 @@ describe.each([false, true])('IMAP framing (byte at a time: %s)', (byteAtATime) 
     ]);
   });
 
+  it('takes a literal8 in APPEND (RFC 3516 §4.4) and keeps its NUL', () => {
+    const events = feed('a APPEND INBOX ~{3}\r\nx\0y\r\n', byteAtATime);
+    expect(events).toEqual([
+      { kind: 'continue' },
+      { kind: 'command', parts: ['a APPEND INBOX ', Buffer.from('x\0y', 'latin1'), ''] },
+    ]);
+  });
+
+  it('refuses a literal8 elsewhere and skips it unread as a command', () => {
+    const events = feed('a1 SEARCH TEXT ~{7+}\r\nb LOGIN\r\na2 NOOP\r\n', byteAtATime);
+    expect(events).toEqual([
+      { kind: 'error', tag: 'a1', text: expect.stringMatching(/literal8/) },
+      { kind: 'command', parts: ['a2 NOOP'] },
+    ]);
+  });
+
   it('refuses a literal over the limit before reading it', () => {
     const events = feed('a1 LOGIN {101}\r\na2 NOOP\r\n', byteAtATime);
     expect(events).toEqual([

@@ -8,6 +8,7 @@ import { selectedView } from '../command.js';
 import { parseFetchItems, type FetchItem } from '../fetch/items.js';
 import { OutputBatch, prefetched } from '../fetch/output.js';
 import { fetchResponse } from '../fetch/respond.js';
+import { UnknownCteError } from '../fetch/binary.js';
 import type { Token } from '../parser.js';
 import { no, ok, type CommandResult, type OutputPart } from '../response.js';
 import { SELECTED } from '../state.js';
@@ -32,7 +33,12 @@ async function run(
     if ('parts' in built) await batch.add(built.parts);
     else if (built.error instanceof StoreError && built.error.code === 'EXPUNGED')
       missing = true; // RFC 3501 §7.4.1: gone underneath; reported below, EXPUNGE comes later
-    else {
+    else if (built.error instanceof UnknownCteError) {
+      // RFC 3516 §4.3; like Dovecot, the FETCH ends at that message, its other items sent.
+      await batch.add(built.error.partial);
+      await batch.flush();
+      return no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+    } else {
       await batch.flush();
       throw built.error;
     }

@@ -1,9 +1,10 @@
 /**
  * LIST — RFC 3501 §6.3.8, with RFC 5258 LIST-EXTENDED (selection options SUBSCRIBED, REMOTE,
  * RECURSIVEMATCH, SPECIAL-USE; return options SUBSCRIBED, CHILDREN, SPECIAL-USE; several
- * patterns), RFC 3348 CHILDREN and RFC 6154 SPECIAL-USE attributes.
+ * patterns), RFC 3348 CHILDREN and RFC 6154 SPECIAL-USE attributes, and RFC 5819 LIST-STATUS.
  *
  *   list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]
+ *   return-option =/ "STATUS" SP "(" status-att *(SP status-att) ")"   ; RFC 5819 §6
  */
 import { ArgumentError, astring } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
@@ -15,11 +16,13 @@ import { astring as formatName } from '../format/imap-string.js';
 import { AUTHENTICATED } from '../state.js';
 import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../store/mailbox-name.js';
 import { specialUses } from '../../store/special-use.js';
+import { statusItems, statusLine } from '../status-items.js';
+import { StoreError } from '../../store/errors.js';
 import { loggedIn } from './mailboxes.js';
 
 /** RFC 5258 §3 selection options and §4 return options this server implements. */
 const SELECTION_OPTIONS = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
-const RETURN_OPTIONS = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE']);
+const RETURN_OPTIONS = new Set(['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'STATUS']);
 /** RFC 5258 §3.5: the extended data item RECURSIVEMATCH adds to a parent (tag as Dovecot writes it). */
 const CHILDINFO_SUBSCRIBED = ' (CHILDINFO ("SUBSCRIBED"))';
 
@@ -27,6 +30,8 @@ interface ListRequest {
   readonly patterns: string[];
   readonly select: Set<string>;
   readonly returns: Set<string>;
+  /** RFC 5819: the STATUS items to send after each selectable mailbox's LIST line. */
+  readonly status?: ReadonlySet<string>;
   readonly extended: boolean;
 }
 
@@ -50,6 +55,7 @@ function parseList(args: readonly Token[]): ListRequest {
   let rest = [...args];
   const select = new Set<string>();
   const returns = new Set<string>();
+  let status: ReadonlySet<string> | undefined;
   let extended = false;
   const options = rest[0];
   if (options?.type === 'list') {
@@ -72,7 +78,12 @@ function parseList(args: readonly Token[]): ListRequest {
       throw new ArgumentError('Expected RETURN (options)');
     }
     extended = true;
-    for (const t of rest[1]!.items) returns.add(word(t));
+    const items = rest[1]!.items;
+    for (let i = 0; i < items.length; i++) {
+      const option = word(items[i]!);
+      returns.add(option);
+      if (option === 'STATUS') status = statusItems(items[++i]);
+    }
   }
   checkOptions(select, returns);
   const patterns = rawPatterns.map((p) => {
@@ -84,7 +95,7 @@ function parseList(args: readonly Token[]): ListRequest {
       throw new ArgumentError('Invalid mailbox pattern');
     }
   });
-  return { patterns, select, returns, extended };
+  return { patterns, select, returns, status, extended };
 }
 
 /**
@@ -115,7 +126,10 @@ async function runList(
   verb: 'LIST' | 'LSUB',
 ): Promise<CommandResult> {
   const { store } = loggedIn(ctx);
+  // The hierarchy delimiter (RFC 3501 §6.3.8) for the basic LIST only: Dovecot gives an
+  // extended LIST with the empty pattern (RFC 5258 §3) nothing to match.
   if (request.patterns.length === 1 && request.patterns[0] === '' && verb === 'LIST') {
+    if (request.extended) return ok('List completed.');
     ctx.untagged('LIST (\\Noselect) "/" ""'); // RFC 3501: the hierarchy delimiter
     return ok('List completed.');
   }
@@ -156,8 +170,25 @@ async function runList(
     if (use) attrs.push(use);
     const extra = childInfo ? CHILDINFO_SUBSCRIBED : '';
     ctx.untagged(`LIST (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}${extra}`);
+    if (request.status && exists.has(name)) await sendStatus(ctx, name, request.status);
   }
   return ok(`${verb === 'LIST' ? 'List' : 'Lsub'} completed.`);
+}
+
+/**
+ * RFC 5819 §2: the STATUS of a selectable mailbox right after its LIST line. A mailbox that
+ * vanished in between gets no STATUS line, as the RFC asks for any error here.
+ */
+async function sendStatus(
+  ctx: ImapContext,
+  name: string,
+  items: ReadonlySet<string>,
+): Promise<void> {
+  try {
+    ctx.untagged(statusLine(name, items, await loggedIn(ctx).store.counts(name)));
+  } catch (err) {
+    if (!(err instanceof StoreError && err.code === 'NOT_FOUND')) throw err;
+  }
 }
 
 /**

@@ -1,6 +1,10 @@
 /**
  * FETCH data items (RFC 3501 §6.4.5) as types: the macros expanded, sections parsed and
- * checked, and the label each item is answered under.
+ * checked, and the label each item is answered under. BINARY, BINARY.PEEK and BINARY.SIZE
+ * (RFC 3516 §4.2) take part numbers only:
+ *
+ *   fetch-att =/ "BINARY" [".PEEK"] section-binary [partial] / "BINARY.SIZE" section-binary
+ *   section-binary = "[" [section-part] "]"
  */
 import { ArgumentError } from '../args.js';
 import type { Token } from '../parser.js';
@@ -19,6 +23,8 @@ export interface SectionItem {
   readonly partial?: { readonly start: number; readonly length: number };
   /** The name in the response: `BODY[1.HEADER]<0>`, `RFC822.HEADER`… */
   readonly label: string;
+  /** RFC 3516: the part's content decoded (`content`), or only its decoded size (`size`). */
+  readonly binary?: 'content' | 'size';
 }
 
 export type FetchItem =
@@ -71,6 +77,7 @@ function parseItem(token: Token): FetchItem {
 }
 
 function parseSection(token: Extract<Token, { type: 'section' }>): SectionItem {
+  if (token.name.startsWith('BINARY')) return parseBinary(token);
   if (token.name !== 'BODY' && token.name !== 'BODY.PEEK')
     throw new ArgumentError(`Unknown FETCH item ${quoteInput(token.name)}`);
   const [spec, fieldList, extra] = token.section;
@@ -105,6 +112,26 @@ function parseSection(token: Extract<Token, { type: 'section' }>): SectionItem {
     ...(fields && { fields }),
     ...(token.partial && { partial: token.partial }),
     label: `BODY[${sectionLabel}${fieldsLabel}]${partialLabel}`,
+  };
+}
+
+/** RFC 3516 §4.2: BINARY[part]<partial>, BINARY.PEEK[part]<partial>, BINARY.SIZE[part]. */
+function parseBinary(token: Extract<Token, { type: 'section' }>): SectionItem {
+  const [spec, extra] = token.section;
+  if (extra || (spec && spec.type !== 'atom')) throw new ArgumentError('Invalid section');
+  const text = spec?.type === 'atom' ? spec.value : '';
+  if (text && !/^[1-9]\d{0,8}(\.[1-9]\d{0,8})*$/.test(text))
+    throw new ArgumentError('BINARY takes part numbers only');
+  const size = token.name === 'BINARY.SIZE';
+  if (size && token.partial) throw new ArgumentError('BINARY.SIZE takes no partial');
+  const partialLabel = token.partial ? `<${token.partial.start}>` : '';
+  return {
+    kind: 'section',
+    setsSeen: token.name === 'BINARY',
+    part: text ? text.split('.').map(Number) : [],
+    ...(token.partial && { partial: token.partial }),
+    label: `${size ? 'BINARY.SIZE' : 'BINARY'}[${text}]${partialLabel}`,
+    binary: size ? 'size' : 'content',
   };
 }
 

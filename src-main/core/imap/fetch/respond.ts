@@ -12,6 +12,7 @@ import type { MailboxView } from '../mailbox-view.js';
 import { flagList, type OutputPart } from '../response.js';
 import type { FetchItem, SectionItem } from './items.js';
 import { cut, sectionBytes } from './section.js';
+import { binaryContent, binaryLiteral, UnknownCteError } from './binary.js';
 
 /** Part of the cache keys: bump it when the formatters change, and old entries are ignored. */
 const FORMAT_VERSION = 1;
@@ -64,6 +65,10 @@ export async function fetchResponse(
         break;
       }
       case 'section':
+        if (item.binary) {
+          out.push(...(await binaryItem(item, load, index > 0 ? out.slice(0, -1) : out)));
+          break;
+        }
         out.push(`${item.label} `, ...(await sectionLiteral(view, uid, record.size, item, load)));
         break;
     }
@@ -109,6 +114,26 @@ async function sectionLiteral(
   }
   const bytes = cut(sectionBytes(await load(), item), item.partial);
   return [`{${bytes.length}}\r\n`, bytes];
+}
+
+/**
+ * BINARY[…] or BINARY.SIZE[…] (RFC 3516 §4.2). An encoding that cannot be undone ends the
+ * FETCH: `sent` (the response before this item) goes out closed, then NO [UNKNOWN-CTE].
+ */
+async function binaryItem(
+  item: SectionItem,
+  load: () => Promise<Buffer>,
+  sent: readonly OutputPart[],
+): Promise<OutputPart[]> {
+  let content;
+  try {
+    content = binaryContent(await load(), item.part);
+  } catch (err) {
+    if (err instanceof UnknownCteError) throw new UnknownCteError(mergeText([...sent, ')\r\n']));
+    throw err;
+  }
+  if (item.binary === 'size') return [`${item.label} ${content.bytes.length}`];
+  return [`${item.label} `, ...binaryLiteral(cut(content.bytes, item.partial), content.literal8)];
 }
 
 function headerOf(message: Buffer): Buffer {

@@ -20,6 +20,7 @@ import { StoreError, storeErrorFromFs } from '../errors.js';
 import { CrlfTransform, WireSizeCounter } from '../crlf.js';
 import type {
   AppendOptions,
+  NewMessage,
   FlagUpdate,
   MailboxChange,
   MessageRecord,
@@ -836,18 +837,27 @@ export class MaildirFolder {
    * a full disk) leaves nothing stored: a client that retries after NO makes no duplicate
    * (RFC 3501 §6.3.11: NO means the message was not appended).
    */
-  append(message: Buffer, options: AppendOptions = {}): Promise<number> {
+  async append(message: Buffer, options: AppendOptions = {}): Promise<number> {
+    const [uid] = await this.appendAll([{ ...options, bytes: message }]);
+    return uid!;
+  }
+
+  /**
+   * Stores several messages as append does, under one hold of the lock: all of them or, when
+   * any write fails, none (RFC 3502 §6.3.11). UIDs in the order given.
+   */
+  appendAll(messages: readonly NewMessage[]): Promise<number[]> {
     return this.#mutex.run(async () => {
-      const letters = await this.#lettersFor(options.flags ?? []);
-      const [uid] = await this.#storeLocked([
-        {
-          source: { bytes: message },
+      const files: NewFile[] = [];
+      for (const m of messages) {
+        files.push({
+          source: { bytes: m.bytes },
           into: 'new',
-          letters,
-          ...(options.internalDate && { mtime: options.internalDate }),
-        },
-      ]);
-      return uid!;
+          letters: await this.#lettersFor(m.flags ?? []),
+          ...(m.internalDate && { mtime: m.internalDate }),
+        });
+      }
+      return this.#storeLocked(files);
     });
   }
 

@@ -310,6 +310,7 @@ class FolderHandle implements Mailbox {
   readHeader = (uid: number) => this.#folder.readHeader(uid);
   readMessageText = (uid: number) => this.#folder.readMessageText(uid);
   append: Mailbox['append'] = (message, options) => this.#folder.append(message, options);
+  appendAll: Mailbox['appendAll'] = (messages) => this.#folder.appendAll(messages);
   cached: Mailbox['cached'] = (uid, key, compute) => this.#folder.cached(uid, key, compute);
   peekCached: Mailbox['peekCached'] = (uid, key) => this.#folder.peekCached(uid, key);
 

@@ -1,0 +1,48 @@
+/**
+ * STATUS data items (RFC 3501 §6.3.10, SIZE from RFC 8438), shared by STATUS and LIST's
+ * RETURN (STATUS …) (RFC 5819). Items are answered in one fixed order whatever order they were
+ * asked in, as Dovecot does: RFC 3501 §7.2.4 does not tie the answer's order to the request.
+ *
+ *   status-att = "MESSAGES" / "RECENT" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "SIZE"
+ */
+import { ArgumentError } from './args.js';
+import type { Token } from './parser.js';
+import { astring as formatName } from './format/imap-string.js';
+import { encodeModifiedUtf7 } from '../store/mailbox-name.js';
+import type { MailboxCounts } from '../store/types.js';
+import { quoteInput } from '../net/client-text.js';
+
+/** Item name → counter, in the order answers list them. */
+const ITEMS: ReadonlyMap<string, keyof MailboxCounts> = new Map([
+  ['MESSAGES', 'messages'],
+  ['RECENT', 'recent'],
+  ['UIDNEXT', 'uidNext'],
+  ['UIDVALIDITY', 'uidValidity'],
+  ['UNSEEN', 'unseen'],
+  ['SIZE', 'size'],
+]);
+
+/** `(item …)`: a non-empty list of known items, or ArgumentError (tagged BAD). */
+export function statusItems(token: Token | undefined): ReadonlySet<string> {
+  if (token?.type !== 'list' || token.items.length === 0)
+    throw new ArgumentError('Expected a list of STATUS items');
+  const items = new Set<string>();
+  for (const t of token.items) {
+    const key = t.type === 'atom' ? t.value.toUpperCase() : '';
+    if (!ITEMS.has(key)) throw new ArgumentError(`Unknown STATUS item ${quoteInput(key || '?')}`);
+    items.add(key);
+  }
+  return items;
+}
+
+/** The untagged `STATUS name (item value …)` line, without the leading `* `. */
+export function statusLine(
+  name: string,
+  items: ReadonlySet<string>,
+  counts: MailboxCounts,
+): string {
+  const values = [...ITEMS]
+    .filter(([item]) => items.has(item))
+    .map(([item, key]) => `${item} ${counts[key]}`);
+  return `STATUS ${formatName(encodeModifiedUtf7(name))} (${values.join(' ')})`;
+}
