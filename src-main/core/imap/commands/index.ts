@@ -20,6 +20,7 @@ import { check, noop } from './noop.js';
 import { rename } from './rename.js';
 import { search, uidSearch } from './search.js';
 import { examine, select } from './select.js';
+import { sort, uidSort } from './sort.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store, uidStore } from './store.js';
@@ -50,6 +51,7 @@ const all: readonly ImapCommand[] = [
   rename,
   search,
   select,
+  sort,
   starttls,
   status,
   store,
@@ -59,6 +61,7 @@ const all: readonly ImapCommand[] = [
   uidFetch,
   uidMove,
   uidSearch,
+  uidSort,
   uidStore,
   unselect,
   unsubscribe,

@@ -1,0 +1,161 @@
+/**
+ * Differential test of SORT and THREAD (RFC 5256): Dovecot 2.3.19 and Mailport serve copies
+ * of the differential corpus (see `helpers/differential.ts`) and answer the same SORT and
+ * THREAD commands; the answers must be equal, order included. A folder of conversations
+ * (replies with In-Reply-To and References, missing and duplicate Message-IDs, reference
+ * loops, "Re:"/"Fwd:" subjects) is appended to both first, for THREAD.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasDovecot } from '../../helpers/dovecot.js';
+import { imapSession, serveBoth, type BothServers } from '../../helpers/differential.js';
+import type { LineClient } from '../../helpers/line-client.js';
+
+const THREADS = 'Threads';
+
+/** Sends a command (non-ASCII text as LITERAL+ literals) and returns its untagged lines. */
+async function send(c: LineClient, command: string): Promise<string[]> {
+  const wire = command.replace(/"([^"]*[^\x20-\x7e][^"]*)"/g, (_w, text: string) => {
+    return `{${Buffer.byteLength(text)}+}\r\n${text}`;
+  });
+  c.send(Buffer.from(`q ${wire}\r\n`, 'utf8'));
+  const r = await c.imapUntil('q', 60_000);
+  expect(r.tagged, command).toMatch(/^q OK/);
+  return r.untagged;
+}
+
+/** The one `* SORT` or `* THREAD` line of the answer. */
+async function answer(c: LineClient, command: string, verb: string): Promise<string> {
+  const lines = (await send(c, command)).filter((l) => l.startsWith(`* ${verb}`));
+  expect(lines, command).toHaveLength(1);
+  return lines[0]!;
+}
+
+/** A deterministic pseudo-random sequence (a small LCG), so both servers get the same mail. */
+function randomFrom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+const SUBJECTS = [
+  'Plans for the weekend',
+  'Invoice 2024-17',
+  '[mailport-dev] Release notes',
+  'Ünïcödé grüße',
+  '=?UTF-8?B?w5xiZXIgZGVuIFNlZQ==?=',
+  'lunch?',
+];
+const PREFIXES = ['Re: ', 'RE: ', 'Fwd: ', 'Re: Re: ', '[list] Re: ', 'Fw: ', 'Re[2]: ', ''];
+
+/** Conversations: each message replies to an earlier one now and then, in varied ways. */
+function conversationMessages(count: number): string[] {
+  const random = randomFrom(4242);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const ids: string[] = [];
+  const subjects: string[] = [];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const headers = [`From: user${i % 7}@example.org`, 'To: list@example.org'];
+    const parent = i > 0 && random() < 0.7 ? Math.floor(random() * i) : -1;
+    const root = parent === -1 ? pick(SUBJECTS) : subjects[parent]!;
+    const subject = parent === -1 ? root : `${pick(PREFIXES)}${root}`;
+    subjects.push(root);
+    if (random() > 0.05) headers.push(`Subject: ${subject}`);
+    const day = 1 + Math.floor(random() * 27);
+    if (random() > 0.08)
+      headers.push(`Date: ${day} Mar 2024 ${String(i % 24).padStart(2, '0')}:00:00 +0100`);
+    const id = random() < 0.06 && i > 0 ? ids[i - 1]! : `<c${i}.${Math.floor(random() * 1e6)}@ex>`;
+    ids.push(id);
+    if (random() > 0.07) headers.push(`Message-ID: ${id}`);
+    if (parent !== -1) {
+      const style = random();
+      const chain: string[] = [];
+      for (let p = parent, n = 0; p !== -1 && n < 4; n++, p = Math.floor(random() * p) - 1)
+        chain.unshift(ids[p]!);
+      if (style < 0.4) headers.push(`In-Reply-To: ${ids[parent]}`);
+      else if (style < 0.8) headers.push(`References: ${chain.join(' ')}`);
+      else if (style < 0.9)
+        headers.push(`In-Reply-To: ${ids[parent]}`, `References: ${chain.join('\r\n ')}`);
+      else headers.push(`References: <missing${i}@ex> ${ids[parent]} <c${i}.loop@ex>`);
+    }
+    out.push(`${headers.join('\r\n')}\r\n\r\nmessage ${i}\r\n`);
+  }
+  return out;
+}
+
+/** Appends the conversations to a new folder, with the same INTERNALDATE on both servers. */
+async function appendConversations(c: LineClient, messages: readonly string[]): Promise<void> {
+  await send(c, `CREATE ${THREADS}`);
+  for (const [i, m] of messages.entries()) {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const date = `"${day}-Apr-2024 10:${String(i % 60).padStart(2, '0')}:00 +0000"`;
+    c.send(Buffer.from(`q APPEND ${THREADS} () ${date} {${Buffer.byteLength(m)}+}\r\n${m}\r\n`));
+    const r = await c.imapUntil('q', 60_000);
+    expect(r.tagged).toMatch(/^q OK/);
+  }
+}
+
+describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
+  let both: BothServers;
+  let theirs: LineClient;
+  let ours: LineClient;
+  const compare = async (command: string, verb: string): Promise<string> => {
+    const a = await answer(theirs, command, verb);
+    const b = await answer(ours, command, verb);
+    expect(b, command).toBe(a);
+    return a;
+  };
+
+  beforeAll(async () => {
+    both = await serveBoth();
+    theirs = await imapSession(both.dovecot.imapPort, both.dovecot.user, both.dovecot.password);
+    ours = await imapSession(both.mailport.ports.imap, both.mailport.user, both.mailport.password);
+    const messages = conversationMessages(120);
+    await appendConversations(theirs, messages);
+    await appendConversations(ours, messages);
+  }, 120_000);
+
+  afterAll(async () => {
+    theirs?.close();
+    ours?.close();
+    await both?.stop();
+  });
+
+  it.each(['SORT'])('advertises %s as Dovecot does', async (extension) => {
+    const caps = async (c: LineClient) => (await send(c, 'CAPABILITY')).join(' ').split(' ');
+    expect(await caps(theirs)).toContain(extension);
+    expect(await caps(ours)).toContain(extension);
+  });
+
+  describe.each(['INBOX', 'Archive/2024', THREADS])('in %s', (mailbox) => {
+    beforeAll(async () => {
+      await send(theirs, `EXAMINE "${mailbox}"`);
+      await send(ours, `EXAMINE "${mailbox}"`);
+    });
+
+    it.each([
+      'SORT (ARRIVAL) UTF-8 ALL',
+      'SORT (DATE) UTF-8 ALL',
+      'SORT (REVERSE DATE) UTF-8 ALL',
+      'SORT (SIZE) UTF-8 ALL',
+      'SORT (REVERSE SIZE) UTF-8 ALL',
+      'SORT (SUBJECT) UTF-8 ALL',
+      'SORT (REVERSE SUBJECT) UTF-8 ALL',
+      'SORT (FROM) UTF-8 ALL',
+      'SORT (TO) UTF-8 ALL',
+      'SORT (CC) UTF-8 ALL',
+      'SORT (SUBJECT REVERSE DATE) US-ASCII ALL',
+      'SORT (FROM SUBJECT) UTF-8 NOT DELETED',
+      'SORT (REVERSE ARRIVAL) UTF-8 1:50',
+      'UID SORT (SUBJECT) UTF-8 ALL',
+      'UID SORT (DATE) UTF-8 SUBJECT "Re"',
+      'UID SORT (SUBJECT) UTF-8 SUBJECT "café"',
+    ])('%s', async (command) => {
+      const verb = command.replace(/^UID /, '').split(' ')[0]!;
+      const result = await compare(command, verb);
+      expect(result).toMatch(/^\* SORT/);
+    });
+  });
+});
