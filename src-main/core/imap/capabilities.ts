@@ -28,6 +28,8 @@ const EXTENSIONS = [
   'SPECIAL-USE', // RFC 6154
   'STATUS=SIZE', // RFC 8438
   'SORT', // RFC 5256
+  'THREAD=ORDEREDSUBJECT', // RFC 5256
+  'THREAD=REFERENCES', // RFC 5256
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

@@ -123,11 +123,14 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
     await both?.stop();
   });
 
-  it.each(['SORT'])('advertises %s as Dovecot does', async (extension) => {
-    const caps = async (c: LineClient) => (await send(c, 'CAPABILITY')).join(' ').split(' ');
-    expect(await caps(theirs)).toContain(extension);
-    expect(await caps(ours)).toContain(extension);
-  });
+  it.each(['SORT', 'THREAD=REFERENCES', 'THREAD=ORDEREDSUBJECT'])(
+    'advertises %s as Dovecot does',
+    async (extension) => {
+      const caps = async (c: LineClient) => (await send(c, 'CAPABILITY')).join(' ').split(' ');
+      expect(await caps(theirs)).toContain(extension);
+      expect(await caps(ours)).toContain(extension);
+    },
+  );
 
   describe.each(['INBOX', 'Archive/2024', THREADS])('in %s', (mailbox) => {
     beforeAll(async () => {
@@ -156,6 +159,19 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
       const verb = command.replace(/^UID /, '').split(' ')[0]!;
       const result = await compare(command, verb);
       expect(result).toMatch(/^\* SORT/);
+    });
+
+    it.each([
+      'THREAD ORDEREDSUBJECT UTF-8 ALL',
+      'UID THREAD ORDEREDSUBJECT UTF-8 ALL',
+      'THREAD ORDEREDSUBJECT US-ASCII 1:40',
+      'THREAD REFERENCES UTF-8 ALL',
+      'UID THREAD REFERENCES UTF-8 ALL',
+      'THREAD REFERENCES UTF-8 NOT SUBJECT "Re"',
+      'UID THREAD REFERENCES UTF-8 UID 10:80',
+      'THREAD REFERENCES UTF-8 SUBJECT "no such subject"',
+    ])('%s', async (command) => {
+      expect(await compare(command, 'THREAD')).toMatch(/^\* THREAD /);
     });
   });
 });

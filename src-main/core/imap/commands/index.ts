@@ -25,6 +25,7 @@ import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store, uidStore } from './store.js';
 import { subscribe, unsubscribe } from './subscribe.js';
+import { thread, uidThread } from './thread.js';
 
 const all: readonly ImapCommand[] = [
   append,
@@ -56,6 +57,7 @@ const all: readonly ImapCommand[] = [
   status,
   store,
   subscribe,
+  thread,
   uidCopy,
   uidExpunge,
   uidFetch,
@@ -63,6 +65,7 @@ const all: readonly ImapCommand[] = [
   uidSearch,
   uidSort,
   uidStore,
+  uidThread,
   unselect,
   unsubscribe,
 ];
