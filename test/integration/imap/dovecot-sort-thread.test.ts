@@ -123,7 +123,7 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
     await both?.stop();
   });
 
-  it.each(['SORT', 'THREAD=REFERENCES', 'THREAD=ORDEREDSUBJECT'])(
+  it.each(['SORT', 'SORT=DISPLAY', 'THREAD=REFERENCES', 'THREAD=ORDEREDSUBJECT'])(
     'advertises %s as Dovecot does',
     async (extension) => {
       const caps = async (c: LineClient) => (await send(c, 'CAPABILITY')).join(' ').split(' ');
@@ -131,6 +131,59 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
       expect(await caps(ours)).toContain(extension);
     },
   );
+
+  /** The tagged answer's status (OK, NO or BAD) and response code, without its text. */
+  const status = async (c: LineClient, command: string): Promise<string> => {
+    c.send(Buffer.from(`s ${command}\r\n`, 'utf8'));
+    const r = await c.imapUntil('s', 60_000);
+    return /^s (OK|NO|BAD)( \[[A-Z-]+)?/.exec(r.tagged)?.slice(1).join('') ?? r.tagged;
+  };
+
+  it('refuses SORT and THREAD alike when no mailbox is selected', async () => {
+    for (const command of ['SORT (DATE) UTF-8 ALL', 'THREAD REFERENCES UTF-8 ALL'])
+      expect(await status(ours, command), command).toBe(await status(theirs, command));
+  });
+
+  // Fresh sessions: both servers close a session after too many bad commands.
+  describe('bad arguments', () => {
+    let dovecots: LineClient;
+    let mine: LineClient;
+    beforeAll(async () => {
+      dovecots = await imapSession(both.dovecot.imapPort, both.dovecot.user, both.dovecot.password);
+      mine = await imapSession(
+        both.mailport.ports.imap,
+        both.mailport.user,
+        both.mailport.password,
+      );
+      await send(dovecots, 'EXAMINE INBOX');
+      await send(mine, 'EXAMINE INBOX');
+    });
+    afterAll(() => {
+      dovecots?.close();
+      mine?.close();
+    });
+
+    it.each([
+      'SORT (FOO) UTF-8 ALL',
+      'SORT () UTF-8 ALL',
+      'SORT DATE UTF-8 ALL',
+      'SORT (REVERSE) UTF-8 ALL',
+      'SORT (REVERSE REVERSE DATE) UTF-8 ALL',
+      'SORT (DATE "SIZE") UTF-8 ALL',
+      'SORT (DATE (SIZE)) UTF-8 ALL',
+      'SORT (DATE) UTF-8',
+      'SORT (DATE)',
+      'SORT (DATE) X-NO-SUCH-CHARSET ALL',
+      'UID SORT (SIZE) UTF-8 NOSUCHKEY',
+      'THREAD FOO UTF-8 ALL',
+      'THREAD REFERENCES',
+      'THREAD REFERENCES UTF-8',
+      'THREAD ORDEREDSUBJECT X-NO-SUCH-CHARSET ALL',
+      'UID THREAD (REFERENCES) UTF-8 ALL',
+    ])('answers %s with the same status', async (command) => {
+      expect(await status(mine, command)).toBe(await status(dovecots, command));
+    });
+  });
 
   describe.each(['INBOX', 'Archive/2024', THREADS])('in %s', (mailbox) => {
     beforeAll(async () => {
@@ -149,6 +202,11 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
       'SORT (FROM) UTF-8 ALL',
       'SORT (TO) UTF-8 ALL',
       'SORT (CC) UTF-8 ALL',
+      'SORT (DISPLAYFROM) UTF-8 ALL',
+      'SORT (REVERSE DISPLAYTO) UTF-8 ALL',
+      'SORT (DISPLAYTO DISPLAYFROM SIZE) UTF-8 ALL',
+      'SORT (REVERSE REVERSE FROM SUBJECT) UTF-8 ALL',
+      'SORT (FROM REVERSE FROM SIZE) UTF-8 ALL',
       'SORT (SUBJECT REVERSE DATE) US-ASCII ALL',
       'SORT (FROM SUBJECT) UTF-8 NOT DELETED',
       'SORT (REVERSE ARRIVAL) UTF-8 1:50',

@@ -1,15 +1,25 @@
 /**
- * SORT criteria (RFC 5256 §3): parsing the list and comparing two messages by it. Ties left
+ * SORT criteria (RFC 5256 §3, and DISPLAYFROM/DISPLAYTO of RFC 5957 §3): parsing the list and comparing two messages by it. Ties left
  * by every criterion go by sequence number (§3: "the sequence number … is used as the
  * final tie-breaker"); REVERSE reverses only the criterion it precedes.
  */
-import { ArgumentError } from '../args.js';
+import { ArgumentError, astring } from '../args.js';
 import type { MessageRecord } from '../../store/types.js';
 import type { Token } from '../parser.js';
 import type { MessageFacts } from './message-facts.js';
 import { compareText } from './sort-text.js';
 
-const KEYS = ['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO'] as const;
+const KEYS = [
+  'ARRIVAL',
+  'CC',
+  'DATE',
+  'FROM',
+  'SIZE',
+  'SUBJECT',
+  'TO',
+  'DISPLAYFROM', // RFC 5957
+  'DISPLAYTO',
+] as const;
 type SortKey = (typeof KEYS)[number];
 
 export interface SortCriterion {
@@ -25,24 +35,33 @@ export interface SortItem {
   readonly facts: MessageFacts;
 }
 
-/** sort-criteria = "(" sort-criterion *(SP sort-criterion) ")" */
+/**
+ * sort-criteria = "(" sort-criterion *(SP sort-criterion) ")", read as Dovecot reads it:
+ * each REVERSE toggles the direction of the next key, a key already given is skipped (its
+ * REVERSE then carries over to the next key; the first mention decides the order anyway),
+ * and the list must not end with REVERSE.
+ */
 export function parseCriteria(token: Token | undefined): SortCriterion[] {
-  if (token?.type !== 'list' || token.items.length === 0)
-    throw new ArgumentError('Sort criteria must be a non-empty list');
+  if (token?.type !== 'list') throw new ArgumentError('Invalid sort argument');
+  if (token.items.length === 0) throw new ArgumentError('Empty sort program');
   const out: SortCriterion[] = [];
   let reverse = false;
   for (const item of token.items) {
-    const word = item.type === 'atom' ? item.value.toUpperCase() : '';
-    if (word === 'REVERSE' && !reverse) {
-      reverse = true;
+    const word = astring(item)?.toUpperCase();
+    if (word === undefined) throw new ArgumentError('Invalid sort list argument');
+    if (word === 'REVERSE') {
+      reverse = !reverse;
       continue;
     }
     if (!(KEYS as readonly string[]).includes(word))
-      throw new ArgumentError('Unknown sort argument');
+      throw new ArgumentError(`Unknown sort argument: ${word}`);
+    if (out.some((c) => c.key === word)) continue;
     out.push({ key: word as SortKey, reverse });
     reverse = false;
   }
-  if (reverse) throw new ArgumentError('REVERSE needs a sort key after it');
+  const last = token.items.at(-1);
+  if (last && astring(last)?.toUpperCase() === 'REVERSE')
+    throw new ArgumentError('Sort list ends with REVERSE');
   return out;
 }
 
@@ -72,6 +91,10 @@ function compareBy(key: SortKey, a: SortItem, b: SortItem): number {
       const field = key === 'FROM' ? 'from' : key === 'TO' ? 'to' : 'cc';
       return compareText(a.facts[field], b.facts[field]);
     }
+    case 'DISPLAYFROM':
+      return compareText(a.facts.displayFrom, b.facts.displayFrom);
+    case 'DISPLAYTO':
+      return compareText(a.facts.displayTo, b.facts.displayTo);
   }
 }
 

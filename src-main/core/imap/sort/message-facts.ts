@@ -1,10 +1,11 @@
 /**
  * What SORT and THREAD (RFC 5256) need to know about a message, read once from its header
  * and kept in the metadata cache: the base subject, the sent date, the first mailbox of
- * From/To/Cc, and the Message-ID, In-Reply-To and References fields. As in Dovecot, each comes
+ * From/To/Cc, the display names of From and To (RFC 5957), and the Message-ID, In-Reply-To and References
+ * fields. As in Dovecot, each comes
  * from the first field of its name.
  */
-import { parseAddressList } from '../../mime/address.js';
+import { parseAddressList, type Address } from '../../mime/address.js';
 import { readHeader, type HeaderField } from '../../mime/header-lines.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { baseSubject } from './base-subject.js';
@@ -13,7 +14,7 @@ import { parseSentDate } from './sent-date.js';
 import { sortKeyText } from './sort-text.js';
 
 /** Part of the cache key: bump it when what is computed changes. */
-const FACTS_VERSION = 3;
+const FACTS_VERSION = 4;
 
 export interface MessageFacts {
   /** Base subject (RFC 5256 §2.1), or null when there is no Subject field. */
@@ -24,6 +25,9 @@ export interface MessageFacts {
   readonly from: string;
   readonly to: string;
   readonly cc: string;
+  /** RFC 5957 display names of the first From and To addresses, title-cased. */
+  readonly displayFrom: string;
+  readonly displayTo: string;
   /** Raw field values (byte strings), null when absent. */
   readonly messageId: string | null;
   readonly inReplyTo: string | null;
@@ -50,6 +54,8 @@ export function factsOf(header: Buffer): MessageFacts {
     from: firstMailbox(first.get('from')),
     to: firstMailbox(first.get('to')),
     cc: firstMailbox(first.get('cc')),
+    displayFrom: displayName(first.get('from')),
+    displayTo: displayName(first.get('to')),
     messageId: first.get('message-id') ?? null,
     inReplyTo: first.get('in-reply-to') ?? null,
     references: first.get('references') ?? null,
@@ -61,9 +67,29 @@ export function factsOf(header: Buffer): MessageFacts {
  * first as Dovecot does, title-cased for comparison; '' when there is none.
  */
 function firstMailbox(value: string | undefined): string {
-  if (value === undefined) return '';
-  const decoded = Buffer.from(decodeHeaderText(value, false), 'utf8');
-  const first = parseAddressList(decoded.toString('latin1'))?.[0];
-  const mailbox = first?.mailbox ?? '';
-  return sortKeyText(Buffer.from(mailbox, 'latin1').toString('utf8'));
+  const mailbox = firstAddress(value)?.mailbox ?? '';
+  return sortKeyText(utf8(mailbox));
 }
+
+/**
+ * RFC 5957 §2: the first address's display name, decoded; its addr-spec when the name is
+ * missing or empty (the mailbox alone for a group or a mailbox without a domain).
+ */
+function displayName(value: string | undefined): string {
+  const first = firstAddress(value);
+  if (!first) return '';
+  const name = first.name === null ? '' : decodeHeaderText(first.name, false);
+  if (name !== '') return sortKeyText(name);
+  if (first.mailbox === null) return '';
+  const spec = first.domain === null ? first.mailbox : `${first.mailbox}@${first.domain}`;
+  return sortKeyText(utf8(spec));
+}
+
+/** The first address of a field, parsed after its encoded words are decoded (byte strings). */
+function firstAddress(value: string | undefined): Address | undefined {
+  if (value === undefined) return undefined;
+  const decoded = Buffer.from(decodeHeaderText(value, false), 'utf8');
+  return parseAddressList(decoded.toString('latin1'))?.[0];
+}
+
+const utf8 = (byteString: string): string => Buffer.from(byteString, 'latin1').toString('utf8');
