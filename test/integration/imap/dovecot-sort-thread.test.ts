@@ -5,10 +5,13 @@
  * (replies with In-Reply-To and References, missing and duplicate Message-IDs, reference
  * loops, "Re:"/"Fwd:" subjects) is appended to both first, for THREAD.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasDovecot } from '../../helpers/dovecot.js';
 import { imapSession, serveBoth, type BothServers } from '../../helpers/differential.js';
 import type { LineClient } from '../../helpers/line-client.js';
+import { startService, type TestService } from '../../helpers/service.js';
 
 const THREADS = 'Threads';
 
@@ -232,4 +235,35 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
       expect(await compare(command, 'THREAD')).toMatch(/^\* THREAD /);
     });
   });
+});
+
+describe('a reply chain far longer than any real one', () => {
+  const LENGTH = 15_000;
+  let service: TestService;
+  let client: LineClient;
+
+  beforeAll(async () => {
+    service = await startService(undefined, async (maildir) => {
+      for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
+      for (let i = 0; i < LENGTH; i++) {
+        const refs = i === 0 ? '' : `In-Reply-To: <m${i - 1}@chain>\r\n`;
+        const text = `Message-ID: <m${i}@chain>\r\n${refs}Subject: chain\r\n\r\nlink ${i}\r\n`;
+        await writeFile(join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.chain:2,S`), text);
+      }
+    });
+    client = await imapSession(service.ports.imap, service.user, service.password);
+    await send(client, 'EXAMINE INBOX');
+  }, 300_000);
+
+  afterAll(async () => {
+    client?.close();
+    await service?.stop();
+  });
+
+  it('is threaded as one thread, and the session goes on', async () => {
+    const [line] = await send(client, 'THREAD REFERENCES UTF-8 ALL');
+    const numbers = Array.from({ length: LENGTH }, (_, i) => i + 1).join(' ');
+    expect(line).toBe(`* THREAD (${numbers})`);
+    expect(await send(client, 'THREAD ORDEREDSUBJECT UTF-8 1:3')).toEqual(['* THREAD (1 (2)(3))']);
+  }, 300_000);
 });
