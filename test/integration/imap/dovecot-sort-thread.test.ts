@@ -88,6 +88,44 @@ function conversationMessages(count: number): string[] {
   return out;
 }
 
+/** Subjects, dates and IDs at the edges of RFC 5256 §2.1-2.2 and of what parsers accept. */
+const EDGE_HEADERS: readonly string[] = [
+  'Subject: Re: [fwd: Re: hello]\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000',
+  'Subject: [PATCH] [v2] Re: hello\r\nDate: Mon, 1 Jan 2024 09:00:00 -0800',
+  'Subject: Fwd: hello (fwd)  (FWD)\r\nDate: 1 Jan 24 10:00 EST',
+  'Subject: hello\r\nDate: Mon, 01 Jan 2024 10:00:00 Z',
+  'Subject: \t  \r\nDate: Tue, 2 Jan 2024 10:00:00 +0100',
+  'Subject: Re:\r\nDate: Tue, 2 Jan 2024 10:00:00 (no zone)',
+  'Subject: []\r\nDate: Tue, 2 Jan 2024 10.00.00 +0100',
+  'Subject: [fwd: ]\r\nDate: 31 Dec 1969 23:59:59 +0000',
+  'Subject: [x]\r\nDate: Thu, 1 Jan 1970 00:00:00 +0000',
+  'Subject: Re[3]: Fw: RE : hello\r\nDate: Wed, 3 Jan 2024 25:61:00 +0000',
+  'Subject: re:re:re: hello\r\nDate: Wed, 32 Jan 2024 10:00:00 +0000',
+  'Subject: =?UTF-8?Q?Re=3A_hello?=\r\nDate: Wed, 3 Jan 2024 10:00:00 PDT',
+  'Subject: =?utf-8?q?=C3=A9t=C3=A9?= =?utf-8?q?_=C3=A9t=C3=A9?=\r\nDate: Thu, 4 Jan 2024 10:00:00 A',
+  'Subject: Été été\r\nDate: Thu, 4 Jan 2024 10:00:00 Y',
+  'Subject: ÉTÉ ÉTÉ\r\nDate: garbage',
+  'Subject: \u00df and SS\r\nDate: Fri, 5 Jan 2024 10:00',
+  'Subject: Ǆ dz\r\nDate: Fri, 5 Jan 2024 10:00:00 +0000 (UTC)',
+  'Subject: ﬁle\r\nDate: Fri, 5 Jan 2024 10:00:00 +0000\r\nDate: Sat, 6 Jan 2024 10:00:00 +0000',
+  'Subject: first\r\nSubject: second\r\nDate: Sat, 6 Jan 2024 10:00:00 +0000',
+  'Subject: hello\r\n\tfolded   twice\r\nDate: Sat, 6 Jan 2024 10:00:00 +0000',
+  'From: "Zed" <a@b>\r\nTo: =?UTF-8?B?w4lsaXNl?= <e@x>\r\nSubject: names',
+  'From: <>\r\nTo: group: ;\r\nSubject: names',
+  'From: a@b (Comment Name)\r\nTo: "" <q@x>\r\nSubject: names',
+  'Message-ID: <dup@x>\r\nSubject: dup one',
+  'Message-ID: <dup@x>\r\nIn-Reply-To: <dup@x>\r\nSubject: dup two',
+  'Message-ID: <"quoted local"@x>\r\nSubject: odd ids',
+  'Message-ID: <a (c) @ x>\r\nReferences: <"quoted local"@x> <noat> <b@x>\r\nSubject: odd ids',
+  'Message-ID: <b@x>\r\nReferences: <a(c)@x>\r\nSubject: Re: odd ids',
+  'Message-ID: <self@x>\r\nReferences: <self@x>\r\nSubject: self',
+  'In-Reply-To: <c0.1@ex> <c1.2@ex>\r\nReferences: junk only\r\nSubject: Re: junk',
+];
+
+function edgeMessages(): string[] {
+  return EDGE_HEADERS.map((h, i) => `${h}\r\nX-Edge: ${i}\r\n\r\nedge ${i}\r\n`);
+}
+
 /** Appends the conversations to a new folder, with the same INTERNALDATE on both servers. */
 async function appendConversations(c: LineClient, messages: readonly string[]): Promise<void> {
   await send(c, `CREATE ${THREADS}`);
@@ -115,7 +153,7 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
     both = await serveBoth();
     theirs = await imapSession(both.dovecot.imapPort, both.dovecot.user, both.dovecot.password);
     ours = await imapSession(both.mailport.ports.imap, both.mailport.user, both.mailport.password);
-    const messages = conversationMessages(120);
+    const messages = [...conversationMessages(120), ...edgeMessages()];
     await appendConversations(theirs, messages);
     await appendConversations(ours, messages);
   }, 120_000);

@@ -14,7 +14,7 @@ import { parseSentDate } from './sent-date.js';
 import { sortKeyText } from './sort-text.js';
 
 /** Part of the cache key: bump it when what is computed changes. */
-const FACTS_VERSION = 4;
+const FACTS_VERSION = 6;
 
 export interface MessageFacts {
   /** Base subject (RFC 5256 §2.1), or null when there is no Subject field. */

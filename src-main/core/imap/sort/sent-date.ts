@@ -2,11 +2,15 @@
  * The sent date of RFC 5256 §2.2: the Date header (RFC 5322 §3.3) as a UTC instant, read as
  * leniently as Dovecot reads it (optional weekday, 2- or 4-digit year, "." as well as ":"
  * between time fields, optional seconds, unknown or missing zones taken as +0000,
- * military zones by their real offsets). Undefined when the value cannot be read.
+ * military zones by their real offsets). Undefined when the value cannot be read or names
+ * a time that does not exist.
  */
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const MINUTES_PER_HOUR = 60;
 const MS_PER_MINUTE = 60_000;
+const LEAP_SECOND = 60;
+/** (time_t)-1, Dovecot's error value. */
+const MS_BEFORE_EPOCH = -1000;
 /** RFC 822 zone names, offsets in hours, daylight time an hour later. */
 const US_ZONES: Record<string, number> = { E: -5, C: -6, M: -7, P: -8 };
 
@@ -91,8 +95,34 @@ export function parseSentDate(value: string): number | undefined {
   }
   const zone = r.atom();
   if (zone === undefined) return undefined;
-  const utc = Date.UTC(year, month, day, time[0], time[1], time[2]);
-  return utc - zoneMinutes(zone) * MS_PER_MINUTE;
+  const utc = exactUtc(year, month, day, time[0]!, time[1]!, time[2]!);
+  return utc === undefined ? undefined : utc - zoneMinutes(zone) * MS_PER_MINUTE;
+}
+
+/**
+ * The instant of a calendar date and time read as UTC, or undefined when a field is out of
+ * range (32 January, 25:61): Dovecot refuses what would need normalising, reads a leap
+ * second as :59, and, as its error value, refuses the instant one second before the epoch.
+ */
+function exactUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | undefined {
+  const sec = second === LEAP_SECOND ? LEAP_SECOND - 1 : second;
+  const utc = Date.UTC(year, month, day, hour, minute, sec);
+  const d = new Date(utc);
+  const exact =
+    d.getUTCFullYear() === year &&
+    d.getUTCMonth() === month &&
+    d.getUTCDate() === day &&
+    d.getUTCHours() === hour &&
+    d.getUTCMinutes() === minute &&
+    d.getUTCSeconds() === sec;
+  return exact && utc !== MS_BEFORE_EPOCH ? utc : undefined;
 }
 
 /** The zone's offset east of UTC in minutes; 0 for what is not known. */
