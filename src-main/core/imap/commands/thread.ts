@@ -54,7 +54,6 @@ async function run(
           ? null
           : { text: facts.subject, replyOrForward: facts.replyOrForward },
       messageId: facts.messageId,
-      inReplyTo: facts.inReplyTo,
       references: facts.references,
     });
   }

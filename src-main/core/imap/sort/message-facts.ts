@@ -10,11 +10,12 @@ import { readHeader, type HeaderField } from '../../mime/header-lines.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { baseSubject } from './base-subject.js';
 import { decodeHeaderText } from './header-text.js';
+import { messageIds } from './message-id.js';
 import { parseSentDate } from './sent-date.js';
 import { sortKeyText } from './sort-text.js';
 
 /** Part of the cache key: bump it when what is computed changes. */
-const FACTS_VERSION = 6;
+const FACTS_VERSION = 7;
 
 export interface MessageFacts {
   /** Base subject (RFC 5256 §2.1), or null when there is no Subject field. */
@@ -28,10 +29,10 @@ export interface MessageFacts {
   /** RFC 5957 display names of the first From and To addresses, title-cased. */
   readonly displayFrom: string;
   readonly displayTo: string;
-  /** Raw field values (byte strings), null when absent. */
+  /** The Message-ID (RFC 5256 §2.2 "REFERENCES" step 1), null when there is no valid one. */
   readonly messageId: string | null;
-  readonly inReplyTo: string | null;
-  readonly references: string | null;
+  /** The message's references: the IDs in References, or else the first in In-Reply-To. */
+  readonly references: readonly string[];
 }
 
 export function messageFacts(view: MailboxView, uid: number): Promise<MessageFacts> {
@@ -56,10 +57,18 @@ export function factsOf(header: Buffer): MessageFacts {
     cc: firstMailbox(first.get('cc')),
     displayFrom: displayName(first.get('from')),
     displayTo: displayName(first.get('to')),
-    messageId: first.get('message-id') ?? null,
-    inReplyTo: first.get('in-reply-to') ?? null,
-    references: first.get('references') ?? null,
+    messageId: messageIds(first.get('message-id'))[0] ?? null,
+    references: referencesOf(first.get('references'), first.get('in-reply-to')),
   };
+}
+
+/**
+ * The parents a message names (RFC 5256 §2.2 step 1.A), as Dovecot takes them: every valid ID
+ * of References, or, when it has none, the first valid ID of In-Reply-To.
+ */
+function referencesOf(references: string | undefined, inReplyTo: string | undefined): string[] {
+  const ids = messageIds(references);
+  return ids.length > 0 ? ids : messageIds(inReplyTo).slice(0, 1);
 }
 
 /**

@@ -14,9 +14,9 @@ const SLOW_ID = new RegExp(
 );
 
 /** Every message ID in a field value (byte string), in order. */
-export function messageIds(field: string | null): string[] {
+export function messageIds(field: string | undefined): string[] {
   const out: string[] = [];
-  if (field === null) return out;
+  if (field === undefined) return out;
   const value: string = field;
   let pos = 0;
   for (;;) {

@@ -12,7 +12,6 @@
  * - roots are gathered by base subject and merged (steps 5A-5C); threads and siblings are
  *   ordered by sent date, then UID (steps 4, 6).
  */
-import { messageIds } from './message-id.js';
 import type { ThreadInput, ThreadTree } from './thread-tree.js';
 
 class IdNode {
@@ -59,14 +58,11 @@ function linkMessages(messages: readonly ThreadInput[]): IdNode[] {
     return node;
   };
   for (const m of [...messages].sort((a, b) => a.uid - b.uid)) {
-    const [ownId] = messageIds(m.messageId);
-    let node = ownId === undefined ? fresh() : nodeFor(ownId);
+    let node = m.messageId === null ? fresh() : nodeFor(m.messageId);
     if (node.uid !== 0) node = fresh(); // a duplicate Message-ID
     node.uid = m.uid;
-    let refs = messageIds(m.references);
-    if (refs.length === 0) refs = messageIds(m.inReplyTo).slice(0, 1);
     let parent: IdNode | null = null;
-    for (const id of refs) {
+    for (const id of m.references) {
       const next = nodeFor(id);
       if (parent) link(parent, next);
       parent = next;

@@ -16,9 +16,9 @@ export interface ThreadInput {
   readonly date: number;
   /** Null when there is no Subject field. */
   readonly subject: BaseSubject | null;
+  /** The parsed Message-ID and references (see `message-facts.ts`). */
   readonly messageId: string | null;
-  readonly inReplyTo: string | null;
-  readonly references: string | null;
+  readonly references: readonly string[];
 }
 
 /** A message (uid > 0) or a dummy (uid 0, at the top only) and its ordered children. */
