@@ -1,12 +1,11 @@
 /**
  * What SORT and THREAD (RFC 5256) need to know about a message, read once from its header
  * and kept in the metadata cache: the base subject, the sent date, the first mailbox of
- * From/To/Cc, the display names of From and To (RFC 5957), and the Message-ID, In-Reply-To and References
- * fields. As in Dovecot, each comes
- * from the first field of its name.
+ * From/To/Cc, the display names of From and To (RFC 5957), the Message-ID and the references.
+ * As in Dovecot, each comes from the first field of its name.
  */
 import { parseAddressList, type Address } from '../../mime/address.js';
-import { readHeader, type HeaderField } from '../../mime/header-lines.js';
+import { readHeader } from '../../mime/header-lines.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { baseSubject } from './base-subject.js';
 import { decodeHeaderText } from './header-text.js';
@@ -43,7 +42,7 @@ export function messageFacts(view: MailboxView, uid: number): Promise<MessageFac
 
 export function factsOf(header: Buffer): MessageFacts {
   const first = new Map<string, string>();
-  for (const field of readHeader(header, 0, header.length).fields as HeaderField[])
+  for (const field of readHeader(header, 0, header.length).fields)
     if (!first.has(field.key)) first.set(field.key, field.value);
   const subject = first.get('subject');
   const base = subject === undefined ? undefined : baseSubject(subject);
