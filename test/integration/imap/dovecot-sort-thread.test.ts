@@ -273,6 +273,32 @@ describe.skipIf(!hasDovecot)('SORT and THREAD answer as Dovecot does', () => {
       expect(await compare(command, 'THREAD')).toMatch(/^\* THREAD /);
     });
   });
+
+  // After expunges sequence numbers and UIDs differ, and threads lose members.
+  describe('after expunges', () => {
+    beforeAll(async () => {
+      const expunged: string[][] = [];
+      for (const c of [theirs, ours]) {
+        await send(c, `SELECT ${THREADS}`);
+        await send(c, 'STORE 2,3,7,13,40:45,60,61,100 +FLAGS.SILENT (\\Deleted)');
+        expunged.push((await send(c, 'EXPUNGE')).filter((l) => l.endsWith(' EXPUNGE')));
+      }
+      expect(expunged[0]!.length).toBeGreaterThanOrEqual(11);
+      expect(expunged[1]).toEqual(expunged[0]);
+    });
+
+    it.each([
+      'SORT (DATE) UTF-8 ALL',
+      'UID SORT (REVERSE SUBJECT) UTF-8 ALL',
+      'THREAD REFERENCES UTF-8 ALL',
+      'UID THREAD REFERENCES UTF-8 ALL',
+      'THREAD ORDEREDSUBJECT UTF-8 ALL',
+      'UID THREAD ORDEREDSUBJECT UTF-8 UID 50:*',
+    ])('%s', async (command) => {
+      const verb = command.includes('THREAD') ? 'THREAD' : 'SORT';
+      expect(await compare(command, verb)).toMatch(new RegExp(`^\\* ${verb} `));
+    });
+  });
 });
 
 describe('a reply chain far longer than any real one', () => {
