@@ -5,7 +5,7 @@
  * (replies with In-Reply-To and References, missing and duplicate Message-IDs, reference
  * loops, "Re:"/"Fwd:" subjects) is appended to both first, for THREAD.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasDovecot } from '../../helpers/dovecot.js';
@@ -330,4 +330,37 @@ describe('a reply chain far longer than any real one', () => {
     expect(line).toBe(`* THREAD (${numbers})`);
     expect(await send(client, 'THREAD ORDEREDSUBJECT UTF-8 1:3')).toEqual(['* THREAD (1 (2)(3))']);
   }, 300_000);
+});
+
+describe('a message removed underneath before SORT or THREAD reads it', () => {
+  let service: TestService;
+  let client: LineClient;
+  const files = ['1700000001.M1P1.a:2,S', '1700000002.M2P1.b:2,S', '1700000003.M3P1.c:2,S'];
+
+  beforeAll(async () => {
+    service = await startService(undefined, async (maildir) => {
+      for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
+      const subjects = ['bravo', 'alpha', 'charlie'];
+      for (const [i, name] of files.entries())
+        await writeFile(
+          join(maildir, 'cur', name),
+          `Message-ID: <u${i}@x>\r\nSubject: ${subjects[i]}\r\n\r\nbody\r\n`,
+        );
+    });
+    client = await imapSession(service.ports.imap, service.user, service.password);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await service?.stop();
+  });
+
+  it('is ordered as a message without header fields, and the command succeeds', async () => {
+    await send(client, 'SELECT INBOX');
+    await rm(join(service.maildir, 'cur', files[2]!)); // "charlie", UID 3, not yet read
+    expect(await send(client, 'SORT (SUBJECT) UTF-8 ALL')).toEqual(['* SORT 3 2 1']);
+    // Known vanished now (the view synced after SORT): left out, as SEARCH leaves it out.
+    expect(await send(client, 'THREAD ORDEREDSUBJECT UTF-8 ALL')).toEqual(['* THREAD (1)(2)']);
+    expect(await send(client, 'NOOP')).toEqual(['* 3 EXPUNGE']);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { parseAddressList, type Address } from '../../mime/address.js';
 import { readHeader } from '../../mime/header-lines.js';
+import { StoreError } from '../../store/errors.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { baseSubject } from './base-subject.js';
 import { decodeHeaderText } from './header-text.js';
@@ -34,11 +35,23 @@ export interface MessageFacts {
   readonly references: readonly string[];
 }
 
-export function messageFacts(view: MailboxView, uid: number): Promise<MessageFacts> {
-  return view.mailbox.cached(uid, `sort-facts/${FACTS_VERSION}`, async () =>
-    factsOf(await view.mailbox.readHeader(uid)),
-  );
+/**
+ * The facts of a message of the view. One removed underneath since the view last synced
+ * (RFC 3501 §7.4.1: it keeps its number until EXPUNGE is sent) is sorted as a message with
+ * an empty header, as Dovecot does, rather than failing the whole command.
+ */
+export async function messageFacts(view: MailboxView, uid: number): Promise<MessageFacts> {
+  try {
+    return await view.mailbox.cached(uid, `sort-facts/${FACTS_VERSION}`, async () =>
+      factsOf(await view.mailbox.readHeader(uid)),
+    );
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'EXPUNGED') return factsOf(EMPTY_HEADER);
+    throw err;
+  }
 }
+
+const EMPTY_HEADER = Buffer.from('\r\n');
 
 export function factsOf(header: Buffer): MessageFacts {
   const first = new Map<string, string>();
