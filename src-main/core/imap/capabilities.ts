@@ -30,6 +30,10 @@ const EXTENSIONS = [
   'LIST-STATUS', // RFC 5819
   'SPECIAL-USE', // RFC 6154
   'STATUS=SIZE', // RFC 8438
+  'SORT', // RFC 5256
+  'SORT=DISPLAY', // RFC 5957
+  'THREAD=ORDEREDSUBJECT', // RFC 5256
+  'THREAD=REFERENCES', // RFC 5256
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

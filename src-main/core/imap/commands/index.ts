@@ -20,10 +20,12 @@ import { check, noop } from './noop.js';
 import { rename } from './rename.js';
 import { search, uidSearch } from './search.js';
 import { examine, select } from './select.js';
+import { sort, uidSort } from './sort.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store, uidStore } from './store.js';
 import { subscribe, unsubscribe } from './subscribe.js';
+import { thread, uidThread } from './thread.js';
 
 const all: readonly ImapCommand[] = [
   append,
@@ -50,16 +52,20 @@ const all: readonly ImapCommand[] = [
   rename,
   search,
   select,
+  sort,
   starttls,
   status,
   store,
   subscribe,
+  thread,
   uidCopy,
   uidExpunge,
   uidFetch,
   uidMove,
   uidSearch,
+  uidSort,
   uidStore,
+  uidThread,
   unselect,
   unsubscribe,
 ];

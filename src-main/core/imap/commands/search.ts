@@ -9,12 +9,13 @@ import type { ImapCommand, ImapContext } from '../command.js';
 import { selectedView } from '../command.js';
 import type { Token } from '../parser.js';
 import { no, ok, type CommandResult } from '../response.js';
-import { matches, matchesNow } from '../search/evaluate.js';
+import { matches, matchesNow, type Candidate } from '../search/evaluate.js';
+import type { MailboxView } from '../mailbox-view.js';
 import { parseSearchKeys } from '../search/keys.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
 
-function decoderFor(charset: string): TextDecoder | undefined {
+export function decoderFor(charset: string): TextDecoder | undefined {
   try {
     return new TextDecoder(charset.toLowerCase() === 'us-ascii' ? 'utf-8' : charset);
   } catch {
@@ -41,21 +42,51 @@ async function run(
     decoder = chosen;
     tokens = args.slice(2);
   }
+  const found = await matchingMessages(view, tokens, decoder);
+  const numbers = found.map((c) => (byUid ? c.uid : c.seq));
+  ctx.untagged(`SEARCH${numbers.map((n) => ` ${n}`).join('')}`);
+  return ok('Search completed.');
+}
+
+/**
+ * The messages the search keys in `tokens` select, in sequence order (SEARCH, and the
+ * search program of SORT and THREAD, RFC 5256 §3). Strings are decoded with `decoder`.
+ */
+export async function matchingMessages(
+  view: MailboxView,
+  tokens: readonly Token[],
+  decoder: TextDecoder,
+): Promise<Candidate[]> {
   const key = parseSearchKeys(tokens, (t) => {
     if (t?.type === 'atom') return t.value;
     if (t?.type === 'string') return decoder.decode(t.value);
     throw new ArgumentError('Missing search string');
   });
-  const found: number[] = [];
+  const found: Candidate[] = [];
   for (const [index, uid] of view.uids.entries()) {
     if (view.isVanished(uid)) continue;
     const candidate = { uid, seq: index + 1 };
     // Most messages are answered from the record and the cache, without a file read.
     const hit = matchesNow(view, candidate, key) ?? (await matches(view, candidate, key));
-    if (hit) found.push(byUid ? uid : index + 1);
+    if (hit) found.push(candidate);
   }
-  ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
-  return ok('Search completed.');
+  return found;
+}
+
+/**
+ * The charset that SORT and THREAD name before their search keys (RFC 5256 §3), as the decoder
+ * of the search strings, or the NO to answer when it is not known.
+ */
+export function searchCharset(
+  token: Token | undefined,
+): { decoder: TextDecoder } | { refusal: CommandResult } {
+  const name = token?.type === 'atom' || token?.type === 'string' ? tokenText(token) : '';
+  if (!name) throw new ArgumentError('Missing charset');
+  const decoder = decoderFor(name);
+  if (decoder) return { decoder };
+  return {
+    refusal: no(`Unsupported charset ${quoteInput(name)}`, 'BADCHARSET (UTF-8 US-ASCII)'),
+  };
 }
 
 function tokenText(token: Token): string {
