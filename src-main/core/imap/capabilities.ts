@@ -27,6 +27,8 @@ const EXTENSIONS = [
   'LIST-EXTENDED', // RFC 5258
   'SPECIAL-USE', // RFC 6154
   'STATUS=SIZE', // RFC 8438
+  'ESEARCH', // RFC 4731
+  'SEARCHRES', // RFC 5182
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

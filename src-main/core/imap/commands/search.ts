@@ -1,5 +1,6 @@
 /**
- * SEARCH [CHARSET charset] keys — RFC 3501 §6.4.4; UID SEARCH answers with UIDs.
+ * SEARCH [RETURN (options)] [CHARSET charset] keys — RFC 3501 §6.4.4, ESEARCH (RFC 4731 §3.1),
+ * SEARCHRES (RFC 5182 §2); UID SEARCH answers with UIDs.
  * Search strings may come in any charset Node's TextDecoder knows (as Dovecot accepts any
  * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)].
  */
@@ -11,6 +12,7 @@ import type { Token } from '../parser.js';
 import { no, ok, type CommandResult } from '../response.js';
 import { matches, matchesNow } from '../search/evaluate.js';
 import { parseSearchKeys } from '../search/keys.js';
+import { esearchLine, returnOptions, savedUids, type ReturnOption } from '../search/results.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
 
@@ -29,33 +31,54 @@ async function run(
 ): Promise<CommandResult> {
   const view = selectedView(ctx);
   let tokens = args;
+  let options: Set<ReturnOption> | undefined;
+  if (isAtom(tokens[0], 'RETURN')) {
+    options = returnOptions(tokens[1]);
+    tokens = tokens.slice(2);
+  }
   let decoder = new TextDecoder('utf-8');
-  const first = args[0];
-  if (first?.type === 'atom' && first.value.toUpperCase() === 'CHARSET') {
+  if (isAtom(tokens[0], 'CHARSET')) {
     const charset =
-      args[1]?.type === 'atom' || args[1]?.type === 'string' ? tokenText(args[1]) : '';
+      tokens[1]?.type === 'atom' || tokens[1]?.type === 'string' ? tokenText(tokens[1]) : '';
     if (!charset) throw new ArgumentError('CHARSET needs a name');
     const chosen = decoderFor(charset);
-    if (!chosen)
+    if (!chosen) {
+      // RFC 5182 §2.1: a SEARCH with SAVE that fails with NO empties `$`.
+      if (options?.has('SAVE')) view.savedResult = new Set();
       return no(`Unsupported charset ${quoteInput(charset)}`, 'BADCHARSET (UTF-8 US-ASCII)');
+    }
     decoder = chosen;
-    tokens = args.slice(2);
+    tokens = tokens.slice(2);
   }
   const key = parseSearchKeys(tokens, (t) => {
     if (t?.type === 'atom') return t.value;
     if (t?.type === 'string') return decoder.decode(t.value);
     throw new ArgumentError('Missing search string');
   });
-  const found: number[] = [];
+  const hits: { uid: number; seq: number }[] = [];
   for (const [index, uid] of view.uids.entries()) {
     if (view.isVanished(uid)) continue;
     const candidate = { uid, seq: index + 1 };
     // Most messages are answered from the record and the cache, without a file read.
     const hit = matchesNow(view, candidate, key) ?? (await matches(view, candidate, key));
-    if (hit) found.push(byUid ? uid : index + 1);
+    if (hit) hits.push(candidate);
   }
-  ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
+  const found = hits.map((h) => (byUid ? h.uid : h.seq));
+  if (!options) {
+    ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
+    return ok('Search completed.');
+  }
+  if (options.has('SAVE')) {
+    const uids = hits.map((h) => h.uid);
+    view.savedResult = new Set(savedUids(options, uids));
+  }
+  const line = esearchLine(ctx.tag, byUid, options, found);
+  if (line !== undefined) ctx.untagged(line);
   return ok('Search completed.');
+}
+
+function isAtom(token: Token | undefined, word: string): boolean {
+  return token?.type === 'atom' && token.value.toUpperCase() === word;
 }
 
 function tokenText(token: Token): string {
