@@ -10,6 +10,8 @@ export interface CapabilityContext {
   readonly canStartTls: boolean;
   readonly loginAllowed: boolean;
   readonly appendLimit: number;
+  /** COMPRESS=DEFLATE may be started (logged in, the setting on, not yet compressed). */
+  readonly canCompress: boolean;
 }
 
 /** Extensions offered once logged in (and, being harmless to announce, before it too). */
@@ -36,6 +38,8 @@ export function capabilities(ctx: CapabilityContext): string[] {
   if (ctx.state === 'not-authenticated') {
     if (ctx.canStartTls) caps.push('STARTTLS');
     caps.push(ctx.loginAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');
+  } else if (ctx.canCompress) {
+    caps.push('COMPRESS=DEFLATE'); // RFC 4978; offered after login only, as Dovecot does
   }
   return caps;
 }
