@@ -167,6 +167,7 @@ export class SessionSocket {
     this.#detach(plain);
     try {
       this.#socket = (await toTls(plain)) as unknown as Socket;
+      this.#out = this.#socket;
       this.#attach(this.#socket);
       return true;
     } catch {
