@@ -140,6 +140,8 @@ export class SessionSocket {
       accepting: () => !this.ending,
     });
     this.#out = this.#deflate.output;
+    // Input paused for the session is now paused at the inflater; the socket reads again.
+    socket.resume();
     for (const chunk of pending) this.#deflate.input(chunk);
   }
 

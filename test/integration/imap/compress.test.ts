@@ -38,6 +38,7 @@ async function serve(dir: string, compress: boolean): Promise<RunningMailport> {
   const setup = await setUpMailport(dir, { user: USER, password: PASSWORD }, (s) => {
     s.imap.compress = compress;
     s.listeners.imap.protocolLog = true;
+    s.listeners.imaps.protocolLog = true;
   });
   return runMailport(setup);
 }
@@ -181,6 +182,38 @@ describe('COMPRESS=DEFLATE', () => {
     expect(log).toMatch(/S: \S+ OK Begin compression\./);
   });
 
+  it.each([
+    ['implicit TLS', 'imaps', true],
+    ['STARTTLS', 'imap', false],
+  ] as const)('runs inside TLS too (%s)', async (_name, listener, secure) => {
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: server.ports[listener],
+      secure,
+      doSTARTTLS: !secure,
+      tls: { rejectUnauthorized: false }, // the server's own local CA; this test is about framing
+      auth: { user: USER, pass: PASSWORD },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock('INBOX');
+      try {
+        const download = await client.download('6', undefined, { uid: false });
+        const chunks: Buffer[] = [];
+        for await (const chunk of download.content!) chunks.push(chunk as Buffer);
+        expect(Buffer.concat(chunks).toString('latin1')).toBe(bigMessage);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
+    const log = await readFile(join(server.dataDir, 'logs', `${listener}.log`), 'utf8');
+    if (!secure) expect(log).toMatch(/C: \S+ STARTTLS/);
+    expect(log).toMatch(/S: \S+ OK Begin compression\./);
+  });
+
   it("is used by Python's imaplib over zlib (raw deflate, wbits -15)", async () => {
     const script = `
 import imaplib, sys, zlib
@@ -270,6 +303,20 @@ print('LOGOUT', M.logout()[0].lower())
     expect((await next.imap('n', 'NOOP')).tagged).toMatch(/^n OK/);
     next.close();
   }, 120_000);
+
+  it('closes a session whose compressed input is corrupt, and serves on', async () => {
+    const c = await compressedSession();
+    try {
+      // A stored block whose length check fails (RFC 1951 §3.2.4): not a DEFLATE stream.
+      c.socket.write(Buffer.from([0x00, 0x05, 0x00, 0x05, 0x00, 0x41, 0x42]));
+      await expect(c.line(10_000)).rejects.toThrow(/closed/);
+    } finally {
+      c.close();
+    }
+    const next = await compressedSession();
+    expect((await next.imap('n', 'NOOP')).tagged).toMatch(/^n OK/);
+    next.close();
+  });
 
   it('is neither offered nor started when imap.compress is false', async () => {
     const dir = join(work, 'Maildir-off');
