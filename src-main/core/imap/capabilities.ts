@@ -10,7 +10,7 @@ export interface CapabilityContext {
   readonly canStartTls: boolean;
   readonly loginAllowed: boolean;
   readonly appendLimit: number;
-  /** COMPRESS=DEFLATE may be started (logged in, the setting on, not yet compressed). */
+  /** COMPRESS=DEFLATE is on in the settings (offered after login; still listed once on, as Dovecot does). */
   readonly canCompress: boolean;
 }
 

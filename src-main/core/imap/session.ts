@@ -121,7 +121,7 @@ export class ImapSession {
       canStartTls: !!this.#options.upgradeToTls && !this.#secure,
       loginAllowed: this.#secure || policy.loginPolicy === 'plaintext',
       appendLimit: policy.maxMessageBytes,
-      canCompress: policy.compress && !this.#socket.compressed,
+      canCompress: policy.compress,
     });
   }
 

@@ -77,6 +77,8 @@ describe.skipIf(!hasDovecot)('COMPRESS=DEFLATE answers as Dovecot does', () => {
         expect(await answer(s.c, 'COMPRESS DEFLATE')).toBe('t OK');
         s.c.compress();
       }
+      const [a, b] = [await answer(theirs.c, 'CAPABILITY'), await answer(ours.c, 'CAPABILITY')];
+      expect(compressCaps(b), 'CAPABILITY once compressed').toBe(compressCaps(a));
       const compressed = [
         'COMPRESS DEFLATE',
         'NOOP',
