@@ -608,5 +608,6 @@ function protocolPolicy(settings: Settings) {
     preauthTimeoutMs: settings.limits.preauthTimeoutSeconds * 1000,
     idleTimeoutMs: settings.limits.idleTimeoutSeconds * 1000,
     maxMessageBytes: settings.limits.maxMessageBytes,
+    compress: settings.imap.compress,
   };
 }

@@ -35,6 +35,8 @@ export interface DovecotOptions {
    * files outside the Maildir, which it needs to track \Recent across sessions.
    */
   readonly index?: 'memory' | 'disk';
+  /** Loads the imap_zlib plugin: COMPRESS=DEFLATE (RFC 4978) offered after login. */
+  readonly compress?: boolean;
 }
 
 export async function startDovecot(
@@ -107,6 +109,7 @@ service pop3-login {
     port = 0
   }
 }
+${options.compress ? 'protocol imap {\n  mail_plugins = $mail_plugins zlib imap_zlib\n}' : ''}
 service stats {
   unix_listener stats-reader {
     mode = 0666

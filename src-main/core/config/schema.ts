@@ -64,6 +64,13 @@ const settingsObject = z
       .object({ address: bindAddress.default('all') })
       .strict()
       .prefault({}),
+    imap: z
+      .object({
+        // COMPRESS=DEFLATE (RFC 4978) offered after login: less traffic for phones.
+        compress: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     security: z
       .object({
         loginPolicy: z.enum(['secure', 'plaintext']).default('secure'),

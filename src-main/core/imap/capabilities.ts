@@ -10,6 +10,8 @@ export interface CapabilityContext {
   readonly canStartTls: boolean;
   readonly loginAllowed: boolean;
   readonly appendLimit: number;
+  /** COMPRESS=DEFLATE is on in the settings (offered after login; still listed once on, as Dovecot does). */
+  readonly canCompress: boolean;
 }
 
 /** Extensions offered once logged in (and, being harmless to announce, before it too). */
@@ -34,6 +36,8 @@ const EXTENSIONS = [
   'SORT=DISPLAY', // RFC 5957
   'THREAD=ORDEREDSUBJECT', // RFC 5256
   'THREAD=REFERENCES', // RFC 5256
+  'ESEARCH', // RFC 4731
+  'SEARCHRES', // RFC 5182
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {
@@ -41,6 +45,8 @@ export function capabilities(ctx: CapabilityContext): string[] {
   if (ctx.state === 'not-authenticated') {
     if (ctx.canStartTls) caps.push('STARTTLS');
     caps.push(ctx.loginAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');
+  } else if (ctx.canCompress) {
+    caps.push('COMPRESS=DEFLATE'); // RFC 4978; offered after login only, as Dovecot does
   }
   return caps;
 }

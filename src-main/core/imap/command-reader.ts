@@ -92,6 +92,16 @@ export class CommandReader {
     return this.#events.shift();
   }
 
+  /**
+   * Hands over the bytes not framed yet, and forgets them: after COMPRESS they are compressed
+   * input (RFC 4978 §3), to go through the inflater first.
+   */
+  takeInput(): Buffer[] {
+    const input = this.#input;
+    this.#dropInput();
+    return input;
+  }
+
   /** Forgets everything buffered (after STARTTLS: RFC 3501 §6.2.1, CVE-2011-0411). */
   discard(): void {
     this.#dropInput();

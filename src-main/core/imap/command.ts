@@ -26,6 +26,10 @@ export interface ImapContext {
   continuation(text: string): Promise<string>;
   /** The capabilities for the current state and connection. */
   capabilities(): string[];
+  /** True once COMPRESS=DEFLATE is on (RFC 4978). */
+  readonly compressed: boolean;
+  /** Turns COMPRESS=DEFLATE on after the tagged OK; undefined when the setting is off. */
+  readonly startCompression: (() => void) | undefined;
   /** Upgrades to TLS after the tagged OK is written; undefined when unavailable. */
   readonly startTls: (() => void) | undefined;
   /** Waits in IDLE until DONE, sending changes as they happen (RFC 2177). */

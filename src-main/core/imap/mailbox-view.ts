@@ -6,7 +6,7 @@
 import { StoreError } from '../store/errors.js';
 import type { Mailbox, MessageRecord } from '../store/types.js';
 import { flagList } from './response.js';
-import { normalise, pickAscending, type SequenceSet } from './sequence-set.js';
+import { normalise, pickAscending, SAVED_RESULT, type SequenceSet } from './sequence-set.js';
 
 const SYSTEM_ORDER = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -44,6 +44,11 @@ export class MailboxView {
   /** UIDs the store no longer has but this session has not yet been told about. */
   readonly #vanished = new Set<number>();
   #changed = false;
+  /**
+   * UIDs saved by SEARCH RETURN (SAVE), what `$` names (RFC 5182 §2.1): empty in a new view,
+   * so SELECT and EXAMINE reset it; expunged messages drop out as `resolve` reads it.
+   */
+  savedResult: ReadonlySet<number> = new Set();
   readonly #stopWatching: () => void;
 
   private constructor(mailbox: Mailbox, readOnly: boolean, onChange: () => void) {
@@ -165,6 +170,7 @@ export class MailboxView {
   /** The UIDs a sequence set names, ascending; by UID or by message number. */
   resolve(set: SequenceSet, byUid: boolean): number[] {
     const uids = this.uids;
+    if (set === SAVED_RESULT) return uids.filter((uid) => this.savedResult.has(uid));
     if (byUid) {
       // RFC 3501 §6.4.8: "*" is the largest UID in use; a range with it always includes that.
       return pickAscending(normalise(set, uids.at(-1) ?? 0), uids);

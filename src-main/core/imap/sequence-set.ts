@@ -8,7 +8,15 @@ export type SequenceSet = readonly SequenceRange[];
 
 const NUMBER = /^[1-9]\d{0,9}$/;
 
+/**
+ * `$`, the saved SEARCH result (RFC 5182 §2.1): a marker, known by identity, that stands for
+ * the messages the session's view saved; anything that does not know it sees an empty set.
+ * It is never combined with other numbers (`$,1` is not a sequence set, RFC 5182 §4).
+ */
+export const SAVED_RESULT: SequenceSet = Object.freeze([]);
+
 export function parseSequenceSet(text: string): SequenceSet | undefined {
+  if (text === '$') return SAVED_RESULT;
   const ranges: SequenceRange[] = [];
   for (const item of text.split(',')) {
     const [a, b, extra] = item.split(':');

@@ -11,6 +11,8 @@ export interface ImapPolicy {
   readonly idleTimeoutMs: number;
   /** APPENDLIMIT (RFC 7889) and the largest literal an APPEND may send. */
   readonly maxMessageBytes: number;
+  /** COMPRESS=DEFLATE offered after login (RFC 4978; the `imap.compress` setting). */
+  readonly compress: boolean;
 }
 
 export interface ImapServices {

@@ -69,6 +69,7 @@ export class ImapSession {
   #lineWaiter: ((event: Framed | undefined) => void) | undefined;
   #idleWake: (() => void) | undefined;
   #pendingTls = false;
+  #pendingCompression = false;
   #logoutAfterReply = false;
   readonly #closedPromise: Promise<void>;
   readonly #remotePort: number;
@@ -120,6 +121,7 @@ export class ImapSession {
       canStartTls: !!this.#options.upgradeToTls && !this.#secure,
       loginAllowed: this.#secure || policy.loginPolicy === 'plaintext',
       appendLimit: policy.maxMessageBytes,
+      canCompress: policy.compress,
     });
   }
 
@@ -261,6 +263,7 @@ export class ImapSession {
     if (result.status === 'BAD') this.#countBad(); // after the reply: the last BAD precedes BYE
     if (!wasAuthenticated && this.state.kind !== 'not-authenticated') this.#armTimeout();
     if (this.#pendingTls) await this.#startTls();
+    if (this.#pendingCompression) this.#startCompression();
     if (this.#logoutAfterReply) this.#end();
   }
 
@@ -333,6 +336,12 @@ export class ImapSession {
       send: (parts) => this.#send(parts),
       continuation: (text) => this.#continuation(text),
       capabilities: () => this.#capabilities(),
+      compressed: this.#socket.compressed,
+      startCompression: this.#services.policy().compress
+        ? () => {
+            this.#pendingCompression = true;
+          }
+        : undefined,
       startTls:
         this.#options.upgradeToTls && !this.#secure
           ? () => {
@@ -482,6 +491,15 @@ export class ImapSession {
     } else {
       this.#log.info('STARTTLS handshake failed');
     }
+  }
+
+  /**
+   * RFC 4978 §3: compression starts right after the tagged OK, in both directions; bytes the
+   * client sent after its COMPRESS command are already compressed, so they are inflated too.
+   */
+  #startCompression(): void {
+    this.#pendingCompression = false;
+    this.#socket.compress(this.#reader.takeInput());
   }
 
   #end(graceMs = 5_000): void {

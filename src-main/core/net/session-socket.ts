@@ -1,9 +1,12 @@
 /**
  * The socket side of a protocol session, shared by IMAP and POP3: event wiring, timeouts,
- * writes with backpressure, the STARTTLS/STLS swap to a TLS socket, and a graceful end.
+ * writes with backpressure, the STARTTLS/STLS swap to a TLS socket, IMAP's COMPRESS=DEFLATE
+ * layer, and a graceful end.
  */
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { DeflateLayer } from './deflate-layer.js';
 
 export interface SessionSocketEvents {
   readonly data: (chunk: Buffer) => void;
@@ -15,6 +18,9 @@ export interface SessionSocketEvents {
 
 export class SessionSocket {
   #socket: Socket;
+  /** Where writes go: the socket, or the deflate layer in front of it (COMPRESS). */
+  #out: Writable;
+  #deflate: DeflateLayer | undefined;
   readonly #events: SessionSocketEvents;
   #ending = false;
   #closed = false;
@@ -22,8 +28,14 @@ export class SessionSocket {
 
   constructor(socket: Socket, events: SessionSocketEvents) {
     this.#socket = socket;
+    this.#out = socket;
     this.#events = events;
     this.#attach(socket);
+  }
+
+  /** True once COMPRESS=DEFLATE is on (RFC 4978). */
+  get compressed(): boolean {
+    return this.#deflate !== undefined;
   }
 
   /** True once the session is ending or gone: nothing more should be written. */
@@ -35,6 +47,7 @@ export class SessionSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.clearDeadline();
+    this.#deflate?.destroy();
     this.#events.close();
   };
 
@@ -73,34 +86,63 @@ export class SessionSocket {
     this.#deadline = undefined;
   }
 
+  /** Stops delivering input (the session has enough unframed bytes). */
   pause(): void {
-    this.#socket.pause();
+    if (this.#deflate) this.#deflate.pauseInput();
+    else this.#socket.pause();
   }
 
   resume(): void {
-    this.#socket.resume();
+    if (this.#deflate) this.#deflate.resumeInput();
+    else this.#socket.resume();
   }
 
   /** Holds writes until `uncork`, which sends them as one. */
   cork(): void {
-    this.#socket.cork();
+    this.#out.cork();
   }
 
   uncork(): void {
-    this.#socket.uncork();
+    this.#out.uncork();
   }
 
   /** Strings are protocol bytes, one per character (latin1); node copies them as it sends. */
   write(data: string | Buffer): void {
     if (this.ending) return;
-    if (typeof data === 'string') this.#socket.write(data, 'latin1');
-    else this.#socket.write(data);
+    if (typeof data === 'string') this.#out.write(data, 'latin1');
+    else this.#out.write(data);
+    this.#deflate?.flushSoon();
   }
 
   /** Writes a chunk of a stream, waiting while the client is slow to read. */
   async writeChunk(chunk: Buffer): Promise<void> {
     if (this.ending) return;
-    if (!this.#socket.write(chunk)) await this.drained();
+    const room = this.#out.write(chunk);
+    this.#deflate?.flushSoon();
+    if (!room) await this.drained();
+  }
+
+  /**
+   * COMPRESS=DEFLATE (RFC 4978 §3): from now on both directions are raw DEFLATE. Call it
+   * right after writing the tagged OK; `pending` is input that arrived after the COMPRESS
+   * command and so is already compressed.
+   */
+  compress(pending: readonly Buffer[]): void {
+    if (this.#deflate || this.ending) return;
+    const socket = this.#socket;
+    socket.off('data', this.#events.data);
+    this.#deflate = new DeflateLayer(socket, {
+      data: this.#events.data,
+      error: (err) => {
+        this.#events.error(err);
+        this.destroy();
+      },
+      accepting: () => !this.ending,
+    });
+    this.#out = this.#deflate.output;
+    // Input paused for the session is now paused at the inflater; the socket reads again.
+    socket.resume();
+    for (const chunk of pending) this.#deflate.input(chunk);
   }
 
   /**
@@ -108,7 +150,7 @@ export class SessionSocket {
    * a session that waits many times must not collect listeners for its whole life.
    */
   async drained(): Promise<void> {
-    const socket = this.#socket;
+    const socket = this.#out;
     if (!socket.writableNeedDrain || this.ending) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
@@ -127,6 +169,7 @@ export class SessionSocket {
     this.#detach(plain);
     try {
       this.#socket = (await toTls(plain)) as unknown as Socket;
+      this.#out = this.#socket;
       this.#attach(this.#socket);
       return true;
     } catch {
@@ -140,7 +183,7 @@ export class SessionSocket {
   end(graceMs: number): void {
     if (this.#ending) return;
     this.#ending = true;
-    this.#socket.end();
+    this.#out.end(); // the deflate layer finishes its stream, then ends the socket
     setTimeout(() => this.#socket.destroy(), graceMs).unref();
   }
 
@@ -148,5 +191,6 @@ export class SessionSocket {
   destroy(): void {
     this.#ending = true;
     this.#socket.destroy();
+    this.#deflate?.destroy();
   }
 }

@@ -5,7 +5,20 @@ import {
   normalise,
   parseSequenceSet,
   pickAscending,
+  SAVED_RESULT,
 } from '../../../src-main/core/imap/sequence-set.js';
+
+describe('the saved search result $ (RFC 5182 §2.1)', () => {
+  it('parses alone to the marker, which names nothing to readers that do not know it', () => {
+    expect(parseSequenceSet('$')).toBe(SAVED_RESULT);
+    expect(normalise(SAVED_RESULT, 10)).toEqual([]);
+    expect(contains(SAVED_RESULT, 1, 10)).toBe(false);
+  });
+
+  it.each(['$,1', '1,$', '$:3', '1:$', '$$'])('does not combine: %s', (text) => {
+    expect(parseSequenceSet(text)).toBeUndefined();
+  });
+});
 
 describe('sequence sets (RFC 3501 §9)', () => {
   const numbersIn = (text: string, max: number): number[] => {

@@ -4,6 +4,7 @@ import { append } from './append.js';
 import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
+import { compress } from './compress.js';
 import { copy, move, uidCopy, uidMove } from './copy.js';
 import { create } from './create.js';
 import { deleteCommand } from './delete.js';
@@ -33,6 +34,7 @@ const all: readonly ImapCommand[] = [
   capability,
   check,
   close,
+  compress,
   copy,
   create,
   deleteCommand,

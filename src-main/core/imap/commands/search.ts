@@ -1,5 +1,6 @@
 /**
- * SEARCH [CHARSET charset] keys — RFC 3501 §6.4.4; UID SEARCH answers with UIDs.
+ * SEARCH [RETURN (options)] [CHARSET charset] keys — RFC 3501 §6.4.4, ESEARCH (RFC 4731 §3.1),
+ * SEARCHRES (RFC 5182 §2); UID SEARCH answers with UIDs.
  * Search strings may come in any charset Node's TextDecoder knows (as Dovecot accepts any
  * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)].
  */
@@ -12,6 +13,7 @@ import { no, ok, type CommandResult } from '../response.js';
 import { matches, matchesNow, type Candidate } from '../search/evaluate.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { parseSearchKeys } from '../search/keys.js';
+import { esearchLine, returnOptions, savedUids, type ReturnOption } from '../search/results.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
 
@@ -30,21 +32,37 @@ async function run(
 ): Promise<CommandResult> {
   const view = selectedView(ctx);
   let tokens = args;
+  let options: Set<ReturnOption> | undefined;
+  if (isAtom(tokens[0], 'RETURN')) {
+    options = returnOptions(tokens[1]);
+    tokens = tokens.slice(2);
+  }
   let decoder = new TextDecoder('utf-8');
-  const first = args[0];
-  if (first?.type === 'atom' && first.value.toUpperCase() === 'CHARSET') {
+  if (isAtom(tokens[0], 'CHARSET')) {
     const charset =
-      args[1]?.type === 'atom' || args[1]?.type === 'string' ? tokenText(args[1]) : '';
+      tokens[1]?.type === 'atom' || tokens[1]?.type === 'string' ? tokenText(tokens[1]) : '';
     if (!charset) throw new ArgumentError('CHARSET needs a name');
     const chosen = decoderFor(charset);
-    if (!chosen)
+    if (!chosen) {
+      // RFC 5182 §2.1: a SEARCH with SAVE that fails with NO empties `$`.
+      if (options?.has('SAVE')) view.savedResult = new Set();
       return no(`Unsupported charset ${quoteInput(charset)}`, 'BADCHARSET (UTF-8 US-ASCII)');
+    }
     decoder = chosen;
-    tokens = args.slice(2);
+    tokens = tokens.slice(2);
   }
-  const found = await matchingMessages(view, tokens, decoder);
-  const numbers = found.map((c) => (byUid ? c.uid : c.seq));
-  ctx.untagged(`SEARCH${numbers.map((n) => ` ${n}`).join('')}`);
+  const hits = await matchingMessages(view, tokens, decoder);
+  const found = hits.map((h) => (byUid ? h.uid : h.seq));
+  if (!options) {
+    ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
+    return ok('Search completed.');
+  }
+  if (options.has('SAVE')) {
+    const uids = hits.map((h) => h.uid);
+    view.savedResult = new Set(savedUids(options, uids));
+  }
+  const line = esearchLine(ctx.tag, byUid, options, found);
+  if (line !== undefined) ctx.untagged(line);
   return ok('Search completed.');
 }
 
@@ -87,6 +105,10 @@ export function searchCharset(
   return {
     refusal: no(`Unsupported charset ${quoteInput(name)}`, 'BADCHARSET (UTF-8 US-ASCII)'),
   };
+}
+
+function isAtom(token: Token | undefined, word: string): boolean {
+  return token?.type === 'atom' && token.value.toUpperCase() === word;
 }
 
 function tokenText(token: Token): string {

@@ -13,7 +13,7 @@ import {
 import { parseMessage, type BodyPart } from '../../mime/structure.js';
 import { localDay } from '../date-time.js';
 import type { MailboxView } from '../mailbox-view.js';
-import { contains } from '../sequence-set.js';
+import { contains, SAVED_RESULT } from '../sequence-set.js';
 import type { DateCompare, SearchKey } from './keys.js';
 
 /** Header fields whose decoded values are cached (the address and subject keys). */
@@ -173,9 +173,10 @@ function fromRecord(view: MailboxView, c: Candidate, key: RecordKey): boolean {
     case 'new':
       return view.flags(c.uid).includes('\\Recent') && !record.flags.has('\\Seen');
     case 'seq':
-      return contains(key.set, c.seq, view.exists);
     case 'uid':
-      return contains(key.set, c.uid, view.uids.at(-1) ?? 0);
+      if (key.set === SAVED_RESULT) return view.savedResult.has(c.uid); // RFC 5182 §2.1
+      if (key.op === 'uid') return contains(key.set, c.uid, view.uids.at(-1) ?? 0);
+      return contains(key.set, c.seq, view.exists);
     case 'size':
       return key.larger ? record.size > key.octets : record.size < key.octets;
     case 'internaldate':
