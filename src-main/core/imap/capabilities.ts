@@ -27,6 +27,7 @@ const EXTENSIONS = [
   'LIST-EXTENDED', // RFC 5258
   'SPECIAL-USE', // RFC 6154
   'STATUS=SIZE', // RFC 8438
+  'CONDSTORE', // RFC 7162 §3.1
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

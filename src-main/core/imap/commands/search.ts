@@ -13,6 +13,23 @@ import { matches, matchesNow } from '../search/evaluate.js';
 import { parseSearchKeys } from '../search/keys.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
+import { enableCondstore } from '../condstore.js';
+import type { SearchKey } from '../search/keys.js';
+
+function hasModseqKey(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return hasModseqKey(key.key);
+    case 'or':
+      return hasModseqKey(key.a) || hasModseqKey(key.b);
+    case 'and':
+      return key.keys.some(hasModseqKey);
+    default:
+      return false;
+  }
+}
 
 function decoderFor(charset: string): TextDecoder | undefined {
   try {
@@ -47,14 +64,21 @@ async function run(
     throw new ArgumentError('Missing search string');
   });
   const found: number[] = [];
+  let highestModseq = 0;
   for (const [index, uid] of view.uids.entries()) {
     if (view.isVanished(uid)) continue;
     const candidate = { uid, seq: index + 1 };
     // Most messages are answered from the record and the cache, without a file read.
     const hit = matchesNow(view, candidate, key) ?? (await matches(view, candidate, key));
-    if (hit) found.push(byUid ? uid : index + 1);
+    if (!hit) continue;
+    found.push(byUid ? uid : index + 1);
+    highestModseq = Math.max(highestModseq, view.record(uid)!.modseq);
   }
-  ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
+  // RFC 7162 §3.1.5: with a MODSEQ key, the highest MODSEQ of the messages found.
+  const withModseq = hasModseqKey(key) && found.length > 0;
+  if (hasModseqKey(key)) enableCondstore(ctx);
+  const modseq = withModseq ? ` (MODSEQ ${highestModseq})` : '';
+  ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}${modseq}`);
   return ok('Search completed.');
 }
 

@@ -1,6 +1,7 @@
 /**
  * STATUS mailbox (items) — RFC 3501 §6.3.10: MESSAGES, RECENT, UIDNEXT, UIDVALIDITY, UNSEEN
- * (and SIZE, RFC 8438), without selecting and without claiming \Recent.
+ * (and SIZE, RFC 8438; HIGHESTMODSEQ, RFC 7162 §3.1.9, which enables CONDSTORE), without
+ * selecting and without claiming \Recent.
  */
 import { ArgumentError, expectCount, mailboxName } from '../args.js';
 import type { ImapCommand } from '../command.js';
@@ -11,6 +12,7 @@ import { encodeModifiedUtf7 } from '../../store/mailbox-name.js';
 import type { MailboxCounts } from '../../store/types.js';
 import { loggedIn } from './mailboxes.js';
 import { quoteInput } from '../../net/client-text.js';
+import { enableCondstore } from '../condstore.js';
 
 const ITEMS: Readonly<Record<string, keyof MailboxCounts>> = {
   MESSAGES: 'messages',
@@ -19,6 +21,7 @@ const ITEMS: Readonly<Record<string, keyof MailboxCounts>> = {
   UIDVALIDITY: 'uidValidity',
   UNSEEN: 'unseen',
   SIZE: 'size',
+  HIGHESTMODSEQ: 'highestModseq',
 };
 
 export const status: ImapCommand = {
@@ -36,6 +39,7 @@ export const status: ImapCommand = {
       return key;
     });
     const counts = await loggedIn(ctx).store.counts(name);
+    if (items.includes('HIGHESTMODSEQ')) enableCondstore(ctx);
     const values = items.map((item) => `${item} ${counts[ITEMS[item]!]}`);
     ctx.untagged(`STATUS ${formatName(encodeModifiedUtf7(name))} (${values.join(' ')})`);
     return ok('Status completed.');
