@@ -1101,7 +1101,7 @@ export class MaildirFolder {
     this.#saveTimer = undefined;
     await this.#mutex.run(async () => {
       await this.#cache.save();
-      await this.#modseqs.save(this.#modseqEntries());
+      await this.#modseqs.save(this.#modseqEntries(), true);
     });
   }
 }

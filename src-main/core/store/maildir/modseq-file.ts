@@ -135,9 +135,19 @@ export class ModseqFile {
     return this.#dirty;
   }
 
-  async save(entries: Iterable<ModseqEntry>): Promise<void> {
-    if (!this.#loaded || !this.#dirty) return;
-    const reserved = this.mustSave ? this.#highest + MODSEQ_RESERVE : this.#reserved;
+  /**
+   * Writes the file when something changed. `final` (the folder is closed: nothing more is
+   * handed out before the next load) puts the ceiling at the highest value, so the next start
+   * continues from it and HIGHESTMODSEQ does not move without a change.
+   */
+  async save(entries: Iterable<ModseqEntry>, final = false): Promise<void> {
+    if (!this.#loaded) return;
+    if (!this.#dirty && !(final && this.#reserved !== this.#highest)) return;
+    const reserved = final
+      ? this.#highest
+      : this.mustSave
+        ? this.#highest + MODSEQ_RESERVE
+        : this.#reserved;
     const lines = [`${MAGIC} ${this.#uidValidity} ${reserved}`];
     for (const e of entries) lines.push(`${e.uid} ${e.modseq} ${onlyLetters(e.letters)}`);
     this.#dirty = false;
