@@ -51,7 +51,7 @@ import {
 } from './uidlist-file.js';
 import { nextUidValidity } from './uidvalidity.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
-import { ModseqFile } from './modseq-file.js';
+import { MODSEQ_FILE, ModseqFile } from './modseq-file.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
@@ -604,7 +604,12 @@ export class MaildirFolder {
    * told it: see modseq-file.ts), else a little later with the cache.
    */
   async #saveModseqs(): Promise<void> {
-    if (this.#modseqs.mustSave) await this.#modseqs.save(this.#modseqEntries());
+    if (this.#modseqs.mustSave)
+      await this.#modseqs
+        .save(this.#modseqEntries())
+        .catch((err: unknown) =>
+          Promise.reject(storeErrorFromFs(err, `${this.name}/${MODSEQ_FILE}`)),
+        );
     else if (this.#modseqs.dirty) this.#scheduleCacheSave();
   }
 
@@ -1101,7 +1106,8 @@ export class MaildirFolder {
     this.#saveTimer = undefined;
     await this.#mutex.run(async () => {
       await this.#cache.save();
-      await this.#modseqs.save(this.#modseqEntries(), true);
+      // A folder deleted or made read-only underneath: the next load starts above any value.
+      await this.#modseqs.save(this.#modseqEntries(), true).catch(() => undefined);
     });
   }
 }
