@@ -7,6 +7,7 @@
  */
 import { ArgumentError } from './args.js';
 import type { ImapContext } from './command.js';
+import { MAX_MODSEQ_DIGITS } from './limits.js';
 import type { Token } from './parser.js';
 
 export const CONDSTORE = 'CONDSTORE';
@@ -15,7 +16,6 @@ export const CONDSTORE = 'CONDSTORE';
  * store's values stay far below 2^53, so a larger value given by a client is clamped here
  * without changing any comparison.
  */
-const MODSEQ_DIGITS_MAX = 19;
 const MODSEQ_WIRE_MAX = 2n ** 63n - 1n;
 
 /** Turns CONDSTORE on; in SELECTED state the first time also reports HIGHESTMODSEQ (§3.1). */
@@ -34,7 +34,7 @@ export function enableCondstore(ctx: ImapContext): boolean {
  */
 export function modseqArg(token: Token | undefined, allowZero: boolean): number {
   const text = token?.type === 'atom' ? token.value : '';
-  if (!/^\d+$/.test(text) || text.length > MODSEQ_DIGITS_MAX)
+  if (!/^\d+$/.test(text) || text.length > MAX_MODSEQ_DIGITS)
     throw new ArgumentError('Expected a mod-sequence number');
   const value = BigInt(text);
   if (value > MODSEQ_WIRE_MAX || (!allowZero && value === 0n))
