@@ -5,7 +5,7 @@
  * behind the changes: a client resyncing with CHANGEDSINCE never misses a change.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
@@ -117,6 +117,20 @@ describe('CONDSTORE mod-sequences across restarts', () => {
     const line = r.untagged.find((l) => l.startsWith('* 2 FETCH'));
     expect(line).toMatch(/^\* 2 FETCH \(MODSEQ \(\d+\) FLAGS \(\\Seen\)\)$/);
     expect(Number(/MODSEQ \((\d+)\)/.exec(line!)![1])).toBeGreaterThan(highest);
+  });
+
+  it('raises the MODSEQ of messages whose keyword letter another program renumbered', async () => {
+    const maildir = await start();
+    const { c, highest } = await selectCondstore();
+    await c.imap('a', 'STORE 1 +FLAGS ($Work)');
+    expect(await readFile(join(maildir, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n');
+    const known = Math.max(...[...(await all(c)).values()].map(([m]) => m));
+    expect(known).toBeGreaterThan(highest);
+    await writeFile(join(maildir, 'dovecot-keywords'), '0 $Home\n'); // letter a is $Home now
+    await c.imap('n', 'NOOP');
+    expect([...(await since(c, known)).entries()]).toEqual([
+      [1, [expect.any(Number) as number, '$Home']],
+    ]);
   });
 
   it.each([

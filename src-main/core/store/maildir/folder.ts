@@ -670,10 +670,19 @@ export class MaildirFolder {
   #setKeywords(keywords: string[]): void {
     let same = keywords.length === this.#keywords.length;
     for (let i = 0; same && i < keywords.length; i++) same = keywords[i] === this.#keywords[i];
+    const before = this.#keywords;
     this.#keywords = keywords;
     if (same) return;
+    // Letters that now mean another keyword (or none) change the flags of their messages.
+    const renamed = new Set<string>();
+    for (let i = 0; i < before.length; i++)
+      if (before[i] !== keywords[i]) renamed.add(keywordLetter(i));
     this.#flagSets.clear();
-    for (const entry of this.#entries.values()) entry.record = undefined;
+    for (const entry of this.#entries.values()) {
+      entry.record = undefined;
+      if ([...lettersOf(entry.fileName)].some((l) => renamed.has(l)))
+        entry.modseq = this.#modseqs.next();
+    }
     this.#snapshot = undefined;
   }
 
