@@ -62,8 +62,9 @@ async function markSeen(ctx: ImapContext, uid: number, items: FetchItem[]): Prom
   if (view.record(uid)?.flags.has('\\Seen')) return items;
   view.noteFlags(await view.mailbox.updateFlags(uid, 'add', ['\\Seen']));
   if (items.some((i) => i.kind === 'FLAGS')) return items;
-  // Where Dovecot puts it: first, after UID.
-  const at = items[0]?.kind === 'UID' ? 1 : 0;
+  // Where Dovecot puts it: first, after UID and MODSEQ.
+  let at = 0;
+  while (items[at]?.kind === 'UID' || items[at]?.kind === 'MODSEQ') at++;
   return [...items.slice(0, at), { kind: 'FLAGS' }, ...items.slice(at)];
 }
 
