@@ -5,7 +5,17 @@
  * behind the changes: a client resyncing with CHANGEDSINCE never misses a change.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
@@ -131,6 +141,23 @@ describe('CONDSTORE mod-sequences across restarts', () => {
     expect([...(await since(c, known)).entries()]).toEqual([
       [1, [expect.any(Number) as number, '$Home']],
     ]);
+  });
+
+  it('does not rewrite the state file of an unchanged folder for each STATUS', async () => {
+    const folder = join(await start(), '.Work');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(folder, sub), { recursive: true });
+    await writeFile(join(folder, 'cur', '1700000000.M1P1.host:2,S'), 'Subject: w\n\nw\n');
+    const c = await LineClient.connect(server!.ports.imap);
+    clients.push(c);
+    await c.line();
+    await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`);
+    const status = async () => (await c.imap('s', 'STATUS Work (HIGHESTMODSEQ)')).untagged[0];
+    const first = await status();
+    expect(first).toMatch(/^\* STATUS Work \(HIGHESTMODSEQ \d+\)$/);
+    const written = await stat(join(folder, STATE_FILE));
+    for (let i = 0; i < 3; i++) expect(await status()).toBe(first);
+    const now = await stat(join(folder, STATE_FILE));
+    expect([now.ino, now.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
   });
 
   it.each([

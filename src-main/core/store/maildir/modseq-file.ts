@@ -86,7 +86,9 @@ export class ModseqFile {
     } else {
       this.#highest = this.#reserved = 0;
     }
-    this.#dirty = true;
+    // A valid file for these UIDs is written again only when something changes (STATUS opens
+    // and closes folders often); anything else is written at the first chance.
+    this.#dirty = parsed?.uidValidity !== uidValidity;
   }
 
   /** The modseq of a message the folder sees (again) with these flag letters. */
