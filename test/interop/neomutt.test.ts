@@ -141,7 +141,9 @@ describe('neomutt in tmux over IMAPS', () => {
     const archive = [...(await files(join(maildir(), '.Archive')))];
     expect(archive).toHaveLength(1);
     const [name, text] = archive[0]!;
-    expect(name).toMatch(/^cur\/.*:2,FS$/);
+    // Moved (COPY) messages go into new/ with their flags, so they are \Recent for the next
+    // session that selects Archive (RFC 3501 §6.4.7); that session moves them to cur/.
+    expect(name).toMatch(/^(new|cur)\/.*:2,FS$/);
     expect(text.replace(/\r\n/g, '\n')).toBe(
       'From: Alice <alice@example.org>\nTo: mutt@example.org\nSubject: Lunch on Friday\n' +
         'Date: Tue, 2 Jan 2024 10:00:00 +0000\n\nShall we meet at noon?\n',

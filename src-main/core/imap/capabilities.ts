@@ -38,6 +38,7 @@ const EXTENSIONS = [
   'THREAD=REFERENCES', // RFC 5256
   'ESEARCH', // RFC 4731
   'SEARCHRES', // RFC 5182
+  'CONDSTORE', // RFC 7162 §3.1
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

@@ -48,3 +48,5 @@ export const IDLE_NOTIFY_DELAY_MS = 50;
  * Well above the longest mailbox name a Maildir++ folder can hold, with room for wildcards.
  */
 export const MAX_LIST_PATTERN_CHARS = 1024;
+/** A mod-sequence argument (RFC 7162 §7: at most 2^63 - 1, 19 digits); longer is BAD. */
+export const MAX_MODSEQ_DIGITS = 19;

@@ -27,6 +27,10 @@ export class MailboxView {
   readonly readOnly: boolean;
   uidValidity = 0;
   uidNext = 1;
+  /** RFC 7162 §3.1.1: the mailbox's HIGHESTMODSEQ as of the last sync. */
+  highestModseq = 0;
+  /** CONDSTORE is on in the session: FETCH responses for flag changes carry MODSEQ. */
+  reportModseq = false;
   /**
    * The records by sequence number (index seq - 1), in UID order. Usually the store's own
    * list, shared with every other session on the mailbox (no copy per session); copied before
@@ -69,6 +73,7 @@ export class MailboxView {
     const status = await mailbox.sync({ claimRecent: !readOnly });
     view.uidValidity = status.uidValidity;
     view.uidNext = status.uidNext;
+    view.highestModseq = status.highestModseq;
     view.#records = view.#seen = status.messages;
     view.#highestShown = status.messages.at(-1)?.uid ?? 0;
     for (const uid of status.recent) view.#recent.add(uid);
@@ -139,6 +144,15 @@ export class MailboxView {
     if (this.#recent.has(uid)) flags.push('\\Recent');
     for (const f of stored) if (!f.startsWith('\\')) flags.push(f);
     return flags;
+  }
+
+  /**
+   * `FLAGS (…)` of a record as this session shows it, after its MODSEQ once CONDSTORE is on
+   * (RFC 7162 §3.1.4: every FETCH reporting a flag change carries it; Dovecot's order).
+   */
+  flagsData(record: MessageRecord): string {
+    const flags = `FLAGS ${flagList(this.#shown(record.uid, record.flags))}`;
+    return this.reportModseq ? `MODSEQ (${record.modseq}) ${flags}` : flags;
   }
 
   /** FLAGS and PERMANENTFLAGS with the keywords known so far. */
@@ -222,6 +236,7 @@ export class MailboxView {
     if (this.#recent.size !== recentBefore || this.#records.length !== before)
       out.push(`${this.#recent.size} RECENT`);
     this.uidNext = status.uidNext;
+    this.highestModseq = status.highestModseq;
     return out;
   }
 
@@ -247,7 +262,7 @@ export class MailboxView {
       const now = messages[j];
       if (now?.uid !== old.uid || now === old || sameFlags(old.flags, now.flags)) return;
       out.push(...this.newKeywords(now.flags));
-      out.push(`${index + 1} FETCH (FLAGS ${flagList(this.#shown(now.uid, now.flags))})`);
+      out.push(`${index + 1} FETCH (${this.flagsData(now)})`);
     });
     for (let i = messages.length - 1; i >= 0 && messages[i]!.uid > known; i--)
       out.push(...this.newKeywords(messages[i]!.flags));

@@ -3,7 +3,8 @@
  * RETURN (STATUS …) (RFC 5819). Items are answered in one fixed order whatever order they were
  * asked in, as Dovecot does: RFC 3501 §7.2.4 does not tie the answer's order to the request.
  *
- *   status-att = "MESSAGES" / "RECENT" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "SIZE"
+ *   status-att = "MESSAGES" / "RECENT" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" /
+ *                "HIGHESTMODSEQ" / "SIZE"
  */
 import { ArgumentError } from './args.js';
 import type { Token } from './parser.js';
@@ -19,6 +20,7 @@ const ITEMS: ReadonlyMap<string, keyof MailboxCounts> = new Map([
   ['UIDNEXT', 'uidNext'],
   ['UIDVALIDITY', 'uidValidity'],
   ['UNSEEN', 'unseen'],
+  ['HIGHESTMODSEQ', 'highestModseq'], // RFC 7162 §3.1.9
   ['SIZE', 'size'],
 ]);
 

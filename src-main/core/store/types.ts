@@ -17,11 +17,15 @@ export interface MessageRecord {
   readonly size: number;
   /** The message's arrival time (the file's mtime, as Dovecot uses it). */
   readonly internalDate: Date;
+  /** CONDSTORE's MODSEQ (RFC 7162 §3.1): raised by every change of the message's flags. */
+  readonly modseq: number;
 }
 
 export interface MailboxStatus {
   readonly uidValidity: number;
   readonly uidNext: number;
+  /** RFC 7162 §3.1.1: the highest MODSEQ given, raised by expunges too. */
+  readonly highestModseq: number;
   readonly messages: readonly MessageRecord[];
 }
 
@@ -82,6 +86,16 @@ export interface Mailbox {
   /** The message with CRLF line ends, streamed from disk. Fails with EXPUNGED if it is gone. */
   openMessage(uid: number): Promise<Readable>;
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord>;
+  /**
+   * updateFlags only while the message's MODSEQ is at most `modseq` (STORE UNCHANGEDSINCE,
+   * RFC 7162 §3.1.3), checked and changed as one step; undefined when it was higher.
+   */
+  updateFlagsUnchangedSince(
+    uid: number,
+    modseq: number,
+    mode: FlagUpdate,
+    flags: Iterable<string>,
+  ): Promise<MessageRecord | undefined>;
   /** Removes the files of these messages; returns the UIDs that were removed. */
   expunge(uids: Iterable<number>): Promise<number[]>;
   /** Calls `listener` after files in this mailbox appear, vanish or are renamed. */
@@ -102,6 +116,7 @@ export interface MailboxCounts {
   readonly uidValidity: number;
   /** Sum of the messages' CRLF sizes. */
   readonly size: number;
+  readonly highestModseq: number;
 }
 
 export interface MailStore {

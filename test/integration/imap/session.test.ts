@@ -117,7 +117,7 @@ describe('IMAP login and state', () => {
     expect((await c.imap('e', 'ID ("name" "test")')).untagged).toEqual([
       '* ID ("name" "Mailport")',
     ]);
-    expect((await c.imap('f', 'ENABLE CONDSTORE')).untagged).toEqual(['* ENABLED']);
+    expect((await c.imap('f', 'ENABLE CONDSTORE')).untagged).toEqual(['* ENABLED CONDSTORE']);
   });
 });
 

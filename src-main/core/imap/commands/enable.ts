@@ -1,12 +1,16 @@
 /**
- * ENABLE capability... — RFC 5161. No extension offered here needs enabling yet, so the
- * untagged ENABLED lists none; unknown names are ignored as the RFC requires.
+ * ENABLE capability... — RFC 5161. CONDSTORE (RFC 7162 §3.1) can be enabled; unknown names are
+ * ignored as the RFC requires, and ENABLED lists only what this command turned on.
  */
-import type { ImapCommand } from '../command.js';
+import type { ImapCommand, ImapContext } from '../command.js';
 import { bad, ok } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
+import { CONDSTORE, enableCondstore } from '../condstore.js';
 
-const ENABLEABLE = new Set<string>();
+/** What each name turns on; true when it was off. */
+const ENABLEABLE: Readonly<Record<string, (ctx: ImapContext) => boolean>> = {
+  [CONDSTORE]: enableCondstore,
+};
 
 export const enable: ImapCommand = {
   name: 'ENABLE',
@@ -16,10 +20,11 @@ export const enable: ImapCommand = {
     const turnedOn: string[] = [];
     for (const t of args) {
       const name = t.type === 'atom' ? t.value.toUpperCase() : '';
-      if (ENABLEABLE.has(name) && !ctx.enabled.has(name)) {
-        ctx.enabled.add(name);
-        turnedOn.push(name);
-      }
+      // Listed even when already on, as Dovecot does (RFC 5161 §3.2 allows either).
+      const turnOn = ENABLEABLE[name];
+      if (!turnOn || turnedOn.includes(name)) continue;
+      turnOn(ctx);
+      turnedOn.push(name);
     }
     ctx.untagged(`ENABLED${turnedOn.map((n) => ` ${n}`).join('')}`);
     return ok('Enabled.');

@@ -1,6 +1,8 @@
 /**
- * FETCH sequence-set items — RFC 3501 §6.4.5; UID FETCH — §6.4.8 (UID always included).
- * Non-PEEK body sections set \Seen (unless read-only) and the new FLAGS are reported.
+ * FETCH sequence-set items [(CHANGEDSINCE modseq)] — RFC 3501 §6.4.5; UID FETCH — §6.4.8 (UID
+ * always included). Non-PEEK body sections set \Seen (unless read-only) and the new FLAGS are
+ * reported. CHANGEDSINCE (RFC 7162 §3.1.4.1) keeps only messages whose MODSEQ is higher and
+ * implies the MODSEQ item; it and MODSEQ enable CONDSTORE.
  */
 import { expectCount, sequenceSet } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
@@ -13,23 +15,34 @@ import type { Token } from '../parser.js';
 import { no, ok, type CommandResult, type OutputPart } from '../response.js';
 import { SELECTED } from '../state.js';
 import { StoreError } from '../../store/errors.js';
+import { enableCondstore, modifiers, modseqArg } from '../condstore.js';
 
 async function run(
   ctx: ImapContext,
   args: readonly Token[],
   byUid: boolean,
 ): Promise<CommandResult> {
-  expectCount(args, 2);
+  if (args.length !== 3) expectCount(args, 2);
   const view = selectedView(ctx);
   const set = sequenceSet(args[0]);
   let items = parseFetchItems(args[1]);
+  const changedSince =
+    args.length === 3
+      ? modseqArg(modifiers(args[2], ['CHANGEDSINCE']).get('CHANGEDSINCE'), true)
+      : undefined;
+  if (changedSince !== undefined && !items.some((i) => i.kind === 'MODSEQ'))
+    items = [...items, { kind: 'MODSEQ' }];
+  if (items.some((i) => i.kind === 'MODSEQ')) enableCondstore(ctx);
   if (byUid && !items.some((i) => i.kind === 'UID')) items = [{ kind: 'UID' }, ...items];
   const marksSeen = !view.readOnly && items.some((i) => i.kind === 'section' && i.setsSeen);
   const build = async (uid: number): Promise<OutputPart[]> =>
     fetchResponse(view, uid, marksSeen ? await markSeen(ctx, uid, items) : items);
   let missing = false;
   const batch = new OutputBatch(ctx);
-  for await (const built of prefetched(view.resolve(set, byUid), build)) {
+  let uids = view.resolve(set, byUid);
+  if (changedSince !== undefined)
+    uids = uids.filter((uid) => (view.record(uid)?.modseq ?? 0) > changedSince);
+  for await (const built of prefetched(uids, build)) {
     if ('parts' in built) await batch.add(built.parts);
     else if (built.error instanceof StoreError && built.error.code === 'EXPUNGED')
       missing = true; // RFC 3501 §7.4.1: gone underneath; reported below, EXPUNGE comes later
@@ -55,8 +68,9 @@ async function markSeen(ctx: ImapContext, uid: number, items: FetchItem[]): Prom
   if (view.record(uid)?.flags.has('\\Seen')) return items;
   view.noteFlags(await view.mailbox.updateFlags(uid, 'add', ['\\Seen']));
   if (items.some((i) => i.kind === 'FLAGS')) return items;
-  // Where Dovecot puts it: first, after UID.
-  const at = items[0]?.kind === 'UID' ? 1 : 0;
+  // Where Dovecot puts it: first, after UID and MODSEQ.
+  let at = 0;
+  while (items[at]?.kind === 'UID' || items[at]?.kind === 'MODSEQ') at++;
   return [...items.slice(0, at), { kind: 'FLAGS' }, ...items.slice(at)];
 }
 

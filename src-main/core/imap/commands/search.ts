@@ -16,6 +16,23 @@ import { parseSearchKeys } from '../search/keys.js';
 import { esearchLine, returnOptions, savedUids, type ReturnOption } from '../search/results.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
+import { enableCondstore } from '../condstore.js';
+import type { SearchKey } from '../search/keys.js';
+
+function hasModseqKey(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return hasModseqKey(key.key);
+    case 'or':
+      return hasModseqKey(key.a) || hasModseqKey(key.b);
+    case 'and':
+      return key.keys.some(hasModseqKey);
+    default:
+      return false;
+  }
+}
 
 export function decoderFor(charset: string): TextDecoder | undefined {
   try {
@@ -51,10 +68,16 @@ async function run(
     decoder = chosen;
     tokens = tokens.slice(2);
   }
-  const hits = await matchingMessages(view, tokens, decoder);
+  const key = searchProgram(tokens, decoder);
+  const hits = await matchingKey(view, key);
   const found = hits.map((h) => (byUid ? h.uid : h.seq));
+  // RFC 7162 §3.1.5: with a MODSEQ key, the highest MODSEQ of the messages found.
+  const withModseq = hasModseqKey(key);
+  if (withModseq) enableCondstore(ctx);
+  const highest = hits.reduce((max, h) => Math.max(max, view.record(h.uid)?.modseq ?? 0), 0);
   if (!options) {
-    ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}`);
+    const modseq = withModseq && hits.length > 0 ? ` (MODSEQ ${highest})` : '';
+    ctx.untagged(`SEARCH${found.map((n) => ` ${n}`).join('')}${modseq}`);
     return ok('Search completed.');
   }
   if (options.has('SAVE')) {
@@ -62,7 +85,9 @@ async function run(
     view.savedResult = new Set(savedUids(options, uids));
   }
   const line = esearchLine(ctx.tag, byUid, options, found);
-  if (line !== undefined) ctx.untagged(line);
+  // RFC 7162 §3.1.5 (with RFC 4731): ESEARCH carries `MODSEQ n` when anything was found.
+  if (line !== undefined)
+    ctx.untagged(withModseq && hits.length > 0 ? `${line} MODSEQ ${highest}` : line);
   return ok('Search completed.');
 }
 
@@ -75,11 +100,19 @@ export async function matchingMessages(
   tokens: readonly Token[],
   decoder: TextDecoder,
 ): Promise<Candidate[]> {
-  const key = parseSearchKeys(tokens, (t) => {
+  return matchingKey(view, searchProgram(tokens, decoder));
+}
+
+/** The search keys of `tokens`, their strings decoded with `decoder`. */
+function searchProgram(tokens: readonly Token[], decoder: TextDecoder): SearchKey {
+  return parseSearchKeys(tokens, (t) => {
     if (t?.type === 'atom') return t.value;
     if (t?.type === 'string') return decoder.decode(t.value);
     throw new ArgumentError('Missing search string');
   });
+}
+
+async function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate[]> {
   const found: Candidate[] = [];
   for (const [index, uid] of view.uids.entries()) {
     if (view.isVanished(uid)) continue;

@@ -1,8 +1,12 @@
 /**
- * SELECT / EXAMINE mailbox — RFC 3501 §6.3.1, §6.3.2. Selecting another mailbox first closes
- * the current one without expunging (RFC 3501 §6.3.1; the CLOSED code of RFC 7162 §3.2.11).
+ * SELECT / EXAMINE mailbox [(CONDSTORE)] — RFC 3501 §6.3.1, §6.3.2; the CONDSTORE parameter
+ * and HIGHESTMODSEQ of RFC 7162 §3.1.2.1 (select-param, RFC 4466 §2.1). Selecting another
+ * mailbox first closes the current one without expunging (RFC 3501 §6.3.1; the CLOSED code of
+ * RFC 7162 §3.2.11).
  */
-import { expectCount, mailboxName } from '../args.js';
+import { ArgumentError, expectCount, mailboxName } from '../args.js';
+import { CONDSTORE } from '../condstore.js';
+import type { Token } from '../parser.js';
 import type { ImapCommand, ImapContext } from '../command.js';
 import { ok, type CommandResult } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
@@ -12,15 +16,17 @@ async function open(
   args: Parameters<ImapCommand['handle']>[1],
   readOnly: boolean,
 ): Promise<CommandResult> {
-  expectCount(args, 1);
-  const name = mailboxName(args[0]);
   const state = ctx.state;
   if (state.kind !== 'authenticated' && state.kind !== 'selected') throw new Error('not logged in');
   if (state.kind === 'selected') {
+    // Even a SELECT that fails leaves no mailbox selected (RFC 3501 §6.3.1), as in Dovecot.
     ctx.state = { kind: 'authenticated', account: state.account, store: state.store };
     await state.view.close();
     ctx.untagged('OK [CLOSED] Previous mailbox closed.');
   }
+  if (args.length === 2) selectParams(args[1]);
+  else expectCount(args, 1);
+  const name = mailboxName(args[0]);
   const view = await ctx.openView(name, readOnly);
   const keywords = new Set<string>();
   let firstUnseen = 0;
@@ -39,11 +45,23 @@ async function open(
   if (firstUnseen) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
   ctx.untagged(`OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`);
   ctx.untagged(`OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
+  if (args.length === 2) ctx.enabled.add(CONDSTORE);
+  if (ctx.enabled.has(CONDSTORE)) {
+    view.reportModseq = true;
+    ctx.untagged(`OK [HIGHESTMODSEQ ${view.highestModseq}] Highest`);
+  }
   ctx.state = { kind: 'selected', account: state.account, store: state.store, view };
   return ok(
     readOnly ? 'Examine completed.' : 'Select completed.',
     readOnly ? 'READ-ONLY' : 'READ-WRITE',
   );
+}
+
+/** The only select-param offered: CONDSTORE. */
+function selectParams(token: Token | undefined): void {
+  const items = token?.type === 'list' ? token.items : [];
+  const only = items.length === 1 && items[0]?.type === 'atom' ? items[0].value : '';
+  if (only.toUpperCase() !== CONDSTORE) throw new ArgumentError('Unknown SELECT parameters');
 }
 
 export const select: ImapCommand = {

@@ -1,6 +1,7 @@
 /**
  * STATUS mailbox (items) — RFC 3501 §6.3.10: MESSAGES, RECENT, UIDNEXT, UIDVALIDITY, UNSEEN
- * (and SIZE, RFC 8438), without selecting and without claiming \Recent.
+ * (and SIZE, RFC 8438; HIGHESTMODSEQ, RFC 7162 §3.1.9, which enables CONDSTORE), without
+ * selecting and without claiming \Recent.
  *
  *   status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
  */
@@ -10,6 +11,7 @@ import { ok } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
 import { statusItems, statusLine } from '../status-items.js';
 import { loggedIn } from './mailboxes.js';
+import { enableCondstore } from '../condstore.js';
 
 export const status: ImapCommand = {
   name: 'STATUS',
@@ -19,6 +21,7 @@ export const status: ImapCommand = {
     const name = mailboxName(args[0]);
     const items = statusItems(args[1]);
     const counts = await loggedIn(ctx).store.counts(name);
+    if (items.has('HIGHESTMODSEQ')) enableCondstore(ctx);
     ctx.untagged(statusLine(name, items, counts));
     return ok('Status completed.');
   },

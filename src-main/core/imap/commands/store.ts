@@ -1,15 +1,20 @@
 /**
- * STORE sequence-set (FLAGS|+FLAGS|-FLAGS)[.SILENT] flags — RFC 3501 §6.4.6; UID STORE.
- * Each changed message is reported as `* n FETCH (FLAGS …)` (with UID for UID STORE) unless
- * .SILENT.
+ * STORE sequence-set [(UNCHANGEDSINCE modseq)] (FLAGS|+FLAGS|-FLAGS)[.SILENT] flags —
+ * RFC 3501 §6.4.6; UID STORE. Each changed message is reported as `* n FETCH (FLAGS …)` (with
+ * UID for UID STORE, and MODSEQ once CONDSTORE is on) unless .SILENT. UNCHANGEDSINCE
+ * (RFC 7162 §3.1.3) leaves messages whose MODSEQ is higher alone and names them in
+ * `[MODIFIED set]`; it enables CONDSTORE.
  */
 import { ArgumentError, expectCount, flags as parseFlags, sequenceSet } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
 import { selectedView } from '../command.js';
 import type { Token } from '../parser.js';
 import { flagList, no, ok, type CommandResult } from '../response.js';
+import type { MailboxView } from '../mailbox-view.js';
+import { enableCondstore, modifiers, modseqArg } from '../condstore.js';
 import { SELECTED } from '../state.js';
-import type { FlagUpdate } from '../../store/types.js';
+import { formatNumbers } from '../sequence-set.js';
+import type { FlagUpdate, MessageRecord } from '../../store/types.js';
 import { StoreError } from '../../store/errors.js';
 
 const MODES: Readonly<Record<string, FlagUpdate>> = {
@@ -18,11 +23,22 @@ const MODES: Readonly<Record<string, FlagUpdate>> = {
   '-FLAGS': 'remove',
 };
 
+interface Request {
+  readonly mode: FlagUpdate;
+  readonly flags: readonly string[];
+  readonly unchangedSince: number | undefined;
+}
+
 async function run(
   ctx: ImapContext,
   args: readonly Token[],
   byUid: boolean,
+  unchangedSince?: number,
 ): Promise<CommandResult> {
+  if (args.length === 4) {
+    const since = modseqArg(modifiers(args[1], ['UNCHANGEDSINCE']).get('UNCHANGEDSINCE'), true);
+    return run(ctx, [args[0]!, args[2]!, args[3]!], byUid, since);
+  }
   expectCount(args, 3);
   const view = selectedView(ctx);
   const set = sequenceSet(args[0]);
@@ -30,32 +46,59 @@ async function run(
   const silent = item.endsWith('.SILENT');
   const mode = MODES[silent ? item.slice(0, -7) : item];
   if (!mode) throw new ArgumentError('Expected FLAGS, +FLAGS or -FLAGS');
-  const flags = parseFlags(args[2]);
+  const request: Request = { mode, flags: parseFlags(args[2]), unchangedSince };
   if (view.readOnly) return no('The mailbox is open read-only (EXAMINE).', 'READ-ONLY');
+  if (unchangedSince !== undefined) enableCondstore(ctx);
   let expunged = false;
+  const modified: number[] = [];
   for (const uid of view.resolve(set, byUid)) {
-    if (view.isVanished(uid)) {
-      expunged = true;
-      continue;
-    }
-    try {
-      const record = await view.mailbox.updateFlags(uid, mode, flags);
-      view.noteFlags(record);
-      for (const line of view.newKeywords(record.flags)) ctx.untagged(line);
-    } catch (err) {
-      if (err instanceof StoreError && err.code === 'EXPUNGED') {
-        expunged = true;
-        continue;
-      }
-      throw err;
-    }
-    if (silent) continue;
-    const seq = view.seqOf(uid)!;
-    ctx.untagged(`${seq} FETCH (${byUid ? `UID ${uid} ` : ''}FLAGS ${flagList(view.flags(uid))})`);
+    const before = view.record(uid)?.modseq;
+    const outcome = view.isVanished(uid) ? 'expunged' : await storeOne(ctx, uid, request);
+    if (outcome === 'expunged') expunged = true;
+    else if (outcome === 'modified') modified.push(byUid ? uid : view.seqOf(uid)!);
+    else if (!silent || (view.reportModseq && outcome.modseq !== before))
+      ctx.untagged(changeResponse(view, uid, byUid, silent));
   }
+  if (modified.length > 0)
+    return ok('Conditional store failed.', `MODIFIED ${formatNumbers(modified)}`);
   return expunged
     ? no('Some of the messages no longer exist.', 'EXPUNGEISSUED')
     : ok('Store completed.');
+}
+
+/** Changes one message's flags; 'modified' when UNCHANGEDSINCE refused it. */
+async function storeOne(
+  ctx: ImapContext,
+  uid: number,
+  { mode, flags, unchangedSince }: Request,
+): Promise<MessageRecord | 'modified' | 'expunged'> {
+  const view = selectedView(ctx);
+  try {
+    const record =
+      unchangedSince === undefined
+        ? await view.mailbox.updateFlags(uid, mode, flags)
+        : await view.mailbox.updateFlagsUnchangedSince(uid, unchangedSince, mode, flags);
+    if (!record) return 'modified';
+    view.noteFlags(record);
+    for (const line of view.newKeywords(record.flags)) ctx.untagged(line);
+    return record;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'EXPUNGED') return 'expunged';
+    throw err;
+  }
+}
+
+/**
+ * `n FETCH (…)` for a stored message, as Dovecot writes it: UID (UID STORE), MODSEQ once
+ * CONDSTORE is on, then FLAGS; with .SILENT only the MODSEQ of a changed message, which the
+ * client cannot know otherwise (RFC 7162 §3.1.3).
+ */
+function changeResponse(view: MailboxView, uid: number, byUid: boolean, silent: boolean): string {
+  const record = view.record(uid)!;
+  const items: string[] = byUid ? [`UID ${uid}`] : [];
+  if (view.reportModseq) items.push(`MODSEQ (${record.modseq})`);
+  if (!silent) items.push(`FLAGS ${flagList(view.flags(uid))}`);
+  return `${view.seqOf(uid)!} FETCH (${items.join(' ')})`;
 }
 
 export const store: ImapCommand = {

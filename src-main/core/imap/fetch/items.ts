@@ -30,7 +30,14 @@ export interface SectionItem {
 export type FetchItem =
   | {
       readonly kind:
-        'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODYSTRUCTURE' | 'BODY';
+        | 'UID'
+        | 'FLAGS'
+        | 'INTERNALDATE'
+        | 'RFC822.SIZE'
+        | 'ENVELOPE'
+        | 'BODYSTRUCTURE'
+        | 'BODY'
+        | 'MODSEQ'; // RFC 7162 §3.1.4
     }
   | SectionItem;
 
@@ -42,6 +49,7 @@ const SIMPLE = new Set([
   'ENVELOPE',
   'BODYSTRUCTURE',
   'BODY',
+  'MODSEQ',
 ]);
 const MACROS: Readonly<Record<string, readonly string[]>> = {
   ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],

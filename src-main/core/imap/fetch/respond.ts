@@ -46,6 +46,9 @@ export async function fetchResponse(
       case 'RFC822.SIZE':
         out.push(`RFC822.SIZE ${record.size}`);
         break;
+      case 'MODSEQ':
+        out.push(`MODSEQ (${record.modseq})`);
+        break;
       case 'ENVELOPE': {
         const text = await view.mailbox.cached(uid, `envelope/${FORMAT_VERSION}`, async () =>
           formatEnvelope(envelopeOf(headerOf(await load()))),

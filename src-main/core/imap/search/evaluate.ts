@@ -179,6 +179,8 @@ function fromRecord(view: MailboxView, c: Candidate, key: RecordKey): boolean {
       return contains(key.set, c.seq, view.exists);
     case 'size':
       return key.larger ? record.size > key.octets : record.size < key.octets;
+    case 'modseq':
+      return record.modseq >= key.min;
     case 'internaldate':
       return compareDay(localDay(record.internalDate), key.compare, key.day);
   }

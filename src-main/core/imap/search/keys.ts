@@ -10,6 +10,7 @@ import { quoteInput } from '../../net/client-text.js';
 import { parseDate } from '../date-time.js';
 import type { Token } from '../parser.js';
 import { parseSequenceSet, type SequenceSet } from '../sequence-set.js';
+import { modseqArg } from '../condstore.js';
 
 export type DateCompare = 'before' | 'on' | 'since';
 
@@ -21,6 +22,7 @@ export type SearchKey =
   | { readonly op: 'seq'; readonly set: SequenceSet }
   | { readonly op: 'uid'; readonly set: SequenceSet }
   | { readonly op: 'size'; readonly larger: boolean; readonly octets: number }
+  | { readonly op: 'modseq'; readonly min: number }
   | { readonly op: 'internaldate'; readonly compare: DateCompare; readonly day: number }
   | { readonly op: 'sentdate'; readonly compare: DateCompare; readonly day: number }
   | { readonly op: 'header'; readonly field: string; readonly value: string }
@@ -114,6 +116,17 @@ function parseKey(r: Reader, text: (t: Token | undefined) => string, depth: numb
       return { op: 'not', key: parseKey(r, text, depth + 1) };
     case 'OR':
       return { op: 'or', a: parseKey(r, text, depth + 1), b: parseKey(r, text, depth + 1) };
+    case 'MODSEQ': {
+      // RFC 7162 §3.1.5: MODSEQ ["/flags/…" priv|shared|all] valzer. Flags have one modseq.
+      let value = next();
+      if (value?.type === 'string') {
+        const type = atomArg(next()).toLowerCase();
+        if (!['priv', 'shared', 'all'].includes(type))
+          throw new ArgumentError('Expected priv, shared or all');
+        value = next();
+      }
+      return { op: 'modseq', min: modseqArg(value, true) };
+    }
     case 'UID': {
       const set = parseSequenceSet(atomArg(next()));
       if (!set) throw new ArgumentError('Invalid UID set');

@@ -52,6 +52,7 @@ import {
 } from './uidlist-file.js';
 import { nextUidValidity } from './uidvalidity.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
+import { MODSEQ_FILE, ModseqFile } from './modseq-file.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
@@ -113,6 +114,8 @@ interface Entry {
    * for, so a first SELECT of a large folder costs a directory listing, not a stat per file.
    */
   facts?: Facts;
+  /** CONDSTORE's MODSEQ (RFC 7162 §3.1): changes with the flag letters. */
+  modseq: number;
   /** Built on first need and shared by every caller until the flags change. */
   record?: MessageRecord;
 }
@@ -150,6 +153,7 @@ export class MaildirFolder {
   #queued: SyncBatch | undefined;
   readonly #cache: SizeCache;
   #cacheLoaded = false;
+  readonly #modseqs: ModseqFile;
   readonly #mutex = new Mutex();
   readonly #listeners = new Set<(change: MailboxChange) => void>();
   #watchers: FSWatcher[] = [];
@@ -160,6 +164,7 @@ export class MaildirFolder {
     this.name = name;
     this.#root = root;
     this.#cache = new SizeCache(join(path, CACHE_FILE));
+    this.#modseqs = new ModseqFile(path);
   }
 
   /**
@@ -170,7 +175,9 @@ export class MaildirFolder {
   sync(options: SyncOptions = {}): Promise<SyncResult> {
     const claimRecent = options.claimRecent ?? true;
     if (options.onProgress)
-      return this.#mutex.run(() => this.#sync(claimRecent, options.onProgress));
+      return this.#mutex.run(() =>
+        this.#modseqs.batch(() => this.#sync(claimRecent, options.onProgress)),
+      );
     return new Promise((resolve, reject) => {
       let batch = this.#queued;
       if (!batch) {
@@ -187,7 +194,7 @@ export class MaildirFolder {
     if (this.#queued === batch) this.#queued = undefined; // later requests need a later sync
     let result: SyncResult;
     try {
-      result = await this.#sync(batch.claimRecent);
+      result = await this.#modseqs.batch(() => this.#sync(batch.claimRecent));
     } catch (err) {
       for (const waiter of batch.waiters) waiter.reject(err);
       return;
@@ -245,12 +252,17 @@ export class MaildirFolder {
         // Maildir). Memory has forgotten them already; a later write drops them too.
         await this.#assignUids(listing, gone).catch(() => undefined);
       }
+      if (!this.#modseqs.loaded) {
+        const list = this.#uidList!;
+        await this.#modseqs.load(list.uidValidity, list.nextUid === 1);
+      }
       await this.#refreshEntries(listing, onProgress);
       this.#cache.retain((base) => this.#uidByBase.has(base));
       const newest = Math.max(mtimes.new, mtimes.cur);
       if (checkedAt - newest > STABLE_MTIME_MS) this.#listed = mtimes;
     }
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
+    await this.#saveModseqs();
     if (this.#cache.dirty) this.#scheduleCacheSave(); // a cache: written soon, not waited for
     return { ...this.#status(), recent };
   }
@@ -331,7 +343,13 @@ export class MaildirFolder {
   #forget(base: string): void {
     const uid = this.#uidByBase.get(base);
     this.#uidByBase.delete(base);
-    if (uid !== undefined && this.#entries.delete(uid)) this.#snapshot = undefined;
+    if (uid !== undefined && this.#entries.delete(uid)) this.#vanished();
+  }
+
+  /** A message left the folder: the folder changed (RFC 7162 §3.1 counts expunges too). */
+  #vanished(): void {
+    this.#snapshot = undefined;
+    this.#modseqs.next();
   }
 
   /** A listed file without a UID, or with one below the highest shown that it never had. */
@@ -406,6 +424,7 @@ export class MaildirFolder {
   }
 
   #adopt(list: UidList): void {
+    this.#modseqs.uidValidity(list.uidValidity);
     if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
       this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
       this.#highest = 0;
@@ -425,7 +444,7 @@ export class MaildirFolder {
       const seen = listing.get(entry.base);
       if (!seen || this.#uidByBase.get(entry.base) !== uid) {
         this.#entries.delete(uid);
-        this.#snapshot = undefined;
+        this.#vanished();
         continue;
       }
       this.#moved(entry, seen.dir, seen.fileName);
@@ -445,8 +464,10 @@ export class MaildirFolder {
       if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
         onProgress(done, missing.length);
     };
-    const add = (entry: Entry): void => {
-      if (this.#retired(entry.uid)) return; // never below a UID already shown (see #highest)
+    const add = (found: Omit<Entry, 'modseq'>): void => {
+      if (this.#retired(found.uid)) return; // never below a UID already shown (see #highest)
+      const modseq = this.#modseqs.found(found.uid, lettersOf(found.fileName));
+      const entry: Entry = { ...found, modseq };
       this.#entries.set(entry.uid, entry);
       this.#snapshot = undefined;
     };
@@ -561,12 +582,44 @@ export class MaildirFolder {
       .sort((a, b) => a - b);
   }
 
-  #status(): { uidValidity: number; uidNext: number; messages: MessageRecord[] } {
+  #status(): {
+    uidValidity: number;
+    uidNext: number;
+    highestModseq: number;
+    messages: MessageRecord[];
+  } {
     const list = this.#uidList!;
     this.#snapshot ??= [...this.#entries.values()]
       .sort((a, b) => a.uid - b.uid)
       .map((e) => this.#record(e));
-    return { uidValidity: list.uidValidity, uidNext: list.nextUid, messages: this.#snapshot };
+    return {
+      uidValidity: list.uidValidity,
+      uidNext: list.nextUid,
+      highestModseq: this.#modseqs.highest,
+      messages: this.#snapshot,
+    };
+  }
+
+  /**
+   * Writes the mod-sequences now when a value passed the ceiling on disk (before anyone is
+   * told it: see modseq-file.ts), else a little later with the cache.
+   */
+  async #saveModseqs(): Promise<void> {
+    if (this.#modseqs.mustSave)
+      await this.#modseqs
+        .save(this.#modseqEntries())
+        .catch((err: unknown) =>
+          Promise.reject(storeErrorFromFs(err, `${this.name}/${MODSEQ_FILE}`)),
+        );
+    else if (this.#modseqs.dirty) this.#scheduleCacheSave();
+  }
+
+  #modseqEntries(): { uid: number; modseq: number; letters: string }[] {
+    return [...this.#entries.values()].map((e) => ({
+      uid: e.uid,
+      modseq: e.modseq,
+      letters: lettersOf(e.fileName),
+    }));
   }
 
   #record(entry: Entry): MessageRecord {
@@ -596,6 +649,7 @@ export class MaildirFolder {
   /** Records where a file is now; its record is rebuilt if its flag letters changed. */
   #moved(entry: Entry, dir: Subdir, fileName: string): void {
     if (lettersOf(entry.fileName) !== lettersOf(fileName)) {
+      entry.modseq = this.#modseqs.next();
       entry.record = undefined;
       this.#snapshot = undefined;
     }
@@ -617,10 +671,19 @@ export class MaildirFolder {
   #setKeywords(keywords: string[]): void {
     let same = keywords.length === this.#keywords.length;
     for (let i = 0; same && i < keywords.length; i++) same = keywords[i] === this.#keywords[i];
+    const before = this.#keywords;
     this.#keywords = keywords;
     if (same) return;
+    // Letters that now mean another keyword (or none) change the flags of their messages.
+    const renamed = new Set<string>();
+    for (let i = 0; i < before.length; i++)
+      if (before[i] !== keywords[i]) renamed.add(keywordLetter(i));
     this.#flagSets.clear();
-    for (const entry of this.#entries.values()) entry.record = undefined;
+    for (const entry of this.#entries.values()) {
+      entry.record = undefined;
+      if ([...lettersOf(entry.fileName)].some((l) => renamed.has(l)))
+        entry.modseq = this.#modseqs.next();
+    }
     this.#snapshot = undefined;
   }
 
@@ -662,12 +725,35 @@ export class MaildirFolder {
     this.#forget(entry.base);
   }
 
-  updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord> {
+  async updateFlags(
+    uid: number,
+    mode: FlagUpdate,
+    flags: Iterable<string>,
+  ): Promise<MessageRecord> {
+    return (await this.#updateFlags(uid, mode, flags, Infinity))!;
+  }
+
+  updateFlagsUnchangedSince(
+    uid: number,
+    modseq: number,
+    mode: FlagUpdate,
+    flags: Iterable<string>,
+  ): Promise<MessageRecord | undefined> {
+    return this.#updateFlags(uid, mode, flags, modseq);
+  }
+
+  #updateFlags(
+    uid: number,
+    mode: FlagUpdate,
+    flags: Iterable<string>,
+    unchangedSince: number,
+  ): Promise<MessageRecord | undefined> {
     const changes = [...flags].filter((f) => f.toLowerCase() !== '\\recent'); // session state only
     return this.#mutex.run(async () => {
       const entry = this.#entries.get(uid);
       if (!entry)
         throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
+      if (entry.modseq > unchangedSince) return undefined;
       // The new name is computed from the current one each try, so flags another program set
       // in the meantime survive (the rename failing with ENOENT tells us it happened).
       await this.#renameEntry(entry, async () => {
@@ -683,6 +769,7 @@ export class MaildirFolder {
         }
         return formatName(entry.base, letters);
       });
+      await this.#saveModseqs();
       return this.#record(entry);
     });
   }
@@ -726,20 +813,23 @@ export class MaildirFolder {
 
   /** Deletes the files of these messages and drops them from the uidlist. */
   expunge(uids: Iterable<number>): Promise<number[]> {
-    return this.#mutex.run(async () => {
-      const removed: number[] = [];
-      for (const uid of uids) {
-        const entry = this.#entries.get(uid);
-        if (!entry) continue;
-        await this.#unlinkEntry(entry);
-        this.#entries.delete(uid);
-        this.#snapshot = undefined;
-        this.#uidByBase.delete(entry.base);
-        removed.push(uid);
-      }
-      if (removed.length > 0) await this.#dropFromUidList(removed);
-      return removed.sort((a, b) => a - b);
-    });
+    return this.#mutex.run(() => this.#modseqs.batch(() => this.#expunge(uids)));
+  }
+
+  async #expunge(uids: Iterable<number>): Promise<number[]> {
+    const removed: number[] = [];
+    for (const uid of uids) {
+      const entry = this.#entries.get(uid);
+      if (!entry) continue;
+      await this.#unlinkEntry(entry);
+      this.#entries.delete(uid);
+      this.#vanished();
+      this.#uidByBase.delete(entry.base);
+      removed.push(uid);
+    }
+    if (removed.length > 0) await this.#dropFromUidList(removed);
+    await this.#saveModseqs();
+    return removed.sort((a, b) => a - b);
   }
 
   async #unlinkEntry(entry: Entry): Promise<void> {
@@ -870,7 +960,7 @@ export class MaildirFolder {
     const written: string[] = [];
     try {
       for (const file of files) written.push(await writeMessageFile(this.path, file));
-      await this.#sync(false, undefined, lock);
+      await this.#modseqs.batch(() => this.#sync(false, undefined, lock));
       return written.map((base) => {
         const uid = this.#uidByBase.get(base);
         if (uid === undefined) throw new StoreError('TEMP', `${this.name}: a new message vanished`);
@@ -987,6 +1077,7 @@ export class MaildirFolder {
       void this.#mutex.run(async () => {
         const started = Date.now();
         await this.#cache.save();
+        await this.#modseqs.save(this.#modseqEntries()).catch(() => undefined); // kept dirty
         this.#lastSaveMs = Date.now() - started;
       });
     }, delay);
@@ -1032,7 +1123,11 @@ export class MaildirFolder {
     this.#stopWatching();
     clearTimeout(this.#saveTimer);
     this.#saveTimer = undefined;
-    await this.#mutex.run(() => this.#cache.save());
+    await this.#mutex.run(async () => {
+      await this.#cache.save();
+      // A folder deleted or made read-only underneath: the next load starts above any value.
+      await this.#modseqs.save(this.#modseqEntries(), true).catch(() => undefined);
+    });
   }
 }
 
@@ -1058,12 +1153,14 @@ function factsOf(info: Stats, wireSize: number): Facts {
 class MaildirRecord implements MessageRecord {
   readonly uid: number;
   readonly flags: ReadonlySet<string>;
+  readonly modseq: number;
   readonly #entry: Entry;
   readonly #facts: (entry: Entry) => Facts;
 
   constructor(entry: Entry, flags: ReadonlySet<string>, facts: (entry: Entry) => Facts) {
     this.uid = entry.uid;
     this.flags = flags;
+    this.modseq = entry.modseq;
     this.#entry = entry;
     this.#facts = facts;
   }

@@ -227,6 +227,7 @@ export class MaildirStore implements MailStore {
         uidNext: status.uidNext,
         uidValidity: status.uidValidity,
         size,
+        highestModseq: status.highestModseq,
       };
     } finally {
       await mailbox.close();
@@ -326,6 +327,8 @@ class FolderHandle implements Mailbox {
   }
   updateFlags: Mailbox['updateFlags'] = (uid, mode, flags) =>
     this.#folder.updateFlags(uid, mode, flags);
+  updateFlagsUnchangedSince: Mailbox['updateFlagsUnchangedSince'] = (uid, modseq, mode, flags) =>
+    this.#folder.updateFlagsUnchangedSince(uid, modseq, mode, flags);
   expunge = (uids: Iterable<number>) => this.#folder.expunge(uids);
 
   watch(listener: Parameters<Mailbox['watch']>[0]): () => void {

@@ -1,0 +1,192 @@
+/**
+ * CONDSTORE mod-sequences of one folder (RFC 7162 §3.1): a MODSEQ per message and the
+ * folder's HIGHESTMODSEQ. Maildir has no place for them, so they live in `mailport-modseq`
+ * beside `dovecot-uidlist`, replaced atomically (temp file + rename):
+ *
+ *   mailport-modseq 1 <uidvalidity> <reserved>
+ *   <uid> <modseq> <flag letters>        one line per message
+ *
+ * A message keeps its modseq while its file-name flag letters stay the same; a message that
+ * is new, or whose letters differ from the remembered ones (another program renamed it, or
+ * this process changed it after the last write), gets the next value.
+ *
+ * Crash safety: values are handed out without writing the file, but never above `reserved`,
+ * a ceiling written (and synced) before any value passes it. Every start continues above the
+ * ceiling, so a change that was handed out and then lost in a crash is found again (its
+ * letters differ from the file's) and gets a value above anything a client can hold.
+ * A lost or damaged file restarts at a time-based value (microseconds since the epoch):
+ * above every value handed out, as long as the folder averaged fewer than a million changes
+ * a second since it first got mod-sequences. A folder that never had a message starts at 1.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+
+export const MODSEQ_FILE = 'mailport-modseq';
+const MAGIC = 'mailport-modseq 1';
+/** How many values may be handed out before the ceiling must be written again. */
+export const MODSEQ_RESERVE = 1000;
+/** Values above this are taken as damage: far below 2^53 (exact) and RFC 7162's 2^63 - 1. */
+const MODSEQ_MAX = 2 ** 52;
+const MICROS_PER_MS = 1000;
+
+interface Remembered {
+  readonly modseq: number;
+  readonly letters: string;
+}
+
+/** What the folder tells the file about each message when it is written. */
+export interface ModseqEntry {
+  readonly uid: number;
+  readonly modseq: number;
+  readonly letters: string;
+}
+
+export class ModseqFile {
+  readonly #path: string;
+  /** The highest value handed out (HIGHESTMODSEQ). */
+  #highest = 0;
+  /** The ceiling on disk: no value above it was handed out before it was written. */
+  #reserved = 0;
+  #uidValidity = 0;
+  /** Messages as the file remembered them at load, until each is matched once. */
+  #remembered = new Map<number, Remembered>();
+  #loaded = false;
+  #dirty = false;
+  /** Inside a batch (one sync, one EXPUNGE) every change shares one value, as in Dovecot. */
+  #batching = false;
+  #batch: number | undefined;
+
+  constructor(folderPath: string) {
+    this.#path = join(folderPath, MODSEQ_FILE);
+  }
+
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  get highest(): number {
+    return this.#highest;
+  }
+
+  /**
+   * Reads the file once. `neverHadMessages`: the uidlist never gave a UID (nextUid 1), so no
+   * client can hold a modseq of this folder and a lost file may start at 1.
+   */
+  async load(uidValidity: number, neverHadMessages: boolean): Promise<void> {
+    this.#loaded = true;
+    this.#uidValidity = uidValidity;
+    const text = await readFile(this.#path, 'latin1').catch(() => undefined);
+    const parsed = text === undefined ? undefined : parse(text);
+    if (parsed) {
+      this.#highest = this.#reserved = parsed.reserved;
+      if (parsed.uidValidity === uidValidity) this.#remembered = parsed.messages;
+    } else if (text !== undefined || !neverHadMessages) {
+      this.#highest = this.#reserved = Date.now() * MICROS_PER_MS; // lost or damaged
+    } else {
+      this.#highest = this.#reserved = 0;
+    }
+    // A valid file for these UIDs is written again only when something changes (STATUS opens
+    // and closes folders often); anything else is written at the first chance.
+    this.#dirty = parsed?.uidValidity !== uidValidity;
+  }
+
+  /** The modseq of a message the folder sees (again) with these flag letters. */
+  found(uid: number, letters: string): number {
+    const remembered = this.#remembered.get(uid);
+    if (remembered) {
+      this.#remembered.delete(uid);
+      if (remembered.letters === onlyLetters(letters)) return remembered.modseq;
+    }
+    return this.next();
+  }
+
+  /** A new value for a change (flags, a new or a vanished message); one per batch. */
+  next(): number {
+    this.#dirty = true;
+    if (!this.#batching) return ++this.#highest;
+    return (this.#batch ??= ++this.#highest);
+  }
+
+  /** Runs `work` as one batch: the changes it finds are one change to clients. */
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#batching) return work();
+    this.#batching = true;
+    this.#batch = undefined;
+    try {
+      return await work();
+    } finally {
+      this.#batching = false;
+    }
+  }
+
+  /** The folder's UIDVALIDITY; when it changed the UIDs mean something else, nothing applies. */
+  uidValidity(uidValidity: number): void {
+    if (!this.#loaded || uidValidity === this.#uidValidity) return;
+    this.#uidValidity = uidValidity;
+    this.#remembered.clear();
+    this.#dirty = true;
+  }
+
+  /** True when a value was handed out above the ceiling: the file must be written first. */
+  get mustSave(): boolean {
+    return this.#highest > this.#reserved;
+  }
+
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /**
+   * Writes the file when something changed. `final` (the folder is closed: nothing more is
+   * handed out before the next load) puts the ceiling at the highest value, so the next start
+   * continues from it and HIGHESTMODSEQ does not move without a change.
+   */
+  async save(entries: Iterable<ModseqEntry>, final = false): Promise<void> {
+    if (!this.#loaded) return;
+    if (!this.#dirty && !(final && this.#reserved !== this.#highest)) return;
+    const reserved = final
+      ? this.#highest
+      : this.mustSave
+        ? this.#highest + MODSEQ_RESERVE
+        : this.#reserved;
+    const lines = [`${MAGIC} ${this.#uidValidity} ${reserved}`];
+    for (const e of entries) lines.push(`${e.uid} ${e.modseq} ${onlyLetters(e.letters)}`);
+    this.#dirty = false;
+    try {
+      await writeFileAtomic(this.#path, `${lines.join('\n')}\n`);
+    } catch (err) {
+      this.#dirty = true;
+      throw err;
+    }
+    this.#reserved = reserved;
+  }
+}
+
+interface Parsed {
+  readonly uidValidity: number;
+  readonly reserved: number;
+  readonly messages: Map<number, Remembered>;
+}
+
+/** The file's content, or undefined when anything in it is not as written (damage). */
+function parse(text: string): Parsed | undefined {
+  const lines = text.split('\n');
+  if (lines.pop() !== '') return undefined; // cut short
+  const head = /^mailport-modseq 1 (\d{1,10}) (\d{1,16})$/.exec(lines.shift() ?? '');
+  if (!head) return undefined;
+  const reserved = Number(head[2]);
+  if (reserved > MODSEQ_MAX) return undefined;
+  const messages = new Map<number, Remembered>();
+  for (const line of lines) {
+    const m = /^(\d{1,10}) (\d{1,16}) ([A-Za-z]*)$/.exec(line);
+    if (!m || Number(m[2]) > reserved) return undefined;
+    messages.set(Number(m[1]), { modseq: Number(m[2]), letters: m[3]! });
+  }
+  return { uidValidity: Number(head[1]), reserved, messages };
+}
+
+/** The flag letters of a file name's `:2,` part (anything else in it means no flag). */
+function onlyLetters(letters: string): string {
+  return letters.replace(/[^A-Za-z]/g, '');
+}

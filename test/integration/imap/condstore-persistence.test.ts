@@ -1,0 +1,201 @@
+/**
+ * CONDSTORE's mod-sequences on a real `mailport serve` across restarts (RFC 7162 §3.1): kept
+ * when it stops, raised for what other programs changed while it was down, and raised above
+ * every value a client can hold when the state file is lost, damaged, or a crash left it
+ * behind the changes: a client resyncing with CHANGEDSINCE never misses a change.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineClient } from '../../helpers/line-client.js';
+import {
+  runMailport,
+  setUpMailport,
+  type MailportSetup,
+  type RunningMailport,
+} from '../../helpers/serve.js';
+
+const USER = 'tester';
+const PASSWORD = 'correct horse battery';
+const MESSAGES = 3;
+const STATE_FILE = 'mailport-modseq';
+
+let work: string | undefined;
+let setup: MailportSetup | undefined;
+let server: RunningMailport | undefined;
+const clients: LineClient[] = [];
+
+async function start(): Promise<string> {
+  work = await mkdtemp(join(tmpdir(), 'mailport-modseq-'));
+  const maildir = join(work, 'Maildir');
+  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
+  for (let i = 0; i < MESSAGES; i++)
+    await writeFile(
+      join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,`),
+      `Subject: m${i}\n\nbody ${i}\n`,
+    );
+  setup = await setUpMailport(maildir, { user: USER, password: PASSWORD });
+  server = await runMailport(setup);
+  return maildir;
+}
+
+async function restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  for (const c of clients.splice(0)) c.close();
+  await server!.stop(signal);
+  server = await runMailport(setup!);
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+  if (setup) await rm(setup.dataDir, { recursive: true, force: true });
+  server = setup = work = undefined;
+});
+
+/** A session with INBOX selected with CONDSTORE; returns it and HIGHESTMODSEQ. */
+async function selectCondstore(): Promise<{ c: LineClient; highest: number }> {
+  const c = await LineClient.connect(server!.ports.imap);
+  clients.push(c);
+  await c.line();
+  expect((await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`)).tagged).toMatch(/^l OK/);
+  const r = await c.imap('s', 'SELECT INBOX (CONDSTORE)');
+  expect(r.tagged).toMatch(/^s OK/);
+  const line = r.untagged.find((l) => l.includes('HIGHESTMODSEQ'));
+  return { c, highest: Number(/HIGHESTMODSEQ (\d+)/.exec(line ?? '')?.[1]) };
+}
+
+/** UID → [MODSEQ, FLAGS] of the messages FETCH returns. */
+async function modseqs(c: LineClient, command: string): Promise<Map<number, [number, string]>> {
+  const r = await c.imap('f', command);
+  expect(r.tagged).toMatch(/^f OK/);
+  const out = new Map<number, [number, string]>();
+  for (const line of r.untagged) {
+    const m = /UID (\d+) FLAGS \(([^)]*)\) MODSEQ \((\d+)\)/.exec(line);
+    if (m) out.set(Number(m[1]), [Number(m[3]), m[2]!]);
+  }
+  return out;
+}
+
+const all = (c: LineClient) => modseqs(c, 'UID FETCH 1:* (FLAGS MODSEQ)');
+const since = (c: LineClient, n: number) => modseqs(c, `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${n})`);
+
+describe('CONDSTORE mod-sequences across restarts', () => {
+  it('keeps every MODSEQ and HIGHESTMODSEQ when the server stops and starts', async () => {
+    await start();
+    let { c, highest } = await selectCondstore();
+    expect((await c.imap('a', 'STORE 2 +FLAGS (\\Seen)')).tagged).toMatch(/^a OK/);
+    const before = await all(c);
+    const after = Math.max(...[...before.values()].map(([m]) => m));
+    expect(after).toBeGreaterThan(highest);
+    await restart();
+    ({ c, highest } = await selectCondstore());
+    expect(highest).toBe(after);
+    expect(await all(c)).toEqual(before);
+    expect((await since(c, after)).size).toBe(0);
+  });
+
+  it('gives new MODSEQs to flags another program changed while it was down', async () => {
+    const maildir = await start();
+    const { highest: first } = await selectCondstore();
+    await server!.stop();
+    const [name] = (await readdir(join(maildir, 'cur'))).sort();
+    await rename(join(maildir, 'cur', name!), join(maildir, 'cur', `${name}F`));
+    server = await runMailport(setup!);
+    const { c, highest } = await selectCondstore();
+    expect(highest).toBeGreaterThan(first);
+    expect([...(await since(c, first)).entries()]).toEqual([[1, [highest, '\\Flagged']]]);
+  });
+
+  it('reports a change another program makes while a client is selected, with its MODSEQ', async () => {
+    const maildir = await start();
+    const { c, highest } = await selectCondstore();
+    const [, name] = (await readdir(join(maildir, 'cur'))).sort();
+    await rename(join(maildir, 'cur', name!), join(maildir, 'cur', `${name}S`));
+    const r = await c.imap('n', 'NOOP');
+    const line = r.untagged.find((l) => l.startsWith('* 2 FETCH'));
+    expect(line).toMatch(/^\* 2 FETCH \(MODSEQ \(\d+\) FLAGS \(\\Seen\)\)$/);
+    expect(Number(/MODSEQ \((\d+)\)/.exec(line!)![1])).toBeGreaterThan(highest);
+  });
+
+  it('raises the MODSEQ of messages whose keyword letter another program renumbered', async () => {
+    const maildir = await start();
+    const { c, highest } = await selectCondstore();
+    await c.imap('a', 'STORE 1 +FLAGS ($Work)');
+    expect(await readFile(join(maildir, 'dovecot-keywords'), 'utf8')).toBe('0 $Work\n');
+    const known = Math.max(...[...(await all(c)).values()].map(([m]) => m));
+    expect(known).toBeGreaterThan(highest);
+    await writeFile(join(maildir, 'dovecot-keywords'), '0 $Home\n'); // letter a is $Home now
+    await c.imap('n', 'NOOP');
+    expect([...(await since(c, known)).entries()]).toEqual([
+      [1, [expect.any(Number) as number, '$Home']],
+    ]);
+  });
+
+  it('does not rewrite the state file of an unchanged folder for each STATUS', async () => {
+    const folder = join(await start(), '.Work');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(folder, sub), { recursive: true });
+    await writeFile(join(folder, 'cur', '1700000000.M1P1.host:2,S'), 'Subject: w\n\nw\n');
+    const c = await LineClient.connect(server!.ports.imap);
+    clients.push(c);
+    await c.line();
+    await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`);
+    const status = async () => (await c.imap('s', 'STATUS Work (HIGHESTMODSEQ)')).untagged[0];
+    const first = await status();
+    expect(first).toMatch(/^\* STATUS Work \(HIGHESTMODSEQ \d+\)$/);
+    const written = await stat(join(folder, STATE_FILE));
+    for (let i = 0; i < 3; i++) expect(await status()).toBe(first);
+    const now = await stat(join(folder, STATE_FILE));
+    expect([now.ino, now.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
+  });
+
+  it.each([
+    ['lost', (path: string) => unlink(path)],
+    ['damaged', (path: string) => writeFile(path, 'mailport-modseq 1 garbage\n')],
+    ['cut short', (path: string) => writeFile(path, 'mailport-modseq 1 1 5\n1 2 S')],
+  ])('raises HIGHESTMODSEQ above every value given when the state file is %s', async (_, harm) => {
+    const maildir = await start();
+    let { c } = await selectCondstore();
+    for (let i = 0; i < 5; i++) await c.imap('a', `STORE 1:* ${i % 2 ? '-' : '+'}FLAGS (\\Seen)`);
+    const given = Math.max(...[...(await all(c)).values()].map(([m]) => m));
+    await server!.stop();
+    await harm(join(maildir, STATE_FILE));
+    server = await runMailport(setup!);
+    const again = await selectCondstore();
+    c = again.c;
+    expect(again.highest).toBeGreaterThan(given);
+    // Every message counts as changed: a client that knew `given` fetches them all again.
+    expect([...(await since(c, given)).keys()]).toEqual([1, 2, 3]);
+  });
+
+  it('loses no change that a crash kept out of the state file', async () => {
+    await start();
+    let { c } = await selectCondstore();
+    await c.imap('a', 'STORE 1 +FLAGS (\\Seen)'); // the first change writes the file's ceiling
+    await c.imap('b', 'STORE 3 +FLAGS (\\Flagged)'); // this one lives in memory only
+    const told = await all(c);
+    const known = Math.max(...[...told.values()].map(([m]) => m));
+    await restart('SIGKILL');
+    const again = await selectCondstore();
+    c = again.c;
+    expect(again.highest).toBeGreaterThanOrEqual(known);
+    const now = await all(c);
+    expect([...now.values()].map(([, f]) => f)).toEqual(['\\Seen', '', '\\Flagged']);
+    // Message 3 changed after the file was written: it must count as changed since `known`.
+    expect(now.get(3)![0]).toBeGreaterThan(known);
+    // A change after the restart comes above everything the client was told before the crash.
+    await c.imap('d', 'STORE 2 +FLAGS (\\Answered)');
+    expect((await all(c)).get(2)![0]).toBeGreaterThan(known);
+  });
+});
