@@ -41,3 +41,8 @@ export const IDLE_NOTIFY_DELAY_MS = 50;
  * Well above the longest mailbox name a Maildir++ folder can hold, with room for wildcards.
  */
 export const MAX_LIST_PATTERN_CHARS = 1024;
+/**
+ * Characters of a command tag. RFC 3501 §9 sets no bound, but every reply echoes the tag, so a
+ * longer one is answered untagged (`* BAD`) instead of being copied back.
+ */
+export const MAX_TAG_CHARS = 64;
