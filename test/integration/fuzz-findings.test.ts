@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LineClient } from '../../helpers/line-client.js';
-import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
+import { LineClient } from '../helpers/line-client.js';
+import { runMailport, setUpMailport, type RunningMailport } from '../helpers/serve.js';
 
 const USER = 'tester';
 const PASSWORD = 'correct horse battery';
@@ -59,6 +59,30 @@ describe('IMAP tags the server cannot echo', () => {
     expect(reply).toMatch(/^\* BAD /);
     expect(reply.length).toBeLessThan(200);
     expect((await c.imap('n', 'NOOP')).tagged).toMatch(/^n OK/);
+    c.close();
+  });
+});
+
+describe('POP3 AUTH continuation', () => {
+  it('fails AUTH PLAIN on an overlong response line and goes on', async () => {
+    const c = await LineClient.connect(server.ports.pop3);
+    expect(await c.line()).toMatch(/^\+OK /);
+    expect(await c.command('AUTH PLAIN')).toBe('+ ');
+    c.send(`AHBvcDMAbm9wZQ==\r${'A'.repeat(5_000)}\r\n`);
+    expect(await c.line()).toMatch(/^-ERR .*too long/);
+    expect(await c.command('CAPA')).toMatch(/^\+OK/);
+    c.close();
+  });
+
+  it('takes the first pipelined line after AUTH PLAIN as its response, even an overlong one', async () => {
+    const c = await LineClient.connect(server.ports.pop3);
+    expect(await c.line()).toMatch(/^\+OK /);
+    const token = Buffer.from(`\0${USER}\0${PASSWORD}`).toString('base64');
+    c.send(`AUTH PLAIN\r\n${'A'.repeat(5_000)}\r\n${token}\r\n`);
+    expect(await c.line()).toBe('+ ');
+    expect(await c.line()).toMatch(/^-ERR .*too long/);
+    // The next line is a command again, not a late SASL response.
+    expect(await c.line()).toMatch(/^-ERR Unknown command/);
     c.close();
   });
 });
