@@ -3,7 +3,7 @@
  * the real `mailport serve` process over a real socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineClient } from '../helpers/line-client.js';
@@ -14,12 +14,17 @@ const PASSWORD = 'correct horse battery';
 /** Longer than the server's 64 KiB line limit. */
 const OVERLONG_CHARS = 70_000;
 
+/** Rounds of each race below: enough to hit the window on the old code most runs. */
+const RACE_ROUNDS = 150;
+const CREATE_RACE_ROUNDS = 500;
+
 let work: string;
+let maildir: string;
 let server: RunningMailport;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mailport-fuzz-findings-'));
-  const maildir = join(work, 'Maildir');
+  maildir = join(work, 'Maildir');
   for (const dir of ['cur', 'new', 'tmp']) await mkdir(join(maildir, dir), { recursive: true });
   server = await runMailport(await setUpMailport(maildir, { user: USER, password: PASSWORD }));
 }, 120_000);
@@ -84,5 +89,92 @@ describe('POP3 AUTH continuation', () => {
     // The next line is a command again, not a late SASL response.
     expect(await c.line()).toMatch(/^-ERR Unknown command/);
     c.close();
+  });
+});
+
+async function loginImap(): Promise<LineClient> {
+  const c = await connectImap();
+  expect((await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`)).tagged).toMatch(/^l OK/);
+  return c;
+}
+
+/** Sends `commands` pipelined (tags p0, p1, …) and returns each tagged reply in order. */
+async function pipelined(c: LineClient, commands: readonly string[]): Promise<string[]> {
+  c.send(commands.map((command, i) => `p${i} ${command}\r\n`).join(''));
+  const replies: string[] = [];
+  for (let i = 0; i < commands.length; i++)
+    replies.push((await c.imapUntil(`p${i}`, 30_000)).tagged);
+  return replies;
+}
+
+function appendCommand(mailbox: string, keyword: string, n: number): string {
+  const message = `Subject: race ${n}\r\n\r\nbody ${n}\r\n`;
+  return `APPEND ${mailbox} (${keyword}) {${Buffer.byteLength(message)}+}\r\n${message}`;
+}
+
+/** Message files in every folder of the Maildir (new/ and cur/). */
+async function messageFiles(): Promise<number> {
+  const folders = ['', ...(await readdir(maildir)).filter((d) => d.startsWith('.') && d !== '..')];
+  let count = 0;
+  for (const folder of folders) {
+    for (const sub of ['new', 'cur'])
+      count += (await readdir(join(maildir, folder, sub)).catch(() => [])).length;
+  }
+  return count;
+}
+
+async function serverErrors(): Promise<string[]> {
+  const log = await readFile(join(server.dataDir, 'mailport.log'), 'utf8').catch(() => '');
+  return log.split('\n').filter((l) => l.includes('"level":50'));
+}
+
+describe('IMAP sessions racing on the same folders', () => {
+  it('answers APPEND with a new keyword while another session deletes the folder without SERVERBUG', async () => {
+    const [a, b] = [await loginImap(), await loginImap()];
+    const appends = Array.from({ length: RACE_ROUNDS }, (_, i) => appendCommand('Race', `$k${i}`, i));
+    const churn = Array.from({ length: RACE_ROUNDS }, (_, i) =>
+      i % 2 === 0 ? 'CREATE Race' : 'DELETE Race',
+    );
+    const [appended, churned] = await Promise.all([pipelined(a, appends), pipelined(b, churn)]);
+    for (const reply of [...appended, ...churned]) expect(reply).toMatch(/^p\d+ (OK|NO) /);
+    expect([...appended, ...churned].filter((r) => r.includes('[SERVERBUG]'))).toEqual([]);
+    a.close();
+    b.close();
+  });
+
+  it('answers CREATE while another session deletes the same name without SERVERBUG', async () => {
+    const [a, b, c, d] = await Promise.all([loginImap(), loginImap(), loginImap(), loginImap()]);
+    // Two creators against two deleters: the window is one file write after the mkdirs.
+    const creates = Array.from({ length: CREATE_RACE_ROUNDS }, () => 'CREATE Churn');
+    const deletes = Array.from({ length: CREATE_RACE_ROUNDS }, () => 'DELETE Churn');
+    const replies = (
+      await Promise.all([
+        pipelined(a, creates),
+        pipelined(b, deletes),
+        pipelined(c, creates),
+        pipelined(d, deletes),
+      ])
+    ).flat();
+    for (const reply of replies) expect(reply).toMatch(/^p\d+ (OK|NO) /);
+    expect(replies.filter((r) => r.includes('[SERVERBUG]'))).toEqual([]);
+    for (const client of [a, b, c, d]) client.close();
+  });
+
+  it('keeps every message appended while another session renames INBOX, once each', async () => {
+    const before = await messageFiles();
+    const [a, b] = [await loginImap(), await loginImap()];
+    const appends = Array.from({ length: RACE_ROUNDS }, (_, i) => appendCommand('INBOX', '$x', i));
+    const renames = Array.from({ length: RACE_ROUNDS }, (_, i) => `RENAME INBOX Moved${i}`);
+    const [appended, renamed] = await Promise.all([pipelined(a, appends), pipelined(b, renames)]);
+    expect(appended.filter((r) => !/^p\d+ OK /.test(r))).toEqual([]);
+    for (const reply of renamed) expect(reply).toMatch(/^p\d+ OK /);
+    // RFC 3501 §6.3.11: OK means stored, so each APPEND left exactly one file somewhere.
+    expect((await messageFiles()) - before).toBe(RACE_ROUNDS);
+    a.close();
+    b.close();
+  });
+
+  it('logged no server error during the races', async () => {
+    expect(await serverErrors()).toEqual([]);
   });
 });
