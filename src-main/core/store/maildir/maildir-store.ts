@@ -432,9 +432,7 @@ async function cleanTmp(path: string): Promise<void> {
   for (const name of names) {
     try {
       const info = await stat(join(tmp, name));
-      // ctime, not mtime: a message being appended gets its INTERNALDATE as mtime while in tmp/.
-      const age = now - Math.max(info.mtimeMs, info.ctimeMs);
-      if (info.isFile() && age > TMP_MAX_AGE_MS) await rm(join(tmp, name));
+      if (info.isFile() && now - info.mtimeMs > TMP_MAX_AGE_MS) await rm(join(tmp, name));
     } catch {
       // vanished or not ours to delete
     }
