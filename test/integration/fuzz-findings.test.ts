@@ -178,3 +178,23 @@ describe('IMAP sessions racing on the same folders', () => {
     expect(await serverErrors()).toEqual([]);
   });
 });
+
+describe('IMAP keywords', () => {
+  it('refuses an 8-bit keyword, so FLAGS and PERMANENTFLAGS stay 7-bit', async () => {
+    const c = await loginImap();
+    const message = 'Subject: k\r\n\r\nbody\r\n';
+    c.send(Buffer.from(`k1 APPEND Keys (kw\xe9) {${message.length}+}\r\n${message}\r\n`, 'latin1'));
+    expect((await c.imapUntil('k1')).tagged).toMatch(/^k1 BAD /);
+    expect((await c.imap('k2', 'CREATE Keys')).tagged).toMatch(/^k2 OK/);
+    expect((await c.imap('k3', `APPEND Keys {${message.length}+}\r\n${message}`)).tagged).toMatch(
+      /^k3 OK/,
+    );
+    expect((await c.imap('k4', 'SELECT Keys')).tagged).toMatch(/^k4 OK/);
+    c.send(Buffer.from('k5 STORE 1 +FLAGS (caf\xe9\xe6\x97\xa5)\r\n', 'latin1'));
+    expect((await c.imapUntil('k5')).tagged).toMatch(/^k5 BAD /);
+    const reselect = await c.imap('k6', 'SELECT Keys');
+    expect(reselect.tagged).toMatch(/^k6 OK/);
+    for (const line of reselect.untagged) expect(line).toMatch(/^[\x20-\x7e]*$/);
+    c.close();
+  });
+});
