@@ -131,7 +131,9 @@ async function serverErrors(): Promise<string[]> {
 describe('IMAP sessions racing on the same folders', () => {
   it('answers APPEND with a new keyword while another session deletes the folder without SERVERBUG', async () => {
     const [a, b] = [await loginImap(), await loginImap()];
-    const appends = Array.from({ length: RACE_ROUNDS }, (_, i) => appendCommand('Race', `$k${i}`, i));
+    const appends = Array.from({ length: RACE_ROUNDS }, (_, i) =>
+      appendCommand('Race', `$k${i}`, i),
+    );
     const churn = Array.from({ length: RACE_ROUNDS }, (_, i) =>
       i % 2 === 0 ? 'CREATE Race' : 'DELETE Race',
     );
