@@ -40,12 +40,28 @@ function tagOf(bytes: Buffer): string {
   return line.split(/[ \r\n]/, 1)[0] ?? '';
 }
 
+/** A line's text without its CR LF (or bare LF). */
+function lineText(data: Buffer, from: number, lineEnd: number): string {
+  const raw = data.subarray(from, lineEnd).toString('latin1');
+  return raw.endsWith('\r\n') ? raw.slice(0, -2) : raw.slice(0, -1);
+}
+
 function frameOnce(data: Buffer): Framed {
   const units: ImapUnit[] = [];
   let start = 0;
   let pos = 0;
   let syncPoints: number[] = [];
   let syncSizes: number[] = [];
+  /**
+   * Octets of non-synchronising literals skipped in the refused command being read, or
+   * undefined while the command is not refused. Once the server has answered a command (BAD
+   * for an overlong line or a literal too large) it skips the rest of it without replying
+   * again, as `command-reader.ts` does: a skipped line ending with a non-synchronising literal
+   * drags that literal and the next line into the same command; one ending with a
+   * synchronising literal ends it, with no "+" to wait for (RFC 3501 §7.5: the tagged reply
+   * replaces the "+", and the client abandons the command).
+   */
+  let skipped: number | undefined;
   const finish = (end: number, fatal = false): void => {
     const bytes = data.subarray(start, end);
     const points = syncPoints.map((p) => p - start);
@@ -53,20 +69,42 @@ function frameOnce(data: Buffer): Framed {
     start = end;
     syncPoints = [];
     syncSizes = [];
+    skipped = undefined;
+  };
+  /** After a refusal at `pos`: skips a non-synchronising literal of `size`, or ends the command. */
+  const skipLiteral = (size: number, sync: boolean, before: number): Framed | undefined => {
+    if (sync) {
+      finish(pos);
+      return undefined;
+    }
+    const total = before + size;
+    if (total > MAX_SKIPPED_LITERAL_BYTES) {
+      finish(pos, true);
+      return { units };
+    }
+    if (data.length - pos < size) return { units, missing: padding(size - (data.length - pos)) };
+    pos += size;
+    skipped = total;
+    return undefined;
   };
   while (pos < data.length) {
     const nl = data.indexOf(0x0a, pos);
     if (nl === -1) return { units, missing: Buffer.from('\r\n') };
     const lineEnd = nl + 1;
-    if (lineEnd - pos > MAX_LINE_BYTES + 2) {
-      pos = lineEnd; // the server skips the rest of an overlong line and refuses the command
-      finish(pos);
-      continue;
-    }
-    const raw = data.subarray(pos, lineEnd).toString('latin1');
-    const text = raw.endsWith('\r\n') ? raw.slice(0, -2) : raw.slice(0, -1);
+    const text = lineText(data, pos, lineEnd);
+    const overlong = skipped === undefined && lineEnd - pos > MAX_LINE_BYTES + 2;
     const literal = LITERAL_AT_END.exec(text);
     pos = lineEnd;
+    if (overlong || skipped !== undefined) {
+      // Refused (an overlong line is answered BAD) or already refused: skipped to its end.
+      if (!literal) {
+        finish(pos);
+        continue;
+      }
+      const done = skipLiteral(Number(literal[1]), literal[2] !== '+', skipped ?? 0);
+      if (done) return done;
+      continue;
+    }
     if (!literal) {
       finish(pos);
       continue;
@@ -76,21 +114,9 @@ function frameOnce(data: Buffer): Framed {
     if (sync) syncPoints.push(pos);
     if (sync) syncSizes.push(size);
     if (size > FUZZ_LITERAL_LIMIT_BYTES) {
-      if (sync) {
-        finish(pos); // refused instead of "+"; the client abandons the command
-      } else if (size > MAX_SKIPPED_LITERAL_BYTES) {
-        finish(pos, true);
-        return { units: units };
-      } else {
-        // skipped, then the rest of its line
-        if (data.length - pos < size)
-          return { units, missing: padding(size - (data.length - pos)) };
-        pos += size;
-        const next = data.indexOf(0x0a, pos);
-        if (next === -1) return { units, missing: Buffer.from('\r\n') };
-        pos = next + 1;
-        finish(pos);
-      }
+      // Refused instead of "+" (the client abandons the command), or skipped unread.
+      const done = skipLiteral(size, sync, 0);
+      if (done) return done;
       continue;
     }
     if (data.length - pos < size) return { units, missing: padding(size - (data.length - pos)) };

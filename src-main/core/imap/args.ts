@@ -52,7 +52,13 @@ export function number(token: Token | undefined): number {
 const SYSTEM_FLAGS = new Map(
   ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((f) => [f.toLowerCase(), f]),
 );
-const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]+$/;
+/**
+ * flag-keyword = atom (RFC 3501 §9): 7-bit ATOM-CHARs only. An 8-bit keyword would be stored in
+ * `dovecot-keywords` and then shown in every FLAGS and PERMANENTFLAGS response, where 8-bit is
+ * not allowed outside a literal.
+ */
+const KEYWORD = /^[\x21-\x7e]+$/;
+const ATOM_SPECIALS = /[(){%*"\\\]]/;
 
 /** flag-list or a single flag (STORE allows both); system flags in their canonical case. */
 export function flags(token: Token | undefined, allowRecent = false): string[] {
@@ -65,7 +71,7 @@ export function flags(token: Token | undefined, allowRecent = false): string[] {
     if (allowRecent && item.value.toLowerCase() === '\\recent') return '\\Recent';
     if (item.value.startsWith('\\'))
       throw new ArgumentError(`Invalid system flag ${quoteInput(item.value)}`);
-    if (!KEYWORD.test(item.value))
+    if (!KEYWORD.test(item.value) || ATOM_SPECIALS.test(item.value))
       throw new ArgumentError(`Invalid keyword ${quoteInput(item.value)}`);
     return item.value;
   });

@@ -11,7 +11,8 @@
  * and the rest of it is skipped without being stored; a non-synchronising literal too large to
  * skip cheaply ends the session.
  */
-import { MAX_LINE_BYTES, MAX_SKIPPED_LITERAL_BYTES } from './limits.js';
+import { MAX_LINE_BYTES, MAX_SKIPPED_LITERAL_BYTES, MAX_TAG_CHARS } from './limits.js';
+import { isTag } from './tag.js';
 
 export type CommandPart = string | Buffer;
 
@@ -50,6 +51,8 @@ const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 /** Enough of a skipped line's end to see a literal announcement (`{` 20 digits `+}` CR). */
 const SKIP_TAIL_CHARS = 32;
 const TOO_MUCH_DATA = 'Too much data in one command.';
+/** Enough of a command's first line for a whole tag, a space and the verb. */
+const HEAD_CHARS = MAX_TAG_CHARS + 1 + 64;
 
 export class CommandReader {
   readonly #policy: CommandPolicy;
@@ -258,13 +261,22 @@ export class CommandReader {
   /** The command's first line so far (enough of it for the tag and verb). */
   #head(): string {
     const first = this.#parts[0];
-    if (typeof first === 'string') return first.slice(0, 200);
-    return Buffer.concat(this.#line).subarray(0, 200).toString('latin1');
+    if (typeof first === 'string') return first.slice(0, HEAD_CHARS);
+    return Buffer.concat(this.#line).subarray(0, HEAD_CHARS).toString('latin1');
   }
 
+  /**
+   * The tag to answer a refused command with, or undefined for an untagged `* BAD`: only a
+   * tag read whole (followed by a space, or ending a first line that is complete) and valid
+   * (RFC 3501 §9) is echoed; a made-up tag, such as a long one cut short, never is.
+   */
   #tag(): string | undefined {
-    const tag = this.#head().split(' ', 1)[0];
-    return tag && /^[\x21-\x7e]+$/.test(tag) && !tag.includes('+') ? tag : undefined;
+    const head = this.#head();
+    const space = head.indexOf(' ');
+    const first = this.#parts[0];
+    const whole = space !== -1 || (typeof first === 'string' && first.length === head.length);
+    const tag = space === -1 ? head : head.slice(0, space);
+    return whole && isTag(tag) ? tag : undefined;
   }
 
   #verb(): string {

@@ -50,3 +50,8 @@ export const IDLE_NOTIFY_DELAY_MS = 50;
 export const MAX_LIST_PATTERN_CHARS = 1024;
 /** A mod-sequence argument (RFC 7162 §7: at most 2^63 - 1, 19 digits); longer is BAD. */
 export const MAX_MODSEQ_DIGITS = 19;
+/**
+ * Characters of a command tag. RFC 3501 §9 sets no bound, but every reply echoes the tag, so a
+ * longer one is answered untagged (`* BAD`) instead of being copied back.
+ */
+export const MAX_TAG_CHARS = 64;

@@ -5,6 +5,7 @@
  */
 import type { CommandPart } from './command-reader.js';
 import { MAX_NESTING_DEPTH, MAX_TOKENS } from './limits.js';
+import { isTag } from './tag.js';
 
 export type Token =
   | { readonly type: 'atom'; readonly value: string }
@@ -36,9 +37,6 @@ export class ParseError extends Error {
   }
 }
 
-/** tag = 1*<any ASTRING-CHAR except "+"> (RFC 3501 §9). */
-const TAG = /^[^\x00-\x20\x7f-\xff(){%*"\\+]+$/;
-
 /** FETCH items that take a section (RFC 3501 §6.4.5, RFC 3516 BINARY). */
 const SECTION_NAMES = /^(BODY|BODY\.PEEK|BINARY|BINARY\.PEEK|BINARY\.SIZE)$/i;
 
@@ -50,7 +48,7 @@ function isAtomChar(text: string, pos: number): boolean {
 export function parseCommand(parts: readonly CommandPart[]): ParsedCommand {
   const cursor = new Cursor(parts);
   const tag = cursor.word();
-  if (!tag || !TAG.test(tag)) throw new ParseError('Missing or invalid tag');
+  if (!isTag(tag)) throw new ParseError('Missing or invalid tag');
   if (!cursor.space()) throw new ParseError('Missing command', tag);
   let name = cursor.word().toUpperCase();
   if (!/^[A-Z][A-Z0-9.-]*$/.test(name))

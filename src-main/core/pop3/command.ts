@@ -19,8 +19,11 @@ export interface Pop3Context {
   multiline(text: string, lines: readonly string[]): void;
   /** `+OK <text>` then a stored message (read whole, or streamed) dot-stuffed, then ".". */
   sendMessage(text: string, body: Readable | Buffer | string, maxBodyLines?: number): Promise<void>;
-  /** Asks the client for a SASL continuation line (`+ <challenge>`); resolves with its reply. */
-  continuation(challenge: string): Promise<string>;
+  /**
+   * Asks the client for a SASL continuation line (`+ <challenge>`); resolves with its reply,
+   * or undefined when that line was longer than MAX_LINE_BYTES (the rest of it is skipped).
+   */
+  continuation(challenge: string): Promise<string | undefined>;
   /** Counts a refused command toward the bad-command budget. */
   countBad(): void;
   /** Upgrades the connection to TLS after `+OK` (STLS); undefined when TLS is not available. */

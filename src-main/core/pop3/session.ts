@@ -45,7 +45,8 @@ export class Pop3Session {
   readonly #queue: LineEvent[] = [];
   #busy = false;
   #badCommands = 0;
-  #awaitingSasl: ((line: string) => void) | undefined;
+  /** Resolves with the client's SASL line, or undefined for a line over MAX_LINE_BYTES. */
+  #awaitingSasl: ((line: string | undefined) => void) | undefined;
   readonly #closedPromise: Promise<void>;
   readonly #remotePort: number;
   #resolveClosed!: () => void;
@@ -106,10 +107,11 @@ export class Pop3Session {
 
   readonly #onData = (chunk: Buffer): void => {
     for (const event of this.#reader.push(chunk)) {
-      if (this.#awaitingSasl && event.kind === 'line') {
+      if (this.#awaitingSasl) {
+        // The next line, however long, is the SASL response: an overlong one fails AUTH.
         const resolve = this.#awaitingSasl;
         this.#awaitingSasl = undefined;
-        resolve(event.text);
+        resolve(event.kind === 'line' ? event.text : undefined);
       } else {
         this.#queue.push(event);
       }
@@ -280,13 +282,11 @@ export class Pop3Session {
     }
   }
 
-  #continuation(challenge: string): Promise<string> {
+  /** The client's next line, pipelined already or still to come; undefined when overlong. */
+  #continuation(challenge: string): Promise<string | undefined> {
     this.#write(`+ ${challenge}\r\n`);
-    const queued = this.#queue.findIndex((e) => e.kind === 'line');
-    if (queued !== -1) {
-      const [event] = this.#queue.splice(queued, 1);
-      return Promise.resolve((event as { text: string }).text);
-    }
+    const queued = this.#queue.shift();
+    if (queued) return Promise.resolve(queued.kind === 'line' ? queued.text : undefined);
     return new Promise((resolve) => (this.#awaitingSasl = resolve));
   }
 

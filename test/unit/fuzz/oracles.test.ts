@@ -75,4 +75,28 @@ describe('IMAP framing model', () => {
   it('refuses to pad a literal too large to send', () => {
     expect(frameImap(Buffer.from('a1 APPEND x {5000000+}\r\n'))).toBeUndefined();
   });
+  it('keeps the rest of a command refused for an overlong line in that command, with no "+"', () => {
+    // The server answers BAD at the overlong line, then skips the {4+} literal and its line;
+    // the {0} in that line belongs to the refused command, so no "+" comes for it.
+    const long = 'x'.repeat(70_000);
+    const units = frameImap(Buffer.from(`d1 APPEND ${long} {4+}\r\nFuzz {0}\r\n\r\nd2 NOOP\r\n`))!;
+    expect(units.map((u) => u.bytes.toString().slice(-12))).toEqual([
+      '\r\nFuzz {0}\r\n',
+      '\r\n',
+      'd2 NOOP\r\n',
+    ]);
+    expect(units.map((u) => u.syncPoints)).toEqual([[], [], []]);
+    expect(needsTurns(units)).toBe(false);
+  });
+  it('skips non-synchronising literals chained after a refused one', () => {
+    const big = 2 * 1024 * 1024;
+    const units = frameImap(
+      Buffer.concat([
+        Buffer.from(`a1 SEARCH TEXT {${big}+}\r\n`),
+        Buffer.alloc(big, 0x61),
+        Buffer.from(' {3+}\r\nabc NOOP\r\na2 NOOP\r\n'),
+      ]),
+    )!;
+    expect(units.map((u) => u.tag)).toEqual(['a1', 'a2']);
+  });
 });

@@ -8,6 +8,7 @@ import { decodeSaslPlain } from '../../auth/sasl-plain.js';
 import type { Pop3Command } from '../command.js';
 import { completeLogin, loginRefused } from '../login.js';
 import { quoteInput } from '../../net/client-text.js';
+import { MAX_LINE_BYTES } from '../limits.js';
 
 export const auth: Pop3Command = {
   name: 'AUTH',
@@ -26,6 +27,12 @@ export const auth: Pop3Command = {
     }
     // RFC 5034 §4: "=" is an empty initial response; none means ask with an empty challenge.
     const response = initial ?? (await ctx.continuation(''));
+    if (response === undefined) {
+      // RFC 5034 §4: a response the server cannot take fails the exchange with -ERR.
+      ctx.countBad();
+      ctx.err(`Authentication failed: response too long (the limit is ${MAX_LINE_BYTES} octets).`);
+      return;
+    }
     if (response === '*') {
       ctx.err('Authentication cancelled.');
       return;

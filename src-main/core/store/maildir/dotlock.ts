@@ -24,6 +24,8 @@ const OWNER_MAX_BYTES = 512;
 
 /** Lock files this process holds now. */
 const held = new Set<string>();
+/** Lock files this process is trying to create now. */
+const attempting = new Set<string>();
 
 export class DotLock {
   readonly #target: string;
@@ -39,14 +41,27 @@ export class DotLock {
     const lockPath = `${target}.lock`;
     const deadline = Date.now() + waitMs;
     for (;;) {
-      if (await createLock(lockPath)) {
-        held.add(lockPath);
-        return new DotLock(target);
-      }
-      const stale = await staleLock(lockPath);
-      if (stale !== undefined) {
-        await breakLock(lockPath, stale);
-        continue;
+      // One attempt at a time per lock in this process: the scratch file beside the lock is
+      // named by host and pid only, so two concurrent attempts (or an attempt while this
+      // process holds the lock and replaces the target through the same name) would remove
+      // each other's files. Waiting here is waiting for the holder, as for another process.
+      if (!held.has(lockPath) && !attempting.has(lockPath)) {
+        attempting.add(lockPath);
+        let created: boolean;
+        try {
+          created = await createLock(lockPath);
+        } finally {
+          attempting.delete(lockPath);
+        }
+        if (created) {
+          held.add(lockPath);
+          return new DotLock(target);
+        }
+        const stale = await staleLock(lockPath);
+        if (stale !== undefined) {
+          await breakLock(lockPath, stale);
+          continue;
+        }
       }
       if (Date.now() >= deadline) {
         throw new StoreError('IN_USE', `${lockPath} is held by another process`);

@@ -786,7 +786,12 @@ export class MaildirFolder {
       if (index >= MAX_KEYWORDS) return undefined; // Maildir has 26 keyword letters
       const keywords = [...this.#keywords];
       keywords[index] = keyword;
-      await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(keywords));
+      try {
+        await writeFileAtomic(join(this.path, KEYWORDS_FILE), formatKeywords(keywords));
+      } catch (err) {
+        // ENOENT: the folder was deleted by another session meanwhile (NOT_FOUND, not a bug).
+        throw storeErrorFromFs(err, this.name);
+      }
       this.#setKeywords(keywords);
     }
     return keywordLetter(index);

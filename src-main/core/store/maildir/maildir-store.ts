@@ -14,8 +14,10 @@ import {
 } from '../mailbox-name.js';
 import type { Mailbox, MailboxCounts, MailboxListEntry, MailStore } from '../types.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
+import { Mutex } from '../../util/mutex.js';
 import { deliverFile } from './delivery.js';
-import { MaildirFolder } from './folder.js';
+import { DotLock } from './dotlock.js';
+import { MaildirFolder, UIDLIST_FILE } from './folder.js';
 import {
   formatSubscriptions,
   parseSubscriptions,
@@ -31,6 +33,18 @@ const MAX_FOLDER_PATH_BYTES = 4095 - 256;
 
 const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
 const lockedMaildrops = new Set<string>();
+/**
+ * CREATE, DELETE and RENAME of one Maildir's folders, one at a time in this process: two
+ * sessions creating and deleting the same name at once would otherwise make folders half-way
+ * (a `cur/` with no `maildirfolder`, mkdir failing inside a folder being renamed away).
+ */
+const namespaceLocks = new Map<string, Mutex>();
+
+function namespaceLock(root: string): Mutex {
+  let lock = namespaceLocks.get(root);
+  if (!lock) namespaceLocks.set(root, (lock = new Mutex()));
+  return lock;
+}
 
 /** A folder on disk that no client can see, and why (the service logs it once). */
 export interface SkippedFolder {
@@ -131,12 +145,15 @@ export class MaildirStore implements MailStore {
     return new FolderHandle(this, path, shared.folder);
   }
 
-  async createMailbox(name: string): Promise<void> {
+  createMailbox(name: string): Promise<void> {
+    return namespaceLock(this.root).run(() => this.#createMailbox(name));
+  }
+
+  async #createMailbox(name: string): Promise<void> {
     if (isInbox(name)) throw new StoreError('EXISTS', 'INBOX always exists');
     const path = await this.#locate(name);
     if (await isMaildir(path)) throw new StoreError('EXISTS', `Mailbox "${name}" already exists`);
-    await makeMaildir(path);
-    await writeFile(join(path, 'maildirfolder'), '');
+    await makeFolder(path, `creating "${name}"`);
   }
 
   async deliver(name: string, message: Buffer): Promise<void> {
@@ -146,7 +163,11 @@ export class MaildirStore implements MailStore {
     await deliverFile(path, message);
   }
 
-  async deleteMailbox(name: string): Promise<void> {
+  deleteMailbox(name: string): Promise<void> {
+    return namespaceLock(this.root).run(() => this.#deleteMailbox(name));
+  }
+
+  async #deleteMailbox(name: string): Promise<void> {
     if (isInbox(name)) throw new StoreError('PERM', 'INBOX cannot be deleted');
     const path = await this.#locate(name);
     if (!(await isMaildir(path)))
@@ -166,7 +187,11 @@ export class MaildirStore implements MailStore {
    * Renames a mailbox and its children. A name that exists only through its children (LIST's
    * \Noselect parent) renames them, as Dovecot does (RFC 3501 §6.3.5).
    */
-  async renameMailbox(from: string, to: string): Promise<void> {
+  renameMailbox(from: string, to: string): Promise<void> {
+    return namespaceLock(this.root).run(() => this.#renameMailbox(from, to));
+  }
+
+  async #renameMailbox(from: string, to: string): Promise<void> {
     if (isInbox(to)) throw new StoreError('EXISTS', 'INBOX always exists');
     const fromPrefix = `${from}${HIERARCHY_SEPARATOR}`;
     if (to.startsWith(fromPrefix))
@@ -198,15 +223,24 @@ export class MaildirStore implements MailStore {
     }
   }
 
-  /** RFC 3501 §6.3.5: renaming INBOX moves its messages to the new name; INBOX stays, empty. */
+  /**
+   * RFC 3501 §6.3.5: renaming INBOX moves its messages to the new name; INBOX stays, empty.
+   * The move holds INBOX's uidlist lock, which a writer holds from writing a message file until
+   * it has its UID: a message being appended is moved whole with its UID, or lands in the
+   * emptied INBOX, and never disappears between the two (the fuzzer's "a new message vanished").
+   */
   async #moveInboxMessages(target: string): Promise<void> {
-    await makeMaildir(target);
-    await writeFile(join(target, 'maildirfolder'), '');
-    for (const sub of ['new', 'cur']) {
-      for (const file of await readdir(join(this.root, sub))) {
-        if (file.startsWith('.')) continue;
-        await rename(join(this.root, sub, file), join(target, sub, file)).catch(() => undefined);
+    await makeFolder(target, 'renaming INBOX');
+    const lock = await DotLock.acquire(join(this.root, UIDLIST_FILE));
+    try {
+      for (const sub of ['new', 'cur']) {
+        for (const file of await readdir(join(this.root, sub))) {
+          if (file.startsWith('.')) continue;
+          await rename(join(this.root, sub, file), join(target, sub, file)).catch(() => undefined);
+        }
       }
+    } finally {
+      await lock.release();
     }
   }
 
@@ -373,6 +407,19 @@ async function makeMaildir(path: string): Promise<void> {
       await mkdir(join(path, sub), { recursive: true, mode: 0o700 });
   } catch (err) {
     throw storeErrorFromFs(err, path);
+  }
+}
+
+/**
+ * A Maildir++ folder: the Maildir and its `maildirfolder` marker. ENOENT on the marker means
+ * another session deleted (renamed away) the new folder at that moment: NOT_FOUND, not a bug.
+ */
+async function makeFolder(path: string, what: string): Promise<void> {
+  await makeMaildir(path);
+  try {
+    await writeFile(join(path, 'maildirfolder'), '');
+  } catch (err) {
+    throw storeErrorFromFs(err, what);
   }
 }
 
