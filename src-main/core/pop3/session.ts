@@ -129,9 +129,17 @@ export class Pop3Session {
     this.#awaitingSasl?.('*');
     const state = this.state;
     if (state.kind === 'transaction') {
-      // No QUIT: RFC 1939 §6 — nothing marked by DELE is removed.
+      // No QUIT: RFC 1939 §6 — nothing marked by DELE is removed. The session is over once
+      // the mailbox is closed (its state written), so a server stopping waits for that.
       this.state = { kind: 'update' };
-      void state.mailbox.close().finally(state.releaseLock);
+      void state.mailbox
+        .close()
+        .catch(() => undefined)
+        .finally(() => {
+          state.releaseLock();
+          this.#resolveClosed();
+        });
+      return;
     }
     this.#resolveClosed();
   };

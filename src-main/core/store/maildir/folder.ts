@@ -968,7 +968,14 @@ export class MaildirFolder {
       await this.#modseqs.batch(() => this.#sync(false, undefined, lock));
       return written.map((base) => {
         const uid = this.#uidByBase.get(base);
-        if (uid === undefined) throw new StoreError('TEMP', `${this.name}: a new message vanished`);
+        // Only a DELETE (and CREATE) of this mailbox by another session between the write and
+        // the sync takes a file away this fast: the client is told the mailbox is gone, and
+        // what was written is removed below, so NO still means nothing was stored.
+        if (uid === undefined)
+          throw new StoreError(
+            'NOT_FOUND',
+            `${this.name} was deleted while the message was being stored; nothing was stored`,
+          );
         return uid;
       });
     } catch (err) {
