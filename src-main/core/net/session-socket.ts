@@ -86,6 +86,26 @@ export class SessionSocket {
     this.#deadline = undefined;
   }
 
+  /**
+   * Signing in must be done within `limitMs` from accept, however slowly the client keeps
+   * sending: an idle timeout would let a byte every few seconds hold the connection for ever.
+   * The TLS handshake of an implicit-TLS port counts too. This one clock ends silent and
+   * trickling clients alike, so there is no separate pre-login idle timeout. `expire` says
+   * goodbye in the protocol's words with the text it is given.
+   */
+  armLoginDeadline(acceptedAt: number, limitMs: number, expire: (text: string) => void): void {
+    const seconds = Math.round(limitMs / 1000);
+    this.setDeadline(acceptedAt + limitMs, () =>
+      expire(`Sign-in took too long (the limit is ${seconds} seconds from connecting).`),
+    );
+  }
+
+  /** Signed in: the login deadline is over and the idle timeout takes its place. */
+  signedIn(idleTimeoutMs: number): void {
+    this.clearDeadline();
+    this.setTimeout(idleTimeoutMs);
+  }
+
   /** Stops delivering input (the session has enough unframed bytes). */
   pause(): void {
     if (this.#deflate) this.#deflate.pauseInput();

@@ -84,23 +84,14 @@ export class Pop3Session {
   /** After login, the idle timeout; before it, the login deadline alone (below). */
   #armTimeout(): void {
     if (this.state.kind === 'authorization') return;
-    this.#socket.clearDeadline();
-    this.#socket.setTimeout(this.#services.policy().idleTimeoutMs);
+    this.#socket.signedIn(this.#services.policy().idleTimeoutMs);
   }
 
-  /**
-   * Signing in must be done within the pre-login time from accept, however slowly the client
-   * keeps sending: an idle timeout would let a byte every few seconds hold the connection for
-   * ever. The TLS handshake of an implicit-TLS port counts too. This one clock ends silent
-   * and trickling clients alike, so there is no separate pre-login idle timeout.
-   */
+  /** The pre-login deadline from accept (`SessionSocket.armLoginDeadline`). */
   #armLoginDeadline(): void {
-    const limitMs = this.#services.policy().preauthTimeoutMs;
-    const seconds = Math.round(limitMs / 1000);
-    this.#socket.setDeadline((this.#options.acceptedAt ?? Date.now()) + limitMs, () => {
-      this.#write(
-        `-ERR Sign-in took too long (the limit is ${seconds} seconds from connecting).\r\n`,
-      );
+    const acceptedAt = this.#options.acceptedAt ?? Date.now();
+    this.#socket.armLoginDeadline(acceptedAt, this.#services.policy().preauthTimeoutMs, (text) => {
+      this.#write(`-ERR ${text}\r\n`);
       this.#end();
     });
   }
