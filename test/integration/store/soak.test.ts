@@ -75,7 +75,8 @@ describe('soak: a Maildir changed underneath while clients work', () => {
               );
               if (/ OK/.test(reply)) flagged.add(uid);
             }
-            if (round % 10 === 0) {
+            // From the first round on: a loaded machine may get through only a few rounds.
+            if (round % 10 === 1) {
               const body = `Message-ID: <appended-${round}@test>\r\n\r\nx\r\n`;
               const reply = await flagger.imap(
                 `a${round}`,
