@@ -311,6 +311,20 @@ describe('delivery and watching', () => {
     expect((await m.sync()).messages.map((x) => x.size)).toEqual([22]);
   });
 
+  it('a closed mailbox starts no watcher, so nothing keeps a stopping server alive', async () => {
+    const watchers = (): number =>
+      (process as unknown as { _getActiveHandles(): object[] })
+        ._getActiveHandles()
+        .filter((h) => h.constructor.name === 'FSWatcher').length;
+    const before = watchers();
+    const m = await store.openMailbox('INBOX');
+    await m.close();
+    // A session's SELECT that was still opening when the session ended watches afterwards.
+    const stop = m.watch(() => undefined);
+    expect(watchers()).toBe(before);
+    stop();
+  });
+
   it('lists, creates and opens Maildir++ folders', async () => {
     await store.createMailbox('Archive/2024');
     await store.createMailbox('Entwürfe');

@@ -157,6 +157,8 @@ export class MaildirFolder {
   readonly #mutex = new Mutex();
   readonly #listeners = new Set<(change: MailboxChange) => void>();
   #watchers: FSWatcher[] = [];
+  /** Set by `close`: a closed folder is out of `openFolders`, so it must not watch again. */
+  #closing = false;
   #debounce: NodeJS.Timeout | undefined;
 
   constructor(path: string, name: string, root = name === 'INBOX' ? path : dirname(path)) {
@@ -1097,6 +1099,7 @@ export class MaildirFolder {
   }
 
   watch(listener: (change: MailboxChange) => void): () => void {
+    if (this.#closing) return () => undefined;
     this.#listeners.add(listener);
     if (this.#watchers.length === 0) this.#startWatching();
     return () => {
@@ -1114,7 +1117,8 @@ export class MaildirFolder {
     };
     for (const dir of ['new', 'cur']) {
       try {
-        const watcher = watch(join(this.path, dir), notify);
+        // Unreferenced: sessions and listeners keep a server running, never a watcher.
+        const watcher = watch(join(this.path, dir), { persistent: false }, notify);
         watcher.on('error', () => watcher.close()); // folder deleted underneath: stop quietly
         this.#watchers.push(watcher);
       } catch {
@@ -1131,6 +1135,7 @@ export class MaildirFolder {
 
   /** Stops watching and writes what the cache learned. */
   async close(): Promise<void> {
+    this.#closing = true;
     this.#listeners.clear();
     this.#stopWatching();
     clearTimeout(this.#saveTimer);

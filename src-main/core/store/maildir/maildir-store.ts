@@ -366,6 +366,9 @@ class FolderHandle implements Mailbox {
   expunge = (uids: Iterable<number>) => this.#folder.expunge(uids);
 
   watch(listener: Parameters<Mailbox['watch']>[0]): () => void {
+    // A view still opening when its session ended (the handle closed meanwhile) must not
+    // start watching a folder that nobody will close again.
+    if (this.#closed) return () => undefined;
     const stop = this.#folder.watch(listener);
     this.#unwatch.add(stop);
     return () => {
