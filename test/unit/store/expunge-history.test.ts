@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_REMEMBERED_EXPUNGES } from '../../../src-main/core/store/limits.js';
 import { ExpungeHistory } from '../../../src-main/core/store/maildir/expunge-history.js';
-import { formatUidRanges, parseUidRanges } from '../../../src-main/core/store/maildir/uid-ranges.js';
+import {
+  formatUidRanges,
+  parseUidRanges,
+} from '../../../src-main/core/store/maildir/uid-ranges.js';
 
 describe('ExpungeHistory', () => {
   it('answers the UIDs expunged above a mod-sequence, ascending', () => {
