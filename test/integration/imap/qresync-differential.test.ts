@@ -158,6 +158,13 @@ describe.skipIf(!hasDovecot)('QRESYNC answers as Dovecot does', () => {
   it('needs every allowed difference it has', () => {
     expect(unusedEntries((where) => where === 'QRESYNC')).toEqual([]);
   });
+
+  it('is listed in CAPABILITY by both', async () => {
+    for (const side of [theirs, ours]) {
+      const caps = (await side.c.imap('c', 'CAPABILITY')).untagged.join(' ').split(' ');
+      expect(caps).toContain('QRESYNC');
+    }
+  });
 });
 
 describe.skipIf(!hasDovecot)('QRESYNC: expunges by another session', () => {
