@@ -217,6 +217,24 @@ describe.skipIf(!hasDovecot)('QRESYNC: expunges by another session', () => {
       if (!allowed('QRESYNC other sessions', theirs, out[1]![i]!)) expect(out[1]![i]).toBe(theirs);
   });
 
+  it('a FETCH that sets \\Seen is followed by the new MODSEQ (CONDSTORE, then QRESYNC)', async () => {
+    const sides = await pair.sessions();
+    const out: string[][] = [[], []];
+    for (const [i, side] of sides.entries()) {
+      for (const command of [
+        'ENABLE CONDSTORE',
+        'SELECT INBOX',
+        'STORE 1:* -FLAGS.SILENT (\\Seen)',
+        'FETCH 1 (BODY[HEADER.FIELDS (X-NONE)])',
+        'ENABLE QRESYNC',
+        'FETCH 1:2 (FLAGS BODY[HEADER.FIELDS (X-NONE)])',
+        'UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (X-NONE)])',
+      ])
+        out[i]!.push(await run(side, command));
+    }
+    expect(out[1]).toEqual(out[0]);
+  });
+
   it('needs every allowed difference it has', () => {
     expect(unusedEntries((where) => where === 'QRESYNC other sessions')).toEqual([]);
   });
