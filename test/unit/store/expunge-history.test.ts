@@ -15,6 +15,10 @@ describe('ExpungeHistory', () => {
     expect(h.since(0)).toEqual([2, 5, 9]);
     expect(h.since(10)).toEqual([9]);
     expect(h.since(12)).toEqual([]);
+    expect(h.batches).toEqual([
+      { modseq: 10, uids: [2, 5] },
+      { modseq: 12, uids: [9] },
+    ]);
   });
 
   it('does not answer below its floor', () => {
