@@ -20,6 +20,7 @@ const EXTENSIONS = [
   'SASL-IR', // RFC 4959
   'ID', // RFC 2971
   'ENABLE', // RFC 5161
+  'UTF8=ACCEPT', // RFC 6855 (utf8-accept.ts)
   'IDLE', // RFC 2177
   'NAMESPACE', // RFC 2342
   'UIDPLUS', // RFC 4315

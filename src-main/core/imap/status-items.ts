@@ -8,10 +8,9 @@
  */
 import { ArgumentError } from './args.js';
 import type { Token } from './parser.js';
-import { astring as formatName } from './format/imap-string.js';
-import { encodeModifiedUtf7 } from '../store/mailbox-name.js';
 import type { MailboxCounts } from '../store/types.js';
 import { quoteInput } from '../net/client-text.js';
+import { wireMailboxName, type EnabledExtensions } from './utf8-accept.js';
 
 /** Item name → counter, in the order answers list them. */
 const ITEMS: ReadonlyMap<string, keyof MailboxCounts> = new Map([
@@ -37,14 +36,18 @@ export function statusItems(token: Token | undefined): ReadonlySet<string> {
   return items;
 }
 
-/** The untagged `STATUS name (item value …)` line, without the leading `* `. */
+/**
+ * The untagged `STATUS name (item value …)` line, without the leading `* `; the name as the
+ * session writes names (`utf8-accept.ts`).
+ */
 export function statusLine(
   name: string,
   items: ReadonlySet<string>,
   counts: MailboxCounts,
+  session: EnabledExtensions,
 ): string {
   const values = [...ITEMS]
     .filter(([item]) => items.has(item))
     .map(([item, key]) => `${item} ${counts[key]}`);
-  return `STATUS ${formatName(encodeModifiedUtf7(name))} (${values.join(' ')})`;
+  return `STATUS ${wireMailboxName(name, session)} (${values.join(' ')})`;
 }

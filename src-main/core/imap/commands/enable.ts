@@ -6,10 +6,12 @@ import type { ImapCommand, ImapContext } from '../command.js';
 import { bad, ok } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
 import { CONDSTORE, enableCondstore } from '../condstore.js';
+import { UTF8_ACCEPT, enableUtf8Accept } from '../utf8-accept.js';
 
 /** What each name turns on; true when it was off. */
 const ENABLEABLE: Readonly<Record<string, (ctx: ImapContext) => boolean>> = {
   [CONDSTORE]: enableCondstore,
+  [UTF8_ACCEPT]: enableUtf8Accept, // RFC 6855 §3, `utf8-accept.ts`
 };
 
 export const enable: ImapCommand = {

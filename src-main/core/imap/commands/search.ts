@@ -18,6 +18,7 @@ import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
 import { enableCondstore } from '../condstore.js';
 import type { SearchKey } from '../search/keys.js';
+import { utf8Accepted, type EnabledExtensions } from '../utf8-accept.js';
 
 function hasModseqKey(key: SearchKey): boolean {
   switch (key.op) {
@@ -56,6 +57,8 @@ async function run(
   }
   let decoder = new TextDecoder('utf-8');
   if (isAtom(tokens[0], 'CHARSET')) {
+    // RFC 6855 §3: once UTF8=ACCEPT is on, strings are UTF-8 and a charset label conflicts.
+    if (utf8Accepted(ctx)) throw new ArgumentError('No CHARSET once UTF8=ACCEPT is enabled');
     const charset =
       tokens[1]?.type === 'atom' || tokens[1]?.type === 'string' ? tokenText(tokens[1]) : '';
     if (!charset) throw new ArgumentError('CHARSET needs a name');
@@ -130,9 +133,13 @@ async function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate
  */
 export function searchCharset(
   token: Token | undefined,
+  session: EnabledExtensions,
 ): { decoder: TextDecoder } | { refusal: CommandResult } {
   const name = token?.type === 'atom' || token?.type === 'string' ? tokenText(token) : '';
   if (!name) throw new ArgumentError('Missing charset');
+  // RFC 6855 §3, erratum 4029: with UTF8=ACCEPT on, a mandatory charset must be UTF-8.
+  if (utf8Accepted(session) && name.toUpperCase() !== 'UTF-8')
+    throw new ArgumentError('Only UTF-8 once UTF8=ACCEPT is enabled');
   const decoder = decoderFor(name);
   if (decoder) return { decoder };
   return {

@@ -26,7 +26,7 @@ async function open(
   }
   if (args.length === 2) selectParams(args[1]);
   else expectCount(args, 1);
-  const name = mailboxName(args[0]);
+  const name = mailboxName(args[0], ctx);
   const view = await ctx.openView(name, readOnly);
   const keywords = new Set<string>();
   let firstUnseen = 0;
