@@ -8,7 +8,7 @@ import { StoreError } from '../store/errors.js';
 import type { Token } from './parser.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
 import { quoteInput } from '../net/client-text.js';
-import { utf8Accepted, utf8MailboxText, type EnabledExtensions } from './utf8-accept.js';
+import { utf8MailboxText, utf8Names, type EnabledExtensions } from './utf8-accept.js';
 
 export class ArgumentError extends Error {
   override name = 'ArgumentError';
@@ -24,14 +24,15 @@ export function astring(token: Token | undefined): string | undefined {
 
 /**
  * A mailbox name from the wire as the store's Unicode name; INBOX any case. Modified UTF-7
- * (RFC 3501 §5.1.3), or UTF-8 once the session enabled UTF8=ACCEPT (RFC 6855 §3).
+ * (RFC 3501 §5.1.3), or UTF-8 once the session enabled UTF8=ACCEPT (RFC 6855 §3) or
+ * IMAP4rev2 (RFC 9051 §5.1).
  */
 export function mailboxName(token: Token | undefined, session: EnabledExtensions): string {
-  const raw = utf8Accepted(session) ? utf8Astring(token) : astring(token);
+  const raw = utf8Names(session) ? utf8Astring(token) : astring(token);
   if (raw === undefined) throw new ArgumentError('Missing mailbox name');
   if (isInbox(raw)) return 'INBOX';
   try {
-    const name = utf8Accepted(session) ? raw : decodeModifiedUtf7(raw);
+    const name = utf8Names(session) ? raw : decodeModifiedUtf7(raw);
     return name.toUpperCase().startsWith('INBOX/') ? `INBOX${name.slice(5)}` : name;
   } catch (err) {
     if (err instanceof StoreError) throw new ArgumentError(err.message);

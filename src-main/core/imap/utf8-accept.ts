@@ -9,6 +9,7 @@
 import { TextDecoder } from 'node:util';
 import { encodeModifiedUtf7 } from '../store/mailbox-name.js';
 import { astring, utf8Bytes } from './format/imap-string.js';
+import { rev2Enabled } from './imap4rev2.js';
 
 export const UTF8_ACCEPT = 'UTF8=ACCEPT';
 
@@ -19,6 +20,11 @@ export interface EnabledExtensions {
 
 export function utf8Accepted(session: EnabledExtensions): boolean {
   return session.enabled.has(UTF8_ACCEPT);
+}
+
+/** Mailbox names are UTF-8 under UTF8=ACCEPT and under IMAP4rev2 (RFC 9051 §5.1). */
+export function utf8Names(session: EnabledExtensions): boolean {
+  return utf8Accepted(session) || rev2Enabled(session);
 }
 
 /** Turns UTF8=ACCEPT on; true when it was off. */
@@ -59,11 +65,11 @@ function utf8Quoted(bytes: string): string {
 
 /**
  * A store name as a session writes it (a byte string): modified UTF-7 (RFC 3501 §5.1.3) unless
- * the session enabled UTF8=ACCEPT; then an atom when ASCII allows one, else a UTF-8 quoted
+ * the session enabled UTF8=ACCEPT or IMAP4rev2; then an atom when ASCII allows one, else a UTF-8 quoted
  * string (RFC 6855 §3). Store names never hold CR, LF or NUL (`store/mailbox-name.ts`).
  */
 export function wireMailboxName(name: string, session: EnabledExtensions): string {
-  if (!utf8Accepted(session)) return astring(encodeModifiedUtf7(name));
+  if (!utf8Names(session)) return astring(encodeModifiedUtf7(name));
   // In UTF-8 an ASCII name is itself: `&` is an ampersand, never a modified UTF-7 shift.
   return /^[\x20-\x7e]*$/.test(name) ? astring(name) : utf8Quoted(utf8Bytes(name));
 }

@@ -18,7 +18,7 @@ import { specialUses } from '../../store/special-use.js';
 import { statusItems, statusLine } from '../status-items.js';
 import { StoreError } from '../../store/errors.js';
 import { loggedIn } from './mailboxes.js';
-import { utf8Accepted, wireMailboxName, type EnabledExtensions } from '../utf8-accept.js';
+import { utf8Names, wireMailboxName, type EnabledExtensions } from '../utf8-accept.js';
 
 /** RFC 5258 §3 selection options and §4 return options this server implements. */
 const SELECTION_OPTIONS = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
@@ -82,14 +82,14 @@ function parseList(args: readonly Token[], session: EnabledExtensions): ListRequ
     for (let i = 0; i < items.length; i++) {
       const option = word(items[i]!);
       returns.add(option);
-      if (option === 'STATUS') status = statusItems(items[++i]);
+      if (option === 'STATUS') status = statusItems(items[++i], session);
     }
   }
   checkOptions(select, returns);
   const patterns = rawPatterns.map((p) => {
     if (reference.length + p.length > MAX_LIST_PATTERN_CHARS)
       throw new ArgumentError(`Mailbox pattern longer than ${MAX_LIST_PATTERN_CHARS} characters`);
-    if (utf8Accepted(session)) return reference + p; // RFC 6855 §3: already Unicode
+    if (utf8Names(session)) return reference + p; // RFC 6855 §3, RFC 9051 §5.1: already Unicode
     try {
       return decodeModifiedUtf7(reference + p);
     } catch {
@@ -99,9 +99,9 @@ function parseList(args: readonly Token[], session: EnabledExtensions): ListRequ
   return { patterns, select, returns, status, extended };
 }
 
-/** The reference or a pattern as text: UTF-8 once UTF8=ACCEPT is on, else modified UTF-7. */
+/** The reference or a pattern as text: UTF-8 once UTF8=ACCEPT or IMAP4rev2 is on, else modified UTF-7. */
 function nameText(token: Token | undefined, session: EnabledExtensions): string | undefined {
-  return utf8Accepted(session) ? utf8Astring(token) : astring(token);
+  return utf8Names(session) ? utf8Astring(token) : astring(token);
 }
 
 /**

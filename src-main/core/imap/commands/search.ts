@@ -19,6 +19,7 @@ import { quoteInput } from '../../net/client-text.js';
 import { enableCondstore } from '../condstore.js';
 import type { SearchKey } from '../search/keys.js';
 import { utf8Accepted, type EnabledExtensions } from '../utf8-accept.js';
+import { rev2Enabled } from '../imap4rev2.js';
 
 function hasModseqKey(key: SearchKey): boolean {
   switch (key.op) {
@@ -55,6 +56,8 @@ async function run(
     options = returnOptions(tokens[1]);
     tokens = tokens.slice(2);
   }
+  // RFC 9051 §6.4.4: IMAP4rev2 has no SEARCH response; without RETURN it is RETURN (ALL).
+  if (!options && rev2Enabled(ctx)) options = new Set<ReturnOption>(['ALL']);
   let decoder = new TextDecoder('utf-8');
   if (isAtom(tokens[0], 'CHARSET')) {
     // RFC 6855 §3: once UTF8=ACCEPT is on, strings are UTF-8 and a charset label conflicts.

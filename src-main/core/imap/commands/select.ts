@@ -10,6 +10,8 @@ import type { Token } from '../parser.js';
 import type { ImapCommand, ImapContext } from '../command.js';
 import { ok, type CommandResult } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
+import { rev2Enabled } from '../imap4rev2.js';
+import { wireMailboxName } from '../utf8-accept.js';
 
 async function open(
   ctx: ImapContext,
@@ -41,10 +43,14 @@ async function open(
   view.newKeywords(keywords);
   for (const line of view.flagsResponses()) ctx.untagged(line);
   ctx.untagged(`${view.exists} EXISTS`);
-  ctx.untagged(`${view.recentCount} RECENT`);
-  if (firstUnseen) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
+  const rev2 = rev2Enabled(ctx);
+  view.reportRecent = !rev2;
+  if (!rev2) ctx.untagged(`${view.recentCount} RECENT`);
+  if (firstUnseen && !rev2) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
   ctx.untagged(`OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`);
   ctx.untagged(`OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
+  // RFC 9051 §6.3.2: IMAP4rev2 names the mailbox in a LIST response, with no RECENT or UNSEEN.
+  if (rev2) ctx.untagged(`LIST () "/" ${wireMailboxName(name, ctx)}`);
   if (args.length === 2) ctx.enabled.add(CONDSTORE);
   if (ctx.enabled.has(CONDSTORE)) {
     view.reportModseq = true;

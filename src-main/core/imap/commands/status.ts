@@ -19,7 +19,7 @@ export const status: ImapCommand = {
   async handle(ctx, args) {
     expectCount(args, 2);
     const name = mailboxName(args[0], ctx);
-    const items = statusItems(args[1]);
+    const items = statusItems(args[1], ctx);
     const counts = await loggedIn(ctx).store.counts(name);
     if (items.has('HIGHESTMODSEQ')) enableCondstore(ctx);
     ctx.untagged(statusLine(name, items, counts, ctx));
