@@ -7,6 +7,8 @@
  * enable it, beside it on the same mailbox, keeps every IMAP4rev1 answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { ImapFlow } from 'imapflow';
 import type { LineClient } from '../../helpers/line-client.js';
 import { imapSession } from '../../helpers/differential.js';
 import { startService, type TestService } from '../../helpers/service.js';
@@ -129,6 +131,40 @@ describe('IMAP4rev2 (RFC 9051)', () => {
     ]);
     old.close();
     c.close();
+  });
+
+  it('serves imapflow, which enables IMAP4rev2 and UTF8=ACCEPT when both are offered', async () => {
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: mailport.ports.imap,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: mailport.user, pass: mailport.password },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      expect([...client.enabled]).toEqual(
+        expect.arrayContaining(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE']),
+      );
+      await client.mailboxCreate('Reise nach Köln & Bonn');
+      expect(await readdir(mailport.maildir)).toContain('.Reise nach K&APY-ln &- Bonn');
+      const listed = (await client.list()).map((m) => m.path);
+      expect(listed).toContain('Reise nach Köln & Bonn');
+      const subject = 'Grüße aus Köln';
+      await client.append('Reise nach Köln & Bonn', `Subject: ${subject}\r\n\r\nHallo\r\n`);
+      const lock = await client.getMailboxLock('Reise nach Köln & Bonn');
+      try {
+        expect(await client.search({ subject: 'Grüße' }, { uid: true })).toEqual([1]);
+        const message = await client.fetchOne('1', { envelope: true, flags: true });
+        expect(message && message.envelope?.subject).toBe(subject);
+        expect(message && [...(message.flags ?? [])]).toEqual([]);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
   });
 
   it('names mailboxes in UTF-8', async () => {
