@@ -62,7 +62,7 @@ describe('IMAP4rev2 (RFC 9051)', () => {
     const selected = await answer(c, 'SELECT Fresh');
     expect(selected.filter((l) => / RECENT$|\[UNSEEN /.test(l))).toEqual([]);
     expect(selected).toContain('* 2 EXISTS');
-    expect(selected).toContain('* LIST () "/" Fresh');
+    expect(selected).toContain('* LIST (\\HasNoChildren) "/" Fresh');
     expect(await answer(c, 'FETCH 1:* FLAGS')).toEqual([
       '* 1 FETCH (FLAGS ())',
       '* 2 FETCH (FLAGS ())',
@@ -175,7 +175,10 @@ describe('IMAP4rev2 (RFC 9051)', () => {
       'OK',
     ]);
     const selected = await answer(c, 'EXAMINE "Grüße & Co"');
-    expect(selected).toContain('* LIST () "/" "Grüße & Co"');
+    expect(selected).toContain('* LIST (\\HasNoChildren) "/" "Grüße & Co"');
+    // The attributes are those a basic LIST gives: special use and children too.
+    expect(await answer(c, 'CREATE "Sent/2026"')).toEqual(['OK']);
+    expect(await answer(c, 'EXAMINE Sent')).toContain('* LIST (\\HasChildren \\Sent) "/" Sent');
     const old = await session(false);
     expect(await answer(old, 'LIST "" "Gr*"')).toEqual([
       '* LIST (\\HasNoChildren) "/" "Gr&APwA3w-e &- Co"',

@@ -181,6 +181,19 @@ async function runList(
 }
 
 /**
+ * The LIST response SELECT and EXAMINE send an IMAP4rev2 session (RFC 9051 §6.3.2), with the
+ * attributes a basic LIST gives the mailbox: children and special use.
+ */
+export async function selectedListLine(ctx: ImapContext, name: string): Promise<string> {
+  const existing = (await loggedIn(ctx).store.listMailboxes()).map((m) => m.name);
+  const hasChildren = existing.some((n) => n.startsWith(`${name}/`));
+  const attrs = [hasChildren ? '\\HasChildren' : '\\HasNoChildren'];
+  const use = specialUses(existing).get(name);
+  if (use) attrs.push(use);
+  return `LIST (${attrs.join(' ')}) "/" ${wireMailboxName(name, ctx)}`;
+}
+
+/**
  * RFC 5819 §2: the STATUS of a selectable mailbox right after its LIST line. A mailbox that
  * vanished in between gets no STATUS line, as the RFC asks for any error here.
  */
