@@ -99,7 +99,7 @@ function parseList(args: readonly Token[], session: EnabledExtensions): ListRequ
   return { patterns, select, returns, status, extended };
 }
 
-/** The reference or a pattern as text: UTF-8 once UTF8=ACCEPT or IMAP4rev2 is on, else modified UTF-7. */
+/** The reference or a pattern: UTF-8 under UTF8=ACCEPT or IMAP4rev2, else modified UTF-7. */
 function nameText(token: Token | undefined, session: EnabledExtensions): string | undefined {
   return utf8Names(session) ? utf8Astring(token) : astring(token);
 }

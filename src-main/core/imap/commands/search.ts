@@ -2,7 +2,8 @@
  * SEARCH [RETURN (options)] [CHARSET charset] keys — RFC 3501 §6.4.4, ESEARCH (RFC 4731 §3.1),
  * SEARCHRES (RFC 5182 §2); UID SEARCH answers with UIDs.
  * Search strings may come in any charset Node's TextDecoder knows (as Dovecot accepts any
- * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)].
+ * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)]. Under UTF8=ACCEPT a CHARSET is BAD
+ * (RFC 6855 §3); under IMAP4rev2 the answer is always ESEARCH (RFC 9051 §6.4.4).
  */
 import { TextDecoder } from 'node:util';
 import { ArgumentError } from '../args.js';
