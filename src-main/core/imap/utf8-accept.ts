@@ -65,8 +65,9 @@ function utf8Quoted(bytes: string): string {
 
 /**
  * A store name as a session writes it (a byte string): modified UTF-7 (RFC 3501 §5.1.3) unless
- * the session enabled UTF8=ACCEPT or IMAP4rev2; then an atom when ASCII allows one, else a UTF-8 quoted
- * string (RFC 6855 §3). Store names never hold CR, LF or NUL (`store/mailbox-name.ts`).
+ * the session enabled UTF8=ACCEPT or IMAP4rev2; then an atom when ASCII allows one, else a
+ * UTF-8 quoted string (RFC 6855 §3). Store names never hold CR, LF or NUL
+ * (`store/mailbox-name.ts`).
  */
 export function wireMailboxName(name: string, session: EnabledExtensions): string {
   if (!utf8Names(session)) return astring(encodeModifiedUtf7(name));
