@@ -8,6 +8,7 @@ import { StoreError } from '../store/errors.js';
 import type { Token } from './parser.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
 import { quoteInput } from '../net/client-text.js';
+import { utf8MailboxText, utf8Names, type EnabledExtensions } from './utf8-accept.js';
 
 export class ArgumentError extends Error {
   override name = 'ArgumentError';
@@ -21,18 +22,35 @@ export function astring(token: Token | undefined): string | undefined {
   return undefined;
 }
 
-/** A mailbox name from the wire (modified UTF-7) as the store's Unicode name; INBOX any case. */
-export function mailboxName(token: Token | undefined): string {
-  const raw = astring(token);
+/**
+ * A mailbox name from the wire as the store's Unicode name; INBOX any case. Modified UTF-7
+ * (RFC 3501 §5.1.3), or UTF-8 once the session enabled UTF8=ACCEPT (RFC 6855 §3) or
+ * IMAP4rev2 (RFC 9051 §5.1).
+ */
+export function mailboxName(token: Token | undefined, session: EnabledExtensions): string {
+  const raw = utf8Names(session) ? utf8Astring(token) : astring(token);
   if (raw === undefined) throw new ArgumentError('Missing mailbox name');
   if (isInbox(raw)) return 'INBOX';
   try {
-    const name = decodeModifiedUtf7(raw);
+    const name = utf8Names(session) ? raw : decodeModifiedUtf7(raw);
     return name.toUpperCase().startsWith('INBOX/') ? `INBOX${name.slice(5)}` : name;
   } catch (err) {
     if (err instanceof StoreError) throw new ArgumentError(err.message);
     throw err;
   }
+}
+
+/**
+ * An astring holding a UTF-8 mailbox name or pattern (RFC 6855 §3), as Unicode; undefined when
+ * the token is no astring, ArgumentError when its octets are no name. An atom's 8-bit octets
+ * are read as UTF-8 too: the grammar wants them quoted, but reading them does no harm.
+ */
+export function utf8Astring(token: Token | undefined): string | undefined {
+  if (token?.type !== 'atom' && token?.type !== 'string') return undefined;
+  const bytes = token.type === 'atom' ? Buffer.from(token.value, 'latin1') : token.value;
+  const decoded = utf8MailboxText(bytes);
+  if ('refusal' in decoded) throw new ArgumentError(decoded.refusal);
+  return decoded.text;
 }
 
 export function sequenceSet(token: Token | undefined): SequenceSet {

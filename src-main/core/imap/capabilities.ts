@@ -3,6 +3,7 @@
  * appear only where a login would be accepted; otherwise LOGINDISABLED (RFC 3501 §6.2.3).
  */
 import type { ImapStateKind } from './state.js';
+import { IMAP4REV2 } from './imap4rev2.js';
 
 export interface CapabilityContext {
   readonly state: ImapStateKind;
@@ -20,6 +21,7 @@ const EXTENSIONS = [
   'SASL-IR', // RFC 4959
   'ID', // RFC 2971
   'ENABLE', // RFC 5161
+  'UTF8=ACCEPT', // RFC 6855 (utf8-accept.ts)
   'IDLE', // RFC 2177
   'NAMESPACE', // RFC 2342
   'UIDPLUS', // RFC 4315
@@ -43,7 +45,8 @@ const EXTENSIONS = [
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {
-  const caps = ['IMAP4rev1', ...EXTENSIONS, `APPENDLIMIT=${ctx.appendLimit}`];
+  // RFC 9051 §6.3.1: both revisions; a session is IMAP4rev1 until it sends ENABLE IMAP4rev2.
+  const caps = ['IMAP4rev1', IMAP4REV2, ...EXTENSIONS, `APPENDLIMIT=${ctx.appendLimit}`];
   if (ctx.state === 'not-authenticated') {
     if (ctx.canStartTls) caps.push('STARTTLS');
     caps.push(ctx.loginAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');

@@ -37,6 +37,8 @@ export class MailboxView {
   highestModseq = 0;
   /** CONDSTORE is on in the session: FETCH responses for flag changes carry MODSEQ. */
   reportModseq = false;
+  /** False once the session enabled IMAP4rev2, which has no \Recent (RFC 9051 Appendix E). */
+  reportRecent = true;
   /**
    * QRESYNC is on in the session (RFC 7162 §3.2): expunges are `VANISHED uids` instead of
    * `n EXPUNGE` (§3.2.10), every FETCH response carries UID (§3.2), and a command after which
@@ -157,7 +159,7 @@ export class MailboxView {
 
   #shown(uid: number, stored: ReadonlySet<string>): string[] {
     const flags = SYSTEM_ORDER.filter((f) => stored.has(f));
-    if (this.#recent.has(uid)) flags.push('\\Recent');
+    if (this.reportRecent && this.#recent.has(uid)) flags.push('\\Recent');
     for (const f of stored) if (!f.startsWith('\\')) flags.push(f);
     return flags;
   }
@@ -276,8 +278,8 @@ export class MailboxView {
     if (changed) this.#catchUp(messages, out);
     this.#seen = messages;
     if (this.#records.length !== before) out.push(`${this.#records.length} EXISTS`);
-    if (this.#recent.size !== recentBefore || this.#records.length !== before)
-      out.push(`${this.#recent.size} RECENT`);
+    const recentChanged = this.#recent.size !== recentBefore || this.#records.length !== before;
+    if (this.reportRecent && recentChanged) out.push(`${this.#recent.size} RECENT`);
     this.uidNext = status.uidNext;
     this.highestModseq = status.highestModseq;
     return out;

@@ -123,6 +123,8 @@ export interface MailboxCounts {
   /** Sum of the messages' CRLF sizes. */
   readonly size: number;
   readonly highestModseq: number;
+  /** Messages flagged \Deleted (STATUS DELETED, RFC 9051 §6.3.11). */
+  readonly deleted: number;
 }
 
 export interface MailStore {

@@ -3,10 +3,13 @@
  * A missing mailbox answers [TRYCREATE].
  *
  *   append         = "APPEND" SP mailbox 1*append-message        ; RFC 3502 §6.3.11
- *   append-message = [SP flag-list] [SP date-time] SP literal
+ *   append-message = [SP flag-list] [SP date-time] SP append-data
+ *   append-data    = literal / "UTF8" SP "(" literal8 ")"         ; RFC 6855 §4
  *
  * Every message is checked before any is stored, and the store writes them all or none: a
- * failure of any one means none was appended (RFC 3502 §6.3.11).
+ * failure of any one means none was appended (RFC 3502 §6.3.11). The `UTF8 (…)` form is taken
+ * once the session enabled UTF8=ACCEPT (RFC 6855 §4) and stored as it came, like any literal;
+ * before that it is BAD, as the command was before the extension.
  */
 import { ArgumentError, flags as parseFlags, mailboxName } from '../args.js';
 import type { ImapCommand } from '../command.js';
@@ -19,6 +22,7 @@ import { StoreError } from '../../store/errors.js';
 import type { NewMessage } from '../../store/types.js';
 import { loggedIn } from './mailboxes.js';
 import { quoteInput } from '../../net/client-text.js';
+import { utf8Accepted } from '../utf8-accept.js';
 
 const USAGE = 'Usage: APPEND mailbox [(flags)] ["date-time"] {size} …';
 
@@ -26,8 +30,8 @@ export const append: ImapCommand = {
   name: 'APPEND',
   states: AUTHENTICATED,
   async handle(ctx, args) {
-    const name = mailboxName(args[0]);
-    const messages = appendMessages(args.slice(1));
+    const name = mailboxName(args[0], ctx);
+    const messages = appendMessages(args.slice(1), utf8Accepted(ctx));
     if (messages.some((m) => m.bytes.length === 0)) return no('Refusing an empty message.');
     const { store } = loggedIn(ctx);
     let mailbox;
@@ -49,14 +53,17 @@ export const append: ImapCommand = {
 };
 
 /** The messages after the mailbox name: each its optional flags and date, then its literal. */
-function appendMessages(tokens: readonly Token[]): NewMessage[] {
+function appendMessages(tokens: readonly Token[], utf8: boolean): NewMessage[] {
   const messages: NewMessage[] = [];
   let flags: string[] | undefined;
   let internalDate: Date | undefined;
-  for (const token of tokens) {
-    if (token.type === 'string' && token.literal) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const bytes = messageLiteral(token) ?? (utf8 ? utf8Data(token, tokens[i + 1]) : undefined);
+    if (bytes) {
+      if (token.type === 'atom') i++; // UTF8 and its list
       messages.push({
-        bytes: token.value,
+        bytes,
         flags: flags ?? [],
         ...(internalDate && { internalDate }),
       });
@@ -71,4 +78,20 @@ function appendMessages(tokens: readonly Token[]): NewMessage[] {
   if (messages.length === 0 || flags || internalDate)
     throw new ArgumentError('APPEND needs each message as a literal');
   return messages;
+}
+
+function messageLiteral(token: Token): Buffer | undefined {
+  return token.type === 'string' && token.literal ? token.value : undefined;
+}
+
+/**
+ * RFC 6855 §4 `"UTF8" SP "(" literal8 ")"`: the message inside. The reader does not say
+ * whether the literal was `~{n}` or `{n}`; both are taken, since the octets are the same.
+ */
+function utf8Data(token: Token, next: Token | undefined): Buffer | undefined {
+  if (token.type !== 'atom' || token.value.toUpperCase() !== 'UTF8') return undefined;
+  const inner = next?.type === 'list' && next.items.length === 1 ? next.items[0] : undefined;
+  const bytes = inner && messageLiteral(inner);
+  if (!bytes) throw new ArgumentError('Usage: APPEND mailbox … UTF8 (~{size} …)');
+  return bytes;
 }

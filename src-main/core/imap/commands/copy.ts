@@ -21,7 +21,7 @@ async function run(
   expectCount(args, 2);
   const view = selectedView(ctx);
   const set = sequenceSet(args[0]);
-  const target = mailboxName(args[1]);
+  const target = mailboxName(args[1], ctx);
   if (move && view.readOnly) return no('The mailbox is open read-only (EXAMINE).', 'READ-ONLY');
   const uids = view.resolve(set, byUid).filter((uid) => !view.isVanished(uid));
   if (uids.length === 0) return ok(move ? 'No messages moved.' : 'No messages copied.');

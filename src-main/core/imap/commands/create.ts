@@ -21,7 +21,7 @@ export const create: ImapCommand = {
   states: AUTHENTICATED,
   async handle(ctx, args) {
     if (args.length === 0) throw new ArgumentError('Usage: CREATE mailbox');
-    const name = mailboxName(args[0]).replace(/\/$/, '');
+    const name = mailboxName(args[0], ctx).replace(/\/$/, '');
     if (name === 'INBOX') return no('INBOX always exists', 'ALREADYEXISTS');
     await loggedIn(ctx).store.createMailbox(name);
     return ok('Create completed.');

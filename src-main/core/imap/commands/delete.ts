@@ -13,7 +13,7 @@ export const deleteCommand: ImapCommand = {
   states: AUTHENTICATED,
   async handle(ctx, args) {
     expectCount(args, 1);
-    const name = mailboxName(args[0]);
+    const name = mailboxName(args[0], ctx);
     if (name === 'INBOX') return no('INBOX cannot be deleted.', 'CANNOT');
     if (isSelected(ctx, name)) return no('Close the mailbox before deleting it.', 'INUSE');
     await loggedIn(ctx).store.deleteMailbox(name);

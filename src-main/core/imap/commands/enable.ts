@@ -7,11 +7,15 @@ import { bad, ok } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
 import { CONDSTORE, enableCondstore } from '../condstore.js';
 import { enableQresync, QRESYNC } from '../qresync.js';
+import { UTF8_ACCEPT, enableUtf8Accept } from '../utf8-accept.js';
+import { IMAP4REV2_ENABLE, enableImap4rev2 } from '../imap4rev2.js';
 
 /** What each name turns on; true when it was off. */
 const ENABLEABLE: Readonly<Record<string, (ctx: ImapContext) => boolean>> = {
   [CONDSTORE]: enableCondstore,
   [QRESYNC]: enableQresync,
+  [UTF8_ACCEPT]: enableUtf8Accept, // RFC 6855 §3, `utf8-accept.ts`
+  [IMAP4REV2_ENABLE]: enableImap4rev2, // RFC 9051 §6.3.1, `imap4rev2.ts`
 };
 
 export const enable: ImapCommand = {

@@ -6,19 +6,19 @@
  *   list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]
  *   return-option =/ "STATUS" SP "(" status-att *(SP status-att) ")"   ; RFC 5819 §6
  */
-import { ArgumentError, astring } from '../args.js';
+import { ArgumentError, astring, utf8Astring } from '../args.js';
 import type { ImapCommand, ImapContext } from '../command.js';
 import { MAX_LIST_PATTERN_CHARS } from '../limits.js';
 import { parentsOf, patternMatcher } from '../mailbox-pattern.js';
 import type { Token } from '../parser.js';
 import { ok, type CommandResult } from '../response.js';
-import { astring as formatName } from '../format/imap-string.js';
 import { AUTHENTICATED } from '../state.js';
-import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../store/mailbox-name.js';
+import { decodeModifiedUtf7 } from '../../store/mailbox-name.js';
 import { specialUses } from '../../store/special-use.js';
 import { statusItems, statusLine } from '../status-items.js';
 import { StoreError } from '../../store/errors.js';
 import { loggedIn } from './mailboxes.js';
+import { utf8Names, wireMailboxName, type EnabledExtensions } from '../utf8-accept.js';
 
 /** RFC 5258 §3 selection options and §4 return options this server implements. */
 const SELECTION_OPTIONS = new Set(['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE']);
@@ -38,20 +38,20 @@ interface ListRequest {
 export const list: ImapCommand = {
   name: 'LIST',
   states: AUTHENTICATED,
-  handle: (ctx, args) => runList(ctx, parseList(args), 'LIST'),
+  handle: (ctx, args) => runList(ctx, parseList(args, ctx), 'LIST'),
 };
 
 export const lsub: ImapCommand = {
   name: 'LSUB',
   states: AUTHENTICATED,
   handle(ctx, args) {
-    const request = parseList(args);
+    const request = parseList(args, ctx);
     if (request.extended) throw new ArgumentError('LSUB takes no options');
     return runList(ctx, { ...request, select: new Set(['SUBSCRIBED']) }, 'LSUB');
   },
 };
 
-function parseList(args: readonly Token[]): ListRequest {
+function parseList(args: readonly Token[], session: EnabledExtensions): ListRequest {
   let rest = [...args];
   const select = new Set<string>();
   const returns = new Set<string>();
@@ -63,14 +63,14 @@ function parseList(args: readonly Token[]): ListRequest {
     rest.shift();
     for (const t of options.items) select.add(word(t));
   }
-  const reference = astring(rest[0]);
+  const reference = nameText(rest[0], session);
   const patternToken = rest[1];
   if (reference === undefined || !patternToken)
     throw new ArgumentError('Usage: LIST reference pattern');
   const rawPatterns =
     patternToken.type === 'list'
-      ? patternToken.items.map((t) => astring(t) ?? '')
-      : [astring(patternToken) ?? ''];
+      ? patternToken.items.map((t) => nameText(t, session) ?? '')
+      : [nameText(patternToken, session) ?? ''];
   if (patternToken.type === 'list') extended = true;
   rest = rest.slice(2);
   if (rest.length) {
@@ -82,13 +82,14 @@ function parseList(args: readonly Token[]): ListRequest {
     for (let i = 0; i < items.length; i++) {
       const option = word(items[i]!);
       returns.add(option);
-      if (option === 'STATUS') status = statusItems(items[++i]);
+      if (option === 'STATUS') status = statusItems(items[++i], session);
     }
   }
   checkOptions(select, returns);
   const patterns = rawPatterns.map((p) => {
     if (reference.length + p.length > MAX_LIST_PATTERN_CHARS)
       throw new ArgumentError(`Mailbox pattern longer than ${MAX_LIST_PATTERN_CHARS} characters`);
+    if (utf8Names(session)) return reference + p; // RFC 6855 §3, RFC 9051 §5.1: already Unicode
     try {
       return decodeModifiedUtf7(reference + p);
     } catch {
@@ -96,6 +97,11 @@ function parseList(args: readonly Token[]): ListRequest {
     }
   });
   return { patterns, select, returns, status, extended };
+}
+
+/** The reference or a pattern: UTF-8 under UTF8=ACCEPT or IMAP4rev2, else modified UTF-7. */
+function nameText(token: Token | undefined, session: EnabledExtensions): string | undefined {
+  return utf8Names(session) ? utf8Astring(token) : astring(token);
 }
 
 /**
@@ -149,8 +155,7 @@ async function runList(
     if (!matches(name)) continue;
     if (verb === 'LSUB') {
       const attrs = lsubAttributes(name, subscribed, uses.get(name), matches);
-      if (attrs)
-        ctx.untagged(`LSUB (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}`);
+      if (attrs) ctx.untagged(`LSUB (${attrs.join(' ')}) "/" ${wireMailboxName(name, ctx)}`);
       continue;
     }
     // RFC 5258 §3.5: with RECURSIVEMATCH, a name with subscribed descendants the patterns do
@@ -169,10 +174,23 @@ async function runList(
     const use = uses.get(name);
     if (use) attrs.push(use);
     const extra = childInfo ? CHILDINFO_SUBSCRIBED : '';
-    ctx.untagged(`LIST (${attrs.join(' ')}) "/" ${formatName(encodeModifiedUtf7(name))}${extra}`);
+    ctx.untagged(`LIST (${attrs.join(' ')}) "/" ${wireMailboxName(name, ctx)}${extra}`);
     if (request.status && exists.has(name)) await sendStatus(ctx, name, request.status);
   }
   return ok(`${verb === 'LIST' ? 'List' : 'Lsub'} completed.`);
+}
+
+/**
+ * The LIST response SELECT and EXAMINE send an IMAP4rev2 session (RFC 9051 §6.3.2), with the
+ * attributes a basic LIST gives the mailbox: children and special use.
+ */
+export async function selectedListLine(ctx: ImapContext, name: string): Promise<string> {
+  const existing = (await loggedIn(ctx).store.listMailboxes()).map((m) => m.name);
+  const hasChildren = existing.some((n) => n.startsWith(`${name}/`));
+  const attrs = [hasChildren ? '\\HasChildren' : '\\HasNoChildren'];
+  const use = specialUses(existing).get(name);
+  if (use) attrs.push(use);
+  return `LIST (${attrs.join(' ')}) "/" ${wireMailboxName(name, ctx)}`;
 }
 
 /**
@@ -185,7 +203,7 @@ async function sendStatus(
   items: ReadonlySet<string>,
 ): Promise<void> {
   try {
-    ctx.untagged(statusLine(name, items, await loggedIn(ctx).store.counts(name)));
+    ctx.untagged(statusLine(name, items, await loggedIn(ctx).store.counts(name), ctx));
   } catch (err) {
     if (!(err instanceof StoreError && err.code === 'NOT_FOUND')) throw err;
   }

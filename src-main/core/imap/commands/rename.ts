@@ -13,8 +13,8 @@ export const rename: ImapCommand = {
   states: AUTHENTICATED,
   async handle(ctx, args) {
     expectCount(args, 2);
-    const from = mailboxName(args[0]);
-    const to = mailboxName(args[1]).replace(/\/$/, '');
+    const from = mailboxName(args[0], ctx);
+    const to = mailboxName(args[1], ctx).replace(/\/$/, '');
     await loggedIn(ctx).store.renameMailbox(from, to);
     return ok('Rename completed.');
   },

@@ -2,7 +2,8 @@
  * SEARCH [RETURN (options)] [CHARSET charset] keys — RFC 3501 §6.4.4, ESEARCH (RFC 4731 §3.1),
  * SEARCHRES (RFC 5182 §2); UID SEARCH answers with UIDs.
  * Search strings may come in any charset Node's TextDecoder knows (as Dovecot accepts any
- * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)].
+ * iconv knows); others get [BADCHARSET (UTF-8 US-ASCII)]. Under UTF8=ACCEPT a CHARSET is BAD
+ * (RFC 6855 §3); under IMAP4rev2 the answer is always ESEARCH (RFC 9051 §6.4.4).
  */
 import { TextDecoder } from 'node:util';
 import { ArgumentError } from '../args.js';
@@ -18,6 +19,8 @@ import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
 import { enableCondstore } from '../condstore.js';
 import type { SearchKey } from '../search/keys.js';
+import { utf8Accepted, type EnabledExtensions } from '../utf8-accept.js';
+import { rev2Enabled } from '../imap4rev2.js';
 
 function hasModseqKey(key: SearchKey): boolean {
   switch (key.op) {
@@ -54,8 +57,12 @@ async function run(
     options = returnOptions(tokens[1]);
     tokens = tokens.slice(2);
   }
+  // RFC 9051 §6.4.4: IMAP4rev2 has no SEARCH response; without RETURN it is RETURN (ALL).
+  if (!options && rev2Enabled(ctx)) options = new Set<ReturnOption>(['ALL']);
   let decoder = new TextDecoder('utf-8');
   if (isAtom(tokens[0], 'CHARSET')) {
+    // RFC 6855 §3: once UTF8=ACCEPT is on, strings are UTF-8 and a charset label conflicts.
+    if (utf8Accepted(ctx)) throw new ArgumentError('No CHARSET once UTF8=ACCEPT is enabled');
     const charset =
       tokens[1]?.type === 'atom' || tokens[1]?.type === 'string' ? tokenText(tokens[1]) : '';
     if (!charset) throw new ArgumentError('CHARSET needs a name');
@@ -130,9 +137,13 @@ async function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate
  */
 export function searchCharset(
   token: Token | undefined,
+  session: EnabledExtensions,
 ): { decoder: TextDecoder } | { refusal: CommandResult } {
   const name = token?.type === 'atom' || token?.type === 'string' ? tokenText(token) : '';
   if (!name) throw new ArgumentError('Missing charset');
+  // RFC 6855 §3, erratum 4029: with UTF8=ACCEPT on, a mandatory charset must be UTF-8.
+  if (utf8Accepted(session) && name.toUpperCase() !== 'UTF-8')
+    throw new ArgumentError('Only UTF-8 once UTF8=ACCEPT is enabled');
   const decoder = decoderFor(name);
   if (decoder) return { decoder };
   return {

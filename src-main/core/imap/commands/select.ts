@@ -22,6 +22,8 @@ import type { ImapCommand, ImapContext } from '../command.js';
 import { flagList, ok, type CommandResult } from '../response.js';
 import { contains } from '../sequence-set.js';
 import { AUTHENTICATED } from '../state.js';
+import { rev2Enabled } from '../imap4rev2.js';
+import { selectedListLine } from './list.js';
 
 async function open(
   ctx: ImapContext,
@@ -38,7 +40,10 @@ async function open(
   }
   const qresync = args.length === 2 ? selectParams(ctx, args[1]) : undefined;
   if (args.length !== 2) expectCount(args, 1);
-  const name = mailboxName(args[0]);
+  const name = mailboxName(args[0], ctx);
+  const rev2 = rev2Enabled(ctx);
+  // RFC 9051 §6.3.2: IMAP4rev2 names the mailbox in a LIST response, with no RECENT or UNSEEN.
+  const listLine = rev2 ? await selectedListLine(ctx, name) : undefined;
   const view = await ctx.openView(name, readOnly);
   const keywords = new Set<string>();
   let firstUnseen = 0;
@@ -53,10 +58,12 @@ async function open(
   view.newKeywords(keywords);
   for (const line of view.flagsResponses()) ctx.untagged(line);
   ctx.untagged(`${view.exists} EXISTS`);
-  ctx.untagged(`${view.recentCount} RECENT`);
-  if (firstUnseen) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
+  view.reportRecent = !rev2;
+  if (!rev2) ctx.untagged(`${view.recentCount} RECENT`);
+  if (firstUnseen && !rev2) ctx.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
   ctx.untagged(`OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`);
   ctx.untagged(`OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
+  if (listLine) ctx.untagged(listLine);
   if (args.length === 2) ctx.enabled.add(CONDSTORE);
   if (ctx.enabled.has(CONDSTORE)) {
     view.reportModseq = true;

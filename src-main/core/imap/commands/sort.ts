@@ -24,7 +24,7 @@ async function run(
 ): Promise<CommandResult> {
   const view = selectedView(ctx);
   const criteria = parseCriteria(args[0]);
-  const charset = searchCharset(args[1]);
+  const charset = searchCharset(args[1], ctx);
   if ('refusal' in charset) return charset.refusal;
   const found = await matchingMessages(view, args.slice(2), charset.decoder);
   const items: SortItem[] = [];

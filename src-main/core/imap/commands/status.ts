@@ -18,11 +18,11 @@ export const status: ImapCommand = {
   states: AUTHENTICATED,
   async handle(ctx, args) {
     expectCount(args, 2);
-    const name = mailboxName(args[0]);
-    const items = statusItems(args[1]);
+    const name = mailboxName(args[0], ctx);
+    const items = statusItems(args[1], ctx);
     const counts = await loggedIn(ctx).store.counts(name);
     if (items.has('HIGHESTMODSEQ')) enableCondstore(ctx);
-    ctx.untagged(statusLine(name, items, counts));
+    ctx.untagged(statusLine(name, items, counts, ctx));
     return ok('Status completed.');
   },
 };

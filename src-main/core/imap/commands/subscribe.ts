@@ -10,7 +10,7 @@ export const subscribe: ImapCommand = {
   states: AUTHENTICATED,
   async handle(ctx, args) {
     expectCount(args, 1);
-    await loggedIn(ctx).store.setSubscribed(mailboxName(args[0]), true);
+    await loggedIn(ctx).store.setSubscribed(mailboxName(args[0], ctx), true);
     return ok('Subscribe completed.');
   },
 };
@@ -20,7 +20,7 @@ export const unsubscribe: ImapCommand = {
   states: AUTHENTICATED,
   async handle(ctx, args) {
     expectCount(args, 1);
-    await loggedIn(ctx).store.setSubscribed(mailboxName(args[0]), false);
+    await loggedIn(ctx).store.setSubscribed(mailboxName(args[0], ctx), false);
     return ok('Unsubscribe completed.');
   },
 };

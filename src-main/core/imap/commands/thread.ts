@@ -36,7 +36,7 @@ async function run(
   const view = selectedView(ctx);
   const algorithm = ALGORITHMS.get(astring(args[0])?.toUpperCase() ?? '');
   if (!algorithm) throw new ArgumentError('Unknown thread algorithm');
-  const charset = searchCharset(args[1]);
+  const charset = searchCharset(args[1], ctx);
   if ('refusal' in charset) return charset.refusal;
   const found = await matchingMessages(view, args.slice(2), charset.decoder);
   const inputs: ThreadInput[] = [];

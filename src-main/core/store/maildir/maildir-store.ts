@@ -249,9 +249,11 @@ export class MaildirStore implements MailStore {
     try {
       const status = await mailbox.sync({ claimRecent: false });
       let unseen = 0;
+      let deleted = 0;
       let size = 0;
       for (const m of status.messages) {
         if (!m.flags.has('\\Seen')) unseen += 1;
+        if (m.flags.has('\\Deleted')) deleted += 1;
         size += m.size;
       }
       return {
@@ -262,6 +264,7 @@ export class MaildirStore implements MailStore {
         uidValidity: status.uidValidity,
         size,
         highestModseq: status.highestModseq,
+        deleted,
       };
     } finally {
       await mailbox.close();
