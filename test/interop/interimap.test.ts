@@ -139,7 +139,9 @@ async function append(
   const result = await c.append(folder, bytes, flags);
   expect(result, `APPEND ${subject} to ${folder}`).toBeTruthy();
   if (!expected.has(folder)) expected.set(folder, new Map());
-  expected.get(folder)!.set(subject, { flags: [...flags].sort(), digest: digest(wireBytes(bytes)) });
+  expected
+    .get(folder)!
+    .set(subject, { flags: [...flags].sort(), digest: digest(wireBytes(bytes)) });
 }
 
 /** What a plain client sees on one server: folder → subject → flags and digest. */
@@ -216,7 +218,8 @@ const sortedView = (view: Expected): Record<string, Record<string, unknown>> =>
   );
 
 /** What interimap says (without --debug too) when it changes something. */
-const CHANGE_MESSAGES = /Added \d+ UID|Removed \d+ UID|Updated flags|Created mailbox|Deleted mailbox/;
+const CHANGE_MESSAGES =
+  /Added \d+ UID|Removed \d+ UID|Updated flags|Created mailbox|Deleted mailbox/;
 
 /** The distinct IMAP commands interimap sent (its --debug log has them as `C: <tag> <verb>`). */
 function commandsSent(log: string): string[] {
