@@ -98,6 +98,12 @@ export interface Mailbox {
   ): Promise<MessageRecord | undefined>;
   /** Removes the files of these messages; returns the UIDs that were removed. */
   expunge(uids: Iterable<number>): Promise<number[]>;
+  /**
+   * UIDs expunged (by anyone, noticed by a sync) with a mod-sequence above `modseq`,
+   * ascending (QRESYNC, RFC 7162 §3.2.5.2); undefined when the mailbox's bounded history
+   * does not reach back to `modseq`, so that any UID not present may have vanished.
+   */
+  expungedSince(modseq: number): number[] | undefined;
   /** Calls `listener` after files in this mailbox appear, vanish or are renamed. */
   watch(listener: (change: MailboxChange) => void): () => void;
   close(): Promise<void>;

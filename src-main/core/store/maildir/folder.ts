@@ -257,6 +257,7 @@ export class MaildirFolder {
         await this.#modseqs.load(list.uidValidity, list.nextUid === 1);
       }
       await this.#refreshEntries(listing, onProgress);
+      this.#modseqs.settle(); // what the state file knew and the disk no longer has
       this.#cache.retain((base) => this.#uidByBase.has(base));
       const newest = Math.max(mtimes.new, mtimes.cur);
       if (checkedAt - newest > STABLE_MTIME_MS) this.#listed = mtimes;
@@ -343,13 +344,16 @@ export class MaildirFolder {
   #forget(base: string): void {
     const uid = this.#uidByBase.get(base);
     this.#uidByBase.delete(base);
-    if (uid !== undefined && this.#entries.delete(uid)) this.#vanished();
+    if (uid !== undefined && this.#entries.delete(uid)) this.#vanished(uid);
   }
 
-  /** A message left the folder: the folder changed (RFC 7162 §3.1 counts expunges too). */
-  #vanished(): void {
+  /**
+   * A message left the folder: the folder changed (RFC 7162 §3.1 counts expunges too), and
+   * the UID is remembered for QRESYNC's VANISHED (RFC 7162 §3.2.5.2).
+   */
+  #vanished(uid: number): void {
     this.#snapshot = undefined;
-    this.#modseqs.next();
+    this.#modseqs.expunged(uid);
   }
 
   /** A listed file without a UID, or with one below the highest shown that it never had. */
@@ -444,7 +448,7 @@ export class MaildirFolder {
       const seen = listing.get(entry.base);
       if (!seen || this.#uidByBase.get(entry.base) !== uid) {
         this.#entries.delete(uid);
-        this.#vanished();
+        this.#vanished(uid);
         continue;
       }
       this.#moved(entry, seen.dir, seen.fileName);
@@ -816,6 +820,14 @@ export class MaildirFolder {
     throw new StoreError('EXPUNGED', `message ${entry.uid} in ${this.name} no longer exists`);
   }
 
+  /**
+   * UIDs expunged with a mod-sequence above `modseq` (ascending), as of the last sync;
+   * undefined when the folder's bounded history no longer reaches back that far.
+   */
+  expungedSince(modseq: number): number[] | undefined {
+    return this.#modseqs.expungedSince(modseq);
+  }
+
   /** Deletes the files of these messages and drops them from the uidlist. */
   expunge(uids: Iterable<number>): Promise<number[]> {
     return this.#mutex.run(() => this.#modseqs.batch(() => this.#expunge(uids)));
@@ -828,7 +840,7 @@ export class MaildirFolder {
       if (!entry) continue;
       await this.#unlinkEntry(entry);
       this.#entries.delete(uid);
-      this.#vanished();
+      this.#vanished(uid);
       this.#uidByBase.delete(entry.base);
       removed.push(uid);
     }

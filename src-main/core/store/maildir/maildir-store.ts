@@ -364,6 +364,7 @@ class FolderHandle implements Mailbox {
   updateFlagsUnchangedSince: Mailbox['updateFlagsUnchangedSince'] = (uid, modseq, mode, flags) =>
     this.#folder.updateFlagsUnchangedSince(uid, modseq, mode, flags);
   expunge = (uids: Iterable<number>) => this.#folder.expunge(uids);
+  expungedSince = (modseq: number) => this.#folder.expungedSince(modseq);
 
   watch(listener: Parameters<Mailbox['watch']>[0]): () => void {
     const stop = this.#folder.watch(listener);

@@ -1,0 +1,83 @@
+/**
+ * The UIDs a folder expunged, each with the mod-sequence of its expunge, for QRESYNC's
+ * `VANISHED (EARLIER)` (RFC 7162 §3.2.5.2, §3.2.6). Bounded: past MAX_REMEMBERED_EXPUNGES UIDs
+ * the oldest expunges are forgotten and `floor` rises to their mod-sequence. The history is
+ * exact above the floor: every UID expunged with a mod-sequence above it is here. Below it
+ * the folder no longer knows what vanished, and `since` says so (undefined).
+ */
+import { MAX_REMEMBERED_EXPUNGES } from '../limits.js';
+
+export interface ExpungeBatch {
+  readonly modseq: number;
+  /** Ascending once the batch is complete (one EXPUNGE or one sync). */
+  readonly uids: number[];
+}
+
+export class ExpungeHistory {
+  /** Ascending by modseq; one per EXPUNGE or sync that removed messages. */
+  #batches: ExpungeBatch[];
+  #count: number;
+  #floor: number;
+
+  constructor(floor: number, batches: ExpungeBatch[] = []) {
+    this.#floor = floor;
+    this.#batches = batches;
+    this.#count = batches.reduce((n, b) => n + b.uids.length, 0);
+    this.#trim();
+  }
+
+  /** Expunges with a mod-sequence at or below this may be missing. */
+  get floor(): number {
+    return this.#floor;
+  }
+
+  get batches(): readonly ExpungeBatch[] {
+    return this.#batches;
+  }
+
+  /** Forgets everything: nothing at or below `floor` is known any more. */
+  reset(floor: number): void {
+    this.#batches = [];
+    this.#count = 0;
+    this.#floor = floor;
+  }
+
+  add(uid: number, modseq: number): void {
+    const last = this.#batches.at(-1);
+    if (last?.modseq === modseq) {
+      const uids = last.uids;
+      uids.push(uid);
+      if (uids.length > 1 && uids.at(-2)! > uid) uids.sort((a, b) => a - b);
+    } else {
+      this.#batches.push({ modseq, uids: [uid] });
+    }
+    this.#count++;
+    this.#trim();
+  }
+
+  /**
+   * UIDs (ascending) expunged with a mod-sequence above `modseq`; undefined when `modseq` is
+   * below the floor, where the history may be missing some.
+   */
+  since(modseq: number): number[] | undefined {
+    if (modseq < this.#floor) return undefined;
+    let lo = 0;
+    let hi = this.#batches.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#batches[mid]!.modseq <= modseq) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < this.#batches.length; i++) for (const uid of this.#batches[i]!.uids) out.push(uid);
+    return out.sort((a, b) => a - b);
+  }
+
+  #trim(): void {
+    while (this.#count > MAX_REMEMBERED_EXPUNGES && this.#batches.length > 0) {
+      const oldest = this.#batches.shift()!;
+      this.#count -= oldest.uids.length;
+      this.#floor = Math.max(this.#floor, oldest.modseq);
+    }
+  }
+}
