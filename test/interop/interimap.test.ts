@@ -184,8 +184,11 @@ async function syncState(side: Side): Promise<Record<string, unknown>> {
         const mailbox = c.mailbox || undefined;
         const uids: string[] = [];
         if (mailbox && mailbox.exists > 0)
-          for await (const m of c.fetch('1:*', { uid: true, flags: true, modseq: true }))
+          for await (const m of c.fetch('1:*', { uid: true, flags: true })) {
+            // imapflow enables CONDSTORE, so every FETCH carries MODSEQ (RFC 7162 §3.1.4)
+            expect(m.modseq, `${side.label} ${box.path} UID ${m.uid}`).toBeTypeOf('bigint');
             uids.push(`${m.uid}:${String(m.modseq)}:${lasting(m.flags).join(' ')}`);
+          }
         state[box.path] = {
           uidValidity: String(mailbox?.uidValidity),
           uidNext: mailbox?.uidNext,
