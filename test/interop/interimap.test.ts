@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
@@ -36,6 +36,8 @@ interface Side {
   /** Lines of interimap's `[local]` or `[remote]` section. */
   readonly section: readonly string[];
   readonly client: () => ImapFlowOptions;
+  /** Gives files written into the Maildir to the user the server runs as. */
+  handOver(): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ async function startSide(kind: ServerKind, maildir: string): Promise<Side> {
         auth: { user: dovecot.user, pass: dovecot.password },
         logger: false,
       }),
+      handOver: () => dovecot.handOver(),
       stop: () => dovecot.stop(),
     };
   }
@@ -89,6 +92,7 @@ async function startSide(kind: ServerKind, maildir: string): Promise<Side> {
       auth: { user: USER, pass: PASSWORD },
       logger: false,
     }),
+    handOver: () => undefined,
     stop: () => mp.stop(),
   };
 }
@@ -147,6 +151,36 @@ async function append(
 /** Flags and keywords, sorted, without \Recent (which belongs to a session, RFC 3501 §2.3.2). */
 const lasting = (flags: Set<string> | undefined): string[] =>
   [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
+
+/** A folder's directory in a Maildir++ layout (`Archive/2024` → `.Archive.2024`). */
+const folderDir = (side: Side, folder: string): string =>
+  folder === 'INBOX' ? side.maildir : join(side.maildir, `.${folder.replace(/\//g, '.')}`);
+
+/** Delivers as an MDA does, behind the server's back: tmp/, then renamed into new/. */
+async function deliverOnDisk(side: Side, expected: Expected, folder: string, subject: string) {
+  const bytes = message(subject);
+  const name = `${Date.now()}.M${counter}P${process.pid}.interop`;
+  await writeFile(join(folderDir(side, folder), 'tmp', name), bytes);
+  await rename(
+    join(folderDir(side, folder), 'tmp', name),
+    join(folderDir(side, folder), 'new', name),
+  );
+  side.handOver();
+  expected.get(folder)!.set(subject, { flags: [], digest: digest(wireBytes(bytes)) });
+}
+
+/** Adds a flag letter to a message's file name in cur/, as another program would. */
+async function flagOnDisk(side: Side, folder: string, subject: string, letter: string) {
+  const cur = join(folderDir(side, folder), 'cur');
+  for (const name of await readdir(cur)) {
+    const text = await readFile(join(cur, name), 'latin1');
+    if (/^Subject: (.*?)\r?$/m.exec(text)?.[1] !== subject) continue;
+    const [base, letters = ''] = name.split(':2,') as [string, string?];
+    await rename(join(cur, name), join(cur, `${base}:2,${[...letters, letter].sort().join('')}`));
+    return;
+  }
+  throw new Error(`${side.label}: no file of "${subject}" in ${cur}`);
+}
 
 /** What a plain client sees on one server: folder → subject → flags and digest. */
 async function observe(side: Side): Promise<Expected> {
@@ -342,6 +376,10 @@ describe.skipIf(!hasDovecot)('interimap', () => {
         expected.get('Archive/2024')!.delete('local old 2');
         await append(c, expected, 'Sent', 'remote sent 3', ['\\Seen']);
       });
+      // And behind each server's back, as a delivery agent or a local mail program would.
+      await deliverOnDisk(local, expected, 'INBOX', 'local delivered 1');
+      await flagOnDisk(remote, 'Archive', 'local archive 1', 'F');
+      expected.get('Archive')!.get('local archive 1')!.flags = ['\\Flagged', '\\Seen'];
       const log = await interimap();
       expect(log).not.toMatch(/warning|error|full synchronization/i);
       for (const said of [
