@@ -106,6 +106,17 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       /^\* \d+ FETCH \(MODSEQ \(<m>\)\)$/m.test(dovecot) &&
       dovecot.replace(/^\* \d+ FETCH \(MODSEQ \(<m>\)\)\n/m, '') === mailport,
   },
+  {
+    where: 'QRESYNC other sessions',
+    reason:
+      'Once one session has used CONDSTORE or QRESYNC on a mailbox, Dovecot keeps mod-sequences ' +
+      'in its index and sends HIGHESTMODSEQ on every later SELECT, also to sessions that did not ' +
+      'enable CONDSTORE; Mailport always keeps them and sends HIGHESTMODSEQ to the sessions that ' +
+      'enabled CONDSTORE (RFC 7162 §3.1.2.1), as Dovecot does for a mailbox nobody synced yet.',
+    accepts: (dovecot, mailport) =>
+      /^\* OK \[HIGHESTMODSEQ <m>\] Highest$/m.test(dovecot) &&
+      dovecot.replace(/^\* OK \[HIGHESTMODSEQ <m>\] Highest\n/m, '') === mailport,
+  },
 ];
 
 const used = new Set<AllowedDifference>();

@@ -6,7 +6,13 @@
 import { StoreError } from '../store/errors.js';
 import type { Mailbox, MessageRecord } from '../store/types.js';
 import { flagList } from './response.js';
-import { normalise, pickAscending, SAVED_RESULT, type SequenceSet } from './sequence-set.js';
+import {
+  formatNumbers,
+  normalise,
+  pickAscending,
+  SAVED_RESULT,
+  type SequenceSet,
+} from './sequence-set.js';
 
 const SYSTEM_ORDER = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -31,6 +37,16 @@ export class MailboxView {
   highestModseq = 0;
   /** CONDSTORE is on in the session: FETCH responses for flag changes carry MODSEQ. */
   reportModseq = false;
+  /**
+   * QRESYNC is on in the session (RFC 7162 §3.2): expunges are `VANISHED uids` instead of
+   * `n EXPUNGE` (§3.2.10), every FETCH response carries UID (§3.2), and a command after which
+   * HIGHESTMODSEQ rose without a FETCH telling it gets it in its tagged OK (`modseqNotice`).
+   */
+  qresync = false;
+  /** HIGHESTMODSEQ as of the last refresh that left no expunge held back. */
+  #lastFullModseq = 0;
+  /** The highest MODSEQ sent in a FETCH response since the last refresh. */
+  #sentModseq = 0;
   /**
    * The records by sequence number (index seq - 1), in UID order. Usually the store's own
    * list, shared with every other session on the mailbox (no copy per session); copied before
@@ -73,7 +89,7 @@ export class MailboxView {
     const status = await mailbox.sync({ claimRecent: !readOnly });
     view.uidValidity = status.uidValidity;
     view.uidNext = status.uidNext;
-    view.highestModseq = status.highestModseq;
+    view.highestModseq = view.#lastFullModseq = status.highestModseq;
     view.#records = view.#seen = status.messages;
     view.#highestShown = status.messages.at(-1)?.uid ?? 0;
     for (const uid of status.recent) view.#recent.add(uid);
@@ -152,7 +168,32 @@ export class MailboxView {
    */
   flagsData(record: MessageRecord): string {
     const flags = `FLAGS ${flagList(this.#shown(record.uid, record.flags))}`;
-    return this.reportModseq ? `MODSEQ (${record.modseq}) ${flags}` : flags;
+    const uid = this.qresync ? `UID ${record.uid} ` : '';
+    if (!this.reportModseq) return `${uid}${flags}`;
+    this.noteModseqSent(record.modseq);
+    return `${uid}MODSEQ (${record.modseq}) ${flags}`;
+  }
+
+  /** A FETCH response carried this MODSEQ: the client knows the mailbox up to it. */
+  noteModseqSent(modseq: number): void {
+    if (modseq > this.#sentModseq) this.#sentModseq = modseq;
+  }
+
+  /**
+   * After `refresh`, with QRESYNC on in a read-write view: the HIGHESTMODSEQ to give the
+   * client when it rose (expunges, new messages) beyond what FETCH responses told it, as
+   * Dovecot does so that a client never stores a value past changes it was not sent. While
+   * expunges are held back, the value before them (or nothing). Undefined: nothing to send.
+   */
+  modseqNotice(): number | undefined {
+    const sent = this.#sentModseq;
+    this.#sentModseq = 0;
+    if (!this.qresync || this.readOnly) return undefined;
+    if (this.#vanished.size > 0)
+      return sent > this.#lastFullModseq ? this.#lastFullModseq : undefined;
+    const last = this.#lastFullModseq;
+    this.#lastFullModseq = this.highestModseq;
+    return this.highestModseq > last && this.highestModseq > sent ? this.highestModseq : undefined;
   }
 
   /** FLAGS and PERMANENTFLAGS with the keywords known so far. */
@@ -285,13 +326,18 @@ export class MailboxView {
     this.#own = true;
   }
 
-  /** `* n EXPUNGE` for each vanished message, highest first so the numbers stay right. */
+  /**
+   * `* n EXPUNGE` for each vanished message, highest first so the numbers stay right; with
+   * QRESYNC one `* VANISHED uids` instead (RFC 7162 §3.2.10).
+   */
   #expungeVanished(): string[] {
     const out: string[] = [];
+    const gone: number[] = [];
     const kept: MessageRecord[] = [];
     this.#records.forEach((record, index) => {
       if (this.#vanished.has(record.uid)) {
         out.push(`${index + 1} EXPUNGE`);
+        gone.push(record.uid);
         this.#recent.delete(record.uid);
       } else {
         kept.push(record);
@@ -300,7 +346,8 @@ export class MailboxView {
     this.#records = kept;
     this.#own = true;
     this.#vanished.clear();
-    return out.reverse();
+    if (!this.qresync) return out.reverse();
+    return gone.length > 0 ? [`VANISHED ${formatNumbers(gone)}`] : [];
   }
 
   /** Removes messages this session expunged and returns their `* n EXPUNGE` lines. */

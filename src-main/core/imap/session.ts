@@ -26,6 +26,7 @@ import {
 } from './limits.js';
 import { MailboxView, UidValidityChanged } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
+import { withModseqNotice } from './qresync.js';
 import {
   bad,
   isBytes,
@@ -249,8 +250,11 @@ export class ImapSession {
     } catch (err) {
       result = errorResult(err, this.#log);
     }
-    await this.#flushChanges(command.allowsExpunge ?? true);
-    this.#reply(tag, result);
+    const notice = await this.#flushChanges(command.allowsExpunge ?? true);
+    this.#reply(
+      tag,
+      withModseqNotice(result, notice, (line) => this.#write(`* ${line}\r\n`)),
+    );
     if (result.status === 'BAD') this.#countBad(); // after the reply: the last BAD precedes BYE
     if (!wasAuthenticated && this.state.kind !== 'not-authenticated') this.#armTimeout();
     if (this.#pendingTls) await this.#startTls();
@@ -273,17 +277,23 @@ export class ImapSession {
     }
   }
 
-  /** Untagged EXISTS/EXPUNGE/FETCH for changes made elsewhere, at the points RFC 3501 §7.4.1 allows. */
-  async #flushChanges(allowExpunge: boolean): Promise<void> {
-    if (this.state.kind !== 'selected') return;
+  /**
+   * Untagged EXISTS/EXPUNGE/FETCH for changes made elsewhere, at the points RFC 3501 §7.4.1
+   * allows. Returns the HIGHESTMODSEQ a QRESYNC client is to be given (`modseqNotice`).
+   */
+  async #flushChanges(allowExpunge: boolean): Promise<number | undefined> {
+    if (this.state.kind !== 'selected') return undefined;
     try {
-      for (const line of await this.state.view.refresh(allowExpunge)) this.#write(`* ${line}\r\n`);
+      const view = this.state.view;
+      for (const line of await view.refresh(allowExpunge)) this.#write(`* ${line}\r\n`);
+      return view.modseqNotice();
     } catch (err) {
       if (err instanceof StoreError && err.code === 'NOT_FOUND') {
         this.shutdown('The selected mailbox was deleted by another session.');
       } else if (err instanceof UidValidityChanged) {
         this.shutdown('The mailbox was reset (its UIDVALIDITY changed): select it again.');
       }
+      return undefined;
     }
   }
 
@@ -437,6 +447,12 @@ export class ImapSession {
     return { error: event.text };
   }
 
+  /** Changes pushed during IDLE; a HIGHESTMODSEQ notice goes untagged (no tagged reply yet). */
+  async #idleFlush(): Promise<void> {
+    const notice = await this.#flushChanges(true);
+    if (notice !== undefined) this.#write(`* OK [HIGHESTMODSEQ ${notice}] Highest\r\n`);
+  }
+
   /** RFC 2177: "+ idling", changes pushed as they happen, until DONE. */
   async #idle(tag: string): Promise<CommandResult> {
     this.#write('+ idling\r\n');
@@ -448,7 +464,7 @@ export class ImapSession {
     });
     const keepAlive = setInterval(() => this.#write('* OK Still here\r\n'), IDLE_KEEPALIVE_MS);
     try {
-      await this.#flushChanges(true);
+      await this.#idleFlush();
       while (!done && !this.#socket.ending) {
         // Checked and armed in one synchronous step, so no notification can slip between.
         if (!(this.state.kind === 'selected' && this.state.view.changed)) {
@@ -457,7 +473,7 @@ export class ImapSession {
         this.#idleWake = undefined;
         if (done || this.#socket.ending) break;
         await new Promise((r) => setTimeout(r, IDLE_NOTIFY_DELAY_MS)); // let a burst of changes settle
-        await this.#flushChanges(true);
+        await this.#idleFlush();
       }
     } finally {
       clearInterval(keepAlive);

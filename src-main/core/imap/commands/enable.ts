@@ -1,15 +1,17 @@
 /**
- * ENABLE capability... — RFC 5161. CONDSTORE (RFC 7162 §3.1) can be enabled; unknown names are
- * ignored as the RFC requires, and ENABLED lists only what this command turned on.
+ * ENABLE capability... — RFC 5161. CONDSTORE (RFC 7162 §3.1) and QRESYNC (§3.2.3, which turns
+ * CONDSTORE on too) can be enabled; unknown names are ignored as the RFC requires.
  */
 import type { ImapCommand, ImapContext } from '../command.js';
 import { bad, ok } from '../response.js';
 import { AUTHENTICATED } from '../state.js';
 import { CONDSTORE, enableCondstore } from '../condstore.js';
+import { enableQresync, QRESYNC } from '../qresync.js';
 
 /** What each name turns on; true when it was off. */
 const ENABLEABLE: Readonly<Record<string, (ctx: ImapContext) => boolean>> = {
   [CONDSTORE]: enableCondstore,
+  [QRESYNC]: enableQresync,
 };
 
 export const enable: ImapCommand = {

@@ -89,14 +89,17 @@ async function storeOne(
 }
 
 /**
- * `n FETCH (…)` for a stored message, as Dovecot writes it: UID (UID STORE), MODSEQ once
+ * `n FETCH (…)` for a stored message, as Dovecot writes it: UID (UID STORE, or QRESYNC on), MODSEQ once
  * CONDSTORE is on, then FLAGS; with .SILENT only the MODSEQ of a changed message, which the
  * client cannot know otherwise (RFC 7162 §3.1.3).
  */
 function changeResponse(view: MailboxView, uid: number, byUid: boolean, silent: boolean): string {
   const record = view.record(uid)!;
-  const items: string[] = byUid ? [`UID ${uid}`] : [];
-  if (view.reportModseq) items.push(`MODSEQ (${record.modseq})`);
+  const items: string[] = byUid || view.qresync ? [`UID ${uid}`] : [];
+  if (view.reportModseq) {
+    items.push(`MODSEQ (${record.modseq})`);
+    view.noteModseqSent(record.modseq);
+  }
   if (!silent) items.push(`FLAGS ${flagList(view.flags(uid))}`);
   return `${view.seqOf(uid)!} FETCH (${items.join(' ')})`;
 }

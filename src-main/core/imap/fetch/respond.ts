@@ -48,6 +48,7 @@ export async function fetchResponse(
         break;
       case 'MODSEQ':
         out.push(`MODSEQ (${record.modseq})`);
+        view.noteModseqSent(record.modseq);
         break;
       case 'ENVELOPE': {
         const text = await view.mailbox.cached(uid, `envelope/${FORMAT_VERSION}`, async () =>

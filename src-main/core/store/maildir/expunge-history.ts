@@ -69,7 +69,8 @@ export class ExpungeHistory {
       else hi = mid;
     }
     const out: number[] = [];
-    for (let i = lo; i < this.#batches.length; i++) for (const uid of this.#batches[i]!.uids) out.push(uid);
+    for (let i = lo; i < this.#batches.length; i++)
+      for (const uid of this.#batches[i]!.uids) out.push(uid);
     return out.sort((a, b) => a - b);
   }
 

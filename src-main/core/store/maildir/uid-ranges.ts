@@ -6,7 +6,7 @@
 /** Ascending, distinct UIDs as ranges. */
 export function formatUidRanges(uids: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < uids.length; ) {
+  for (let i = 0; i < uids.length;) {
     let j = i;
     while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
     parts.push(i === j ? `${uids[i]}` : `${uids[i]}:${uids[j]}`);
