@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { wireBytes } from '../helpers/corpus.js';
 import { hasDovecot, startDovecot, type DovecotServer } from '../helpers/dovecot.js';
@@ -38,6 +38,8 @@ interface Side {
   readonly client: () => ImapFlowOptions;
   /** Gives files written into the Maildir to the user the server runs as. */
   handOver(): void;
+  /** Runs `work` on the Maildir with Mailport stopped (Dovecot keeps running: no difference). */
+  offline(work: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,10 @@ async function startSide(kind: ServerKind, maildir: string): Promise<Side> {
         logger: false,
       }),
       handOver: () => dovecot.handOver(),
+      offline: async (work) => {
+        await work();
+        dovecot.handOver();
+      },
       stop: () => dovecot.stop(),
     };
   }
@@ -93,6 +99,7 @@ async function startSide(kind: ServerKind, maildir: string): Promise<Side> {
       logger: false,
     }),
     handOver: () => undefined,
+    offline: (work) => mp.restart(work),
     stop: () => mp.stop(),
   };
 }
@@ -169,17 +176,24 @@ async function deliverOnDisk(side: Side, expected: Expected, folder: string, sub
   expected.get(folder)!.set(subject, { flags: [], digest: digest(wireBytes(bytes)) });
 }
 
-/** Adds a flag letter to a message's file name in cur/, as another program would. */
-async function flagOnDisk(side: Side, folder: string, subject: string, letter: string) {
-  const cur = join(folderDir(side, folder), 'cur');
-  for (const name of await readdir(cur)) {
-    const text = await readFile(join(cur, name), 'latin1');
-    if (/^Subject: (.*?)\r?$/m.exec(text)?.[1] !== subject) continue;
-    const [base, letters = ''] = name.split(':2,') as [string, string?];
-    await rename(join(cur, name), join(cur, `${base}:2,${[...letters, letter].sort().join('')}`));
-    return;
+/** The path of a message's file (in cur/ or new/), found by its Subject. */
+async function fileOf(side: Side, folder: string, subject: string): Promise<string> {
+  for (const sub of ['cur', 'new']) {
+    const dir = join(folderDir(side, folder), sub);
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), 'latin1');
+      if (/^Subject: (.*?)\r?$/m.exec(text)?.[1] === subject) return join(dir, name);
+    }
   }
-  throw new Error(`${side.label}: no file of "${subject}" in ${cur}`);
+  throw new Error(`${side.label}: no file of "${subject}" in ${folder}`);
+}
+
+/** Adds a flag letter to a message's file name (moving it to cur/), as a mail program would. */
+async function flagOnDisk(side: Side, folder: string, subject: string, letter: string) {
+  const path = await fileOf(side, folder, subject);
+  const [base, letters = ''] = basename(path).split(':2,') as [string, string?];
+  const name = `${base}:2,${[...letters, letter].sort().join('')}`;
+  await rename(path, join(folderDir(side, folder), 'cur', name));
 }
 
 /** What a plain client sees on one server: folder → subject → flags and digest. */
@@ -393,24 +407,57 @@ describe.skipIf(!hasDovecot)('interimap', () => {
       await expectBothAsExpected();
     });
 
-    it('changes nothing when nothing changed', async () => {
-      const before = {
+    /** Runs interimap with nothing to do: it must only look, and nothing may change. */
+    async function expectNothingToDo(between: () => Promise<void> = async () => undefined) {
+      const snapshot = async () => ({
         local: await syncState(local),
         remote: await syncState(remote),
         localFiles: await files(local.maildir),
         remoteFiles: await files(remote.maildir),
-      };
+      });
+      const before = await snapshot();
+      await between();
       const log = await interimap();
       expect(commandsSent(log)).toEqual(['AUTHENTICATE', 'ENABLE', 'LIST']);
       expect(log).not.toMatch(CHANGE_MESSAGES);
-      const after = {
-        local: await syncState(local),
-        remote: await syncState(remote),
-        localFiles: await files(local.maildir),
-        remoteFiles: await files(remote.maildir),
-      };
-      expect(after).toEqual(before);
+      expect(await snapshot()).toEqual(before);
       await expectBothAsExpected();
+    }
+
+    it('changes nothing when nothing changed', async () => {
+      await expectNothingToDo();
+    });
+
+    it('carries changes made on disk while Mailport was stopped', async () => {
+      const gone = (folder: string, subject: string) => expected.get(folder)!.delete(subject);
+      const flagged = (folder: string, subject: string, flag: string) => {
+        const m = expected.get(folder)!.get(subject)!;
+        m.flags = [...m.flags, flag].sort();
+      };
+      await local.offline(async () => {
+        await rm(await fileOf(local, 'INBOX', 'local inbox 4'));
+        gone('INBOX', 'local inbox 4');
+        await flagOnDisk(local, 'Sent', 'remote sent 1', 'F');
+        flagged('Sent', 'remote sent 1', '\\Flagged');
+        await deliverOnDisk(local, expected, 'INBOX', 'local offline 1');
+      });
+      await remote.offline(async () => {
+        await rm(await fileOf(remote, 'Archive/2024', 'local old 1'));
+        gone('Archive/2024', 'local old 1');
+        await flagOnDisk(remote, 'INBOX', 'local inbox 5', 'S');
+        flagged('INBOX', 'local inbox 5', '\\Seen');
+        await deliverOnDisk(remote, expected, 'Projects', 'remote offline 1');
+      });
+      const log = await interimap();
+      expect(log).not.toMatch(/warning|error|full synchronization/i);
+      await expectBothAsExpected();
+    });
+
+    it('changes nothing after Mailport restarts', async () => {
+      await expectNothingToDo(async () => {
+        await local.offline(async () => undefined);
+        await remote.offline(async () => undefined);
+      });
     });
   });
 });
