@@ -39,6 +39,7 @@ const EXTENSIONS = [
   'ESEARCH', // RFC 4731
   'SEARCHRES', // RFC 5182
   'CONDSTORE', // RFC 7162 §3.1
+  'QRESYNC', // RFC 7162 §3.2
 ];
 
 export function capabilities(ctx: CapabilityContext): string[] {

@@ -51,6 +51,11 @@ export const MAX_LIST_PATTERN_CHARS = 1024;
 /** A mod-sequence argument (RFC 7162 §7: at most 2^63 - 1, 19 digits); longer is BAD. */
 export const MAX_MODSEQ_DIGITS = 19;
 /**
+ * Message numbers (and as many UIDs) in SELECT's QRESYNC sequence match data, a client's
+ * sample of its messages (RFC 7162 §3.2.5.2); more is BAD.
+ */
+export const MAX_SEQ_MATCH_NUMBERS = 10_000;
+/**
  * Characters of a command tag. RFC 3501 §9 sets no bound, but every reply echoes the tag, so a
  * longer one is answered untagged (`* BAD`) instead of being copied back.
  */

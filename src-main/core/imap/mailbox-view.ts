@@ -186,9 +186,11 @@ export class MailboxView {
    * expunges are held back, the value before them (or nothing). Undefined: nothing to send.
    */
   modseqNotice(): number | undefined {
+    // Without QRESYNC (or read-only) nothing is sent and the MODSEQs sent keep counting, so
+    // turning QRESYNC on later does not announce what FETCHes already told (as Dovecot).
+    if (!this.qresync || this.readOnly) return undefined;
     const sent = this.#sentModseq;
     this.#sentModseq = 0;
-    if (!this.qresync || this.readOnly) return undefined;
     if (this.#vanished.size > 0)
       return sent > this.#lastFullModseq ? this.#lastFullModseq : undefined;
     const last = this.#lastFullModseq;

@@ -6,6 +6,7 @@
 import { ArgumentError, sequenceSet } from './args.js';
 import type { ImapContext } from './command.js';
 import { enableCondstore, modseqArg } from './condstore.js';
+import { MAX_SEQ_MATCH_NUMBERS } from './limits.js';
 import type { MailboxView } from './mailbox-view.js';
 import type { Token } from './parser.js';
 import type { CommandResult } from './response.js';
@@ -84,19 +85,16 @@ function uidRanges(token: Token | undefined): NumberRanges {
   return normalise(set, 0);
 }
 
-/** The numbers of normalised ranges; at most MAX_SEQ_MATCH of them (a client's sample). */
+/** The numbers of normalised ranges; at most MAX_SEQ_MATCH_NUMBERS of them (a client's sample). */
 function expand(ranges: NumberRanges): number[] {
   const out: number[] = [];
   for (const [first, last] of ranges) {
-    if (out.length + (last - first + 1) > MAX_SEQ_MATCH)
+    if (out.length + (last - first + 1) > MAX_SEQ_MATCH_NUMBERS)
       throw new ArgumentError('QRESYNC sequence match data too long');
     for (let n = first; n <= last; n++) out.push(n);
   }
   return out;
 }
-
-/** Sequence match data is a sample of a client's messages (RFC 7162 §3.2.5.2). */
-const MAX_SEQ_MATCH = 10_000;
 
 /**
  * The UIDs in `known` (normalised ranges; every UID below UIDNEXT when absent) that vanished

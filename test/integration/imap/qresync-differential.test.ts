@@ -87,6 +87,20 @@ async function serveSmall(count: number, seed: number): Promise<Pair> {
   };
 }
 
+/** What `side` hears in IDLE while `other` runs `command`, through the end of IDLE. */
+async function idleThrough(side: Side, other: Side, command: string): Promise<string> {
+  side.c.send('i IDLE\r\n');
+  await side.c.until(/^\+ /);
+  await run(other, command);
+  const heard = await side.c.until(/^\* VANISHED /);
+  side.c.send('DONE\r\n');
+  heard.push(...(await side.c.until(/^i /)));
+  return heard
+    .join('\n')
+    .replace(/(HIGHESTMODSEQ )\d+/g, '$1<m>')
+    .replace(/ \(\d+\.\d+ \+ \d+\.\d+(?: \+ \d+\.\d+)? secs\)/g, ''); // Dovecot's timings
+}
+
 /** A command, and whether the HIGHESTMODSEQ after it is kept as `$K`. */
 type Step = readonly [command: string, keep?: 'keep'];
 
@@ -158,6 +172,13 @@ describe.skipIf(!hasDovecot)('QRESYNC answers as Dovecot does', () => {
   it('needs every allowed difference it has', () => {
     expect(unusedEntries((where) => where === 'QRESYNC')).toEqual([]);
   });
+
+  it('is listed in CAPABILITY by both', async () => {
+    for (const side of [theirs, ours]) {
+      const caps = (await side.c.imap('c', 'CAPABILITY')).untagged.join(' ').split(' ');
+      expect(caps).toContain('QRESYNC');
+    }
+  });
 });
 
 describe.skipIf(!hasDovecot)('QRESYNC: expunges by another session', () => {
@@ -184,14 +205,34 @@ describe.skipIf(!hasDovecot)('QRESYNC: expunges by another session', () => {
       out[i]!.push(await run(side, 'NOOP'));
       out[i]!.push(await run(plain[i]!, 'NOOP'));
       out[i]!.push(await run(others[i]!, 'UID EXPUNGE 1:*'));
+      out[i]!.push(await run(others[i]!, 'UID STORE 1 +FLAGS (\\Deleted)'));
       out[i]!.push(await run(others[i]!, 'STORE 1 +FLAGS (\\Seen)'));
       out[i]!.push(await run(side, 'NOOP'));
       out[i]!.push(await run(side, 'FETCH 1:* (UID)'));
       out[i]!.push(await run(side, 'UID FETCH 1:* (UID)'));
       out[i]!.push(await run(side, 'NOOP'));
+      out[i]!.push(await idleThrough(side, others[i]!, 'UID EXPUNGE 1'));
     }
     for (const [i, theirs] of out[0]!.entries())
       if (!allowed('QRESYNC other sessions', theirs, out[1]![i]!)) expect(out[1]![i]).toBe(theirs);
+  });
+
+  it('a FETCH that sets \\Seen is followed by the new MODSEQ (CONDSTORE, then QRESYNC)', async () => {
+    const sides = await pair.sessions();
+    const out: string[][] = [[], []];
+    for (const [i, side] of sides.entries()) {
+      for (const command of [
+        'ENABLE CONDSTORE',
+        'SELECT INBOX',
+        'STORE 1:* -FLAGS.SILENT (\\Seen)',
+        'FETCH 1 (BODY[HEADER.FIELDS (X-NONE)])',
+        'ENABLE QRESYNC',
+        'FETCH 1:2 (FLAGS BODY[HEADER.FIELDS (X-NONE)])',
+        'UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (X-NONE)])',
+      ])
+        out[i]!.push(await run(side, command));
+    }
+    expect(out[1]).toEqual(out[0]);
   });
 
   it('needs every allowed difference it has', () => {

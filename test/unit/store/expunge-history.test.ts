@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_REMEMBERED_EXPUNGES } from '../../../src-main/core/store/limits.js';
 import { ExpungeHistory } from '../../../src-main/core/store/maildir/expunge-history.js';
-import { formatUidRanges, parseUidRanges } from '../../../src-main/core/store/maildir/uid-ranges.js';
+import {
+  formatUidRanges,
+  parseUidRanges,
+} from '../../../src-main/core/store/maildir/uid-ranges.js';
 
 describe('ExpungeHistory', () => {
   it('answers the UIDs expunged above a mod-sequence, ascending', () => {
@@ -12,6 +15,10 @@ describe('ExpungeHistory', () => {
     expect(h.since(0)).toEqual([2, 5, 9]);
     expect(h.since(10)).toEqual([9]);
     expect(h.since(12)).toEqual([]);
+    expect(h.batches).toEqual([
+      { modseq: 10, uids: [2, 5] },
+      { modseq: 12, uids: [9] },
+    ]);
   });
 
   it('does not answer below its floor', () => {

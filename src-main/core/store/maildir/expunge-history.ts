@@ -9,7 +9,7 @@ import { MAX_REMEMBERED_EXPUNGES } from '../limits.js';
 
 export interface ExpungeBatch {
   readonly modseq: number;
-  /** Ascending once the batch is complete (one EXPUNGE or one sync). */
+  /** Ascending whenever read (`batches`, `since`). */
   readonly uids: number[];
 }
 
@@ -18,6 +18,8 @@ export class ExpungeHistory {
   #batches: ExpungeBatch[];
   #count: number;
   #floor: number;
+  /** The last batch got a UID below one it had (only the last batch is ever added to). */
+  #unsorted = false;
 
   constructor(floor: number, batches: ExpungeBatch[] = []) {
     this.#floor = floor;
@@ -32,7 +34,14 @@ export class ExpungeHistory {
   }
 
   get batches(): readonly ExpungeBatch[] {
+    this.#sort();
     return this.#batches;
+  }
+
+  #sort(): void {
+    if (!this.#unsorted) return;
+    this.#batches.at(-1)?.uids.sort((a, b) => a - b);
+    this.#unsorted = false;
   }
 
   /** Forgets everything: nothing at or below `floor` is known any more. */
@@ -40,15 +49,17 @@ export class ExpungeHistory {
     this.#batches = [];
     this.#count = 0;
     this.#floor = floor;
+    this.#unsorted = false;
   }
 
   add(uid: number, modseq: number): void {
     const last = this.#batches.at(-1);
     if (last?.modseq === modseq) {
-      const uids = last.uids;
-      uids.push(uid);
-      if (uids.length > 1 && uids.at(-2)! > uid) uids.sort((a, b) => a - b);
+      // A sync finds removed files in no particular order: sorted once, when next read.
+      if (last.uids.length > 0 && last.uids.at(-1)! > uid) this.#unsorted = true;
+      last.uids.push(uid);
     } else {
+      this.#sort();
       this.#batches.push({ modseq, uids: [uid] });
     }
     this.#count++;
@@ -61,6 +72,7 @@ export class ExpungeHistory {
    */
   since(modseq: number): number[] | undefined {
     if (modseq < this.#floor) return undefined;
+    this.#sort();
     let lo = 0;
     let hi = this.#batches.length;
     while (lo < hi) {
