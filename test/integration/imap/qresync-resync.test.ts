@@ -154,6 +154,28 @@ describe('SELECT (QRESYNC) after changes made on the desktop', () => {
     ]);
   });
 
+  it('narrows an over-report with the sequence match data (RFC 7162 §3.2.5.2)', async () => {
+    const maildir = await start();
+    const first = await session();
+    await first.imap('s', 'SELECT INBOX');
+    await first.imap('d', 'UID STORE 1 +FLAGS (\\Deleted)');
+    await first.imap('x', 'EXPUNGE');
+    const known = await sync(await session());
+    expect(known.uids).toEqual([2, 3, 4, 5]);
+    for (const c of clients.splice(0)) c.close();
+    await server!.stop();
+    const names = (await readdir(join(maildir, 'cur'))).sort();
+    await unlink(join(maildir, 'cur', names.at(-1)!)); // UID 5
+    await unlink(join(maildir, 'mailport-modseq'));
+    server = await runMailport(setup!);
+    const c = await session();
+    expect((await resync(c, known))[0]).toBe('* VANISHED (EARLIER) 1,5');
+    // The client's message 2 is UID 3, as it is here: nothing at or below UID 3 is gone.
+    expect((await resync(c, known, ' 1:5 (1:2 2:3)'))[0]).toBe('* VANISHED (EARLIER) 5');
+    // A pair that no longer matches proves nothing.
+    expect((await resync(c, known, ' 1:5 (4 5)'))[0]).toBe('* VANISHED (EARLIER) 1,5');
+  });
+
   it('misses no expunge that a crash kept out of the state file', async () => {
     await start();
     const known = await sync(await session());
