@@ -19,7 +19,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { wireBytes } from '../helpers/corpus.js';
+import { generateMessages, wireBytes } from '../helpers/corpus.js';
 import { hasDovecot, startDovecot, type DovecotServer } from '../helpers/dovecot.js';
 import { run } from '../helpers/run.js';
 import { serveSecurely, type SecureMailport } from '../helpers/secure-serve.js';
@@ -27,6 +27,8 @@ import { serveSecurely, type SecureMailport } from '../helpers/secure-serve.js';
 const USER = 'syncer';
 const PASSWORD = 'correct horse battery';
 const INTERIMAP = '/usr/bin/interimap';
+/** Generated messages each side starts with, besides the hand-written ones. */
+const CORPUS_MESSAGES = 25;
 
 /** One IMAP server of a pairing, as interimap and the checking client reach it. */
 interface Side {
@@ -145,14 +147,27 @@ async function append(
   folder: string,
   subject: string,
   flags: string[],
+  bytes = message(subject),
 ): Promise<void> {
-  const bytes = message(subject);
   const result = await c.append(folder, bytes, flags);
   expect(result, `APPEND ${subject} to ${folder}`).toBeTruthy();
   if (!expected.has(folder)) expected.set(folder, new Map());
   expected
     .get(folder)!
     .set(subject, { flags: [...flags].sort(), digest: digest(wireBytes(bytes)) });
+}
+
+/**
+ * Varied everyday mail from the test corpus (multipart, base64, 8-bit, dot lines, LF and CRLF
+ * files, some without a final line end), with the flags its file name carries.
+ */
+async function appendCorpus(c: ImapFlow, expected: Expected, folder: string, seed: number) {
+  const letters: Record<string, string> = { F: '\\Flagged', R: '\\Answered', S: '\\Seen' };
+  for (const m of generateMessages({ count: CORPUS_MESSAGES, seed, largeShare: 0 })) {
+    const subject = /^Subject: (.*?)\r?$/m.exec(m.bytes.toString('latin1'))![1]!;
+    const flags = [...(m.fileName.split(':2,')[1] ?? '')].map((l) => letters[l]!);
+    await append(c, expected, folder, subject, flags, m.bytes);
+  }
 }
 
 /** Flags and keywords, sorted, without \Recent (which belongs to a session, RFC 3501 §2.3.2). */
@@ -350,6 +365,7 @@ describe.skipIf(!hasDovecot)('interimap', () => {
         await append(c, expected, 'INBOX', 'local inbox 2', ['\\Seen']);
         await append(c, expected, 'INBOX', 'local inbox 3', ['\\Seen', '\\Flagged', 'work']);
         await append(c, expected, 'INBOX', 'local inbox 4', ['\\Answered', '$Forwarded']);
+        await appendCorpus(c, expected, 'INBOX', 71);
         await append(c, expected, 'Archive', 'local archive 1', ['\\Seen']);
         await append(c, expected, 'Archive/2024', 'local old 1', ['\\Seen', 'receipts']);
         await append(c, expected, 'Archive/2024', 'local old 2', ['\\Seen', '\\Deleted']);
@@ -363,6 +379,7 @@ describe.skipIf(!hasDovecot)('interimap', () => {
         await append(c, expected, 'INBOX', 'remote inbox 2', []);
         await append(c, expected, 'Sent', 'remote sent 1', ['\\Seen']);
         await append(c, expected, 'Sent', 'remote sent 2', ['\\Seen', '\\Draft', 'work']);
+        await appendCorpus(c, expected, 'Sent', 72);
       });
       await interimap();
       await expectBothAsExpected();
