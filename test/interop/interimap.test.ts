@@ -12,6 +12,8 @@
  * sides change (flags and keywords set and cleared, messages appended, delivered into the
  * Maildir and expunged, a folder created) and a second run must carry every change across;
  * a third run with nothing to do must say nothing and change no UID, mod-sequence or file.
+ * Then files are deleted, renamed and delivered while Mailport is stopped (what it must
+ * report as VANISHED and changed FLAGS when it starts), and a restart alone changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
