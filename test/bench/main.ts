@@ -29,6 +29,7 @@ import {
   type ServerName,
 } from './servers.js';
 import { dataPaths } from '../../src-main/core/config/paths.js';
+import { qresyncResync, resyncTargets } from './resync.js';
 import {
   coldSelect,
   connectLogin,
@@ -58,6 +59,7 @@ const LARGE_WORKLOADS = [
   'fetch-full',
   'search-from',
   'search-since',
+  'resync',
 ];
 const PARALLEL_CLIENTS = 8;
 
@@ -258,6 +260,42 @@ async function searches(
   }
 }
 
+/** QRESYNC (RFC 7162 §3.2.5): a client comes back after one flag change and one deletion. */
+async function resyncs(pair: BenchServer[], label: string, count: number, reps: number) {
+  if (!wanted('resync')) return;
+  progress(`QRESYNC resync after one change ×${reps}${suffix(label)}`);
+  // Each round changes other messages; the same round changes the same UIDs on both servers.
+  const from = (first: number) => (s: BenchServer, rep: number) =>
+    qresyncResync(s, resyncTargets(count, first + rep));
+  await alternate(pair, 1, from(0));
+  const runs = await alternate(pair, reps, from(1));
+  const last = resyncTargets(count, reps);
+  check(`QRESYNC resync VANISHED UID${suffix(label)}`, lastExtra(runs, 'vanishedUid'), last.gone);
+  check(`QRESYNC resync FETCH UID${suffix(label)}`, lastExtra(runs, 'fetchedUid'), last.flag);
+  const exact = (list: Sample[]) =>
+    list.filter((s, i) => {
+      const t = resyncTargets(count, i + 1);
+      return (
+        s.extra.vanishedUid === t.gone && s.extra.fetchedUid === t.flag && s.extra.fetches === 1
+      );
+    }).length;
+  check(
+    `QRESYNC resync rounds answered with exactly the change${suffix(label)}`,
+    { dovecot: exact(runs.dovecot), mailport: exact(runs.mailport) },
+    reps,
+  );
+  const what = `Resync after one change: LOGIN, ENABLE QRESYNC, SELECT (QRESYNC)${suffix(label)}`;
+  rows.push(
+    timeRow(`resync-${label}`, what, runs, {
+      note: 'one file renamed (\\Flagged) and one deleted on disk since the client last synced',
+    }),
+    valueRow(`resync-bytes-${label}`, `${what}: octets received`, 'B', {
+      dovecot: median(runs.dovecot.map((s) => s.extra.bytes!)),
+      mailport: median(runs.mailport.map((s) => s.extra.bytes!)),
+    }),
+  );
+}
+
 async function mainCorpus(pair: BenchServer[], corpus: CorpusStats): Promise<void> {
   const [dovecot, mailport] = pair as [BenchServer, BenchServer];
   for (const tls of [false, true]) {
@@ -389,10 +427,13 @@ async function mainCorpus(pair: BenchServer[], corpus: CorpusStats): Promise<voi
     );
     check('IDLE notifications missed', { dovecot: d.missed, mailport: m.missed }, 0);
   }
+  // Last: it deletes messages, and the checks above count the whole corpus.
+  await resyncs(pair, 'main', corpus.messages, 5);
 }
 
 /**
- * The 100,000-message corpus: SELECT, header sync, full download and the two cheap searches.
+ * The 100,000-message corpus: SELECT, header sync, full download, the two cheap searches and
+ * the QRESYNC resync.
  * TEXT (reads all 3 GB on every run), POP3 (the same per-message reads as the full
  * download), STORE and the 200 IDLE clients are measured on the 10,000-message corpus only,
  * to keep the whole run within 15 minutes on two cores.
@@ -402,6 +443,7 @@ async function largeCorpus(pair: BenchServer[], corpus: CorpusStats): Promise<vo
   await headerSyncs(pair, 'large', corpus.messages, 2);
   await fullDownload(pair, corpus, 'large', 0, 1);
   await searches(pair, corpus, 'large', ['from', 'since']);
+  await resyncs(pair, 'large', corpus.messages, 3);
 }
 
 /** Written files are formatted as `npm run lint` expects them. */

@@ -8,7 +8,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { median, type Sample } from './measure.js';
 import type { ServerName } from './servers.js';
 
-export type Unit = 'ms' | 'MB/s' | 'MiB';
+export type Unit = 'ms' | 'MB/s' | 'MiB' | 'B';
 
 export interface Row {
   readonly id: string;
@@ -96,6 +96,7 @@ export function format(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return 'n/a';
   if (unit === 'MB/s') return `${value.toFixed(0)} MB/s`;
   if (unit === 'MiB') return `${value.toFixed(0)} MiB`;
+  if (unit === 'B') return value >= 10_000 ? `${(value / 1000).toFixed(1)} kB` : `${value} B`;
   if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
   if (value >= 10) return `${value.toFixed(0)} ms`;
   return `${value.toFixed(1)} ms`;

@@ -29,8 +29,11 @@ export interface SecureMailport {
   /** The local CA's certificate, the one trust anchor the clients are given. */
   readonly caFile: string;
   readonly accounts: readonly MailAccount[];
-  /** Stops the process (SIGTERM, expecting exit code 0) and serves the same data dir again. */
-  restart(): Promise<void>;
+  /**
+   * Stops the process (SIGTERM, expecting exit code 0) and serves the same data dir again;
+   * `whileStopped` runs in between (e.g. another program changing the Maildir).
+   */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,9 +59,10 @@ export async function serveSecurely(accounts: readonly MailAccount[]): Promise<S
     ports: setup.ports,
     caFile: join(dataPaths(setup.dataDir).certsDir, 'ca.pem'),
     accounts,
-    async restart() {
+    async restart(whileStopped) {
       const code = await server.stop('SIGTERM');
       if (code !== 0) throw new Error(`mailport serve exited with ${code}:\n${server.output()}`);
+      await whileStopped?.();
       server = await runMailport(setup);
     },
     async stop() {

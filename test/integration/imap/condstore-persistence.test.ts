@@ -198,4 +198,40 @@ describe('CONDSTORE mod-sequences across restarts', () => {
     await c.imap('d', 'STORE 2 +FLAGS (\\Answered)');
     expect((await all(c)).get(2)![0]).toBeGreaterThan(known);
   });
+
+  // RFC 7162 §7: HIGHESTMODSEQ in SELECT is a mod-sequence-value (1 or more); in STATUS, 0
+  // means the mailbox has no persistent mod-sequences (interimap and others then resync all).
+  it('reports HIGHESTMODSEQ 1 or more for a folder that never had a message', async () => {
+    const maildir = await start();
+    const c = await LineClient.connect(server!.ports.imap);
+    clients.push(c);
+    await c.line();
+    expect((await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`)).tagged).toMatch(/^l OK/);
+    expect((await c.imap('c', 'CREATE Projects')).tagged).toMatch(/^c OK/);
+    const highest = async (): Promise<number[]> => {
+      const status = await c.imap('t', 'STATUS Projects (HIGHESTMODSEQ)');
+      const list = await c.imap('l', 'LIST "" Projects RETURN (STATUS (HIGHESTMODSEQ))');
+      const select = await c.imap('s', 'SELECT Projects (CONDSTORE)');
+      await c.imap('u', 'UNSELECT');
+      return [...status.untagged, ...list.untagged, ...select.untagged]
+        .filter((l) => l.includes('HIGHESTMODSEQ'))
+        .map((l) => Number(/HIGHESTMODSEQ (\d+)/.exec(l)![1]));
+    };
+    const first = await highest();
+    expect(first).toHaveLength(3);
+    for (const n of first) expect(n).toBeGreaterThanOrEqual(1);
+    // Earlier versions wrote 0 as the ceiling of such a folder: read as 1 or more too.
+    for (const open of clients.splice(0)) open.close();
+    await server!.stop();
+    const file = join(maildir, '.Projects', STATE_FILE);
+    await writeFile(file, (await readFile(file, 'latin1')).replace(/^(\S+ \S+ \d+) \d+/, '$1 0'));
+    server = await runMailport(setup!);
+    const c2 = await LineClient.connect(server.ports.imap);
+    clients.push(c2);
+    await c2.line();
+    await c2.imap('l', `LOGIN ${USER} "${PASSWORD}"`);
+    const again = await c2.imap('s', 'SELECT Projects (CONDSTORE)');
+    const line = again.untagged.find((l) => l.includes('HIGHESTMODSEQ'))!;
+    expect(Number(/HIGHESTMODSEQ (\d+)/.exec(line)![1])).toBeGreaterThanOrEqual(1);
+  });
 });

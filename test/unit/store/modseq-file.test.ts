@@ -35,14 +35,15 @@ describe('mailport-modseq expunge history', () => {
     await file.batch(async () => file.expunged(2));
     await file.save([{ uid: 1, modseq: 1, letters: '' }]);
     const open = await readFile(join(path, MODSEQ_FILE), 'latin1');
-    expect(open).toMatch(/^mailport-modseq 2 7 1003 1003\n1 1 \nx 3 2\n$/);
+    // A never-used folder starts at HIGHESTMODSEQ 1 (RFC 7162 §7): the changes take 2, 3, 4.
+    expect(open).toMatch(/^mailport-modseq 2 7 1004 1004\n1 1 \nx 4 2\n$/);
     await file.save([{ uid: 1, modseq: 1, letters: '' }], true);
     const closed = await readFile(join(path, MODSEQ_FILE), 'latin1');
-    expect(closed).toBe('mailport-modseq 2 7 3 0\n1 1 \nx 3 2\n');
+    expect(closed).toBe('mailport-modseq 2 7 4 0\n1 1 \nx 4 2\n');
     const again = new ModseqFile(path);
     await again.load(7, false);
     expect(again.expungedSince(0)).toEqual([2]);
-    expect(again.expungedSince(3)).toEqual([]);
+    expect(again.expungedSince(4)).toEqual([]);
   });
 
   it('takes a file with expunges out of order or above the ceiling as damage', async () => {

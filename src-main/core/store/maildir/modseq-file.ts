@@ -41,6 +41,12 @@ export const MODSEQ_RESERVE = 1000;
 /** Values above this are taken as damage: far below 2^53 (exact) and RFC 7162's 2^63 - 1. */
 const MODSEQ_MAX = 2 ** 52;
 const MICROS_PER_MS = 1000;
+/**
+ * HIGHESTMODSEQ of a folder before its first change: RFC 7162 §7 makes it a
+ * mod-sequence-value (1 or more) in SELECT, and in STATUS a 0 would say the mailbox has no
+ * persistent mod-sequences. Dovecot reports 1 too.
+ */
+const FIRST_MODSEQ = 1;
 
 interface Remembered {
   readonly modseq: number;
@@ -92,7 +98,7 @@ export class ModseqFile {
     const text = await readFile(this.#path, 'latin1').catch(() => undefined);
     const parsed = text === undefined ? undefined : parse(text);
     if (parsed) {
-      this.#highest = this.#reserved = parsed.reserved;
+      this.#highest = this.#reserved = Math.max(parsed.reserved, FIRST_MODSEQ); // older files: 0
       if (parsed.uidValidity === uidValidity) {
         this.#remembered = parsed.messages;
         this.#history = new ExpungeHistory(parsed.floor, parsed.expunged);
@@ -103,7 +109,7 @@ export class ModseqFile {
       this.#highest = this.#reserved = Date.now() * MICROS_PER_MS; // lost or damaged
       this.#history.reset(this.#highest);
     } else {
-      this.#highest = this.#reserved = 0;
+      this.#highest = this.#reserved = FIRST_MODSEQ;
     }
     // A valid file for these UIDs is written again only when something changes (STATUS opens
     // and closes folders often); anything else is written at the first chance.
