@@ -87,7 +87,8 @@ export class DeflateClient {
   #plain(chunk: Buffer): void {
     const tag = this.#switchTag;
     if (tag === undefined) return this.#received(chunk);
-    for (let start = 0; ; ) {
+    let start = 0;
+    for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) {
         this.#partialLine += chunk.subarray(start).toString('latin1');
