@@ -28,7 +28,6 @@ function compressCaps(text: string): string {
   return text.includes('COMPRESS=DEFLATE') ? 'COMPRESS=DEFLATE' : '-';
 }
 
-// Skipped with compress.test.ts: a compressed session sometimes closes early under load.
 describe('COMPRESS=DEFLATE answers as Dovecot does', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'mailport-compress-diff-'));
