@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Accounts } from '../../src-main/core/auth/accounts.js';
 import { dataPaths } from '../../src-main/core/config/paths.js';
 import { SettingsStore } from '../../src-main/core/config/settings-store.js';
+import type { Settings } from '../../src-main/core/config/schema.js';
 import { MaildirStore } from '../../src-main/core/store/maildir/maildir-store.js';
 import { freePort } from './ports.js';
 import { runMailport, setUpMailport, type RunningMailport } from './serve.js';
@@ -37,8 +38,14 @@ export interface SecureMailport {
   stop(): Promise<void>;
 }
 
-/** Serves each account's Maildir (created when missing) until `stop()`. */
-export async function serveSecurely(accounts: readonly MailAccount[]): Promise<SecureMailport> {
+/**
+ * Serves each account's Maildir (created when missing) until `stop()`; `change` adjusts the
+ * settings further (e.g. a protocol log).
+ */
+export async function serveSecurely(
+  accounts: readonly MailAccount[],
+  change: (s: Settings) => void = () => undefined,
+): Promise<SecureMailport> {
   const [first, ...others] = accounts;
   if (!first) throw new Error('serveSecurely needs an account');
   for (const a of accounts) await new MaildirStore(a.maildir).ensure();
@@ -46,6 +53,7 @@ export async function serveSecurely(accounts: readonly MailAccount[]): Promise<S
   const setup = await setUpMailport(first.maildir, first, (s) => {
     s.security.loginPolicy = 'secure';
     s.admin.port = adminPort;
+    change(s);
   });
   if (others.length > 0) {
     const settings = await SettingsStore.open(dataPaths(setup.dataDir).settings);

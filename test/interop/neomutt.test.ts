@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MaildirStore } from '../../src-main/core/store/maildir/maildir-store.js';
@@ -19,6 +20,15 @@ let mp: SecureMailport;
 let screen: TmuxScreen | undefined;
 
 const maildir = () => join(work, 'Maildir');
+/** `imap_deflate` exists only in a NeoMutt built with zlib (Debian's 20220429 is not). */
+const hasDeflate = ((): boolean => {
+  try {
+    execFileSync('neomutt', ['-n', '-F', '/dev/null', '-Q', 'imap_deflate'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const MESSAGES = [
   [
     'Bob <bob@example.net>',
@@ -59,7 +69,9 @@ beforeAll(async () => {
         `From: ${from}\nTo: mutt@example.org\nSubject: ${subject}\nDate: ${date}\n\n${body}\n`,
       ),
     );
-  mp = await serveSecurely([{ user: USER, password: PASSWORD, maildir: maildir() }]);
+  mp = await serveSecurely([{ user: USER, password: PASSWORD, maildir: maildir() }], (s) => {
+    s.listeners.imaps.protocolLog = true;
+  });
 });
 
 afterAll(async () => {
@@ -68,39 +80,46 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** The muttrc of these tests in `home`, with `extra` lines; returns its path. */
+async function writeMuttrc(home: string, extra: readonly string[] = []): Promise<string> {
+  const muttrc = join(home, 'muttrc');
+  // GnuTLS build: ssl_ca_certificates_file is the trust anchor; certificate_file would hold
+  // certificates the user accepted by hand, and stays empty (nothing is ever prompted).
+  await writeFile(
+    muttrc,
+    [
+      // neomutt checks DNS names only, so it connects to `localhost`.
+      `set folder = "imaps://${USER}@localhost:${mp.ports.imaps}/"`,
+      'set spoolfile = "+INBOX"',
+      `set imap_user = "${USER}"`,
+      `set imap_pass = "${PASSWORD}"`,
+      `set ssl_ca_certificates_file = "${mp.caFile}"`,
+      `set certificate_file = "${join(home, 'certificates')}"`,
+      'set ssl_force_tls = yes',
+      'set ssl_verify_host = yes',
+      'set header_cache = ""',
+      'set message_cachedir = ""',
+      'set sort = date',
+      'set arrow_cursor = yes', // the cursor is "->", visible in a text capture
+      'set resolve = no', // the cursor stays on a message after flagging it
+      'set confirmappend = no',
+      'set delete = yes',
+      'set quit = yes',
+      'set move = no',
+      'set wait_key = no',
+      'set mail_check_stats = no',
+      ...extra,
+      '',
+    ].join('\n'),
+  );
+  return muttrc;
+}
+
 describe('neomutt in tmux over IMAPS', () => {
   it('reads a message, flags it and moves it to Archive', async () => {
     const home = join(work, 'home');
     await mkdir(home);
-    const muttrc = join(home, 'muttrc');
-    // GnuTLS build: ssl_ca_certificates_file is the trust anchor; certificate_file would hold
-    // certificates the user accepted by hand, and stays empty (nothing is ever prompted).
-    await writeFile(
-      muttrc,
-      [
-        // neomutt checks DNS names only, so it connects to `localhost`.
-        `set folder = "imaps://${USER}@localhost:${mp.ports.imaps}/"`,
-        'set spoolfile = "+INBOX"',
-        `set imap_user = "${USER}"`,
-        `set imap_pass = "${PASSWORD}"`,
-        `set ssl_ca_certificates_file = "${mp.caFile}"`,
-        `set certificate_file = "${join(home, 'certificates')}"`,
-        'set ssl_force_tls = yes',
-        'set ssl_verify_host = yes',
-        'set header_cache = ""',
-        'set message_cachedir = ""',
-        'set sort = date',
-        'set arrow_cursor = yes', // the cursor is "->", visible in a text capture
-        'set resolve = no', // the cursor stays on a message after flagging it
-        'set confirmappend = no',
-        'set delete = yes',
-        'set quit = yes',
-        'set move = no',
-        'set wait_key = no',
-        'set mail_check_stats = no',
-        '',
-      ].join('\n'),
-    );
+    const muttrc = await writeMuttrc(home);
     screen = await TmuxScreen.start(
       `neomutt -n -F '${muttrc}'; echo "neomutt exited with $?"; sleep 600`,
       { ...process.env, HOME: home, TERM: 'xterm' },
@@ -148,5 +167,33 @@ describe('neomutt in tmux over IMAPS', () => {
       'From: Alice <alice@example.org>\nTo: mutt@example.org\nSubject: Lunch on Friday\n' +
         'Date: Tue, 2 Jan 2024 10:00:00 +0000\n\nShall we meet at noon?\n',
     );
+  });
+
+  // COMPRESS=DEFLATE (RFC 4978) as NeoMutt turns it on: `imap_deflate`.
+  it.skipIf(!hasDeflate)('reads a message over COMPRESS=DEFLATE (imap_deflate)', async () => {
+    await screen?.kill();
+    const home = join(work, 'home-deflate');
+    await mkdir(home);
+    const muttrc = await writeMuttrc(home, ['set imap_deflate = yes']);
+    const logFile = join(mp.server.dataDir, 'logs', 'imaps.log');
+    const logBefore = (await readFile(logFile, 'utf8').catch(() => '')).length;
+    screen = await TmuxScreen.start(
+      `neomutt -n -F '${muttrc}'; echo "neomutt exited with $?"; sleep 600`,
+      { ...process.env, HOME: home, TERM: 'xterm' },
+    );
+    await screen.waitFor(/NeoMutt: \+INBOX \[Msgs:\d+/);
+    await screen.type('/Holiday');
+    await screen.keys('Enter');
+    await screen.waitFor(/->.*Holiday photos/);
+    await screen.keys('Enter');
+    await screen.waitFor(/Attached, sort of\./);
+    await screen.keys('q');
+    await screen.keys('q');
+    await screen.waitFor(/neomutt exited with 0/);
+    const log = (await readFile(logFile, 'utf8')).slice(logBefore);
+    expect(log).toMatch(/C: \S+ COMPRESS DEFLATE/);
+    expect(log).toMatch(/S: \S+ OK Begin compression\./);
+    // Read after the switch: the FETCH of the message came through the inflater.
+    expect(log.slice(log.search(/OK Begin compression/))).toMatch(/C: \S+ .*FETCH/);
   });
 });
