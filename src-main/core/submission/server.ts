@@ -1,0 +1,208 @@
+/**
+ * The submission server (RFC 6409) on nodemailer's smtp-server, one instance per listener:
+ * `submission` (587, STARTTLS) and `submissions` (465, implicit TLS, RFC 8314 §3.3). Mailport's
+ * own listeners accept the sockets (admission, the TLS handshake on 465) and hand them to
+ * `accept`; smtp-server never listens itself. Sign-in goes through the same accounts, throttle
+ * and per-account limit as IMAP and POP3, and only over TLS; MAIL FROM must be an address the
+ * account may use; a message is on disk, fsynced, before it is answered 250.
+ */
+import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import {
+  SMTPServer,
+  type SMTPServerAddress,
+  type SMTPServerAuthentication,
+  type SMTPServerAuthenticationResponse,
+  type SMTPServerDataStream,
+  type SMTPServerSession,
+} from 'smtp-server';
+import type { Account } from '../config/schema.js';
+import type { LoginClient, LoginResult } from '../auth/login-result.js';
+import { throttledText } from '../auth/throttled-text.js';
+import type { Logger } from '../log/logger.js';
+import { MAX_BAD_COMMANDS, MAX_RECIPIENTS } from './limits.js';
+import { maySendAs, senderRefusal } from './senders.js';
+
+export interface SubmissionServices {
+  readonly logger: Logger;
+  readonly hostName: string;
+  readonly authenticate: (user: string, password: string, client: LoginClient) => Promise<LoginResult>;
+  /** The current certificate (a renewed one applies to the next STARTTLS). */
+  readonly secureContext: () => SecureContext | undefined;
+  readonly policy: () => { maxMessageBytes: number; preauthTimeoutMs: number };
+  /** Queues the message durably; resolves once it is fsynced. */
+  readonly enqueue: (message: Buffer, envelope: Envelope) => Promise<void>;
+}
+
+export interface Envelope {
+  readonly account: string;
+  readonly from: string;
+  readonly to: readonly string[];
+}
+
+interface OpenSession {
+  readonly socket: Socket;
+  readonly closed: () => void;
+  readonly closing: Promise<void>;
+}
+
+/** An smtp-server error reply: the code, and smtp-server adds the enhanced code we give. */
+function reply(code: number, text: string): Error & { responseCode: number } {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+export class SubmissionServer {
+  readonly #smtp: SMTPServer;
+  readonly #services: SubmissionServices;
+  readonly #open = new Map<string, OpenSession>();
+
+  constructor(services: SubmissionServices, { implicitTls }: { implicitTls: boolean }) {
+    this.#services = services;
+    const policy = services.policy();
+    this.#smtp = new SMTPServer({
+      name: services.hostName,
+      banner: 'Mailport message submission',
+      // 465: the listener did the TLS handshake (secured: no TLS work here); STARTTLS hidden.
+      secure: implicitTls,
+      secured: implicitTls,
+      hideSTARTTLS: implicitTls,
+      // RFC 6409 §4.3 / RFC 8314 §3: a password only inside TLS; AUTH required.
+      allowInsecureAuth: false,
+      authOptional: false,
+      authMethods: ['PLAIN', 'LOGIN'],
+      size: policy.maxMessageBytes,
+      rejectOversized: true,
+      hide8BITMIME: false,
+      hideSMTPUTF8: false,
+      hidePIPELINING: false,
+      hideENHANCEDSTATUSCODES: false,
+      hideDSN: true,
+      disabledCommands: implicitTls ? ['STARTTLS'] : [],
+      maxAllowedUnauthenticatedCommands: MAX_BAD_COMMANDS,
+      socketTimeout: policy.preauthTimeoutMs,
+      closeTimeout: 5_000,
+      useXClient: false,
+      useXForward: false,
+      disableReverseLookup: true,
+      logger: false,
+      // STARTTLS with Mailport's current certificate, whatever name the client asks for.
+      SNICallback: (_name, callback) => callback(null, services.secureContext()),
+      onAuth: (auth, session, callback) => {
+        this.#onAuth(auth, session).then(
+          (result) => callback(null, result),
+          (err: Error) => callback(err),
+        );
+      },
+      onMailFrom: (address, session, callback) => callback(this.#checkSender(address, session)),
+      onRcptTo: (_address, session, callback) =>
+        callback(
+          session.envelope.rcptTo.length >= MAX_RECIPIENTS
+            ? reply(452, `Too many recipients: at most ${MAX_RECIPIENTS} per message.`)
+            : undefined,
+        ),
+      onData: (stream, session, callback) => {
+        this.#onData(stream, session).then(
+          () => callback(null, 'Queued for delivery'),
+          (err: Error) => callback(err),
+        );
+      },
+      onClose: (session) => this.#open.get(session.id)?.closed(),
+    });
+    this.#smtp.on('error', (err) => services.logger.debug({ err }, 'submission connection error'));
+  }
+
+  /** Takes over an accepted (on 465: TLS) socket; `id` names the session in logs and status. */
+  accept(socket: Socket, id: number): { shutdown: (reason: string) => void } {
+    const context = this.#services.secureContext();
+    if (context) this.#smtp.secureContext.set('*', context); // STARTTLS without SNI uses '*'
+    let closed!: () => void;
+    const closing = new Promise<void>((resolve) => (closed = resolve));
+    const key = String(id);
+    this.#open.set(key, { socket, closed, closing });
+    socket.once('close', () => {
+      closed();
+      this.#open.delete(key);
+    });
+    this.#smtp.connect(socket, { id: key });
+    return { shutdown: (reason) => this.#end(key, reason) };
+  }
+
+  /** Says 421 to every session and closes them (smtp-server waits for transactions). */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#smtp.close(() => resolve()));
+  }
+
+  #end(id: string, reason: string): void {
+    for (const connection of this.#smtp.connections) {
+      if (connection.id !== id) continue;
+      connection.send(421, `${reason}`);
+      connection.close();
+    }
+  }
+
+  async #onAuth(
+    auth: SMTPServerAuthentication,
+    session: SMTPServerSession,
+  ): Promise<SMTPServerAuthenticationResponse> {
+    const open = this.#open.get(session.id);
+    const client: LoginClient = {
+      remoteAddress: session.remoteAddress,
+      remotePort: session.remotePort,
+      closed: open?.closing ?? Promise.resolve(),
+      end: (reason) => this.#end(session.id, reason),
+    };
+    const result = await this.#services.authenticate(
+      auth.username ?? '',
+      auth.password ?? '',
+      client,
+    );
+    if (result.ok) {
+      this.#services.logger.info(
+        { account: result.account.name, remote: session.remoteAddress },
+        'submission login',
+      );
+      return { user: result.account };
+    }
+    switch (result.reason) {
+      case 'credentials':
+        throw reply(535, 'Authentication failed.');
+      case 'throttled':
+        throw reply(454, throttledText(result.scope, result.retryAfterSeconds));
+      case 'too-many-sessions':
+        throw reply(454, `This account already has ${result.limit} connections open.`);
+    }
+  }
+
+  #checkSender(address: SMTPServerAddress, session: SMTPServerSession): Error | undefined {
+    const account = session.user as Account | undefined;
+    if (!account) return reply(530, 'Authentication required.');
+    if (maySendAs(account, address.address)) return undefined;
+    this.#services.logger.info(
+      { account: account.name, from: address.address },
+      'submission sender refused',
+    );
+    // RFC 3463 5.7.1: delivery not authorized (the message is refused).
+    return Object.assign(reply(550, senderRefusal(account, address.address)), {
+      enhancedCode: '5.7.1',
+    });
+  }
+
+  async #onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
+    const limit = this.#services.policy().maxMessageBytes;
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes <= limit) chunks.push(chunk);
+    }
+    // Over the limit: smtp-server answers 552 itself (rejectOversized); nothing is queued.
+    if (stream.sizeExceeded || bytes > limit)
+      throw reply(552, `The message is larger than ${limit} bytes.`);
+    const account = session.user as Account;
+    await this.#services.enqueue(Buffer.concat(chunks), {
+      account: account.name,
+      from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      to: session.envelope.rcptTo.map((r) => r.address),
+    });
+  }
+}
