@@ -550,7 +550,10 @@ export class MailportService {
         policy: () => protocolPolicy(this.settings.current),
         enqueue: async (message, envelope) => {
           await this.#queue.add(message, envelope);
-          this.logger.info({ account: envelope.account, bytes: message.length }, 'submission queued');
+          this.logger.info(
+            { account: envelope.account, bytes: message.length },
+            'submission queued',
+          );
           this.#delivery.kick();
         },
       },

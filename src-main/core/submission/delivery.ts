@@ -133,7 +133,12 @@ export class RelayDelivery {
     this.#services.logger.warn({ id: entry.id, attempts, error }, 'submission not relayed yet');
     if (attempts < RELAY_MAX_ATTEMPTS) {
       const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempts)).toISOString();
-      await this.#services.queue.retryLater({ ...entry, attempts, nextAttemptAt, lastError: error });
+      await this.#services.queue.retryLater({
+        ...entry,
+        attempts,
+        nextAttemptAt,
+        lastError: error,
+      });
       return;
     }
     const reason = `The outgoing server could not be reached or kept refusing for ${attempts} attempts; the last answer was:`;

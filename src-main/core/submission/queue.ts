@@ -70,7 +70,8 @@ export class SubmissionQueue {
     await syncDirectory(this.#dir('ready'));
     const committed = new Set([...(await this.#ids('ready')), ...(await this.#ids('done'))]);
     for (const name of await readdir(this.#dir('messages'))) {
-      if (!committed.has(name.slice(0, -MESSAGE.length))) await rm(join(this.#dir('messages'), name));
+      if (!committed.has(name.slice(0, -MESSAGE.length)))
+        await rm(join(this.#dir('messages'), name));
     }
     return this.#entries('done');
   }

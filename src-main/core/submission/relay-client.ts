@@ -19,7 +19,11 @@ export interface RelayConfig {
 export type RelayOutcome =
   | { readonly kind: 'relayed'; readonly response: string }
   /** Some recipients refused for good (5xx), the others accepted. */
-  | { readonly kind: 'partly'; readonly refused: readonly Refusal[]; readonly retry: readonly string[] }
+  | {
+      readonly kind: 'partly';
+      readonly refused: readonly Refusal[];
+      readonly retry: readonly string[];
+    }
   | { readonly kind: 'temporary'; readonly error: string }
   | { readonly kind: 'permanent'; readonly refused: readonly Refusal[] };
 
@@ -88,12 +92,16 @@ export async function relayMessage(
  * fixed. Anything else (no connection, TLS, 4xx) is tried again later.
  */
 function classify(err: SmtpError): RelayOutcome {
-  if (err.code === 'EAUTH') return { kind: 'temporary', error: `The relay refused the sign-in: ${reply(err)}` };
+  if (err.code === 'EAUTH')
+    return { kind: 'temporary', error: `The relay refused the sign-in: ${reply(err)}` };
   const recipients = err.rejectedErrors ?? [];
   if (recipients.length && recipients.every(isPermanent))
     return { kind: 'permanent', refused: recipients.map(refusal) };
   if (!recipients.length && isPermanent(err))
-    return { kind: 'permanent', refused: (err.rejected ?? ['']).map((r) => ({ recipient: r, reply: reply(err) })) };
+    return {
+      kind: 'permanent',
+      refused: (err.rejected ?? ['']).map((r) => ({ recipient: r, reply: reply(err) })),
+    };
   return { kind: 'temporary', error: reply(err) };
 }
 

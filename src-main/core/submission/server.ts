@@ -26,7 +26,11 @@ import { maySendAs, senderRefusal } from './senders.js';
 export interface SubmissionServices {
   readonly logger: Logger;
   readonly hostName: string;
-  readonly authenticate: (user: string, password: string, client: LoginClient) => Promise<LoginResult>;
+  readonly authenticate: (
+    user: string,
+    password: string,
+    client: LoginClient,
+  ) => Promise<LoginResult>;
   /** The current certificate (a renewed one applies to the next STARTTLS). */
   readonly secureContext: () => SecureContext | undefined;
   readonly policy: () => { maxMessageBytes: number; preauthTimeoutMs: number };
@@ -41,9 +45,14 @@ export interface Envelope {
 }
 
 interface OpenSession {
-  readonly socket: Socket;
   readonly closed: () => void;
   readonly closing: Promise<void>;
+  /**
+   * The enhanced status code context (smtp-server's name) for the next reply: the library
+   * gives a refused MAIL FROM its 550 default, 5.1.1 (a bad mailbox), where RFC 3463 §3.8
+   * says 5.7.1 (not authorized) for a sender the user may not use.
+   */
+  nextReplyContext?: string;
 }
 
 /** An smtp-server error reply: the code, and smtp-server adds the enhanced code we give. */
@@ -118,12 +127,28 @@ export class SubmissionServer {
     let closed!: () => void;
     const closing = new Promise<void>((resolve) => (closed = resolve));
     const key = String(id);
-    this.#open.set(key, { socket, closed, closing });
+    const session: OpenSession = { closed, closing };
+    this.#open.set(key, session);
     socket.once('close', () => {
       closed();
       this.#open.delete(key);
     });
     this.#smtp.connect(socket, { id: key });
+    const connection = [...this.#smtp.connections].find((c) => c.id === key);
+    if (connection) {
+      const send = connection.send.bind(connection);
+      connection.send = (code, data, context) => {
+        const next = session.nextReplyContext;
+        session.nextReplyContext = undefined;
+        // RFC 4954 §4 / RFC 6409 §4.3: no password mechanism is offered before TLS (the EHLO
+        // reply is the only multi-line 250), so a client upgrades instead of trying AUTH.
+        const lines =
+          Array.isArray(data) && !connection.secure
+            ? data.filter((line) => !String(line).startsWith('AUTH '))
+            : data;
+        send(code, lines, context ?? next);
+      };
+    }
     return { shutdown: (reason) => this.#end(key, reason) };
   }
 
@@ -181,10 +206,9 @@ export class SubmissionServer {
       { account: account.name, from: address.address },
       'submission sender refused',
     );
-    // RFC 3463 5.7.1: delivery not authorized (the message is refused).
-    return Object.assign(reply(550, senderRefusal(account, address.address)), {
-      enhancedCode: '5.7.1',
-    });
+    const open = this.#open.get(session.id);
+    if (open) open.nextReplyContext = 'POLICY_VIOLATION'; // 5.7.1
+    return reply(550, senderRefusal(account, address.address));
   }
 
   async #onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
