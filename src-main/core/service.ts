@@ -49,6 +49,7 @@ import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.js';
 import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
+import type { SubmissionEndpoint } from './phone/account-settings.js';
 import type { Mailbox } from './store/types.js';
 import { FileSecretStore } from './secrets/file-store.js';
 import { RELAY_PASSWORD_KEY, type SecretStore } from './secrets/secret-store.js';
@@ -461,6 +462,7 @@ export class MailportService {
       certsDir: this.paths.certsDir,
       imapsPort:
         imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
+      submission: this.#submissionEndpoint(),
       bindAddress: this.settings.current.bind.address,
       port: this.settings.current.phoneSetup.port,
       checkPassword: async (password) =>
@@ -473,6 +475,20 @@ export class MailportService {
     });
     this.#phoneSetup = page;
     return page;
+  }
+
+  /** The submission listener phones should send through: 465 first (RFC 8314 §3.3), then 587. */
+  #submissionEndpoint(): SubmissionEndpoint | undefined {
+    if (!this.settings.current.relay.host) return undefined;
+    const order = [
+      ['submissions', 'tls'],
+      ['submission', 'starttls'],
+    ] as const;
+    for (const [name, security] of order) {
+      const state = this.#listeners.get(name)?.state;
+      if (state?.status === 'listening') return { port: state.port, security };
+    }
+    return undefined;
   }
 
   /** The open phone setup page, if any. */
