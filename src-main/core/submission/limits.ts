@@ -6,6 +6,13 @@
 /** RFC 5321 §4.5.3.1.8 asks a server to accept at least 100 recipients. */
 export const MAX_RECIPIENTS = 100;
 
+/**
+ * Idle time allowed inside a session (RFC 5321 §4.5.3.2.7 asks a server to wait at least five
+ * minutes for the next command). Before sign-in the absolute `limits.preauthTimeoutSeconds`
+ * deadline applies as well, as for IMAP and POP3.
+ */
+export const SESSION_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /** Commands a client may get wrong before it is disconnected (smtp-server's own counter). */
 export const MAX_BAD_COMMANDS = 10;
 

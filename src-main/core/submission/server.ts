@@ -20,7 +20,7 @@ import type { Account } from '../config/schema.js';
 import type { LoginClient, LoginResult } from '../auth/login-result.js';
 import { throttledText } from '../auth/throttled-text.js';
 import type { Logger } from '../log/logger.js';
-import { MAX_BAD_COMMANDS, MAX_RECIPIENTS } from './limits.js';
+import { MAX_BAD_COMMANDS, MAX_RECIPIENTS, SESSION_IDLE_TIMEOUT_MS } from './limits.js';
 import { maySendAs, senderRefusal } from './senders.js';
 
 export interface SubmissionServices {
@@ -53,6 +53,8 @@ interface OpenSession {
    * says 5.7.1 (not authorized) for a sender the user may not use.
    */
   nextReplyContext?: string;
+  /** Cleared at sign-in: the absolute pre-login deadline (limits.preauthTimeoutSeconds). */
+  deadline?: NodeJS.Timeout | undefined;
 }
 
 /** An smtp-server error reply: the code, and smtp-server adds the enhanced code we give. */
@@ -88,7 +90,7 @@ export class SubmissionServer {
       hideDSN: true,
       disabledCommands: implicitTls ? ['STARTTLS'] : [],
       maxAllowedUnauthenticatedCommands: MAX_BAD_COMMANDS,
-      socketTimeout: policy.preauthTimeoutMs,
+      socketTimeout: SESSION_IDLE_TIMEOUT_MS,
       closeTimeout: 5_000,
       useXClient: false,
       useXForward: false,
@@ -99,7 +101,7 @@ export class SubmissionServer {
       onAuth: (auth, session, callback) => {
         this.#onAuth(auth, session).then(
           (result) => callback(null, result),
-          (err: Error) => callback(err),
+          (err: Error) => callback(this.#clientError(err, 454, 'Sign-in is not possible now')),
         );
       },
       onMailFrom: (address, session, callback) => callback(this.#checkSender(address, session)),
@@ -112,7 +114,10 @@ export class SubmissionServer {
       onData: (stream, session, callback) => {
         this.#onData(stream, session).then(
           () => callback(null, 'Queued for delivery'),
-          (err: Error) => callback(err),
+          (err: Error) =>
+            callback(
+              this.#clientError(err, 451, 'The message could not be queued; send it again later'),
+            ),
         );
       },
       onClose: (session) => this.#open.get(session.id)?.closed(),
@@ -129,7 +134,14 @@ export class SubmissionServer {
     const key = String(id);
     const session: OpenSession = { closed, closing };
     this.#open.set(key, session);
+    // From accept to signing in, however slowly the client sends: the same absolute deadline
+    // as IMAP and POP3 (smtp-server's own timeout is an idle one, moved by every byte).
+    session.deadline = setTimeout(
+      () => this.#end(key, 'Sign in sooner: the time to sign in is over.'),
+      this.#services.policy().preauthTimeoutMs,
+    ).unref();
     socket.once('close', () => {
+      clearTimeout(session.deadline);
       closed();
       this.#open.delete(key);
     });
@@ -182,6 +194,7 @@ export class SubmissionServer {
       client,
     );
     if (result.ok) {
+      clearTimeout(open?.deadline);
       this.#services.logger.info(
         { account: result.account.name, remote: session.remoteAddress },
         'submission login',
@@ -196,6 +209,16 @@ export class SubmissionServer {
       case 'too-many-sessions':
         throw reply(454, `This account already has ${result.limit} connections open.`);
     }
+  }
+
+  /**
+   * A failure of ours (a disk, the settings) is logged in full; the client gets a temporary
+   * code and a short reason, never a path or a stack. Replies already meant for it pass.
+   */
+  #clientError(err: Error, code: number, text: string): Error {
+    if ('responseCode' in err) return err;
+    this.#services.logger.error({ err }, 'submission: server error');
+    return reply(code, `${text}.`);
   }
 
   #checkSender(address: SMTPServerAddress, session: SMTPServerSession): Error | undefined {

@@ -29,6 +29,7 @@ import {
 const USER = 'me@example.org';
 const PASSWORD = 'submission password';
 const MAX_MESSAGE_BYTES = 64 * 1024;
+const PREAUTH_TIMEOUT_SECONDS = 5;
 const WAIT_STEP_MS = 100;
 const WAIT_STEPS = 300;
 
@@ -61,6 +62,7 @@ async function serveWithRelay(name: string, sinkPort: number): Promise<Submissio
   const setup = await setUpMailport(maildir, { user: USER, password: PASSWORD }, (s) => {
     s.security.loginPolicy = 'secure';
     s.limits.maxMessageBytes = MAX_MESSAGE_BYTES;
+    s.limits.preauthTimeoutSeconds = PREAUTH_TIMEOUT_SECONDS;
     s.listeners.submission = { enabled: true, port: ports.submission, protocolLog: false };
     s.listeners.submissions = { enabled: true, port: ports.submissions, protocolLog: false };
     s.relay = {
@@ -262,6 +264,21 @@ describe('submission relayed to the provider', () => {
     expect(await client.command(`AUTH PLAIN ${plain}`)).toMatch(/^53[08] /);
     expect(await client.command(`MAIL FROM:<${USER}>`)).toMatch(/^530 /);
     client.socket.destroy();
+  });
+
+  it('closes a session that does not sign in before the deadline, however chatty (421)', async () => {
+    const client = await LineClient.connect(mp.submission);
+    expect(await client.line()).toMatch(/^220 /);
+    // A NOOP every second keeps smtp-server's idle timer from firing; the deadline still does.
+    const limitSteps = PREAUTH_TIMEOUT_SECONDS * 3;
+    let last = '';
+    for (let step = 0; step < limitSteps && !last.startsWith('421'); step++) {
+      client.send('NOOP\r\n');
+      last = await client.line(2_000).catch(() => last);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(last).toMatch(/^421 .*time to sign in is over/);
+    await client.closedByServer();
   });
 
   it('refuses a sender the account may not use (550 5.7.1) and says how to allow it', async () => {
