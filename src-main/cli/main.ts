@@ -36,7 +36,8 @@ const HELP = `Usage: mailport <command>
             [--password-stdin] [--no-sent-copy]
                                          the provider's outgoing server that phones send
                                          through (the password is asked for, or read from
-                                         standard input; never given on the command line)
+                                         standard input; never given on the command line;
+                                         options left out keep their value)
   relay show                             the relay, and where its password is kept
   relay remove                           forget the relay; submission is turned off
   config get [KEY]                       show one setting, or all of them

@@ -50,23 +50,29 @@ export async function relayCommand(
       console.log('Removed the relay and its password; the submission listeners are off.');
       return 0;
     case 'set': {
-      if (!options.host) throw new UsageError('relay set: --host is missing.');
-      const security = options.security ?? 'tls';
+      // What is not given stays as it was (a new relay: implicit TLS on 465).
+      const current = settings.current.relay;
+      const host = options.host ?? current.host;
+      if (!host) throw new UsageError('relay set: --host is missing.');
+      const security = options.security ?? (current.host ? current.security : 'tls');
       if (security !== 'tls' && security !== 'starttls')
         throw new UsageError('relay set: --security is "tls" (port 465) or "starttls" (587).');
-      const port = Number(options.port ?? (security === 'tls' ? 465 : 587));
+      const keepPort = current.host !== '' && options.security === undefined;
+      const port = Number(
+        options.port ?? (keepPort ? current.port : security === 'tls' ? 465 : 587),
+      );
       if (!Number.isInteger(port) || port < 1 || port > 65535)
         throw new UsageError(`relay set: --port "${options.port}" is not a port number.`);
       const password = options.passwordStdin
         ? await readPasswordFromStdin()
         : process.stdin.isTTY
-          ? await promptPassword(`Password for ${options.username ?? ''} at ${options.host}: `)
+          ? await promptPassword(`Password at ${host} (Enter keeps the saved one): `)
           : undefined;
       const view = await setRelay(settings, secrets, {
-        host: options.host,
+        host,
         port,
         security,
-        username: options.username ?? '',
+        username: options.username ?? current.username,
         password,
         ...(options.noSentCopy && { saveToSent: false }),
       });

@@ -87,6 +87,14 @@ describe('mailport relay', () => {
     expect(shown.stdout).toContain(`Password: saved in ${secrets}`);
     expect(shown.stdout).not.toContain(RELAY_PASSWORD);
 
+    // Options left out keep their value, and the saved password stays.
+    const changed = await mailport(['relay', 'set', '--no-sent-copy']);
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain('Relay: smtp.example.net:587 (STARTTLS');
+    expect(changed.stdout).toContain(`Username: ${USER}`);
+    expect(changed.stdout).toContain('Copy to Sent: no');
+    expect(changed.stdout).toContain(`Password: saved in ${secrets}`);
+
     const on = await mailport(['config', 'set', 'listeners.submission.enabled', 'true']);
     expect(on.code).toBe(0);
 
