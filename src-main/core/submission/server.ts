@@ -45,6 +45,9 @@ export interface Envelope {
 }
 
 interface OpenSession {
+  /** The socket's own peer (as admission and the throttle saw it, before smtp-server's view). */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
   readonly closed: () => void;
   readonly closing: Promise<void>;
   /**
@@ -66,6 +69,7 @@ export class SubmissionServer {
   readonly #smtp: SMTPServer;
   readonly #services: SubmissionServices;
   readonly #open = new Map<string, OpenSession>();
+  readonly #queueing = new Set<Promise<void>>();
 
   constructor(services: SubmissionServices, { implicitTls }: { implicitTls: boolean }) {
     this.#services = services;
@@ -91,7 +95,6 @@ export class SubmissionServer {
       disabledCommands: implicitTls ? ['STARTTLS'] : [],
       maxAllowedUnauthenticatedCommands: MAX_BAD_COMMANDS,
       socketTimeout: SESSION_IDLE_TIMEOUT_MS,
-      closeTimeout: 5_000,
       useXClient: false,
       useXForward: false,
       disableReverseLookup: true,
@@ -129,10 +132,16 @@ export class SubmissionServer {
   accept(socket: Socket, id: number): { shutdown: (reason: string) => void } {
     const context = this.#services.secureContext();
     if (context) this.#smtp.secureContext.set('*', context); // STARTTLS without SNI uses '*'
+    this.#smtp.options.size = this.#services.policy().maxMessageBytes; // the setting as it is now
     let closed!: () => void;
     const closing = new Promise<void>((resolve) => (closed = resolve));
     const key = String(id);
-    const session: OpenSession = { closed, closing };
+    const session: OpenSession = {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      closed,
+      closing,
+    };
     this.#open.set(key, session);
     // From accept to signing in, however slowly the client sends: the same absolute deadline
     // as IMAP and POP3 (smtp-server's own timeout is an idle one, moved by every byte).
@@ -164,9 +173,16 @@ export class SubmissionServer {
     return { shutdown: (reason) => this.#end(key, reason) };
   }
 
-  /** Says 421 to every session and closes them (smtp-server waits for transactions). */
-  close(): Promise<void> {
-    return new Promise((resolve) => this.#smtp.close(() => resolve()));
+  /**
+   * Lets messages being queued reach the disk (their clients then hear 250), then says 421 to
+   * every session and closes it. smtp-server's own close() cannot: it never listened here.
+   */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#queueing]);
+    for (const connection of this.#smtp.connections) {
+      connection.send(421, 'Mailport is shutting down: try again later.');
+      connection.close();
+    }
   }
 
   #end(id: string, reason: string): void {
@@ -183,8 +199,8 @@ export class SubmissionServer {
   ): Promise<SMTPServerAuthenticationResponse> {
     const open = this.#open.get(session.id);
     const client: LoginClient = {
-      remoteAddress: session.remoteAddress,
-      remotePort: session.remotePort,
+      remoteAddress: open?.remoteAddress ?? session.remoteAddress,
+      remotePort: open?.remotePort ?? session.remotePort,
       closed: open?.closing ?? Promise.resolve(),
       end: (reason) => this.#end(session.id, reason),
     };
@@ -246,10 +262,16 @@ export class SubmissionServer {
     if (stream.sizeExceeded || bytes > limit)
       throw reply(552, `The message is larger than ${limit} bytes.`);
     const account = session.user as Account;
-    await this.#services.enqueue(Buffer.concat(chunks), {
+    const queued = this.#services.enqueue(Buffer.concat(chunks), {
       account: account.name,
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       to: session.envelope.rcptTo.map((r) => r.address),
     });
+    this.#queueing.add(queued); // close() lets it finish, so its client still hears 250
+    try {
+      await queued;
+    } finally {
+      this.#queueing.delete(queued);
+    }
   }
 }

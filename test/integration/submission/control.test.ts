@@ -1,8 +1,9 @@
 /**
- * With submission on, the phone setup page of a real `mailport serve` points the phone's
- * outgoing server at Mailport (same host, user name and password as IMAP) instead of asking
- * for the provider's. The relay and the listener are set through the admin API (the
- * ControlApi the window uses), as the window will.
+ * Submission as the window will drive it, through the admin API (the ControlApi): the relay,
+ * the listener (refused without a relay), senders, signed-in sessions in the status and their
+ * end when the password changes; and the phone setup page of a real `mailport serve`, which
+ * with submission on points the phone's outgoing server at Mailport (same host, user name and
+ * password as IMAP) instead of asking for the provider's.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,12 @@ import { parse } from 'plist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../../src-main/core/config/paths.js';
 import type { PhoneSetup, RelayView, Status } from '../../../src-main/core/control/api.js';
+import { LineClient } from '../../helpers/line-client.js';
 import { freePort } from '../../helpers/ports.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
 
 const USER = 'me@example.org';
+const PASSWORD = 'correct horse';
 const RELAY_PASSWORD = 'provider app password';
 let maildir: string;
 let server: RunningMailport;
@@ -26,7 +29,7 @@ beforeAll(async () => {
   maildir = await mkdtemp(join(tmpdir(), 'mailport-submission-phone-'));
   adminPort = await freePort();
   submissionsPort = await freePort();
-  const setup = await setUpMailport(maildir, { user: USER, password: 'correct horse' }, (s) => {
+  const setup = await setUpMailport(maildir, { user: USER, password: PASSWORD }, (s) => {
     s.admin.port = adminPort;
     s.listeners.submissions.port = submissionsPort;
   });
@@ -124,6 +127,23 @@ describe('phone setup with submission on', () => {
     expect(outgoing).toContain('<socketType>SSL</socketType>');
     expect(outgoing).toContain(`<username>${USER}</username>`);
     await api('stopPhoneSetup');
+  });
+
+  it('shows a signed-in session in the status, and ends it when the password changes', async () => {
+    const ca = await readFile(join(server.dataDir, 'certs', 'ca.pem'), 'utf8');
+    const client = await LineClient.connectTls(submissionsPort, { ca, servername: 'localhost' });
+    expect(await client.line()).toMatch(/^220 /);
+    client.send('EHLO phone\r\n');
+    await client.until(/^250 /);
+    const plain = Buffer.from(`\0${USER}\0${PASSWORD}`).toString('base64');
+    expect(await client.command(`AUTH PLAIN ${plain}`)).toMatch(/^235 /);
+    const status = await api<Status>('getStatus');
+    expect(status.body.connections).toContainEqual(
+      expect.objectContaining({ listener: 'submissions', protocol: 'smtp', account: USER }),
+    );
+    expect((await api('resetPassword', { name: USER })).status).toBe(200);
+    expect(await client.line()).toMatch(/^421 .*changed or removed/);
+    await client.closedByServer();
   });
 
   it('adds and removes senders of an account (ControlApi)', async () => {
