@@ -562,6 +562,7 @@ export class MailportService {
         logger: this.logger,
         hostName: hostName(),
         authenticate: (user, password, client) => this.#authenticate(user, password, client),
+        findAccount: (name) => this.accounts.find(name),
         secureContext: () => this.#secureContext,
         policy: () => protocolPolicy(this.settings.current),
         enqueue: async (message, envelope) => {

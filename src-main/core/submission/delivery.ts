@@ -96,7 +96,15 @@ export class RelayDelivery {
   async #attempt(entry: QueueEntry, relay: RelayConfig): Promise<void> {
     const { queue, logger } = this.#services;
     await queue.startSending(entry.id);
-    const message = await readFile(queue.messagePath(entry.id));
+    let message: Buffer;
+    try {
+      message = await readFile(queue.messagePath(entry.id));
+    } catch (err) {
+      // Its file is gone (removed by hand): it can never be sent; say so once and forget it.
+      logger.error({ err, id: entry.id, account: entry.account }, 'queued message file missing');
+      await queue.remove(entry.id);
+      return;
+    }
     const outcome = await relayMessage(relay, entry, message);
     const log = { id: entry.id, account: entry.account, relay: relay.host };
     switch (outcome.kind) {

@@ -31,6 +31,8 @@ export interface SubmissionServices {
     password: string,
     client: LoginClient,
   ) => Promise<LoginResult>;
+  /** The account as the settings have it now (senders added meanwhile count at once). */
+  readonly findAccount: (name: string) => Account | undefined;
   /** The current certificate (a renewed one applies to the next STARTTLS). */
   readonly secureContext: () => SecureContext | undefined;
   readonly policy: () => { maxMessageBytes: number; preauthTimeoutMs: number };
@@ -215,7 +217,8 @@ export class SubmissionServer {
         { account: result.account.name, remote: session.remoteAddress },
         'submission login',
       );
-      return { user: result.account };
+      // Only the name goes into smtp-server's session (it logs `session.user`), never the hash.
+      return { user: result.account.name };
     }
     switch (result.reason) {
       case 'credentials':
@@ -238,7 +241,8 @@ export class SubmissionServer {
   }
 
   #checkSender(address: SMTPServerAddress, session: SMTPServerSession): Error | undefined {
-    const account = session.user as Account | undefined;
+    const account =
+      typeof session.user === 'string' ? this.#services.findAccount(session.user) : undefined;
     if (!account) return reply(530, 'Authentication required.');
     if (maySendAs(account, address.address)) return undefined;
     this.#services.logger.info(
@@ -261,9 +265,8 @@ export class SubmissionServer {
     // Over the limit: smtp-server answers 552 itself (rejectOversized); nothing is queued.
     if (stream.sizeExceeded || bytes > limit)
       throw reply(552, `The message is larger than ${limit} bytes.`);
-    const account = session.user as Account;
     const queued = this.#services.enqueue(Buffer.concat(chunks), {
-      account: account.name,
+      account: String(session.user),
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       to: session.envelope.rcptTo.map((r) => r.address),
     });
