@@ -541,7 +541,11 @@ export class MailportService {
         }),
     };
     if (TLS_SUBMISSION.has(name)) {
-      const session = this.#submissionServer(name).accept(connection.socket, ticket.id);
+      const session = this.#submissionServer(name).accept(
+        connection.socket,
+        ticket.id,
+        options.protocolLog,
+      );
       ticket.onEvict((reason) => session.shutdown(reason));
       return;
     }

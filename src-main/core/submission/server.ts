@@ -14,6 +14,7 @@ import {
   type SMTPServerAuthentication,
   type SMTPServerAuthenticationResponse,
   type SMTPServerDataStream,
+  type SMTPServerOptions,
   type SMTPServerSession,
 } from 'smtp-server';
 import type { Account } from '../config/schema.js';
@@ -50,6 +51,8 @@ interface OpenSession {
   /** The socket's own peer (as admission and the throttle saw it, before smtp-server's view). */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** `listeners.<name>.protocolLog`: the session's command and reply lines. */
+  readonly protocolLog?: Logger | undefined;
   readonly closed: () => void;
   readonly closing: Promise<void>;
   /**
@@ -100,7 +103,9 @@ export class SubmissionServer {
       useXClient: false,
       useXForward: false,
       disableReverseLookup: true,
-      logger: false,
+      // Only its command lines are taken, for the protocol log; smtp-server has already hidden
+      // AUTH payloads and continuation lines ("/* secured */").
+      logger: this.#commandLog() as unknown as SMTPServerOptions['logger'],
       // STARTTLS with Mailport's current certificate, whatever name the client asks for.
       SNICallback: (_name, callback) => callback(null, services.secureContext()),
       onAuth: (auth, session, callback) => {
@@ -131,7 +136,7 @@ export class SubmissionServer {
   }
 
   /** Takes over an accepted (on 465: TLS) socket; `id` names the session in logs and status. */
-  accept(socket: Socket, id: number): { shutdown: (reason: string) => void } {
+  accept(socket: Socket, id: number, protocolLog?: Logger): { shutdown: (reason: string) => void } {
     const context = this.#services.secureContext();
     if (context) this.#smtp.secureContext.set('*', context); // STARTTLS without SNI uses '*'
     this.#smtp.options.size = this.#services.policy().maxMessageBytes; // the setting as it is now
@@ -141,6 +146,7 @@ export class SubmissionServer {
     const session: OpenSession = {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
+      protocolLog,
       closed,
       closing,
     };
@@ -170,6 +176,8 @@ export class SubmissionServer {
             ? data.filter((line) => !String(line).startsWith('AUTH '))
             : data;
         send(code, lines, context ?? next);
+        const first = Array.isArray(lines) ? lines[0] : lines;
+        session.protocolLog?.info(`S: ${code}${first ? ` ${String(first)}` : ''}`);
       };
     }
     return { shutdown: (reason) => this.#end(key, reason) };
@@ -228,6 +236,15 @@ export class SubmissionServer {
       case 'too-many-sessions':
         throw reply(454, `This account already has ${result.limit} connections open.`);
     }
+  }
+
+  /** A bunyan-shaped sink for smtp-server's log: each client command into its session's log. */
+  #commandLog(): Record<string, (entry: Record<string, unknown>, ...args: unknown[]) => void> {
+    const write = (entry: Record<string, unknown>, message?: unknown, line?: unknown): void => {
+      if (entry.tnx !== 'command' || message !== 'C:') return;
+      this.#open.get(String(entry.cid))?.protocolLog?.info(`C: ${String(line)}`);
+    };
+    return { debug: write, info: () => undefined, trace: () => undefined };
   }
 
   /**

@@ -63,7 +63,7 @@ async function serveWithRelay(name: string, sinkPort: number): Promise<Submissio
     s.security.loginPolicy = 'secure';
     s.limits.maxMessageBytes = MAX_MESSAGE_BYTES;
     s.limits.preauthTimeoutSeconds = PREAUTH_TIMEOUT_SECONDS;
-    s.listeners.submission = { enabled: true, port: ports.submission, protocolLog: false };
+    s.listeners.submission = { enabled: true, port: ports.submission, protocolLog: true };
     s.listeners.submissions = { enabled: true, port: ports.submissions, protocolLog: false };
     s.relay = {
       host: '127.0.0.1',
@@ -200,6 +200,16 @@ describe('submission relayed to the provider', () => {
     });
     expect(copy.name).toMatch(/:2,S$/);
     expect(copy.content.equals(bytes)).toBe(true);
+
+    // The protocol log has the conversation, never the password (listeners.submission.protocolLog).
+    const log = await readFile(join(mp.dataDir, 'logs', 'submission.log'), 'utf8');
+    expect(log).toContain('C: STARTTLS');
+    expect(log).toContain('C: AUTH PLAIN');
+    expect(log).toContain('C: /* secured */');
+    expect(log).toMatch(/S: 235/);
+    expect(log).toContain(`C: MAIL FROM:<${USER}>`);
+    expect(log).not.toContain(PASSWORD);
+    expect(log).not.toContain(Buffer.from(`\0${USER}\0${PASSWORD}`).toString('base64'));
   });
 
   it('Python smtplib (implicit TLS): relayed, and EHLO offers what RFC 6409 asks for', async () => {
@@ -359,7 +369,8 @@ describe('the queue survives kill -9', () => {
     expect(result.stdout).toContain('SENT');
     // Tried once, failed (nothing listens), waiting for its retry.
     const record = await until('the failed attempt', async () => {
-      for (const name of await files(join(queueDir, 'ready'))) {
+      const records = (await files(join(queueDir, 'ready'))).filter((n) => /^\d.*\.json$/.test(n));
+      for (const name of records) {
         const entry = JSON.parse(await readFile(join(queueDir, 'ready', name), 'utf8')) as {
           attempts: number;
           lastError?: string;
