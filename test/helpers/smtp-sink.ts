@@ -55,14 +55,18 @@ export function makeSinkCertificate(dir: string): { cert: string; key: string } 
   return files;
 }
 
-/** Starts the sink on `port`; `received` is shared, so a restarted sink keeps counting. */
+/**
+ * Starts the sink on `port`; `received` is shared, so a restarted sink keeps counting.
+ * `security`: implicit TLS (as on 465), or STARTTLS required before AUTH (as on 587).
+ */
 export async function startSink(
   port: number,
   files: { cert: string; key: string },
   received: Relayed[] = [],
+  security: 'tls' | 'starttls' = 'tls',
 ): Promise<SmtpSink> {
   const server = new SMTPServer({
-    secure: true,
+    secure: security === 'tls',
     key: readFileSync(files.key),
     cert: readFileSync(files.cert),
     authMethods: ['PLAIN', 'LOGIN'],

@@ -55,7 +55,14 @@ afterAll(async () => {
 });
 
 /** A Mailport with both submission listeners on and the sink as its relay. */
-async function serveWithRelay(name: string, sinkPort: number): Promise<Submission> {
+async function serveWithRelay(
+  name: string,
+  sinkPort: number,
+  {
+    security = 'tls',
+    trustSink = true,
+  }: { security?: 'tls' | 'starttls'; trustSink?: boolean } = {},
+): Promise<Submission> {
   const maildir = join(work, name, 'Maildir');
   await new MaildirStore(maildir).ensure();
   const ports = { submission: await freePort(), submissions: await freePort() };
@@ -68,7 +75,7 @@ async function serveWithRelay(name: string, sinkPort: number): Promise<Submissio
     s.relay = {
       host: '127.0.0.1',
       port: sinkPort,
-      security: 'tls',
+      security,
       username: SINK_USER,
       saveToSent: true,
     };
@@ -77,12 +84,32 @@ async function serveWithRelay(name: string, sinkPort: number): Promise<Submissio
     RELAY_PASSWORD_KEY,
     SINK_PASSWORD,
   );
-  const server = await runMailport(setup, {
-    MAILPORT_TEST_RELAY_CA: sinkFiles.cert,
-    MAILPORT_RELAY_RETRY_MS: '600000', // no retry inside a test unless it restarts Mailport
-  });
+  const server = await runMailport(setup, relayEnv(trustSink));
   const caFile = join(dataPaths(setup.dataDir).certsDir, 'ca.pem');
   return { server, maildir, dataDir: setup.dataDir, ...ports, caFile };
+}
+
+/** No retry inside a test unless it restarts Mailport; the sink's CA trusted or not. */
+function relayEnv(trustSink = true): NodeJS.ProcessEnv {
+  return {
+    MAILPORT_RELAY_RETRY_MS: '600000',
+    ...(trustSink && { MAILPORT_TEST_RELAY_CA: sinkFiles.cert }),
+  };
+}
+
+/** The one record waiting in ready/ once it has failed `attempts` times. */
+async function failedRecord(queueDir: string, attempts: number) {
+  return until('the failed attempt', async () => {
+    const records = (await files(join(queueDir, 'ready'))).filter((n) => /^\d.*\.json$/.test(n));
+    for (const name of records) {
+      const entry = JSON.parse(await readFile(join(queueDir, 'ready', name), 'utf8')) as {
+        attempts: number;
+        lastError?: string;
+      };
+      if (entry.attempts === attempts) return entry;
+    }
+    return undefined;
+  });
 }
 
 async function until<T>(
@@ -358,6 +385,40 @@ describe('submission relayed to the provider', () => {
   });
 });
 
+describe('the relay certificate is verified', () => {
+  it('keeps the message while the relay certificate cannot be verified, then relays it (STARTTLS)', async () => {
+    const received: { bytes: Buffer }[] = [];
+    const sink = await startSink(await freePort(), sinkFiles, received as never, 'starttls');
+    const mp = await serveWithRelay('verify', sink.port, {
+      security: 'starttls',
+      trustSink: false,
+    });
+    const queueDir = dataPaths(mp.dataDir).queueDir;
+    try {
+      const file = join(work, 'verified.eml');
+      await writeFile(file, message('only to a verified relay'));
+      expect((await python(mp, file)).stdout).toContain('SENT');
+      const record = await failedRecord(queueDir, 1);
+      expect(record.lastError).toMatch(/certificate/i);
+      expect(received).toEqual([]);
+      expect(await mp.server.stop()).toBe(0);
+      // The same data dir, now trusting the sink's CA: sent at start.
+      const again = await runMailport(
+        { dataDir: mp.dataDir, ports: { imap: 0, imaps: 0, pop3: 0, pop3s: 0 } },
+        relayEnv(true),
+      );
+      try {
+        await until('the relay', () => received.find((m) => m.bytes.includes('verified relay')));
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await mp.server.stop();
+      await sink.stop();
+    }
+  });
+});
+
 describe('the queue survives kill -9', () => {
   it('delivers a message queued while the provider was down exactly once after a restart', async () => {
     const sinkPort = await freePort();
@@ -368,17 +429,7 @@ describe('the queue survives kill -9', () => {
     const result = await python(mp, file);
     expect(result.stdout).toContain('SENT');
     // Tried once, failed (nothing listens), waiting for its retry.
-    const record = await until('the failed attempt', async () => {
-      const records = (await files(join(queueDir, 'ready'))).filter((n) => /^\d.*\.json$/.test(n));
-      for (const name of records) {
-        const entry = JSON.parse(await readFile(join(queueDir, 'ready', name), 'utf8')) as {
-          attempts: number;
-          lastError?: string;
-        };
-        if (entry.attempts === 1) return entry;
-      }
-      return undefined;
-    });
+    const record = await failedRecord(queueDir, 1);
     expect(record.lastError).toBeTruthy();
     expect(await mp.server.stop('SIGKILL')).toBeNull();
 
@@ -386,7 +437,7 @@ describe('the queue survives kill -9', () => {
     const sink = await startSink(sinkPort, sinkFiles, received as never);
     const again = await runMailport(
       { dataDir: mp.dataDir, ports: { imap: 0, imaps: 0, pop3: 0, pop3s: 0 } },
-      { MAILPORT_TEST_RELAY_CA: sinkFiles.cert, MAILPORT_RELAY_RETRY_MS: '600000' },
+      relayEnv(true),
     );
     try {
       await until('the queue to empty', async () =>
