@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import type { MaildirStore } from '../store/maildir/maildir-store.js';
 import { bounceMessage } from './bounce.js';
-import { RELAY_MAX_ATTEMPTS, retryDelayMs } from './limits.js';
+import { DELIVERY_STOP_WAIT_MS, RELAY_MAX_ATTEMPTS, retryDelayMs } from './limits.js';
 import { deliverToInbox, saveToSent } from './mailbox-copies.js';
 import type { QueueEntry, SubmissionQueue } from './queue.js';
 import { relayMessage, type Refusal, type RelayConfig } from './relay-client.js';
@@ -61,11 +61,20 @@ export class RelayDelivery {
     });
   }
 
-  /** Stops after the attempt under way (its outcome is recorded). */
+  /**
+   * Stops after the attempt under way, waiting for it at most DELIVERY_STOP_WAIT_MS: a relay
+   * that hangs must not hold up quitting. An attempt cut short stays in sending/ and is tried
+   * again at the next start.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await this.#running;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DELIVERY_STOP_WAIT_MS);
+    });
+    await Promise.race([this.#running, waited]);
+    clearTimeout(timer);
   }
 
   async #run(all: boolean): Promise<void> {

@@ -30,6 +30,9 @@ export const RELAY_MAX_ATTEMPTS = 25;
 export const RELAY_CONNECTION_TIMEOUT_MS = 30_000;
 export const RELAY_SOCKET_TIMEOUT_MS = 120_000;
 
+/** How long stopping waits for a relay attempt under way before it goes on without it. */
+export const DELIVERY_STOP_WAIT_MS = 10_000;
+
 /** How much of the original message a bounce quotes: its header, never the body. */
 export const BOUNCE_MAX_HEADER_BYTES = 64 * 1024;
 
