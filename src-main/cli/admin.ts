@@ -88,9 +88,24 @@ export async function statusCommand(dataDir: string): Promise<number> {
     else console.log(`  ${title} off`);
   }
   printConnections(status.connections);
+  printQueue(status.queue);
   printPhoneAddresses(status.phone);
   for (const p of status.maildirProblems ?? []) console.log(`  ${p.account}: ${p.problem}`);
   return 0;
+}
+
+/** The outgoing queue (absent from an older running Mailport). */
+function printQueue(queue: Status['queue'] | undefined): void {
+  if (!queue) return;
+  if (queue.count === 0) {
+    console.log('Outgoing queue: empty.');
+    return;
+  }
+  const plural = queue.count === 1 ? 'message waits' : 'messages wait';
+  console.log(
+    `Outgoing queue: ${queue.count} ${plural} for the relay, the oldest since ${queue.oldest}.`,
+  );
+  if (queue.lastError) console.log(`  Last error: ${queue.lastError}`);
 }
 
 function printPhoneAddresses(phone: Status['phone']): void {

@@ -16,11 +16,12 @@ import { logsCommand } from './logs.js';
 import { phoneSetupCommand } from './phone-setup.js';
 import { configCommand } from './config.js';
 import { serveCommand } from './serve.js';
+import { relayCommand, sendersCommand } from './relay.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: mailport <command>
 
-  serve                                  serve IMAP and POP3 until stopped (Ctrl-C)
+  serve                                  serve IMAP, POP3 (and submission) until stopped
   --version                              the version of Mailport
   status                                 the listeners of the running Mailport
   admin-url                              the sign-in link of the loopback web admin
@@ -29,6 +30,16 @@ const HELP = `Usage: mailport <command>
   account list
   account remove NAME
   account passwd NAME [--password-stdin]
+  account senders NAME                   the addresses NAME may send mail from
+  account senders add|remove NAME ADDRESS
+  relay set --host HOST [--port N] [--security tls|starttls] [--username USER]
+            [--password-stdin] [--no-sent-copy]
+                                         the provider's outgoing server that phones send
+                                         through (the password is asked for, or read from
+                                         standard input; never given on the command line;
+                                         options left out keep their value)
+  relay show                             the relay, and where its password is kept
+  relay remove                           forget the relay; submission is turned off
   config get [KEY]                       show one setting, or all of them
   config set KEY VALUE                   change a setting (e.g. listeners.pop3.port 10110)
   cert status                            this machine's certificate (created on first need)
@@ -68,6 +79,11 @@ export async function main(argv: string[]): Promise<number> {
       system: { type: 'boolean' },
       'new-ca': { type: 'boolean' },
       account: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      security: { type: 'string' },
+      username: { type: 'string' },
+      'no-sent-copy': { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -80,10 +96,20 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serveCommand(dataDir);
     case 'account':
+      if (rest[0] === 'senders') return sendersCommand(dataDir, rest.slice(1));
       return accountCommand(dataDir, rest, {
         ...(values.maildir !== undefined && { maildir: values.maildir }),
         passwordStdin: values['password-stdin'] ?? false,
         allowAnyPath: values['allow-any-path'] ?? false,
+      });
+    case 'relay':
+      return relayCommand(dataDir, rest, {
+        host: values.host,
+        port: values.port,
+        security: values.security,
+        username: values.username,
+        passwordStdin: values['password-stdin'] ?? false,
+        noSentCopy: values['no-sent-copy'] ?? false,
       });
     case 'status':
       return statusCommand(dataDir);

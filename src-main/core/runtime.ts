@@ -8,6 +8,7 @@ import { choosePorts, firstRun, type FirstRunResult } from './first-run.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { LogRing } from './log/ring.js';
 import { logRotation, rotateLog } from './log/rotate.js';
+import type { SecretStore } from './secrets/secret-store.js';
 import type { KeyVault } from './certs/key-vault.js';
 import { createControlApi } from './control/control-api.js';
 import type { ControlApi } from './control/api.js';
@@ -35,6 +36,8 @@ export interface Mailport {
 export interface OpenOptions {
   /** The desktop app's keychain for the CA key (headless keeps the 0600 file). */
   readonly keyVault?: KeyVault;
+  /** Where the relay password is kept: the keychain in the desktop app (headless: a 0600 file). */
+  readonly secrets?: SecretStore;
 }
 
 export async function openMailport(dataDir: string, options: OpenOptions = {}): Promise<Mailport> {

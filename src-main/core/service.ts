@@ -22,12 +22,17 @@ import { sealCaKey, type KeyVault } from './certs/key-vault.js';
 import type { LoginClient, LoginResult } from './auth/login-result.js';
 import { FAILED_LOGIN_DELAY_MS, LoginThrottle } from './auth/throttle.js';
 import { dataPaths, type DataPaths } from './config/paths.js';
-import { LISTENER_NAMES, type ListenerName, type Settings } from './config/schema.js';
+import {
+  LISTENER_NAMES,
+  SUBMISSION_LISTENERS,
+  type ListenerName,
+  type Settings,
+} from './config/schema.js';
 import { SettingsStore } from './config/settings-store.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { ProtocolLogs } from './log/protocol-log.js';
 import { logRotation } from './log/rotate.js';
-import { bindHost } from './net/addresses.js';
+import { bindHost, hostName } from './net/addresses.js';
 import { ConnectionAdmission, type AdmissionTicket } from './net/admission.js';
 import { Refusals } from './net/refusals.js';
 import {
@@ -44,7 +49,14 @@ import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.js';
 import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
+import type { SubmissionEndpoint } from './phone/account-settings.js';
 import type { Mailbox } from './store/types.js';
+import { FileSecretStore } from './secrets/file-store.js';
+import { RELAY_PASSWORD_KEY, type SecretStore } from './secrets/secret-store.js';
+import { SubmissionQueue, type QueueSummary } from './submission/queue.js';
+import { RelayDelivery } from './submission/delivery.js';
+import type { RelayConfig } from './submission/relay-client.js';
+import { SubmissionServer } from './submission/server.js';
 
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
@@ -54,13 +66,19 @@ const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imap: 'starttls',
   pop3s: 'implicit',
   pop3: 'starttls',
+  submissions: 'implicit',
+  submission: 'starttls',
 };
+
+const TLS_SUBMISSION: ReadonlySet<ListenerName> = new Set(SUBMISSION_LISTENERS);
 
 export const LISTENER_TITLES: Readonly<Record<ListenerName, string>> = {
   imaps: 'IMAP over TLS',
   imap: 'IMAP with STARTTLS',
   pop3s: 'POP3 over TLS',
   pop3: 'POP3 with STLS',
+  submissions: 'Submission over TLS',
+  submission: 'Submission with STARTTLS',
 };
 
 export interface OpenConnection {
@@ -81,6 +99,8 @@ export interface ServiceOptions {
   readonly keyVault?: KeyVault;
   /** How long the phone setup page stays open (ten minutes; env MAILPORT_PHONE_SETUP_TTL_MS). */
   readonly phoneSetupTtlMs?: number;
+  /** Where the relay password is kept (default: the 0600 file in the data dir). */
+  readonly secrets?: SecretStore;
 }
 
 export class MailportService {
@@ -89,6 +109,10 @@ export class MailportService {
   readonly accounts: Accounts;
   readonly logger: Logger;
   readonly keyVault: KeyVault | undefined;
+  readonly secrets: SecretStore;
+  readonly #queue: SubmissionQueue;
+  readonly #delivery: RelayDelivery;
+  readonly #submission = new Map<ListenerName, SubmissionServer>();
   readonly #pop3: Pop3Server;
   readonly #imap: ImapServer;
   readonly #listeners = new Map<ListenerName, Listener>();
@@ -129,6 +153,19 @@ export class MailportService {
     this.#phoneSetupTtlMs =
       options.phoneSetupTtlMs ?? (Number(process.env.MAILPORT_PHONE_SETUP_TTL_MS) || undefined);
     this.#protocolLogs = new ProtocolLogs(paths.logsDir, logRotation(settings.current));
+    this.secrets = options.secrets ?? new FileSecretStore(paths.secrets);
+    this.#queue = new SubmissionQueue(paths.queueDir);
+    this.#delivery = new RelayDelivery({
+      queue: this.#queue,
+      relay: () => this.relayConfig(),
+      storeFor: (name) => {
+        const account = this.accounts.find(name);
+        return account && new MaildirStore(account.maildir);
+      },
+      saveToSent: () => this.settings.current.relay.saveToSent,
+      hostName: hostName(),
+      logger: this.logger,
+    });
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
   }
@@ -186,6 +223,7 @@ export class MailportService {
     await this.accounts.prepare();
     await this.#protocolLogs.rotate();
     await this.#watchInboxes();
+    await this.#delivery.start();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
     this.#retryTimer ??= setInterval(() => void this.#retryFailed(), LISTENER_RETRY_MS).unref();
     return this.applySettings();
@@ -217,7 +255,9 @@ export class MailportService {
       const current = this.#listeners.get(name);
       const before = current?.state;
       const same = current && current.spec.port === spec.port && current.spec.host === spec.host;
-      const on = wanted.enabled && this.#serving;
+      // Submission only relays: without a relay it stays off (config/feasible.ts says so).
+      const relayable = !TLS_SUBMISSION.has(name) || settings.relay.host !== '';
+      const on = wanted.enabled && this.#serving && relayable;
       if (on && same && current.state.status === 'listening') continue;
       if (current) {
         current.stop();
@@ -244,7 +284,32 @@ export class MailportService {
       else this.logger.info({ listener: name, ...state }, 'listener');
       this.events.emit({ type: 'listener', listener: name, state });
     }
+    this.#delivery.kick(); // the relay may have been set or changed
     return this.listenerStates();
+  }
+
+  /** The relay as configured now, with its password from the secret store; none without a host. */
+  async relayConfig(): Promise<RelayConfig | undefined> {
+    await this.settings.reloadIfChanged(); // `mailport relay set` may have run meanwhile
+    const relay = this.settings.current.relay;
+    if (!relay.host) return undefined;
+    return {
+      host: relay.host,
+      port: relay.port,
+      security: relay.security,
+      username: relay.username,
+      password: await this.secrets.get(RELAY_PASSWORD_KEY),
+    };
+  }
+
+  /** The outgoing queue: how many messages wait, the oldest, the last error. */
+  queueSummary(): Promise<QueueSummary> {
+    return this.#queue.summary();
+  }
+
+  /** Tries the waiting messages now (after the relay or its password changed). */
+  retryQueue(): void {
+    this.#delivery.kick(true);
   }
 
   /**
@@ -397,6 +462,7 @@ export class MailportService {
       certsDir: this.paths.certsDir,
       imapsPort:
         imaps?.status === 'listening' ? imaps.port : this.settings.current.listeners.imaps.port,
+      submission: this.#submissionEndpoint(),
       bindAddress: this.settings.current.bind.address,
       port: this.settings.current.phoneSetup.port,
       checkPassword: async (password) =>
@@ -409,6 +475,20 @@ export class MailportService {
     });
     this.#phoneSetup = page;
     return page;
+  }
+
+  /** The submission listener phones should send through: 465 first (RFC 8314 §3.3), then 587. */
+  #submissionEndpoint(): SubmissionEndpoint | undefined {
+    if (!this.settings.current.relay.host) return undefined;
+    const order = [
+      ['submissions', 'tls'],
+      ['submission', 'starttls'],
+    ] as const;
+    for (const [name, security] of order) {
+      const state = this.#listeners.get(name)?.state;
+      if (state?.status === 'listening') return { port: state.port, security };
+    }
+    return undefined;
   }
 
   /** The open phone setup page, if any. */
@@ -435,7 +515,13 @@ export class MailportService {
     const listeners = [...this.#listeners.values()];
     this.#listeners.clear();
     for (const listener of listeners) listener.stop();
-    await Promise.all([this.#pop3.close(), this.#imap.close()]);
+    await Promise.all([
+      this.#pop3.close(),
+      this.#imap.close(),
+      ...[...this.#submission.values()].map((server) => server.close()),
+    ]);
+    this.#submission.clear();
+    await this.#delivery.stop();
     for (const listener of listeners) listener.destroyConnections();
     this.#protocolLogs.flush();
   }
@@ -454,12 +540,48 @@ export class MailportService {
           upgradeToTls: (s: Socket) => upgradeToTls(s, this.#secureContext),
         }),
     };
+    if (TLS_SUBMISSION.has(name)) {
+      const session = this.#submissionServer(name).accept(
+        connection.socket,
+        ticket.id,
+        options.protocolLog,
+      );
+      ticket.onEvict((reason) => session.shutdown(reason));
+      return;
+    }
     const protocolSession =
       name === 'pop3' || name === 'pop3s'
         ? this.#pop3.accept(connection.socket, options)
         : this.#imap.accept(connection.socket, options);
     // Evicted for a newcomer (net/admission.ts): a goodbye in the protocol's words.
     ticket.onEvict((reason) => protocolSession.shutdown(reason));
+  }
+
+  /** One smtp-server per submission listener, made on its first connection. */
+  #submissionServer(name: ListenerName): SubmissionServer {
+    let server = this.#submission.get(name);
+    if (server) return server;
+    server = new SubmissionServer(
+      {
+        logger: this.logger,
+        hostName: hostName(),
+        authenticate: (user, password, client) => this.#authenticate(user, password, client),
+        findAccount: (name) => this.accounts.find(name),
+        secureContext: () => this.#secureContext,
+        policy: () => protocolPolicy(this.settings.current),
+        enqueue: async (message, envelope) => {
+          await this.#queue.add(message, envelope);
+          this.logger.info(
+            { account: envelope.account, bytes: message.length },
+            'submission queued',
+          );
+          this.#delivery.kick();
+        },
+      },
+      { implicitTls: TLS_MODE[name] === 'implicit' },
+    );
+    this.#submission.set(name, server);
+    return server;
   }
 
   #protocolServices(): Pop3Services & ImapServices {
@@ -591,6 +713,7 @@ export class MailportService {
 
 /** A refusal in the protocol's words (RFC 3501 §7.1.5 BYE; RFC 3206 SYS/TEMP for POP3). */
 function refusalText(name: ListenerName, reason: string): string {
+  if (name.startsWith('submission')) return `421 4.7.0 ${reason}\r\n`; // RFC 5321 §3.8
   return name.startsWith('imap') ? `* BYE ${reason}\r\n` : `-ERR [SYS/TEMP] ${reason}\r\n`;
 }
 

@@ -16,6 +16,7 @@ import { HIDDEN_FLAG, isLinuxAutostartOn, launchCommand, setLinuxAutostart } fro
 import { IPC_CHOOSE_FOLDER, IPC_EVENT, IPC_METHODS } from './ipc-channels.js';
 import { controlMethods, createIpcHandlers, isTrustedCaller } from './ipc-handlers.js';
 import { keychainVault } from './key-vault.js';
+import { desktopSecrets } from './safe-storage-secrets.js';
 import { noticeFor } from './notifications.js';
 import { rendererResponse } from './renderer-files.js';
 import { APP_SCHEME } from './security.js';
@@ -46,7 +47,10 @@ async function start(): Promise<void> {
     grant(false),
   );
   const vault = keychainVault();
-  const mailport = await openMailport(dataDir, vault ? { keyVault: vault } : {});
+  const mailport = await openMailport(dataDir, {
+    ...(vault && { keyVault: vault }),
+    secrets: desktopSecrets(dataDir),
+  });
   registerIpc(mailport);
   let startAtLogin = await readStartAtLogin();
   const tray = new AppTray(

@@ -9,11 +9,11 @@ export type TrayStatus = 'running' | 'failed' | 'stopped';
 
 /** Failed if any enabled listener failed; running if one listens; otherwise stopped. */
 export function trayStatus(
-  states: Readonly<Record<ListenerName, ListenerState>>,
+  states: Readonly<Partial<Record<ListenerName, ListenerState>>>,
   serving: boolean,
 ): TrayStatus {
   if (!serving) return 'stopped';
-  const all = LISTENER_NAMES.map((name) => states[name]);
+  const all = LISTENER_NAMES.flatMap((name) => states[name] ?? []);
   if (all.some((s) => s.status === 'failed')) return 'failed';
   return all.some((s) => s.status === 'listening') ? 'running' : 'stopped';
 }

@@ -48,6 +48,11 @@ const METHOD_SET: Readonly<Record<ControlMethod, true>> = {
   startPhoneSetup: true,
   stopPhoneSetup: true,
   getPhoneSetup: true,
+  getRelay: true,
+  setRelay: true,
+  removeRelay: true,
+  addSender: true,
+  removeSender: true,
 };
 const METHODS = Object.keys(METHOD_SET) as ControlMethod[];
 

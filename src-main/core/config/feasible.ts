@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { LISTENER_NAMES, type Settings } from './schema.js';
+import { LISTENER_NAMES, SUBMISSION_LISTENERS, type Settings } from './schema.js';
 import { bindHost } from '../net/addresses.js';
 import { describeBindError } from '../net/listener.js';
 
@@ -38,7 +38,11 @@ export async function infeasible(
   after: Settings,
   { probe = true, machine = THIS_MACHINE }: { probe?: boolean; machine?: Machine } = {},
 ): Promise<string[]> {
-  const problems = [...portClashes(after), ...(await foreignAddress(after, machine))];
+  const problems = [
+    ...portClashes(after),
+    ...relayMissing(after),
+    ...(await foreignAddress(after, machine)),
+  ];
   if (problems.length || !probe) return problems;
   return unbindable(before, after, machine);
 }
@@ -63,6 +67,18 @@ function portClashes(settings: Settings): string[] {
     else owners.set(port, `listeners.${name}.port`);
   }
   return problems;
+}
+
+/**
+ * The submission listeners only relay (issue 18): without a smarthost there is nowhere to send
+ * to, so they stay off until `relay.host` is set.
+ */
+function relayMissing(settings: Settings): string[] {
+  if (settings.relay.host !== '') return [];
+  return SUBMISSION_LISTENERS.filter((name) => settings.listeners[name].enabled).map(
+    (name) =>
+      `listeners.${name}.enabled: submission needs a relay first: set your provider's outgoing server with \`mailport relay set --host …\` (relay.host), then turn it on.`,
+  );
 }
 
 /** An address the system will not bind (all of 127.0.0.0/8 is this computer's, listed or not). */

@@ -33,6 +33,10 @@ export interface DataPaths {
   /** Protocol logs, one file per listener. */
   readonly logsDir: string;
   readonly adminToken: string;
+  /** Secrets without a keychain (the relay password when headless): core/secrets/file-store.ts. */
+  readonly secrets: string;
+  /** Submitted messages waiting for the relay: core/submission/queue.ts. */
+  readonly queueDir: string;
 }
 
 export function dataPaths(dataDir: string = defaultDataDir()): DataPaths {
@@ -44,5 +48,7 @@ export function dataPaths(dataDir: string = defaultDataDir()): DataPaths {
     logFile: join(dataDir, 'mailport.log'),
     logsDir: join(dataDir, 'logs'),
     adminToken: join(dataDir, 'admin-token'),
+    secrets: join(dataDir, 'secrets.json'),
+    queueDir: join(dataDir, 'queue'),
   };
 }

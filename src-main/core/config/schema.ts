@@ -5,8 +5,17 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-export const LISTENER_NAMES = ['imaps', 'imap', 'pop3s', 'pop3'] as const;
+export const LISTENER_NAMES = [
+  'imaps',
+  'imap',
+  'pop3s',
+  'pop3',
+  'submissions',
+  'submission',
+] as const;
 export type ListenerName = (typeof LISTENER_NAMES)[number];
+/** The listeners that serve mail (IMAP, POP3): the window's Protocols screen. */
+export type MailListenerName = Exclude<ListenerName, 'submissions' | 'submission'>;
 
 /** The standard ports of DESIGN.md (the Exchange 2007 defaults). */
 export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
@@ -14,14 +23,23 @@ export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
   imap: 143,
   pop3s: 995,
   pop3: 110,
+  // RFC 8314 §3.3 (implicit TLS) and RFC 6409 §3.1 (STARTTLS) message submission.
+  submissions: 465,
+  submission: 587,
 };
+
+/** The message submission listeners (core/submission/); the others serve mail. */
+export const SUBMISSION_LISTENERS = ['submissions', 'submission'] as const;
+
+/** Listeners that are off until the user turns them on (submission needs a relay first). */
+const OFF_BY_DEFAULT: ReadonlySet<ListenerName> = new Set(SUBMISSION_LISTENERS);
 
 const port = z.number().int().min(1).max(65535);
 
 const listener = (name: ListenerName) =>
   z
     .object({
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(!OFF_BY_DEFAULT.has(name)),
       port: port.default(STANDARD_PORTS[name]),
       /** Every command and response line of this listener's sessions, in logs/<name>.log. */
       protocolLog: z.boolean().default(false),
@@ -37,6 +55,9 @@ const bindAddress = z.union([
     .refine((s) => isIP(s) !== 0, { message: 'must be "all", "loopback" or an IP address' }),
 ]);
 
+/** An address as MAIL FROM carries it: local@domain, no spaces or angle brackets. */
+export const MAIL_ADDRESS = /^[^\s<>@]{1,64}@[^\s<>@]{1,255}$/;
+
 export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/;
 
 export const accountSchema = z
@@ -44,6 +65,13 @@ export const accountSchema = z
     name: z.string().regex(ACCOUNT_NAME, 'letters, digits and . _ @ + - only, at most 64'),
     maildir: z.string().min(1),
     passwordHash: z.string().startsWith('scrypt$'),
+    /**
+     * Envelope senders (MAIL FROM) this account may submit with. Empty: only the account's
+     * own name, when that name is an address (submission/senders.ts).
+     */
+    senders: z
+      .array(z.string().regex(MAIL_ADDRESS, 'must be an address like name@example.org'))
+      .optional(),
   })
   .strict();
 export type Account = z.infer<typeof accountSchema>;
@@ -57,6 +85,8 @@ const settingsObject = z
         imap: listener('imap'),
         pop3s: listener('pop3s'),
         pop3: listener('pop3'),
+        submissions: listener('submissions'),
+        submission: listener('submission'),
       })
       .strict()
       .prefault({}),
@@ -115,6 +145,23 @@ const settingsObject = z
           seen.add(key);
         });
       }),
+    /**
+     * The smarthost that submitted mail is relayed to (the user's provider). The password is
+     * not here: it is in the secrets store (core/secrets/), under RELAY_PASSWORD_KEY.
+     */
+    relay: z
+      .object({
+        /** Empty: no relay configured, and the submission listeners cannot be turned on. */
+        host: z.string().max(253).default(''),
+        port: port.default(465),
+        /** 'tls': implicit TLS (465); 'starttls': upgrade required (587). Never plain. */
+        security: z.enum(['tls', 'starttls']).default('tls'),
+        username: z.string().max(320).default(''),
+        /** Save a copy of each relayed message to the account's Sent folder (\\Seen). */
+        saveToSent: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     admin: z
       .object({ port: port.default(7780) })
       .strict()

@@ -8,8 +8,12 @@ import { z } from 'zod';
 import type { ListenerName, Settings } from '../config/schema.js';
 import type { ListenerState } from '../net/listener.js';
 import type { PhoneAddresses } from '../net/phone-addresses.js';
+import type { QueueSummary } from '../submission/queue.js';
+import type { RelayView } from '../submission/relay-settings.js';
 
 export type { PhoneAddresses } from '../net/phone-addresses.js';
+export type { QueueSummary } from '../submission/queue.js';
+export type { RelayView } from '../submission/relay-settings.js';
 
 const none = z.object({}).strict();
 const accountName = z.string().min(1).max(64);
@@ -59,6 +63,25 @@ export const CONTROL_METHODS = {
   stopPhoneSetup: none,
   /** The open phone setup page, or null. */
   getPhoneSetup: none,
+  /** The outgoing relay (the provider's SMTP server); never its password. */
+  getRelay: none,
+  /** Sets the relay; the password goes to the keychain (or the 0600 file when headless). */
+  setRelay: z
+    .object({
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535),
+      security: z.enum(['tls', 'starttls']),
+      username: z.string().max(320),
+      /** Omitted: keep the saved one; '': remove it. */
+      password: z.string().max(1024).optional(),
+      saveToSent: z.boolean().optional(),
+    })
+    .strict(),
+  /** Forgets the relay and its password; the submission listeners are turned off. */
+  removeRelay: none,
+  /** Allows an account to send as an address (MAIL FROM). */
+  addSender: z.object({ account: accountName, address: z.string().min(3).max(320) }).strict(),
+  removeSender: z.object({ account: accountName, address: z.string().min(1).max(320) }).strict(),
 } as const;
 
 export type ControlMethod = keyof typeof CONTROL_METHODS;
@@ -90,10 +113,12 @@ export interface Status {
   readonly phone: PhoneAddresses;
   readonly startedAt: string;
   readonly uptimeSeconds: number;
+  /** Messages submitted by phones and not yet accepted by the relay. */
+  readonly queue: QueueSummary;
   readonly connections: readonly {
     id: number;
     listener: ListenerName;
-    protocol: 'imap' | 'pop3';
+    protocol: 'imap' | 'pop3' | 'smtp';
     remoteAddress: string;
     /** Set once the client has logged in. */
     account?: string;
@@ -162,7 +187,8 @@ export interface ControlResults {
   getStatus: Status;
   getSettings: Omit<Settings, 'accounts'>;
   updateSettings: { settings: Omit<Settings, 'accounts'>; status: Status };
-  listAccounts: { name: string; maildir: string }[];
+  /** `senders`: the addresses each account may send from (submission/senders.ts). */
+  listAccounts: { name: string; maildir: string; senders: string[] }[];
   addAccount: { name: string; maildir: string; password: string; createdFolder: boolean };
   removeAccount: { removed: string };
   resetPassword: { name: string; password: string };
@@ -176,6 +202,11 @@ export interface ControlResults {
   startPhoneSetup: PhoneSetup;
   stopPhoneSetup: { stopped: boolean };
   getPhoneSetup: PhoneSetup | null;
+  getRelay: RelayView;
+  setRelay: RelayView;
+  removeRelay: RelayView;
+  addSender: { account: string; senders: string[] };
+  removeSender: { account: string; senders: string[] };
 }
 
 export type ControlApi = {

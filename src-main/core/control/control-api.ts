@@ -30,6 +30,8 @@ import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
 import { LISTENER_TITLES, type MailportService } from '../service.js';
 import { StoreError } from '../store/errors.js';
+import { allowedSenders } from '../submission/senders.js';
+import { changeSenders, removeRelay, setRelay, showRelay } from '../submission/relay-settings.js';
 import { MaildirStore } from '../store/maildir/maildir-store.js';
 import type { PhoneSetupPage } from '../phone/setup-page-server.js';
 import { phoneAddressesNow } from '../phone/reachable.js';
@@ -85,9 +87,10 @@ export function createControlApi(
       phone,
       startedAt: service.startedAt.toISOString(),
       uptimeSeconds: Math.floor((Date.now() - service.startedAt.getTime()) / 1000),
+      queue: await service.queueSummary(),
       connections: service.connections().map((c) => ({
         ...c,
-        protocol: c.listener.startsWith('imap') ? ('imap' as const) : ('pop3' as const),
+        protocol: protocolOf(c.listener),
       })),
     };
   };
@@ -136,7 +139,11 @@ export function createControlApi(
     },
 
     listAccounts: async () =>
-      service.accounts.list().map(({ name, maildir }) => ({ name, maildir })),
+      service.accounts.list().map((account) => ({
+        name: account.name,
+        maildir: account.maildir,
+        senders: allowedSenders(account),
+      })),
 
     async addAccount(request) {
       const places = { home: options.home ?? homedir(), dataDir: service.paths.dataDir };
@@ -261,6 +268,29 @@ export function createControlApi(
     stopPhoneSetup: async () => ({ stopped: await service.closePhoneSetup() }),
     getPhoneSetup: async () =>
       service.phoneSetup ? phoneSetup(service.phoneSetup, imapsPort()) : null,
+
+    getRelay: () => showRelay(service.settings, service.secrets),
+    async setRelay(input) {
+      const view = await setRelay(service.settings, service.secrets, input).catch(rethrow);
+      await service.applySettings(); // enabled submission listeners may start now
+      service.retryQueue();
+      service.events.emit({ type: 'settings-changed' });
+      return view;
+    },
+    async removeRelay() {
+      const view = await removeRelay(service.settings, service.secrets).catch(rethrow);
+      await service.applySettings();
+      service.events.emit({ type: 'settings-changed' });
+      return view;
+    },
+    addSender: async ({ account, address }) => ({
+      account,
+      senders: await changeSenders(service.settings, account, address, 'add').catch(rethrow),
+    }),
+    removeSender: async ({ account, address }) => ({
+      account,
+      senders: await changeSenders(service.settings, account, address, 'remove').catch(rethrow),
+    }),
   };
 }
 
@@ -274,6 +304,11 @@ async function phoneSetup(page: PhoneSetupPage, imaps: number): Promise<PhoneSet
     expiresAt: page.expiresAt.toISOString(),
     caFingerprintSha256: page.caFingerprintSha256 ?? '',
   };
+}
+
+function protocolOf(listener: string): 'imap' | 'pop3' | 'smtp' {
+  if (listener.startsWith('submission')) return 'smtp';
+  return listener.startsWith('imap') ? 'imap' : 'pop3';
 }
 
 async function isFolder(path: string): Promise<boolean> {

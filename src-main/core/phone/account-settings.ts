@@ -13,12 +13,40 @@ export interface IncomingServer {
   readonly password?: string;
 }
 
-/** The server the user already sends mail through: Mailport itself does not send mail. */
+/**
+ * The server the phone sends mail through: Mailport's submission listener when it is on (then
+ * the same host, user name and password as IMAP), else the one the user names (their provider's).
+ */
 export interface OutgoingServer {
   readonly host: string;
   readonly port: number;
   readonly ssl: boolean;
   readonly username: string;
+  /** How TLS starts; absent for a server the user named (guessed from the port). */
+  readonly security?: 'tls' | 'starttls';
+  /** Mailport's own submission listener: the account's Mailport password signs in. */
+  readonly mailport?: boolean;
+}
+
+/** Mailport's submission listener a phone should send through (RFC 8314 §3.3: 465 first). */
+export interface SubmissionEndpoint {
+  readonly port: number;
+  readonly security: 'tls' | 'starttls';
+}
+
+export function mailportOutgoing(
+  host: string,
+  username: string,
+  submission: SubmissionEndpoint,
+): OutgoingServer {
+  return {
+    host,
+    port: submission.port,
+    ssl: true,
+    username,
+    security: submission.security,
+    mailport: true,
+  };
 }
 
 /** A short reverse-DNS-safe label (letters, digits and hyphens). */

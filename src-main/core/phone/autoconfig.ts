@@ -9,7 +9,7 @@ export const AUTOCONFIG_TYPE = 'application/xml; charset=utf-8';
 export interface AutoconfigOptions {
   readonly hostName: string;
   readonly incoming: Omit<IncomingServer, 'password'>;
-  /** Included when the user named the server they send through. */
+  /** Included when Mailport's submission is on, or the user named the server they send through. */
   readonly outgoing?: OutgoingServer;
 }
 
@@ -35,7 +35,7 @@ export function buildAutoconfig(options: AutoconfigOptions): string {
       '    <outgoingServer type="smtp">',
       `      <hostname>${xml(outgoing.host)}</hostname>`,
       `      <port>${outgoing.port}</port>`,
-      `      <socketType>${outgoing.ssl ? (outgoing.port === 465 ? 'SSL' : 'STARTTLS') : 'plain'}</socketType>`,
+      `      <socketType>${socketType(outgoing)}</socketType>`,
       `      <username>${xml(outgoing.username)}</username>`,
       '      <authentication>password-cleartext</authentication>',
       '    </outgoingServer>',
@@ -43,6 +43,11 @@ export function buildAutoconfig(options: AutoconfigOptions): string {
   }
   lines.push('  </emailProvider>', '</clientConfig>', '');
   return lines.join('\n');
+}
+
+function socketType(outgoing: OutgoingServer): string {
+  if (outgoing.security) return outgoing.security === 'tls' ? 'SSL' : 'STARTTLS';
+  return outgoing.ssl ? (outgoing.port === 465 ? 'SSL' : 'STARTTLS') : 'plain';
 }
 
 /** Escapes text for XML content and attribute values. */

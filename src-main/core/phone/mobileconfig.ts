@@ -78,6 +78,7 @@ function mailPayload(base: string, options: MobileconfigOptions): PlistDict {
     OutgoingMailServerUseSSL: outgoing.ssl,
     OutgoingMailServerUsername: outgoing.username,
     OutgoingMailServerAuthentication: outgoing.username ? 'EmailAuthPassword' : 'EmailAuthNone',
-    OutgoingPasswordSameAsIncomingPassword: false,
+    // Mailport's submission signs in with the same account and password as IMAP.
+    OutgoingPasswordSameAsIncomingPassword: outgoing.mailport === true,
   };
 }

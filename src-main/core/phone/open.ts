@@ -9,11 +9,14 @@ import { certificateFiles } from '../certs/store.js';
 import type { Logger } from '../log/logger.js';
 import { bindHost, hostName, lanAddresses } from '../net/addresses.js';
 import { PhoneSetupPage } from './setup-page-server.js';
+import type { SubmissionEndpoint } from './account-settings.js';
 
 export interface PhoneSetupRequest {
   readonly account: string;
   readonly certsDir: string;
   readonly imapsPort: number;
+  /** Mailport's submission listener, when it is on: the phone sends through it. */
+  readonly submission?: SubmissionEndpoint | undefined;
   /** The `phoneSetup.port` setting. */
   readonly port: number;
   /** The `bind.address` setting: the page listens where the mail listeners do. */
@@ -40,6 +43,7 @@ export async function openPhoneSetupPage(request: PhoneSetupRequest): Promise<Ph
     listenHost: bindHost(request.bindAddress),
     port: request.port,
     imapsPort: request.imapsPort,
+    ...(request.submission && { submission: request.submission }),
     ...(caPem && { caPem }),
     checkPassword: request.checkPassword,
     logger: request.logger,

@@ -3,6 +3,7 @@
  * a phone, light or dark with the phone's setting. Links are relative to `/<token>/`.
  */
 import { xml as escape } from './autoconfig.js';
+import type { SubmissionEndpoint } from './account-settings.js';
 
 export const FILES = {
   der: 'mailport-ca.crt',
@@ -17,6 +18,8 @@ export interface PageOptions {
   /** The address the phone used to open this page. */
   readonly host: string;
   readonly imapsPort: number;
+  /** Mailport's submission listener, when on: phones send through Mailport too. */
+  readonly submission?: SubmissionEndpoint;
   /** The local CA's SHA-256 fingerprint; absent when the user's own certificate is served. */
   readonly caFingerprintSha256?: string;
   readonly expiresAt: Date;
@@ -57,6 +60,7 @@ export function pageHtml(o: PageOptions): string {
 <h1>${title}</h1>
 <p>Your mail server: <code>${escape(o.host)}</code>, port <code>${o.imapsPort}</code> (IMAP over TLS),
 user name <code>${escape(o.account)}</code>.</p>
+${outgoingLine(o)}
 <p class="muted">This page closes at ${o.expiresAt.toISOString().slice(11, 16)} UTC, or when you choose Done
 on the computer. Nothing is served after that.</p>
 ${certificateSection(o)}
@@ -83,6 +87,28 @@ trusts. Only the mail account is set up here.</p>`;
 <a href="${FILES.pem}">${FILES.pem}</a> (PEM)</p>`;
 }
 
+function outgoingLine(o: PageOptions): string {
+  if (!o.submission) return '';
+  return `<p>Outgoing server: <code>${escape(o.host)}</code>, port <code>${o.submission.port}</code>
+(${securityWords(o.submission)}), the same user name and password: Mailport sends your mail on
+through your provider.</p>`;
+}
+
+function securityWords(submission: SubmissionEndpoint): string {
+  return submission.security === 'tls' ? 'SSL/TLS' : 'STARTTLS';
+}
+
+/** The provider's outgoing server, asked for only when Mailport does not send mail itself. */
+function smtpFields(o: PageOptions): string {
+  if (o.submission) return '';
+  return `<label>Outgoing server <input type="text" name="smtpHost" required autocapitalize="none"
+autocorrect="off" placeholder="smtp.example.com"></label>
+<label>Port <input type="number" name="smtpPort" value="587" min="1" max="65535"></label>
+<label><input type="checkbox" name="smtpSsl" value="on" checked> Use TLS</label>
+<label>User name at that server <input type="text" name="smtpUser" autocapitalize="none"
+autocorrect="off"></label>`;
+}
+
 function iosSection(o: PageOptions): string {
   const trustSteps = o.caFingerprintSha256
     ? `<li>Settings › General › VPN &amp; Device Management: tap the profile and Install.</li>
@@ -91,15 +117,13 @@ function iosSection(o: PageOptions): string {
     : `<li>Settings › General › VPN &amp; Device Management: tap the profile and Install.</li>`;
   return `<h2>iPhone and iPad</h2>
 <p>The profile holds ${o.caFingerprintSha256 ? 'the certificate authority and ' : ''}the mail account.
-iOS needs an outgoing (SMTP) server in it: Mailport does not send mail, so name the server you
-already send through (your provider's).</p>
+${
+  o.submission
+    ? 'Mail you send goes through Mailport too, so there is nothing else to fill in.'
+    : "iOS needs an outgoing (SMTP) server in it: Mailport's sending is off, so name the server you already send through (your provider's)."
+}</p>
 <form method="post" action="${FILES.profile}">
-<label>Outgoing server <input type="text" name="smtpHost" required autocapitalize="none"
-autocorrect="off" placeholder="smtp.example.com"></label>
-<label>Port <input type="number" name="smtpPort" value="587" min="1" max="65535"></label>
-<label><input type="checkbox" name="smtpSsl" value="on" checked> Use TLS</label>
-<label>User name at that server <input type="text" name="smtpUser" autocapitalize="none"
-autocorrect="off"></label>
+${smtpFields(o)}
 <label>Mailport password for ${escape(o.account)} (optional)
 <input type="password" name="password" autocomplete="off"></label>
 <p class="muted">Leave the password empty to type it on the phone instead. If you fill it in,
@@ -126,7 +150,11 @@ CA certificates.</li>
 <ol>
 ${trust}
 <li>Add an account: IMAP, server <code>${escape(o.host)}</code>, port <code>${o.imapsPort}</code>,
-security SSL/TLS, user name <code>${escape(o.account)}</code>, your Mailport password.
+security SSL/TLS, user name <code>${escape(o.account)}</code>, your Mailport password.${
+    o.submission
+      ? ` Outgoing (SMTP): the same server, port <code>${o.submission.port}</code>, security ${securityWords(o.submission)}, the same user name and password.`
+      : ''
+  }
 Apps that read autoconfig files can use <a href="${FILES.autoconfig}">${FILES.autoconfig}</a>.</li>
 </ol>`;
 }

@@ -8,7 +8,11 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { sameToken } from '../control/admin-token.js';
 import type { Logger } from '../log/logger.js';
-import type { OutgoingServer } from './account-settings.js';
+import {
+  mailportOutgoing,
+  type OutgoingServer,
+  type SubmissionEndpoint,
+} from './account-settings.js';
 import { AUTOCONFIG_TYPE, buildAutoconfig, xml as escape } from './autoconfig.js';
 import { buildMobileconfig, MOBILECONFIG_TYPE } from './mobileconfig.js';
 import { FILES, pageHtml } from './page.js';
@@ -31,6 +35,8 @@ export interface PhoneSetupOptions {
   /** The page's port (0: one the system picks). */
   readonly port: number;
   readonly imapsPort: number;
+  /** Mailport's submission listener, when on: the outgoing server, no questions asked. */
+  readonly submission?: SubmissionEndpoint;
   /** The local CA (PEM); absent when the user's own certificate is served. */
   readonly caPem?: string;
   /** Whether `password` is the account's; the password is never logged. */
@@ -164,14 +170,21 @@ export class PhoneSetupPage {
       hostName: this.#options.hostName,
       host,
       imapsPort: this.#options.imapsPort,
+      ...(this.#options.submission && { submission: this.#options.submission }),
       ...(this.#ca && { caFingerprintSha256: this.#ca.fingerprint }),
       expiresAt: this.expiresAt,
     });
     send(res, 200, 'text/html; charset=utf-8', html);
   }
 
+  /** Mailport's own submission when it is on; else what the user typed into the form. */
+  #outgoing(host: string, query: URLSearchParams): OutgoingServer | string | undefined {
+    const { submission } = this.#options;
+    return submission ? mailportOutgoing(host, this.account, submission) : outgoingServer(query);
+  }
+
   #autoconfig(res: ServerResponse, host: string, query: URLSearchParams): void {
-    const outgoing = outgoingServer(query);
+    const outgoing = this.#outgoing(host, query);
     const body = buildAutoconfig({
       hostName: this.#options.hostName,
       incoming: { host, port: this.#options.imapsPort, username: this.account },
@@ -181,7 +194,7 @@ export class PhoneSetupPage {
   }
 
   async #profile(res: ServerResponse, host: string, query: URLSearchParams): Promise<void> {
-    const outgoing = outgoingServer(query);
+    const outgoing = this.#outgoing(host, query);
     if (typeof outgoing !== 'object')
       return sendMessage(
         res,

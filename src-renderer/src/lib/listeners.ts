@@ -2,7 +2,10 @@
  * The four listeners in the window's words, and the checks on the ports a user types: a whole
  * number 1–65535, no port twice (nor the settings page's own), ports below 1024 flagged.
  */
-import type { ListenerName } from '../../../src-main/core/config/schema.js';
+import type {
+  ListenerName as AnyListenerName,
+  MailListenerName as ListenerName,
+} from '../../../src-main/core/config/schema.js';
 
 export const LISTENERS: readonly ListenerName[] = ['imaps', 'imap', 'pop3s', 'pop3'];
 
@@ -14,11 +17,13 @@ export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
   pop3: 110,
 };
 
-export const TITLES: Readonly<Record<ListenerName, string>> = {
+export const TITLES: Readonly<Record<AnyListenerName, string>> = {
   imaps: 'IMAP over TLS',
   imap: 'IMAP with STARTTLS',
   pop3s: 'POP3 over TLS',
   pop3: 'POP3 with STLS',
+  submissions: 'Submission over TLS',
+  submission: 'Submission with STARTTLS',
 };
 
 export interface ListenerField {

@@ -3,7 +3,7 @@
  * checked as they type (lib/listeners.ts), and applied live with the keys
  * `listeners.<name>.enabled` / `.port`.
  */
-import type { ListenerName } from '../../../src-main/core/config/schema.js';
+import type { MailListenerName as ListenerName } from '../../../src-main/core/config/schema.js';
 import { Action } from './action.svelte.js';
 import { LISTENERS, STANDARD_PORTS, checkPorts, type ListenerField } from '../lib/listeners.js';
 import { errorsByKey } from '../lib/errors-by-key.js';
