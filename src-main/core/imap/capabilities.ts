@@ -15,7 +15,14 @@ export interface CapabilityContext {
   readonly canCompress: boolean;
 }
 
-/** Extensions offered once logged in (and, being harmless to announce, before it too). */
+/**
+ * What a client needs before it logs in, in the greeting and the pre-login CAPABILITY, as
+ * Dovecot lists it: the rest comes in the login's `OK [CAPABILITY …]` (RFC 3501 §7.1 allows
+ * the list to change at login), so a phone's every connection does not carry it twice.
+ */
+const BEFORE_LOGIN = ['SASL-IR', 'ID', 'ENABLE', 'IDLE', 'LITERAL+'];
+
+/** Extensions offered once logged in. */
 const EXTENSIONS = [
   'LITERAL+', // RFC 7888
   'SASL-IR', // RFC 4959
@@ -46,12 +53,13 @@ const EXTENSIONS = [
 
 export function capabilities(ctx: CapabilityContext): string[] {
   // RFC 9051 §6.3.1: both revisions; a session is IMAP4rev1 until it sends ENABLE IMAP4rev2.
-  const caps = ['IMAP4rev1', IMAP4REV2, ...EXTENSIONS, `APPENDLIMIT=${ctx.appendLimit}`];
   if (ctx.state === 'not-authenticated') {
+    const caps = ['IMAP4rev1', IMAP4REV2, ...BEFORE_LOGIN];
     if (ctx.canStartTls) caps.push('STARTTLS');
     caps.push(ctx.loginAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');
-  } else if (ctx.canCompress) {
-    caps.push('COMPRESS=DEFLATE'); // RFC 4978; offered after login only, as Dovecot does
+    return caps;
   }
+  const caps = ['IMAP4rev1', IMAP4REV2, ...EXTENSIONS, `APPENDLIMIT=${ctx.appendLimit}`];
+  if (ctx.canCompress) caps.push('COMPRESS=DEFLATE'); // RFC 4978; after login, as Dovecot
   return caps;
 }

@@ -351,10 +351,16 @@ describe('every setting over HTTP', () => {
       changes: { 'limits.maxMessageBytes': 4096, 'limits.preauthTimeoutSeconds': 5 },
     });
     const d = await LineClient.connect(t.ports.imap);
-    expect(await d.line()).toContain('APPENDLIMIT=4096');
+    await d.line();
     expect(await d.line(8_000)).toBe(
       '* BYE Sign-in took too long (the limit is 5 seconds from connecting).',
     );
+    const e = await LineClient.connect(t.ports.imap); // APPENDLIMIT is listed after login
+    await e.line();
+    expect((await e.imap('e', `LOGIN ${t.user} "${t.password}"`)).tagged).toContain(
+      'APPENDLIMIT=4096',
+    );
+    e.close();
     // security.tlsMinVersion: TLS 1.2 clients are refused once 1.3 is required.
     await call('updateSettings', { changes: { 'security.tlsMinVersion': 'TLSv1.3' } });
     await expect(

@@ -78,6 +78,13 @@ const STABLE_MTIME_MS = 2000;
  */
 const RESCANS = 2;
 /**
+ * How old a directory's mtime must be, on a file system with sub-second times, for an
+ * unchanged mtime after a listing to prove nothing moved during it: above the coarse kernel
+ * clock tick (at most 10 ms) that stamps directory changes. With whole-second times (ext3,
+ * HFS+, some network file systems) STABLE_MTIME_MS applies instead.
+ */
+const QUIET_LISTING_MS = 50;
+/**
  * Tries at opening, reading, renaming or deleting a message file that another program keeps
  * renaming (each failed try finds its new name first).
  */
@@ -245,7 +252,7 @@ export class MaildirFolder {
     ) {
       this.#listed = undefined;
       const listing = await this.#list();
-      const gone = await this.#recheck(listing);
+      const gone = await this.#recheck(listing, mtimes, checkedAt);
       for (const base of gone) this.#forget(base);
       if (lock || !this.#uidList || someKey(listing, (b) => this.#needsUid(b))) {
         await this.#assignUids(listing, gone, lock);
@@ -333,13 +340,35 @@ export class MaildirFolder {
    * Lists new/ and cur/ again while files the folder knows are missing from the listing,
    * adding what each new listing finds; returns the bases missing from all of them.
    */
-  async #recheck(listing: Map<string, Listed>): Promise<Set<string>> {
+  async #recheck(
+    listing: Map<string, Listed>,
+    before: { new: number; cur: number },
+    checkedAt: number,
+  ): Promise<Set<string>> {
     let missing = [...this.#uidByBase.keys()].filter((base) => !listing.has(base));
+    if (missing.length > 0 && (await this.#listedQuietly(before, checkedAt))) {
+      return new Set(missing);
+    }
     for (let i = 0; i < RESCANS && missing.length > 0; i++) {
       for (const [base, seen] of await this.#list()) listing.set(base, seen);
       missing = missing.filter((base) => !listing.has(base));
     }
     return new Set(missing);
+  }
+
+  /**
+   * Whether nothing was added, removed or renamed in new/ or cur/ while they were listed: their
+   * mtimes, taken before the listing, are the same after it and were old enough then that a
+   * change in the same clock tick cannot hide behind them. A file missing from such a listing
+   * is gone, not caught mid-rename, so a deletion costs one listing of a large folder, not three.
+   */
+  async #listedQuietly(before: { new: number; cur: number }, checkedAt: number): Promise<boolean> {
+    const after = await this.#dirMtimes();
+    return (['new', 'cur'] as const).every((dir) => {
+      const subSecond = before[dir] % 1000 !== 0;
+      const quietMs = subSecond ? QUIET_LISTING_MS : STABLE_MTIME_MS;
+      return after[dir] === before[dir] && checkedAt - before[dir] > quietMs;
+    });
   }
 
   /** Drops a message whose file is gone; if it ever comes back it gets a new UID. */
