@@ -28,6 +28,7 @@ import { MailboxView, UidValidityChanged } from './mailbox-view.js';
 import { parseCommand, ParseError } from './parser.js';
 import {
   bad,
+  discardPart,
   isBytes,
   ok,
   type CommandResult,
@@ -374,7 +375,7 @@ export class ImapSession {
           this.#socket.cork();
           for (let next: OutputPart | undefined = part; isBytes(next); next = parts[++index]) {
             if (typeof next === 'string' || Buffer.isBuffer(next)) this.#write(next);
-            else this.#socket.write(next.latin1);
+            else this.#socket.write(next.bytes, next.release); // reused once the socket has it
           }
           this.#socket.uncork();
         } else {
@@ -383,7 +384,7 @@ export class ImapSession {
         }
       }
     } finally {
-      for (const left of parts.slice(index)) if (!isBytes(left)) left.stream.destroy();
+      for (const left of parts.slice(index)) discardPart(left);
     }
     await this.#socket.drained();
   }
