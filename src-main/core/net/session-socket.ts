@@ -26,7 +26,7 @@ export class SessionSocket {
   #closed = false;
   #deadline: NodeJS.Timeout | undefined;
   /** `written` callbacks of writes that may still be in the stream (see `#settle`). */
-  readonly #written: (() => void)[] = [];
+  readonly #written: Callback[] = [];
 
   constructor(socket: Socket, events: SessionSocketEvents) {
     this.#socket = socket;
@@ -139,9 +139,9 @@ export class SessionSocket {
       written?.();
       return;
     }
-    const done = written && once(written);
-    if (typeof data === 'string') this.#out.write(data, 'latin1', done);
-    else this.#out.write(data, done);
+    const done = written && new Callback(written);
+    if (typeof data === 'string') this.#out.write(data, 'latin1', done?.run);
+    else this.#out.write(data, done?.run);
     if (done) this.#written.push(done);
     this.#settle();
     this.#deflate?.flushSoon();
@@ -154,7 +154,10 @@ export class SessionSocket {
    */
   #settle(): void {
     if (this.#written.length > 0 && this.#out.writableLength === 0)
-      for (const done of this.#written.splice(0)) done();
+      for (const done of this.#written.splice(0)) done.run();
+    // The stream runs them in order: those it ran are dropped, so a slow client's long
+    // download does not collect them.
+    while (this.#written[0]?.ran) this.#written.shift();
   }
 
   /** Writes a chunk of a stream, waiting while the client is slow to read. */
@@ -238,12 +241,18 @@ export class SessionSocket {
   }
 }
 
-/** `fn` that runs on its first call only. */
-function once(fn: () => void): () => void {
-  let called = false;
-  return () => {
-    if (called) return;
-    called = true;
-    fn();
+/** A callback that runs on its first call only. */
+class Callback {
+  ran = false;
+  readonly #fn: () => void;
+
+  constructor(fn: () => void) {
+    this.#fn = fn;
+  }
+
+  readonly run = (): void => {
+    if (this.ran) return;
+    this.ran = true;
+    this.#fn();
   };
 }
