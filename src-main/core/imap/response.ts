@@ -3,16 +3,14 @@
  * writes them. Strings are latin1 "bytes"; literals carry Buffers or streams.
  */
 import type { Readable } from 'node:stream';
+import type { WireBytes } from '../store/types.js';
 
 /**
- * A piece of output: protocol text, bytes, a message's text as latin1 (sent as it is and
- * never written to the protocol log), or a stream of a known length (large message bodies).
+ * A piece of output: protocol text, bytes, a message's bytes in reusable memory (released
+ * once written, never written to the protocol log), or a stream of a known length (large
+ * message bodies).
  */
-export type OutputPart = string | Buffer | MessageText | StreamPart;
-
-export interface MessageText {
-  readonly latin1: string;
-}
+export type OutputPart = string | Buffer | WireBytes | StreamPart;
 
 export interface StreamPart {
   readonly stream: Readable;
@@ -20,13 +18,20 @@ export interface StreamPart {
 }
 
 /** Parts written straight away (everything but streams). */
-export function isBytes(part: OutputPart | undefined): part is string | Buffer | MessageText {
-  return typeof part === 'string' || Buffer.isBuffer(part) || (!!part && 'latin1' in part);
+export function isBytes(part: OutputPart | undefined): part is string | Buffer | WireBytes {
+  return typeof part === 'string' || Buffer.isBuffer(part) || (!!part && 'release' in part);
 }
 
 /** Octets a written part carries. */
-export function byteLength(part: string | Buffer | MessageText): number {
-  return typeof part === 'string' || Buffer.isBuffer(part) ? part.length : part.latin1.length;
+export function byteLength(part: string | Buffer | WireBytes): number {
+  return typeof part === 'string' || Buffer.isBuffer(part) ? part.length : part.bytes.length;
+}
+
+/** Gives back what a part holds when it will not be written: streams closed, memory released. */
+export function discardPart(part: OutputPart): void {
+  if (typeof part === 'string' || Buffer.isBuffer(part)) return;
+  if ('release' in part) part.release();
+  else part.stream.destroy();
 }
 
 export type Status = 'OK' | 'NO' | 'BAD';

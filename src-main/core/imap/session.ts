@@ -29,6 +29,7 @@ import { parseCommand, ParseError } from './parser.js';
 import { withModseqNotice } from './qresync.js';
 import {
   bad,
+  discardPart,
   isBytes,
   ok,
   type CommandResult,
@@ -384,7 +385,7 @@ export class ImapSession {
           this.#socket.cork();
           for (let next: OutputPart | undefined = part; isBytes(next); next = parts[++index]) {
             if (typeof next === 'string' || Buffer.isBuffer(next)) this.#write(next);
-            else this.#socket.write(next.latin1);
+            else this.#socket.write(next.bytes, next.release); // reused once the socket has it
           }
           this.#socket.uncork();
         } else {
@@ -393,7 +394,7 @@ export class ImapSession {
         }
       }
     } finally {
-      for (const left of parts.slice(index)) if (!isBytes(left)) left.stream.destroy();
+      for (const left of parts.slice(index)) discardPart(left);
     }
     await this.#socket.drained();
   }

@@ -25,6 +25,8 @@ export class SessionSocket {
   #ending = false;
   #closed = false;
   #deadline: NodeJS.Timeout | undefined;
+  /** `written` callbacks of writes that may still be in the stream (see `#settle`). */
+  readonly #written: Callback[] = [];
 
   constructor(socket: Socket, events: SessionSocketEvents) {
     this.#socket = socket;
@@ -124,14 +126,38 @@ export class SessionSocket {
 
   uncork(): void {
     this.#out.uncork();
+    this.#settle();
   }
 
-  /** Strings are protocol bytes, one per character (latin1); node copies them as it sends. */
-  write(data: string | Buffer): void {
-    if (this.ending) return;
-    if (typeof data === 'string') this.#out.write(data, 'latin1');
-    else this.#out.write(data);
+  /**
+   * Strings are protocol bytes, one per character (latin1); node copies them as it sends.
+   * `written` runs once the bytes are no longer needed: taken by the kernel, or not sent at
+   * all (the connection is ending or failed).
+   */
+  write(data: string | Buffer, written?: () => void): void {
+    if (this.ending) {
+      written?.();
+      return;
+    }
+    const done = written && new Callback(written);
+    if (typeof data === 'string') this.#out.write(data, 'latin1', done?.run);
+    else this.#out.write(data, done?.run);
+    if (done) this.#written.push(done);
+    this.#settle();
     this.#deflate?.flushSoon();
+  }
+
+  /**
+   * Runs the `written` callbacks at once when nothing is left in the stream: the kernel took
+   * every byte during the write call. Node would run them only on a later tick, after a
+   * pipelined download has gone on to read more messages into fresh memory.
+   */
+  #settle(): void {
+    if (this.#written.length > 0 && this.#out.writableLength === 0)
+      for (const done of this.#written.splice(0)) done.run();
+    // The stream runs them in order: those it ran are dropped, so a slow client's long
+    // download does not collect them.
+    while (this.#written[0]?.ran) this.#written.shift();
   }
 
   /** Writes a chunk of a stream, waiting while the client is slow to read. */
@@ -213,4 +239,20 @@ export class SessionSocket {
     this.#socket.destroy();
     this.#deflate?.destroy();
   }
+}
+
+/** A callback that runs on its first call only. */
+class Callback {
+  ran = false;
+  readonly #fn: () => void;
+
+  constructor(fn: () => void) {
+    this.#fn = fn;
+  }
+
+  readonly run = (): void => {
+    if (this.ran) return;
+    this.ran = true;
+    this.#fn();
+  };
 }

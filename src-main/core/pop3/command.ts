@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { LoginClient } from '../auth/login-result.js';
 import type { Pop3State, Pop3StateKind, TransactionState } from './state.js';
 import type { Pop3Services } from './services.js';
+import type { WireBytes } from '../store/types.js';
 
 export interface Pop3Context {
   readonly services: Pop3Services;
@@ -18,7 +19,7 @@ export interface Pop3Context {
   /** `+OK <text>` then the lines, dot-stuffed, then ".". */
   multiline(text: string, lines: readonly string[]): void;
   /** `+OK <text>` then a stored message (read whole, or streamed) dot-stuffed, then ".". */
-  sendMessage(text: string, body: Readable | Buffer | string, maxBodyLines?: number): Promise<void>;
+  sendMessage(text: string, body: Readable | WireBytes, maxBodyLines?: number): Promise<void>;
   /**
    * Asks the client for a SASL continuation line (`+ <challenge>`); resolves with its reply,
    * or undefined when that line was longer than MAX_LINE_BYTES (the rest of it is skipped).

@@ -101,12 +101,6 @@ export class DotStuffer {
   }
 }
 
-/** A whole message given as latin1 text, stuffed and terminated: the bytes DotStuffer gives. */
-export function dotStuffText(text: string): string {
-  const stuffed = (text.startsWith('.') ? '.' : '') + text.replaceAll('\n.', '\n..');
-  return stuffed + (text === '' || text.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n');
-}
-
 export class DotStuffTransform extends Transform {
   readonly #stuffer: DotStuffer;
 

@@ -11,7 +11,8 @@ import type { Logger } from '../log/logger.js';
 import { redactCommand } from '../log/logger.js';
 import type { Pop3Context } from './command.js';
 import { POP3_COMMANDS } from './commands/index.js';
-import { DotStuffer, dotStuffText, DotStuffTransform } from './dot-stuff.js';
+import { DotStuffer, DotStuffTransform } from './dot-stuff.js';
+import type { WireBytes } from '../store/types.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { MAX_BAD_COMMANDS, MAX_LINE_BYTES, MAX_QUEUED_LINES } from './limits.js';
 import { statusLine, type StatusIndicator } from './status-line.js';
@@ -238,26 +239,21 @@ export class Pop3Session {
     this.#write(`${statusLine('+OK', text)}${body}${lines.length ? '\r\n' : ''}.\r\n`);
   }
 
-  /** Sends a message body: a buffer at once, a stream with backpressure (a client that leaves mid-way stops the read). */
+  /**
+   * Sends a message body: one read whole at once, a stream with backpressure (a client that
+   * leaves mid-way stops the read). Message bytes never go to the protocol log.
+   */
   async #sendMessage(
     text: string,
-    body: Readable | Buffer | string,
+    body: Readable | WireBytes,
     maxBodyLines?: number,
   ): Promise<void> {
-    if (typeof body === 'string' && maxBodyLines === undefined) {
-      this.#socket.cork();
-      this.#status('+OK', text);
-      this.#socket.write(dotStuffText(body)); // message text: not for the protocol log
-      this.#socket.uncork();
-      await this.#socket.drained();
-      return;
-    }
-    if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      const bytes = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+    if ('release' in body) {
       const stuffer = new DotStuffer(maxBodyLines === undefined ? {} : { maxBodyLines });
       this.#socket.cork();
       this.#status('+OK', text);
-      this.#socket.write(stuffer.push(bytes));
+      // Most messages need no stuffing and go out as they are, from reusable memory.
+      this.#socket.write(stuffer.push(body.bytes), body.release);
       this.#socket.write(stuffer.end());
       this.#socket.uncork();
       await this.#socket.drained();

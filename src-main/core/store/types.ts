@@ -21,6 +21,15 @@ export interface MessageRecord {
   readonly modseq: number;
 }
 
+/**
+ * A message's wire bytes in memory that is used again once `release` is called (by the
+ * session, when the socket has taken them). Reading `bytes` after that sees other mail.
+ */
+export interface WireBytes {
+  readonly bytes: Buffer;
+  readonly release: () => void;
+}
+
 export interface MailboxStatus {
   readonly uidValidity: number;
   readonly uidNext: number;
@@ -67,10 +76,11 @@ export interface Mailbox {
   /** The whole message with CRLF line ends (for parsing; bodies are streamed with openMessage). */
   readMessage(uid: number): Promise<Buffer>;
   /**
-   * The whole message with CRLF line ends as a latin1 string (one character per octet), for
-   * sending: cheaper than a Buffer when many messages go out.
+   * The whole message with CRLF line ends, for sending, in reusable memory (`WireBytes`):
+   * release it once the socket has the bytes. For messages up to about 1 MiB; larger ones are
+   * streamed with openMessage.
    */
-  readMessageText(uid: number): Promise<string>;
+  readMessageWire(uid: number): Promise<WireBytes>;
   /** The message's header, through the blank line that ends it, with CRLF line ends. */
   readHeader(uid: number): Promise<Buffer>;
   /** Stores a message (tmp/ → cur/) and returns its UID. */

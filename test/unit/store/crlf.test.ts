@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { CrlfTransform, toCrlf, WireSizeCounter } from '../../../src-main/core/store/crlf.js';
+import {
+  copyAsCrlf,
+  CrlfTransform,
+  crlfLength,
+  toCrlf,
+  WireSizeCounter,
+} from '../../../src-main/core/store/crlf.js';
 
 async function viaStream(chunks: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -17,6 +23,16 @@ describe('CRLF conversion', () => {
     expect(await viaStream(bytes)).toEqual(whole);
     expect(whole.toString()).not.toMatch(/[^\r]\n|^\n/);
   });
+
+  it.each([...cases, '\r\n\nx\r', '\n', '\r'])(
+    'writes %j into memory of its wire length',
+    (text) => {
+      const data = Buffer.from(text);
+      const target = Buffer.alloc(crlfLength(data), '#');
+      copyAsCrlf(data, target);
+      expect(target).toEqual(toCrlf(data));
+    },
+  );
 
   it.each(cases)('counts exactly the bytes sent for %j', (text) => {
     const counter = new WireSizeCounter();

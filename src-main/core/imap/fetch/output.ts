@@ -4,7 +4,7 @@
  * gets few large writes instead of one per message.
  */
 import type { ImapContext } from '../command.js';
-import { byteLength, isBytes, type OutputPart } from '../response.js';
+import { byteLength, discardPart, isBytes, type OutputPart } from '../response.js';
 
 /** Responses built ahead of the one being written. */
 const PREFETCH = 8;
@@ -16,7 +16,7 @@ export type Built = { readonly parts: OutputPart[] } | { readonly error: unknown
 /**
  * The responses in order, each built while up to PREFETCH earlier ones are still being
  * written: reading the next files overlaps sending the last. Streams of responses left
- * unread (the loop ended early) are closed.
+ * unread (the loop ended early) are closed, their memory released.
  */
 export async function* prefetched(
   uids: readonly number[],
@@ -42,13 +42,12 @@ export async function* prefetched(
       yield built;
     }
   } finally {
-    for (const left of pending.splice(0)) void left.then(closeStreams);
+    for (const left of pending.splice(0)) void left.then(discardBuilt);
   }
 }
 
-function closeStreams(built: Built): void {
-  if (!('parts' in built)) return;
-  for (const part of built.parts) if (!isBytes(part)) part.stream.destroy();
+function discardBuilt(built: Built): void {
+  if ('parts' in built) for (const part of built.parts) discardPart(part);
 }
 
 /**

@@ -102,10 +102,12 @@ async function sectionLiteral(
 ): Promise<OutputPart[]> {
   if (item.part.length === 0 && !item.text) {
     if (size <= READ_WHOLE_MAX) {
-      const text = await view.mailbox.readMessageText(uid);
-      const start = Math.min(item.partial?.start ?? 0, text.length);
-      const part = item.partial ? text.slice(start, start + item.partial.length) : text;
-      return [`{${part.length}}\r\n`, { latin1: part }];
+      const wire = await view.mailbox.readMessageWire(uid);
+      const start = Math.min(item.partial?.start ?? 0, wire.bytes.length);
+      const bytes = item.partial
+        ? wire.bytes.subarray(start, start + item.partial.length)
+        : wire.bytes;
+      return [`{${bytes.length}}\r\n`, { bytes, release: wire.release }];
     }
     // A large whole message: streamed from disk, never read into memory.
     const start = Math.min(item.partial?.start ?? 0, size);

@@ -22,7 +22,7 @@ export const retr: Pop3Command = {
       // Small messages in one read; large ones streamed, never held in memory.
       body =
         message.size <= READ_WHOLE_MAX
-          ? await state.mailbox.readMessageText(message.uid)
+          ? await state.mailbox.readMessageWire(message.uid)
           : await state.mailbox.openMessage(message.uid);
     } catch (err) {
       ctx.err(storeErrorText(err, ctx.services.logger));

@@ -17,7 +17,6 @@ import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
-import { CrlfTransform, WireSizeCounter } from '../crlf.js';
 import type {
   AppendOptions,
   NewMessage,
@@ -26,8 +25,10 @@ import type {
   MessageRecord,
   SyncOptions,
   SyncResult,
+  WireBytes,
 } from '../types.js';
-import { toCrlf, toCrlfText } from '../crlf.js';
+import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '../crlf.js';
+import { takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -91,6 +92,8 @@ const QUIET_LISTING_MS = 50;
 const RENAME_ATTEMPTS = 4;
 /** Bytes read from the start of a file to find its header. */
 const HEADER_READ = 16 * 1024;
+/** Large messages are streamed in reads of this size (fewer trips to the thread pool). */
+const STREAM_CHUNK_BYTES = 1024 * 1024;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
 /** ...and at least this many times as long as the last write took. */
@@ -726,7 +729,7 @@ export class MaildirFolder {
   async openMessage(uid: number): Promise<Readable> {
     const handle = await this.#openFile(uid);
     const out = new CrlfTransform();
-    pipeline(handle.createReadStream(), out, () => undefined);
+    pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES }), out, () => undefined);
     return out;
   }
 
@@ -920,8 +923,13 @@ export class MaildirFolder {
     });
   }
 
-  readMessageText(uid: number): Promise<string> {
-    return this.#readWire(uid, toCrlfText);
+  /** The message converted once, straight into reusable memory (`wire-memory.ts`). */
+  readMessageWire(uid: number): Promise<WireBytes> {
+    return this.#readWire(uid, (bytes) => {
+      const wire = takeWireMemory(crlfLength(bytes));
+      copyAsCrlf(bytes, wire.bytes);
+      return wire;
+    });
   }
 
   /** Reads a message file whole (small ones into the shared buffer) and converts it. */

@@ -346,7 +346,7 @@ class FolderHandle implements Mailbox {
   openMessage = (uid: number) => this.#folder.openMessage(uid);
   readMessage = (uid: number) => this.#folder.readMessage(uid);
   readHeader = (uid: number) => this.#folder.readHeader(uid);
-  readMessageText = (uid: number) => this.#folder.readMessageText(uid);
+  readMessageWire = (uid: number) => this.#folder.readMessageWire(uid);
   append: Mailbox['append'] = (message, options) => this.#folder.append(message, options);
   appendAll: Mailbox['appendAll'] = (messages) => this.#folder.appendAll(messages);
   cached: Mailbox['cached'] = (uid, key, compute) => this.#folder.cached(uid, key, compute);
