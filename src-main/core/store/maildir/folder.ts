@@ -1164,29 +1164,43 @@ export class MaildirFolder {
   prepare(uids: readonly number[], keys: readonly string[]): void {
     const indexer = this.#indexer;
     if (!indexer || !this.#cache.loaded || !keys.every((k) => indexer.keys.includes(k))) return;
-    let batch: Entry[] = [];
+    const todo: Entry[] = [];
     for (const uid of uids) {
       const entry = this.#entries.get(uid);
-      if (!entry || this.#indexed(entry, indexer)) continue;
-      batch.push(entry);
-      if (batch.length === INDEX_BATCH) {
-        void this.#submit(indexer, batch, true);
-        batch = [];
-      }
+      if (entry && !this.#indexed(entry, indexer)) todo.push(entry);
     }
-    if (batch.length > 0) void this.#submit(indexer, batch, true);
+    // A few messages (new mail) are parsed sooner on the event loop than a thread's round trip.
+    if (todo.length < INDEX_BATCH) return;
+    for (let i = 0; i < todo.length; i += INDEX_BATCH)
+      void this.#submit(indexer, todo.slice(i, i + INDEX_BATCH), true);
   }
 
   #indexed(entry: Entry, indexer: BackgroundIndexer): boolean {
     return this.#inFlight.has(entry.uid) || this.#cache.hasExtras(entry.base, indexer.keys);
   }
 
-  /** Hands messages to the indexer; settles (never rejects) once their facts are kept. */
-  #submit(indexer: BackgroundIndexer, entries: Entry[], urgent: boolean): Promise<void> {
+  /**
+   * Hands messages to the indexer; settles (never rejects) once their facts are kept. Files
+   * renamed meanwhile (new/ to cur/, a flag change) are handed over again under their new
+   * names, a few times at most.
+   */
+  #submit(
+    indexer: BackgroundIndexer,
+    entries: Entry[],
+    urgent: boolean,
+    attempt = 1,
+  ): Promise<void> {
     const paths = entries.map((e) => join(this.path, e.dir, e.fileName));
     const settled: Promise<void> = indexer.run(paths, urgent).then(
-      (results) => {
-        results.forEach((result, i) => result && this.#learn(entries[i]!, result));
+      async (results) => {
+        const moved: Entry[] = [];
+        results.forEach((result, i) => {
+          const entry = entries[i]!;
+          if (result) this.#learn(entry, result);
+          else if (join(this.path, entry.dir, entry.fileName) !== paths[i]) moved.push(entry);
+        });
+        if (moved.length > 0 && attempt < RENAME_ATTEMPTS)
+          await this.#submit(indexer, moved, urgent, attempt + 1);
         this.#forgetInFlight(entries, settled);
       },
       () => this.#forgetInFlight(entries, settled), // no threads: FETCH parses them itself
