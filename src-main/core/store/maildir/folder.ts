@@ -32,6 +32,7 @@ import type {
 import { toCrlf, toCrlfText } from '../crlf.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
+import { collectSoon } from '../../util/idle-memory.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { DotLock } from './dotlock.js';
 import {
@@ -1264,6 +1265,7 @@ export class MaildirFolder {
         this.#released = true;
         this.#snapshot = undefined;
         for (const entry of this.#entries.values()) entry.record = undefined;
+        collectSoon();
       });
     }, IDLE_RELEASE_MS);
     this.#releaseTimer.unref();
