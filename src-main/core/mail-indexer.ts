@@ -38,6 +38,7 @@ export class MailIndexer {
   /** Starts indexing these accounts; returns at once (see `done`). */
   start(accounts: readonly Account[]): void {
     this.#stopped = false;
+    this.pool.open();
     this.#done = this.#run(accounts);
   }
 

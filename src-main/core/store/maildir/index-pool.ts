@@ -51,6 +51,7 @@ export class IndexPool implements BackgroundIndexer {
   readonly #urgent: Pending[] = [];
   #nextId = 1;
   #closed = false;
+  #built: boolean | undefined;
 
   /**
    * `factsModule` exports `fileFacts(file: Buffer, toWire)` giving the facts named by `keys`
@@ -67,7 +68,8 @@ export class IndexPool implements BackgroundIndexer {
    * (source run by a test runner does not, and then FETCH parses everything itself).
    */
   get available(): boolean {
-    return !this.#closed && existsSync(fileURLToPath(this.#script));
+    this.#built ??= existsSync(fileURLToPath(this.#script));
+    return !this.#closed && this.#built;
   }
 
   run(paths: readonly string[], urgent = false): Promise<(IndexedFile | null)[]> {
@@ -79,7 +81,12 @@ export class IndexPool implements BackgroundIndexer {
     });
   }
 
-  /** Ends every worker; work still queued is refused. */
+  /** Takes work again after `close` (a service started again). */
+  open(): void {
+    this.#closed = false;
+  }
+
+  /** Ends every worker; work still queued is refused until `open`. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const pending of [...this.#urgent.splice(0), ...this.#queue.splice(0)])
