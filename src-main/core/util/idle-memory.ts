@@ -28,9 +28,14 @@ function fullCollection(): (() => void) | null {
   return collector;
 }
 
-/** Asks for one full collection soon (a folder's cache was let go). */
-export function collectSoon(): void {
+/**
+ * Asks for one full collection soon (a folder's cache was let go); it runs only if `idle`
+ * still says so then, so a client that came back meanwhile is not made to wait for it.
+ */
+export function collectSoon(idle: () => boolean): void {
   clearTimeout(timer);
-  timer = setTimeout(() => fullCollection()?.(), COLLECT_AFTER_IDLE_MS);
+  timer = setTimeout(() => {
+    if (idle()) fullCollection()?.();
+  }, COLLECT_AFTER_IDLE_MS);
   timer.unref();
 }

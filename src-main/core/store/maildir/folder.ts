@@ -101,6 +101,9 @@ const IDLE_RELEASE_MS = 2000;
 
 type Subdir = 'new' | 'cur';
 
+/** Folders of this process that some session has open (an idle server has none). */
+let activeFolders = 0;
+
 interface Listed {
   readonly dir: Subdir;
   readonly fileName: string;
@@ -1239,6 +1242,7 @@ export class MaildirFolder {
 
   /** A session opened the folder: its cache is wanted in memory. */
   activate(): void {
+    if (this.#active === 0) activeFolders += 1;
     this.#active += 1;
     this.#released = false;
     clearTimeout(this.#releaseTimer);
@@ -1247,8 +1251,11 @@ export class MaildirFolder {
 
   /** A session closed it; the last one lets the cache go after IDLE_RELEASE_MS. */
   deactivate(): void {
-    this.#active = Math.max(0, this.#active - 1);
-    if (this.#active === 0) this.#scheduleRelease();
+    if (this.#active === 0) return;
+    this.#active -= 1;
+    if (this.#active > 0) return;
+    activeFolders -= 1;
+    this.#scheduleRelease();
   }
 
   #scheduleRelease(): void {
@@ -1265,7 +1272,7 @@ export class MaildirFolder {
         this.#released = true;
         this.#snapshot = undefined;
         for (const entry of this.#entries.values()) entry.record = undefined;
-        collectSoon();
+        collectSoon(() => activeFolders === 0);
       });
     }, IDLE_RELEASE_MS);
     this.#releaseTimer.unref();
