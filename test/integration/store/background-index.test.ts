@@ -6,7 +6,7 @@
  * server that parses each message in wire form on the spot (what FETCH did before).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -92,9 +92,9 @@ async function indexedOnDisk(maildir: string): Promise<number> {
 }
 
 /** Waits (bounded) until the cache file holds the facts of every message. */
-async function untilIndexed(maildir: string): Promise<number> {
+async function untilIndexed(maildir: string, messages = MESSAGES): Promise<number> {
   let count = 0;
-  for (let i = 0; i < 300 && count < MESSAGES; i++) {
+  for (let i = 0; i < 300 && count < messages; i++) {
     await sleep(200);
     count = await indexedOnDisk(maildir);
   }
@@ -136,6 +136,26 @@ describe('background indexing', () => {
     const log = await readFile(join(setup!.dataDir, 'mailport.log'), 'utf8').catch(() => '');
     expect(log).not.toContain('cannot index the INBOX');
   }, 180_000);
+
+  it('serves from the file after an idle folder let its cache go, new mail included', async () => {
+    const { maildir, expected } = await corpus();
+    server = await runMailport(setup!);
+    expect(await untilIndexed(maildir)).toBe(MESSAGES);
+    await sleep(4000); // no session: the INBOX's cache is written and dropped from memory
+    // New mail while it is dropped: the watcher sees it without reading the cache back.
+    const text = 'From: New <new@example.org>\nSubject: while idle\n\nhello\n';
+    const name = `${1_800_000_000}.M1P1.idle`;
+    await writeFile(join(maildir, 'tmp', name), text);
+    await rename(join(maildir, 'tmp', name), join(maildir, 'new', name));
+    await sleep(500);
+    const facts = messageFacts(wireBytes(Buffer.from(text)));
+    const [envelope, bodystructure, body] = HEADER_SYNC_KEYS.map((k) => facts[k]);
+    const uid = MESSAGES + 1;
+    const added = `* ${uid} FETCH (UID ${uid} ENVELOPE ${envelope} BODYSTRUCTURE ${bodystructure} BODY ${body})`;
+    expect(await headerSync()).toEqual([...expected, added]);
+    // Nothing the file held was lost by the writes made while it was not in memory.
+    expect(await untilIndexed(maildir, MESSAGES + 1)).toBe(MESSAGES + 1);
+  });
 
   for (const [damage, how] of [
     ['truncated', (path: string) => truncate(path, 5000)],
