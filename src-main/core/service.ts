@@ -57,6 +57,7 @@ import { SubmissionQueue, type QueueSummary } from './submission/queue.js';
 import { RelayDelivery } from './submission/delivery.js';
 import type { RelayConfig } from './submission/relay-client.js';
 import { SubmissionServer } from './submission/server.js';
+import { MailIndexer } from './mail-indexer.js';
 
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
@@ -122,7 +123,7 @@ export class MailportService {
   readonly events = new ServiceEvents();
   readonly #open = new Map<number, OpenConnection>();
   readonly #openByPeer = new Map<string, number>();
-  readonly #inboxes: Mailbox[] = [];
+  readonly #indexer: MailIndexer;
   readonly #startedAt = new Date();
   readonly #accountSessions = new Map<string, number>();
   readonly #admission = new ConnectionAdmission(() => this.settings.current.limits);
@@ -168,6 +169,11 @@ export class MailportService {
     });
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
+    this.#indexer = new MailIndexer({
+      events: this.events,
+      logger: this.logger,
+      onMaildirProblem: () => void this.maildirProblems(),
+    });
   }
 
   static async open(options: ServiceOptions): Promise<MailportService> {
@@ -222,11 +228,18 @@ export class MailportService {
     if (!this.#secureContext) await this.prepareTls();
     await this.accounts.prepare();
     await this.#protocolLogs.rotate();
-    await this.#watchInboxes();
     await this.#delivery.start();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
     this.#retryTimer ??= setInterval(() => void this.#retryFailed(), LISTENER_RETRY_MS).unref();
-    return this.applySettings();
+    // Listeners first: a phone is served at once, sooner where indexing has been (issue 16).
+    const states = await this.applySettings();
+    this.#indexer.start(this.accounts.list());
+    return states;
+  }
+
+  /** Settles when the background indexing started by `start` has been over every folder. */
+  indexed(): Promise<void> {
+    return this.#indexer.done();
   }
 
   /**
@@ -367,46 +380,6 @@ export class MailportService {
   }
 
   /**
-   * Indexes each account's INBOX (a large Maildir's first pass is reported as progress) and
-   * watches it, so the window hears about new mail. A missing Maildir is logged, not fatal.
-   */
-  async #watchInboxes(): Promise<void> {
-    for (const account of this.accounts.list()) {
-      try {
-        const inbox = await new MaildirStore(account.maildir).openMailbox('INBOX');
-        const onProgress = (done: number, total: number): void =>
-          this.events.emit({
-            type: 'progress',
-            task: 'indexing',
-            step: `${account.name}: ${done} of ${total} messages`,
-            done,
-            total,
-          });
-        let count = (await inbox.sync({ claimRecent: false, onProgress })).messages.length;
-        inbox.watch(() => {
-          void inbox.sync({ claimRecent: false }).then(
-            (status) => {
-              if (status.messages.length > count) {
-                this.events.emit({
-                  type: 'new-mail',
-                  account: account.name,
-                  mailbox: 'INBOX',
-                  messages: status.messages.length,
-                });
-              }
-              count = status.messages.length;
-            },
-            () => void this.maildirProblems(), // deleted underneath: logged there
-          );
-        });
-        this.#inboxes.push(inbox);
-      } catch (err) {
-        this.logger.warn({ err, account: account.name }, 'cannot index the INBOX');
-      }
-    }
-  }
-
-  /**
    * Accounts whose Maildir is missing. Each one that goes missing is logged as an error once
    * (and again if it comes back and goes again): IMAP and POP3 clients only see NO answers.
    */
@@ -511,7 +484,7 @@ export class MailportService {
     this.#renewTimer = undefined;
     clearInterval(this.#retryTimer);
     this.#retryTimer = undefined;
-    for (const inbox of this.#inboxes.splice(0)) await inbox.close();
+    await this.#indexer.stop();
     const listeners = [...this.#listeners.values()];
     this.#listeners.clear();
     for (const listener of listeners) listener.stop();
@@ -591,6 +564,7 @@ export class MailportService {
         this.#authenticate(user, password, remoteAddress),
       openStore: (account) =>
         new MaildirStore(account.maildir, {
+          indexer: this.#indexer.pool,
           onSkippedFolder: (folder) => this.#reportSkipped(account.maildir, folder),
         }),
       policy: () => protocolPolicy(this.settings.current),

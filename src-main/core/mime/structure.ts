@@ -74,6 +74,26 @@ export function parseMessage(message: Buffer): BodyPart {
 }
 
 /**
+ * The structure of a message stored with bare LF line ends and no CR anywhere (most Maildirs)
+ * as `parseMessage` gives it for the wire form, without making the wire form: every part's
+ * size becomes its wire size (each LF gains a CR, and `lines` counts the LFs of exactly that
+ * range). Offsets stay those of `message`, so the result is for BODYSTRUCTURE, not sections.
+ */
+export function parseLfMessage(message: Buffer): BodyPart {
+  return withWireSizes(parseMessage(message));
+}
+
+function withWireSizes(part: BodyPart): BodyPart {
+  const inner = part.message;
+  return {
+    ...part,
+    size: part.size + part.lines,
+    children: part.children.map(withWireSizes),
+    ...(inner && { message: { envelope: inner.envelope, body: withWireSizes(inner.body) } }),
+  };
+}
+
+/**
  * Dovecot caches a message that is nothing but 7-bit US-ASCII text/plain as a flag and
  * answers BODY/BODYSTRUCTURE from a fixed template, so such a message is always reported
  * in lower case with the default charset and "7bit", however its header spelled them.

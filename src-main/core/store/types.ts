@@ -91,6 +91,20 @@ export interface Mailbox {
   copyTo(uids: readonly number[], target: string): Promise<[number, number][]>;
   /** Parsed facts about a message kept in the metadata cache (opaque to the store). */
   cached<T>(uid: number, key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * Like `cached`, for facts learned together: when `key` is missing, `compute` gives a set
+   * of facts (one parse, several answers), all of them are kept, and `key`'s is returned.
+   */
+  cachedAll<T>(
+    uid: number,
+    key: string,
+    compute: () => Promise<Readonly<Record<string, T>>>,
+  ): Promise<T>;
+  /**
+   * A hint: facts under these keys will be asked for these messages soon, in this order. The
+   * store may compute them ahead (a background indexer's threads); answers do not change.
+   */
+  prepare(uids: readonly number[], keys: readonly string[]): void;
   /** A fact already in the metadata cache, or undefined; nothing is computed. */
   peekCached<T>(uid: number, key: string): T | undefined;
   /** The message with CRLF line ends, streamed from disk. Fails with EXPUNGED if it is gone. */
@@ -156,4 +170,30 @@ export interface MailStore {
    * Returns a release function, or throws StoreError IN_USE.
    */
   lockMaildrop(): () => void;
+}
+
+/** What a background indexer learned about one message file. */
+export interface IndexedFile {
+  readonly fileSize: number;
+  readonly mtimeMs: number;
+  /** The CRLF size. */
+  readonly wireSize: number;
+  /** Opaque facts for the metadata cache (`cached`), by key. */
+  readonly facts: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Learns facts about message files away from the event loop (worker threads), so a folder
+ * can be indexed before any client asks (`MaildirMailbox.index`).
+ */
+export interface BackgroundIndexer {
+  /** The cache keys it fills: a message with all of them is not given to it again. */
+  readonly keys: readonly string[];
+  /** How many `run` calls are worth having under way at once. */
+  readonly concurrency: number;
+  /**
+   * Facts for each file, null for one it could not read; rejects when it cannot run at all.
+   * `urgent` work (a client waiting) goes before the rest.
+   */
+  run(paths: readonly string[], urgent?: boolean): Promise<(IndexedFile | null)[]>;
 }

@@ -410,6 +410,7 @@ describe('indexing progress and new mail', () => {
       if (e.type === 'new-mail') mail.push(e.messages);
     });
     await t.service.start();
+    await t.service.indexed(); // in the background since issue 16: listeners come first
     expect(progress).toEqual(['250/600', '500/600', '600/600']);
     await t.store.deliver('INBOX', Buffer.from('Subject: new\n\nx\n'));
     for (let i = 0; i < 40 && mail.length === 0; i++) await new Promise((r) => setTimeout(r, 50));

@@ -238,7 +238,7 @@ describe('IMAP messages', () => {
         },
         { timeout: 10_000, interval: 100 },
       )
-      .toEqual(['bodystructure/1', 'envelope/1']);
+      .toEqual(['body/1', 'bodystructure/1', 'envelope/1']); // one parse gives all three
     // Proof that a second session does not parse again: change the file's bytes but not its
     // size or mtime (the cache's key) and the cached ENVELOPE still answers.
     const [name] = await files();

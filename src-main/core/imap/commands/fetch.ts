@@ -15,6 +15,7 @@ import { selectedView } from '../command.js';
 import { parseFetchItems, type FetchItem } from '../fetch/items.js';
 import { OutputBatch, prefetched } from '../fetch/output.js';
 import { fetchResponse } from '../fetch/respond.js';
+import { HEADER_SYNC_KEYS } from '../fetch/header-sync-facts.js';
 import { UnknownCteError } from '../fetch/binary.js';
 import type { Token } from '../parser.js';
 import { no, ok, type CommandResult, type OutputPart } from '../response.js';
@@ -53,6 +54,8 @@ async function run(
   let uids = view.resolve(set, byUid);
   if (changedSince !== undefined)
     uids = uids.filter((uid) => (view.record(uid)?.modseq ?? 0) > changedSince);
+  if (items.some((i) => i.kind === 'ENVELOPE' || i.kind === 'BODYSTRUCTURE' || i.kind === 'BODY'))
+    view.mailbox.prepare(uids, HEADER_SYNC_KEYS); // parsed ahead on other threads where it can
   for await (const built of prefetched(uids, build)) {
     if ('parts' in built) await batch.add(built.parts);
     else if (built.error instanceof StoreError && built.error.code === 'EXPUNGED')

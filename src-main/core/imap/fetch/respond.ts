@@ -3,10 +3,7 @@
  * (whole messages streamed from disk with a known length).
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { envelopeOf } from '../../mime/envelope.js';
-import { parseMessage } from '../../mime/structure.js';
-import { formatBodyStructure } from '../format/bodystructure.js';
-import { formatEnvelope } from '../format/envelope.js';
+import { BODY_KEY, BODYSTRUCTURE_KEY, ENVELOPE_KEY, messageFacts } from './header-sync-facts.js';
 import { formatDateTime } from '../date-time.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { flagList, type OutputPart } from '../response.js';
@@ -14,8 +11,6 @@ import type { FetchItem, SectionItem } from './items.js';
 import { cut, sectionBytes } from './section.js';
 import { binaryContent, binaryLiteral, UnknownCteError } from './binary.js';
 
-/** Part of the cache keys: bump it when the formatters change, and old entries are ignored. */
-const FORMAT_VERSION = 1;
 /**
  * Whole messages up to this wire size are read in one go and sent as one buffer; larger ones
  * are streamed from disk (never held in memory).
@@ -51,20 +46,17 @@ export async function fetchResponse(
         view.noteModseqSent(record.modseq);
         break;
       case 'ENVELOPE': {
-        const text = await view.mailbox.cached(uid, `envelope/${FORMAT_VERSION}`, async () =>
-          formatEnvelope(envelopeOf(headerOf(await load()))),
+        const text = await view.mailbox.cachedAll(uid, ENVELOPE_KEY, async () =>
+          messageFacts(await load()),
         );
         out.push(`ENVELOPE ${text}`);
         break;
       }
       case 'BODYSTRUCTURE':
       case 'BODY': {
-        const extended = item.kind === 'BODYSTRUCTURE';
-        const text = await view.mailbox.cached(
-          uid,
-          `${extended ? 'bodystructure' : 'body'}/${FORMAT_VERSION}`,
-          async () => formatBodyStructure(parseMessage(await load()), extended),
-        );
+        // One parse gives BODY and BODYSTRUCTURE (and ENVELOPE): all three are kept.
+        const key = item.kind === 'BODYSTRUCTURE' ? BODYSTRUCTURE_KEY : BODY_KEY;
+        const text = await view.mailbox.cachedAll(uid, key, async () => messageFacts(await load()));
         out.push(`${item.kind} ${text}`);
         break;
       }
@@ -140,11 +132,6 @@ async function binaryItem(
   }
   if (item.binary === 'size') return [`${item.label} ${content.bytes.length}`];
   return [`${item.label} `, ...binaryLiteral(cut(content.bytes, item.partial), content.literal8)];
-}
-
-function headerOf(message: Buffer): Buffer {
-  const end = message.indexOf('\r\n\r\n');
-  return end === -1 ? message : message.subarray(0, end + 4);
 }
 
 /** Passes bytes [start, start + length) of a stream through. */

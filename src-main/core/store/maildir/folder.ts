@@ -19,6 +19,8 @@ import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
 import type {
   AppendOptions,
+  BackgroundIndexer,
+  IndexedFile,
   NewMessage,
   FlagUpdate,
   MailboxChange,
@@ -31,6 +33,7 @@ import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '
 import { takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
+import { collectSoon } from '../../util/idle-memory.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { DotLock } from './dotlock.js';
 import {
@@ -98,8 +101,18 @@ const STREAM_CHUNK_BYTES = 1024 * 1024;
 const CACHE_SAVE_DELAY_MS = 2000;
 /** ...and at least this many times as long as the last write took. */
 const SAVE_WAIT_PER_SAVE_MS = 20;
+/** Messages handed to the background indexer in one piece (one thread round trip). */
+const INDEX_BATCH = 64;
+/**
+ * A folder no session has open drops its cache from memory after this long (written first;
+ * read back at the next SELECT), so an idle server returns near its start size.
+ */
+const IDLE_RELEASE_MS = 2000;
 
 type Subdir = 'new' | 'cur';
+
+/** Folders of this process that some session has open (an idle server has none). */
+let activeFolders = 0;
 
 interface Listed {
   readonly dir: Subdir;
@@ -162,7 +175,16 @@ export class MaildirFolder {
   /** Sync requests not yet started: they share the next sync. */
   #queued: SyncBatch | undefined;
   readonly #cache: SizeCache;
-  #cacheLoaded = false;
+  /** Handles of sessions (not the service's watcher) that have the folder open. */
+  #active = 0;
+  #released = false;
+  #releaseTimer: NodeJS.Timeout | undefined;
+  /** Background index runs under way: the cache stays in memory meanwhile. */
+  #indexing = 0;
+  /** Set by the first `index`: FETCH's `prepare` hands messages to it. */
+  #indexer: BackgroundIndexer | undefined;
+  /** Messages an indexer thread is parsing, with the promise that settles when it is kept. */
+  readonly #inFlight = new Map<number, Promise<void>>();
   readonly #modseqs: ModseqFile;
   readonly #mutex = new Mutex();
   readonly #listeners = new Set<(change: MailboxChange) => void>();
@@ -233,10 +255,9 @@ export class MaildirFolder {
     onProgress?: (done: number, total: number) => void,
     lock?: DotLock,
   ): Promise<SyncResult> {
-    if (!this.#cacheLoaded) {
-      await this.#cache.load();
-      this.#cacheLoaded = true;
-    }
+    // A released cache (no session had the folder open) is read back for sessions only: the
+    // new-mail watcher's syncs look at new files alone.
+    if (!this.#cache.loaded && (this.#active > 0 || !this.#released)) await this.#cache.load();
     await this.#loadKeywords();
     const checkedAt = Date.now();
     const mtimes = await this.#dirMtimes();
@@ -1125,6 +1146,189 @@ export class MaildirFolder {
     return value;
   }
 
+  /** Facts learned together (one parse): all are kept, `key`'s is returned. */
+  async cachedAll<T>(
+    uid: number,
+    key: string,
+    compute: () => Promise<Readonly<Record<string, T>>>,
+  ): Promise<T> {
+    const entry = this.#entries.get(uid);
+    if (entry) this.#facts(entry); // the cached facts must still describe the file
+    let hit = entry ? this.#cache.getExtra(entry.base, key) : undefined;
+    const inFlight = this.#inFlight.get(uid);
+    if (hit === undefined && entry && inFlight) {
+      await inFlight; // a thread is parsing it already
+      hit = this.#cache.getExtra(entry.base, key);
+    }
+    if (hit !== undefined) return hit as T;
+    const values = await compute();
+    if (entry) {
+      this.#cache.setExtras(entry.base, values);
+      this.#scheduleCacheSave();
+    }
+    return values[key]!;
+  }
+
+  /**
+   * Learns the indexer's facts for every message that lacks them, newest first (what a phone
+   * shows first), a batch per thread round trip; returns how many messages it looked at.
+   * Sessions meanwhile are served as always: FETCH waits for a message already handed to the
+   * indexer and parses any other itself (the same bytes either way).
+   */
+  async index(
+    indexer: BackgroundIndexer,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number> {
+    this.useIndexer(indexer);
+    if (!this.#cache.loaded) return 0; // released: sessions load it and index what they ask
+    this.#indexing += 1;
+    try {
+      const todo = [...this.#entries.values()]
+        .filter((e) => !this.#indexed(e, indexer))
+        .sort((a, b) => b.uid - a.uid);
+      const batches: Entry[][] = [];
+      for (let i = 0; i < todo.length; i += INDEX_BATCH)
+        batches.push(todo.slice(i, i + INDEX_BATCH));
+      let done = 0;
+      await forEachLimited(batches, indexer.concurrency, async (batch) => {
+        const wanted = batch.filter((e) => !this.#indexed(e, indexer));
+        const waits = new Set(batch.map((e) => this.#inFlight.get(e.uid)));
+        if (wanted.length > 0) waits.add(this.#submit(indexer, wanted, false));
+        await Promise.all(waits);
+        done += batch.length;
+        onProgress?.(done, todo.length);
+        this.#scheduleCacheSave();
+      });
+      return todo.length;
+    } finally {
+      this.#indexing -= 1;
+      if (this.#active === 0) this.#scheduleRelease();
+    }
+  }
+
+  /** The indexer `prepare` hands messages to. */
+  useIndexer(indexer: BackgroundIndexer): void {
+    this.#indexer ??= indexer;
+  }
+
+  /**
+   * A hint from FETCH: these messages' facts under `keys` are wanted soon, in this order. Those
+   * not known yet go to the indexer's threads ahead of the background pass, so both cores
+   * parse while the event loop writes responses.
+   */
+  prepare(uids: readonly number[], keys: readonly string[]): void {
+    const indexer = this.#indexer;
+    if (!indexer || !this.#cache.loaded || !keys.every((k) => indexer.keys.includes(k))) return;
+    const todo: Entry[] = [];
+    for (const uid of uids) {
+      const entry = this.#entries.get(uid);
+      if (entry && !this.#indexed(entry, indexer)) todo.push(entry);
+    }
+    // A few messages (new mail) are parsed sooner on the event loop than a thread's round trip.
+    if (todo.length < INDEX_BATCH) return;
+    for (let i = 0; i < todo.length; i += INDEX_BATCH)
+      void this.#submit(indexer, todo.slice(i, i + INDEX_BATCH), true);
+  }
+
+  #indexed(entry: Entry, indexer: BackgroundIndexer): boolean {
+    return this.#inFlight.has(entry.uid) || this.#cache.hasExtras(entry.base, indexer.keys);
+  }
+
+  /**
+   * Hands messages to the indexer; settles (never rejects) once their facts are kept. Files
+   * renamed meanwhile (new/ to cur/, a flag change) are handed over again under their new
+   * names, a few times at most.
+   */
+  #submit(
+    indexer: BackgroundIndexer,
+    entries: Entry[],
+    urgent: boolean,
+    attempt = 1,
+  ): Promise<void> {
+    const paths = entries.map((e) => join(this.path, e.dir, e.fileName));
+    const settled: Promise<void> = indexer.run(paths, urgent).then(
+      async (results) => {
+        const moved: Entry[] = [];
+        results.forEach((result, i) => {
+          const entry = entries[i]!;
+          if (result) this.#learn(entry, result);
+          else if (join(this.path, entry.dir, entry.fileName) !== paths[i]) moved.push(entry);
+        });
+        if (moved.length > 0 && attempt < RENAME_ATTEMPTS)
+          await this.#submit(indexer, moved, urgent, attempt + 1);
+        this.#forgetInFlight(entries, settled);
+      },
+      () => this.#forgetInFlight(entries, settled), // no threads: FETCH parses them itself
+    );
+    for (const entry of entries) this.#inFlight.set(entry.uid, settled);
+    return settled;
+  }
+
+  #forgetInFlight(entries: readonly Entry[], settled: Promise<void>): void {
+    for (const { uid } of entries)
+      if (this.#inFlight.get(uid) === settled) this.#inFlight.delete(uid);
+    if (this.#inFlight.size === 0 && this.#active === 0) this.#scheduleRelease();
+  }
+
+  /** Keeps what the indexer learned, if it still describes the message's file. */
+  #learn(entry: Entry, file: IndexedFile): void {
+    if (this.#entries.get(entry.uid) !== entry) return; // expunged meanwhile
+    const { fileSize, mtimeMs } = file;
+    if (entry.facts && (entry.facts.fileSize !== fileSize || entry.facts.mtimeMs !== mtimeMs))
+      return;
+    // The size FETCH would report: W= in the name is trusted when S= matches (see #facts).
+    const named = parseName(entry.fileName);
+    const trusted = named.wireSize !== undefined && (named.fileSize ?? fileSize) === fileSize;
+    const wireSize = trusted ? named.wireSize! : file.wireSize;
+    const known = this.#cache.get(entry.base, fileSize, mtimeMs);
+    const extra = { ...known?.extra, ...file.facts };
+    this.#cache.set(entry.base, {
+      fileSize,
+      mtimeMs,
+      wireSize: known?.wireSize ?? wireSize,
+      extra,
+    });
+    entry.facts ??= { fileSize, mtimeMs, wireSize: known?.wireSize ?? wireSize };
+  }
+
+  /** A session opened the folder: its cache is wanted in memory. */
+  activate(): void {
+    if (this.#active === 0) activeFolders += 1;
+    this.#active += 1;
+    this.#released = false;
+    clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = undefined;
+  }
+
+  /** A session closed it; the last one lets the cache go after IDLE_RELEASE_MS. */
+  deactivate(): void {
+    if (this.#active === 0) return;
+    this.#active -= 1;
+    if (this.#active > 0) return;
+    activeFolders -= 1;
+    this.#scheduleRelease();
+  }
+
+  #scheduleRelease(): void {
+    if (this.#indexing > 0 || this.#inFlight.size > 0) return; // their end schedules it
+    clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = setTimeout(() => {
+      this.#releaseTimer = undefined;
+      void this.#mutex.run(async () => {
+        if (this.#active > 0 || this.#indexing > 0 || this.#inFlight.size > 0) return;
+        clearTimeout(this.#saveTimer);
+        this.#saveTimer = undefined;
+        await this.#cache.release();
+        await this.#modseqs.save(this.#modseqEntries()).catch(() => undefined); // kept dirty
+        this.#released = true;
+        this.#snapshot = undefined;
+        for (const entry of this.#entries.values()) entry.record = undefined;
+        collectSoon(() => activeFolders === 0);
+      });
+    }, IDLE_RELEASE_MS);
+    this.#releaseTimer.unref();
+  }
+
   #saveTimer: NodeJS.Timeout | undefined;
   #lastSaveMs = 0;
 
@@ -1189,6 +1393,8 @@ export class MaildirFolder {
     this.#stopWatching();
     clearTimeout(this.#saveTimer);
     this.#saveTimer = undefined;
+    clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = undefined;
     await this.#mutex.run(async () => {
       await this.#cache.save();
       // A folder deleted or made read-only underneath: the next load starts above any value.

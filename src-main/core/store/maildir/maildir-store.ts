@@ -12,7 +12,13 @@ import {
   mailboxNameFromFolder,
   maildirFolderName,
 } from '../mailbox-name.js';
-import type { Mailbox, MailboxCounts, MailboxListEntry, MailStore } from '../types.js';
+import type {
+  BackgroundIndexer,
+  Mailbox,
+  MailboxCounts,
+  MailboxListEntry,
+  MailStore,
+} from '../types.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { Mutex } from '../../util/mutex.js';
 import { deliverFile } from './delivery.js';
@@ -55,15 +61,19 @@ export interface SkippedFolder {
 export interface MaildirStoreOptions {
   /** Told about each folder left out of LIST; called on every listing that skips it. */
   readonly onSkippedFolder?: (folder: SkippedFolder) => void;
+  /** Parses messages on other threads (FETCH's `prepare`, the service's background pass). */
+  readonly indexer?: BackgroundIndexer;
 }
 
 export class MaildirStore implements MailStore {
   readonly root: string;
   readonly #onSkipped: ((folder: SkippedFolder) => void) | undefined;
+  readonly #indexer: BackgroundIndexer | undefined;
 
   constructor(root: string, options: MaildirStoreOptions = {}) {
     this.root = resolve(root);
     this.#onSkipped = options.onSkippedFolder;
+    this.#indexer = options.indexer;
   }
 
   /** Creates the root Maildir (INBOX) if it is not there yet. */
@@ -131,7 +141,11 @@ export class MaildirStore implements MailStore {
     return found ? join(this.root, found.dir) : canonical;
   }
 
-  async openMailbox(name: string): Promise<Mailbox> {
+  /**
+   * `background`: the service's own handle (the new-mail watcher, indexing), which does not
+   * keep the folder's cache in memory the way a session's handle does.
+   */
+  async openMailbox(name: string, options: { background?: boolean } = {}): Promise<MaildirMailbox> {
     const path = await this.#locate(name);
     if (!(await isMaildir(path)))
       throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
@@ -142,7 +156,8 @@ export class MaildirStore implements MailStore {
       openFolders.set(path, shared);
     }
     shared.refs += 1;
-    return new FolderHandle(this, path, shared.folder);
+    if (this.#indexer) shared.folder.useIndexer(this.#indexer);
+    return new FolderHandle(this, path, shared.folder, options.background ?? false);
   }
 
   createMailbox(name: string): Promise<void> {
@@ -325,18 +340,32 @@ function safeFolderName(name: string): string | undefined {
   }
 }
 
-class FolderHandle implements Mailbox {
+/** A Maildir folder as a `Mailbox`, plus what only the service asks of it. */
+export interface MaildirMailbox extends Mailbox {
+  /** Learns the indexer's facts for each message not indexed yet (see MaildirFolder.index). */
+  index(
+    indexer: BackgroundIndexer,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number>;
+}
+
+class FolderHandle implements MaildirMailbox {
   readonly #store: MaildirStore;
   readonly #path: string;
   readonly #folder: MaildirFolder;
+  readonly #background: boolean;
   readonly #unwatch = new Set<() => void>();
   #closed = false;
 
-  constructor(store: MaildirStore, path: string, folder: MaildirFolder) {
+  constructor(store: MaildirStore, path: string, folder: MaildirFolder, background: boolean) {
     this.#store = store;
     this.#path = path;
     this.#folder = folder;
+    this.#background = background;
+    if (!background) folder.activate();
   }
+
+  index: MaildirMailbox['index'] = (indexer, onProgress) => this.#folder.index(indexer, onProgress);
 
   get name(): string {
     return this.#folder.name;
@@ -350,6 +379,9 @@ class FolderHandle implements Mailbox {
   append: Mailbox['append'] = (message, options) => this.#folder.append(message, options);
   appendAll: Mailbox['appendAll'] = (messages) => this.#folder.appendAll(messages);
   cached: Mailbox['cached'] = (uid, key, compute) => this.#folder.cached(uid, key, compute);
+  cachedAll: Mailbox['cachedAll'] = (uid, key, compute) =>
+    this.#folder.cachedAll(uid, key, compute);
+  prepare: Mailbox['prepare'] = (uids, keys) => this.#folder.prepare(uids, keys);
   peekCached: Mailbox['peekCached'] = (uid, key) => this.#folder.peekCached(uid, key);
 
   async copyTo(uids: readonly number[], target: string): Promise<[number, number][]> {
@@ -385,6 +417,7 @@ class FolderHandle implements Mailbox {
     if (this.#closed) return;
     this.#closed = true;
     for (const stop of this.#unwatch) stop();
+    if (!this.#background) this.#folder.deactivate();
     const shared = openFolders.get(this.#path);
     if (shared && --shared.refs === 0) {
       openFolders.delete(this.#path);

@@ -23,21 +23,41 @@ export class SizeCache {
   readonly #path: string;
   #facts = new Map<string, CachedFacts>();
   #dirty = false;
+  #loaded = false;
 
   constructor(path: string) {
     this.#path = path;
   }
 
+  /** Whether the file was read (since it was made or last released). */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** Reads the file; facts learned meanwhile in memory win over the file's. */
   async load(): Promise<void> {
+    this.#loaded = true;
     try {
       const data = JSON.parse(await readFile(this.#path, 'utf8')) as unknown;
       if (!isCacheFile(data)) return;
       for (const [base, [fileSize, mtimeMs, wireSize, extra]] of Object.entries(data.entries)) {
+        if (this.#facts.has(base)) continue;
         this.#facts.set(base, { fileSize, mtimeMs, wireSize, ...(extra && { extra }) });
       }
     } catch {
       // Missing or damaged: start empty, the messages are the truth.
     }
+  }
+
+  /**
+   * Writes what was learned and forgets it all (an idle folder's memory); the next `load`
+   * reads it back. Facts learned while released are kept in memory only until then.
+   */
+  async release(): Promise<void> {
+    await this.save();
+    if (this.#dirty) return; // could not write: keep what would be lost
+    this.#facts = new Map();
+    this.#loaded = false;
   }
 
   /** Facts for `base` if they still describe the file (same size and mtime). */
@@ -57,10 +77,21 @@ export class SizeCache {
   }
 
   setExtra(base: string, key: string, value: unknown): void {
+    this.setExtras(base, { [key]: value });
+  }
+
+  /** Several facts at once (learned from one parse). */
+  setExtras(base: string, extras: Readonly<Record<string, unknown>>): void {
     const facts = this.#facts.get(base);
     if (!facts) return; // sizes are always cached first; an unknown base is not worth keeping
-    this.#facts.set(base, { ...facts, extra: { ...facts.extra, [key]: value } });
+    this.#facts.set(base, { ...facts, extra: { ...facts.extra, ...extras } });
     this.#dirty = true;
+  }
+
+  /** Whether every one of `keys` is known for `base` (whatever file it described). */
+  hasExtras(base: string, keys: readonly string[]): boolean {
+    const extra = this.#facts.get(base)?.extra;
+    return extra !== undefined && keys.every((key) => extra[key] !== undefined);
   }
 
   get dirty(): boolean {
@@ -78,7 +109,8 @@ export class SizeCache {
   }
 
   async save(): Promise<void> {
-    if (!this.#dirty) return;
+    // Not read yet (released): writing now would drop every entry the file holds.
+    if (!this.#dirty || !this.#loaded) return;
     this.#dirty = false;
     const entries: Record<string, StoredFacts> = {};
     for (const [base, f] of this.#facts) {
