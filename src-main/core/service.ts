@@ -50,7 +50,6 @@ import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.
 import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { SubmissionEndpoint } from './phone/account-settings.js';
-import type { Mailbox } from './store/types.js';
 import { FileSecretStore } from './secrets/file-store.js';
 import { RELAY_PASSWORD_KEY, type SecretStore } from './secrets/secret-store.js';
 import { SubmissionQueue, type QueueSummary } from './submission/queue.js';

@@ -87,7 +87,9 @@ describe('the ControlApi over IPC', () => {
     expect(status.listeners.find((l: { name: string }) => l.name === 'imaps')).toMatchObject({
       state: { status: 'listening', port: t.ports.imaps },
     });
-    expect(await bridge.listAccounts()).toEqual([{ name: t.user, maildir: t.maildir }]);
+    expect(await bridge.listAccounts()).toEqual([
+      { name: t.user, maildir: t.maildir, senders: [] },
+    ]);
     const added = await bridge.addAccount({ name: 'phone2' });
     expect(added.password.length).toBeGreaterThanOrEqual(12);
     await expect(bridge.addAccount({ name: 'phone2' })).rejects.toMatchObject({ code: 'EXISTS' });
