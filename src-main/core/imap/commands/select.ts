@@ -28,16 +28,7 @@ async function open(
   else expectCount(args, 1);
   const name = mailboxName(args[0]);
   const view = await ctx.openView(name, readOnly);
-  const keywords = new Set<string>();
-  let firstUnseen = 0;
-  const seen = new Set<ReadonlySet<string>>(); // records share their flag sets
-  for (let seq = 1; seq <= view.exists; seq++) {
-    const flags = view.recordAt(seq)!.flags;
-    if (!firstUnseen && !flags.has('\\Seen')) firstUnseen = seq;
-    if (seen.has(flags)) continue;
-    seen.add(flags);
-    for (const f of flags) if (!f.startsWith('\\')) keywords.add(f);
-  }
+  const { firstUnseen, keywords } = view.summary; // shared while the mailbox is unchanged
   view.newKeywords(keywords);
   for (const line of view.flagsResponses()) ctx.untagged(line);
   ctx.untagged(`${view.exists} EXISTS`);
