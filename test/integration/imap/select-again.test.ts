@@ -115,4 +115,28 @@ describe('SELECT INBOX again on the same connection', () => {
       '1700000000.M5P1.host:2,',
     ]);
   });
+
+  it('says the previous mailbox closed before the new one’s responses, also when the new one fails', async () => {
+    t = await startService(undefined, fill);
+    const c = await selected(t);
+    const first = await c.imap('s1', 'SELECT Sent');
+    expect(first.untagged).not.toContain('* OK [CLOSED] Previous mailbox closed.');
+    expect(first.untagged).toContain('* 0 EXISTS');
+    // Another program files a message in Sent; selecting Sent again shows it.
+    await writeFile(join(t.maildir, '.Sent', 'new', '1700000200.M1P1.host'), message(1));
+    const again = await c.imap('s2', 'SELECT Sent');
+    expect(again.untagged[0]).toBe('* OK [CLOSED] Previous mailbox closed.');
+    expect(again.untagged).toContain('* 1 EXISTS');
+    expect(again.untagged).toContain('* 1 RECENT');
+    expect(again.tagged).toMatch(/^s2 OK \[READ-WRITE\]/);
+    const missing = await c.imap('s3', 'SELECT "No such folder"');
+    expect(missing.untagged).toEqual(['* OK [CLOSED] Previous mailbox closed.']);
+    expect(missing.tagged).toMatch(/^s3 NO /);
+    expect((await c.imap('f1', 'FETCH 1 FLAGS')).tagged).toMatch(/^f1 BAD /); // none selected
+    await c.imap('s4', 'SELECT INBOX');
+    const bad = await c.imap('s5', 'SELECT');
+    expect(bad.untagged).toEqual(['* OK [CLOSED] Previous mailbox closed.']);
+    expect(bad.tagged).toMatch(/^s5 BAD /);
+    expect((await c.imap('f2', 'FETCH 1 FLAGS')).tagged).toMatch(/^f2 BAD /);
+  });
 });

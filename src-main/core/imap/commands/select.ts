@@ -9,6 +9,7 @@ import { CONDSTORE } from '../condstore.js';
 import type { Token } from '../parser.js';
 import type { ImapCommand, ImapContext } from '../command.js';
 import { ok, type CommandResult } from '../response.js';
+import type { MailboxView } from '../mailbox-view.js';
 import { AUTHENTICATED } from '../state.js';
 
 async function open(
@@ -18,16 +19,21 @@ async function open(
 ): Promise<CommandResult> {
   const state = ctx.state;
   if (state.kind !== 'authenticated' && state.kind !== 'selected') throw new Error('not logged in');
-  if (state.kind === 'selected') {
+  let view: MailboxView;
+  try {
+    if (args.length === 2) selectParams(args[1]);
+    else expectCount(args, 1);
+    view = await ctx.openView(mailboxName(args[0]), readOnly);
+  } finally {
     // Even a SELECT that fails leaves no mailbox selected (RFC 3501 §6.3.1), as in Dovecot.
-    ctx.state = { kind: 'authenticated', account: state.account, store: state.store };
-    await state.view.close();
-    ctx.untagged('OK [CLOSED] Previous mailbox closed.');
+    // The previous view closes once the new one is open: selecting the same mailbox again
+    // keeps its folder open in the store rather than reading it from disk again.
+    if (state.kind === 'selected') {
+      ctx.state = { kind: 'authenticated', account: state.account, store: state.store };
+      await state.view.close();
+      ctx.untagged('OK [CLOSED] Previous mailbox closed.');
+    }
   }
-  if (args.length === 2) selectParams(args[1]);
-  else expectCount(args, 1);
-  const name = mailboxName(args[0]);
-  const view = await ctx.openView(name, readOnly);
   const { firstUnseen, keywords } = view.summary; // shared while the mailbox is unchanged
   view.newKeywords(keywords);
   for (const line of view.flagsResponses()) ctx.untagged(line);
