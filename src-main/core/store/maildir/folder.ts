@@ -14,7 +14,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { open, readdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
 import { CrlfTransform, WireSizeCounter } from '../crlf.js';
@@ -794,12 +794,18 @@ export class MaildirFolder {
     return this.#mutex.run(() =>
       this.#modseqs.batch(async () => {
         const outcomes: FlagOutcome[] = [];
+        // Old flag letters → new ones: the same for every message that had the same letters.
+        const renamed = new Map<string, string | undefined>();
         for (const uid of uids) {
           const entry = this.#entries.get(uid);
           if (!entry) outcomes.push('expunged');
           else if (entry.modseq > unchangedSince) outcomes.push('modified');
-          else if (this.#applyFlagsNow(entry, mode, changes)) outcomes.push(this.#record(entry));
-          else outcomes.push(await this.#applyFlagsOrGone(entry, mode, changes));
+          else if (this.#applyFlagsNow(entry, mode, changes, renamed))
+            outcomes.push(this.#record(entry));
+          else {
+            outcomes.push(await this.#applyFlagsOrGone(entry, mode, changes));
+            renamed.clear(); // it may have given a keyword a letter
+          }
         }
         await this.#saveModseqs();
         return outcomes;
@@ -826,24 +832,41 @@ export class MaildirFolder {
    * false when it needs the slower way (a keyword without a letter yet, a file renamed by
    * another program meanwhile), which then starts from the beginning.
    */
-  #applyFlagsNow(entry: Entry, mode: FlagUpdate, changes: readonly string[]): boolean {
-    const wanted = this.#wantedFlags(entry, mode, changes);
-    const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
-    for (const flag of wanted) {
-      const letter = systemFlagLetter(flag) ?? this.#knownKeywordLetter(flag);
-      if (letter === undefined) return false;
-      letters.push(letter);
-    }
-    const fileName = formatName(entry.base, letters);
+  #applyFlagsNow(
+    entry: Entry,
+    mode: FlagUpdate,
+    changes: readonly string[],
+    renamed: Map<string, string | undefined>,
+  ): boolean {
+    const before = lettersOf(entry.fileName);
+    if (!renamed.has(before)) renamed.set(before, this.#newLetters(entry, mode, changes));
+    const after = renamed.get(before);
+    if (after === undefined) return false;
+    const fileName = `${entry.base}:2,${after}`;
     if (entry.dir === 'cur' && entry.fileName === fileName) return true;
     try {
-      renameSync(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
+      // The folder's path is already normal: no join() (and its normalising) per message.
+      renameSync(
+        `${this.path}${sep}${entry.dir}${sep}${entry.fileName}`,
+        `${this.path}${sep}cur${sep}${fileName}`,
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storeErrorFromFs(err, this.name);
       return false;
     }
     this.#moved(entry, 'cur', fileName);
     return true;
+  }
+
+  /** The sorted flag letters after the change, or undefined if a keyword has no letter yet. */
+  #newLetters(entry: Entry, mode: FlagUpdate, changes: readonly string[]): string | undefined {
+    const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
+    for (const flag of this.#wantedFlags(entry, mode, changes)) {
+      const letter = systemFlagLetter(flag) ?? this.#knownKeywordLetter(flag);
+      if (letter === undefined) return undefined;
+      letters.push(letter);
+    }
+    return formatName('', letters).slice(':2,'.length);
   }
 
   #wantedFlags(entry: Entry, mode: FlagUpdate, changes: readonly string[]): Set<string> {
