@@ -572,11 +572,12 @@ export class MailportService {
 
   /** Throttling, the password, then the per-account session limit (DESIGN.md security defaults). */
   async #authenticate(user: string, password: string, client: LoginClient): Promise<LoginResult> {
-    // The slot is taken before any await: parallel attempts cannot all pass the check.
-    const attempt = this.#throttle.begin(client.remoteAddress, user);
+    // A slot is taken before the password is checked: parallel attempts beyond the allowance
+    // wait their turn (until the client leaves, e.g. at the pre-login deadline).
+    const attempt = await this.#throttle.acquire(client.remoteAddress, user, client.closed);
     if (!attempt.allowed) {
       this.logger.info(
-        { user, remote: client.remoteAddress, scope: attempt.scope },
+        { user, remote: client.remoteAddress, scope: attempt.scope, busy: attempt.busy === true },
         'login throttled',
       );
       return {
@@ -584,6 +585,7 @@ export class MailportService {
         reason: 'throttled',
         retryAfterSeconds: Math.ceil(attempt.retryAfterMs / 1000),
         scope: attempt.scope,
+        ...(attempt.busy && { busy: true }),
       };
     }
     let account;

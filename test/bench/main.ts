@@ -40,6 +40,8 @@ import {
   parallelHeaders,
   pop3Download,
   searchCount,
+  selectAgain,
+  startToFirstSync,
   storeAndBack,
   warmSelect,
 } from './workloads.js';
@@ -55,6 +57,7 @@ const IDLE_CLIENTS = 200;
 const LARGE_WORKLOADS = [
   'select-cold',
   'select-warm',
+  'select-again',
   'fetch-headers',
   'fetch-full',
   'search-from',
@@ -180,6 +183,34 @@ async function selects(pair: BenchServer[], label: string, coldReps: number, war
     const warm = await alternate(pair, warmReps, (s) => warmSelect(s));
     rows.push(timeRow(`select-warm-${label}`, `SELECT INBOX warm${suffix(label)}`, warm));
   }
+  if (wanted('select-again')) {
+    progress(`SELECT INBOX again on the same connection ×${warmReps}`);
+    await alternate(pair, 1, (s) => selectAgain(s));
+    const again = await alternate(pair, warmReps, (s) => selectAgain(s));
+    check(`SELECT again EXISTS${suffix(label)}`, lastExtra(again, 'exists'), count);
+    rows.push(
+      timeRow(
+        `select-again-${label}`,
+        `SELECT INBOX again on the same connection${suffix(label)}`,
+        again,
+      ),
+    );
+  }
+}
+
+async function firstSync(pair: BenchServer[], count: number, reps: number) {
+  if (!wanted('first-sync')) return;
+  progress(`start to first complete sync ×${reps}`);
+  const runs = await alternate(pair, reps, (s) => startToFirstSync(s));
+  check('first complete sync responses', lastExtra(runs, 'responses'), count);
+  rows.push(
+    timeRow(
+      'first-sync',
+      'Start to first complete sync: start, LOGIN, SELECT, UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)',
+      runs,
+      { note: 'server restarted with its caches in place; the time runs from starting it' },
+    ),
+  );
 }
 
 async function headerSyncs(pair: BenchServer[], label: string, count: number, reps: number) {
@@ -305,10 +336,15 @@ async function mainCorpus(pair: BenchServer[], corpus: CorpusStats): Promise<voi
     await alternate(pair, 2, (s) => connectLogin(s, tls ? s.imaps : s.imap));
     const runs = await alternate(pair, 15, (s) => connectLogin(s, tls ? s.imaps : s.imap));
     rows.push(
-      timeRow(id, `Connect + LOGIN, ${tls ? 'implicit TLS' : 'plain'} (per connection)`, runs),
+      timeRow(
+        id,
+        `Connect + LOGIN + LOGOUT, ${tls ? 'implicit TLS' : 'plain'} (per connection, same account)`,
+        runs,
+      ),
     );
   }
   await selects(pair, 'main', 3, 5);
+  await firstSync(pair, corpus.messages, 3);
   await headerSyncs(pair, 'main', corpus.messages, 3);
   await fullDownload(pair, corpus, 'main', 1, 2);
   await searches(pair, corpus, 'main', ['from', 'since', 'text']);

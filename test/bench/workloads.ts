@@ -19,12 +19,15 @@ async function selected(server: BenchServer): Promise<ImapClient> {
   return client;
 }
 
-/** Connect (TCP or TLS), greeting, LOGIN: one new connection. */
+/**
+ * Connect (TCP or TLS), greeting, LOGIN, LOGOUT: one new connection, always the same account,
+ * as a phone checking mail again (Mailport's verified-login cache and Dovecot's auth cache hit).
+ */
 export function connectLogin(server: BenchServer, endpoint: Endpoint): Promise<Sample> {
-  let client: ImapClient | undefined;
   return sample(server, async () => {
-    client = await ImapClient.login(endpoint, USER, PASSWORD);
-  }).finally(() => client?.logout());
+    const client = await ImapClient.login(endpoint, USER, PASSWORD);
+    await client.logout();
+  });
 }
 
 /**
@@ -86,6 +89,38 @@ export async function warmSelect(server: BenchServer): Promise<Sample> {
   } finally {
     await client.logout();
   }
+}
+
+/** SELECT INBOX again on a connection that has it selected already (nothing changed). */
+export async function selectAgain(server: BenchServer): Promise<Sample> {
+  const client = await selected(server);
+  try {
+    return await sample(server, async () => {
+      const r = await client.ok('SELECT INBOX', true);
+      return { exists: existsOf(r.untagged) };
+    });
+  } finally {
+    await client.logout();
+  }
+}
+
+/**
+ * Server start to a client's first complete sync: the server is restarted with its caches in
+ * place and the time runs from starting it to the tagged OK of the header sync (start,
+ * connect, LOGIN, SELECT, UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)).
+ */
+export async function startToFirstSync(server: BenchServer): Promise<Sample> {
+  await server.stop();
+  let client: ImapClient | undefined;
+  const s = await sampleAcrossRestart(server, async () => {
+    await server.start();
+    client = await ImapClient.login(server.imap, USER, PASSWORD);
+    await client.ok('SELECT INBOX');
+    const r = await client.ok('UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)');
+    return { responses: r.untaggedCount };
+  });
+  await client?.logout();
+  return s;
 }
 
 /** One command on a connection that already has INBOX selected. */

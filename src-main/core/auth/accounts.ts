@@ -8,6 +8,7 @@ import type { Account } from '../config/schema.js';
 import { ACCOUNT_NAME } from '../config/schema.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
+import { VerifiedLogins } from './verified-logins.js';
 
 export class AccountError extends Error {
   override name = 'AccountError';
@@ -46,6 +47,8 @@ export class Accounts {
    * and a wrong password for a missing user takes as long as for an existing one.
    */
   #dummyHash: Promise<string> | undefined;
+  /** Passwords scrypt accepted lately (verified-logins.ts): a repeated login skips scrypt. */
+  readonly #verified = new VerifiedLogins();
 
   constructor(readonly settings: SettingsStore) {}
 
@@ -61,9 +64,13 @@ export class Accounts {
   async authenticate(name: string, password: string): Promise<Account | undefined> {
     await this.settings.reloadIfChanged(); // `mailport account …` may have run meanwhile
     const account = this.find(name);
+    if (account && this.#verified.matches(account, password)) return account;
     const hash = account?.passwordHash ?? (await this.#dummy());
     const ok = await verifyPassword(password, hash);
-    return ok && account ? account : undefined;
+    if (!ok || !account) return undefined;
+    // Bound to the hash just checked: if the password changed meanwhile, the entry never matches.
+    this.#verified.remember(account.name, hash, password);
+    return account;
   }
 
   /** Makes the dummy hash now (at start), so the first login for a missing user costs no more. */
@@ -117,6 +124,7 @@ export class Accounts {
       if (index === -1) throw new AccountError('NOT_FOUND', `There is no account named "${name}"`);
       draft.accounts.splice(index, 1);
     });
+    this.#verified.forget(name);
   }
 
   /** Sets a new password (generated when none is given) and returns it. */
@@ -129,6 +137,7 @@ export class Accounts {
       if (!account) throw new AccountError('NOT_FOUND', `There is no account named "${name}"`);
       account.passwordHash = hash;
     });
+    this.#verified.forget(name);
     return secret;
   }
 }

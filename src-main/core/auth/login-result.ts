@@ -9,8 +9,10 @@ export type LoginResult =
       readonly ok: false;
       readonly reason: 'throttled';
       readonly retryAfterSeconds: number;
-      /** Whose failures blocked it: this address's, or the account's (from elsewhere). */
+      /** Whose failures (or, when `busy`, whose waiting attempts) blocked it. */
       readonly scope: ThrottleScope;
+      /** Too many attempts waiting at once, not failures. */
+      readonly busy?: true;
     }
   | { readonly ok: false; readonly reason: 'too-many-sessions'; readonly limit: number };
 

@@ -5,6 +5,11 @@
  *   attempts from one address get at most the address's allowance of password checks, and N
  *   addresses against one account at most the account's. A slot becomes a failure or is
  *   forgiven when the check ends.
+ * - An attempt beyond the in-flight allowance is not a failure: `acquire` queues it (FIFO, at
+ *   most MAX_WAITING_PER_ADDRESS per address) until a slot ends, so a phone opening several
+ *   connections at once signs in on all of them. When its turn comes it is judged again: if the
+ *   checks ahead of it failed into a block, it is refused as blocked. A waiter whose client
+ *   goes away (the pre-login deadline closes it) leaves the queue.
  * - After ADDRESS_FAILURES_ALLOWED failures an address is blocked, after
  *   ACCOUNT_FAILURES_ALLOWED an account, each with a doubling backoff; once a block ends, one
  *   attempt at a time may try again (another failure doubles the block).
@@ -29,6 +34,13 @@ export const MAX_BLOCK_MS = 30 * 60_000;
 export const FORGET_AFTER_MS = 60 * 60_000;
 /** Records kept before forgotten ones are swept out (many guessed user names). */
 export const SWEEP_ABOVE_RECORDS = 10_000;
+/**
+ * Attempts from one address waiting for a slot; more are refused as busy. Above the default
+ * per-address connection cap (20), so only a raised cap can reach it.
+ */
+export const MAX_WAITING_PER_ADDRESS = 32;
+/** What a busy refusal suggests: a check takes ~100 ms, so a few seconds is plenty. */
+export const BUSY_RETRY_MS = 5_000;
 
 /** Failures and in-flight attempts of one address or one account. */
 class Tally {
@@ -44,11 +56,15 @@ class Tally {
     this.#allowed = allowed;
   }
 
-  /** Milliseconds until another attempt may start, or 0. */
-  waitMs(now: number): number {
-    if (this.blockedUntil > now) return this.blockedUntil - now;
+  /** Milliseconds until the failure block ends, or 0. */
+  blockedMs(now: number): number {
+    return Math.max(0, this.blockedUntil - now);
+  }
+
+  /** Whether the allowance of checks in flight is taken (failures shrink it, down to 1). */
+  busy(): boolean {
     const inFlightAllowed = this.failures >= this.#allowed ? 1 : this.#allowed - this.failures;
-    return this.pending >= inFlightAllowed ? FIRST_BLOCK_MS : 0;
+    return this.pending >= inFlightAllowed;
   }
 
   fail(source: string, now: number): void {
@@ -87,9 +103,25 @@ export interface LoginAttempt {
 
 export type ThrottleScope = 'address' | 'account';
 
-export type ThrottleVerdict =
-  | LoginAttempt
-  | { readonly allowed: false; readonly retryAfterMs: number; readonly scope: ThrottleScope };
+/** Refused for failures (`busy` absent) or for too many attempts waiting at once (`busy`). */
+export interface ThrottleRefusal {
+  readonly allowed: false;
+  readonly retryAfterMs: number;
+  readonly scope: ThrottleScope;
+  readonly busy?: true;
+}
+
+export type ThrottleVerdict = LoginAttempt | ThrottleRefusal;
+
+/** `begin` when the allowance of checks in flight is taken: `acquire` waits instead. */
+export type BeginResult =
+  ThrottleVerdict | { readonly allowed: false; readonly wait: ThrottleScope };
+
+interface Waiter {
+  readonly address: string;
+  readonly account: string;
+  readonly settle: (verdict: ThrottleVerdict) => void;
+}
 
 export class LoginThrottle {
   readonly #now: () => number;
@@ -97,22 +129,76 @@ export class LoginThrottle {
   readonly #accounts = new Map<string, Tally>();
   /** Account → addresses that signed in to it. */
   readonly #trusted = new Map<string, Set<string>>();
+  /** Attempts waiting for a slot, oldest first. */
+  #waiters: Waiter[] = [];
+  /** Address → how many of `#waiters` are its. */
+  readonly #waiting = new Map<string, number>();
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
 
-  /** Takes a slot for checking a password from `address` for `account`, or says how long to wait. */
-  begin(address: string, accountName: string): ThrottleVerdict {
+  /**
+   * Takes a slot for checking a password from `address` for `account`, waiting its turn while
+   * the allowance of checks in flight is taken, until `gaveUp` settles (the client left).
+   */
+  acquire(
+    address: string,
+    accountName: string,
+    gaveUp: Promise<unknown>,
+  ): Promise<ThrottleVerdict> {
+    const now = this.begin(address, accountName);
+    if (!('wait' in now)) return Promise.resolve(now);
+    const queued = this.#waiting.get(address) ?? 0;
+    if (queued >= MAX_WAITING_PER_ADDRESS) {
+      return Promise.resolve({
+        allowed: false,
+        retryAfterMs: BUSY_RETRY_MS,
+        scope: now.wait,
+        busy: true,
+      });
+    }
+    this.#waiting.set(address, queued + 1);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        address,
+        account: accountName,
+        settle: (verdict) => {
+          this.#unqueue(waiter);
+          resolve(verdict);
+        },
+      };
+      this.#waiters.push(waiter);
+      void gaveUp.finally(() => {
+        if (this.#waiters.includes(waiter))
+          waiter.settle({
+            allowed: false,
+            retryAfterMs: BUSY_RETRY_MS,
+            scope: now.wait,
+            busy: true,
+          });
+      });
+    });
+  }
+
+  /**
+   * Takes a slot at once, or says why not: blocked by failures, or (`wait`) the allowance of
+   * checks in flight is taken and the attempt should wait for one to end.
+   */
+  begin(address: string, accountName: string): BeginResult {
     const now = this.#now();
     const account = accountName.toLowerCase();
     const trusted = this.#trusted.get(account)?.has(address) ?? false;
     const byAddress = this.#tally(this.#addresses, address, ADDRESS_FAILURES_ALLOWED, now);
     const byAccount = this.#tally(this.#accounts, account, ACCOUNT_FAILURES_ALLOWED, now);
-    const addressWaitMs = byAddress.waitMs(now);
-    if (addressWaitMs > 0) return { allowed: false, retryAfterMs: addressWaitMs, scope: 'address' };
-    const accountWaitMs = trusted ? 0 : byAccount.waitMs(now);
-    if (accountWaitMs > 0) return { allowed: false, retryAfterMs: accountWaitMs, scope: 'account' };
+    const addressBlockedMs = byAddress.blockedMs(now);
+    if (addressBlockedMs > 0)
+      return { allowed: false, retryAfterMs: addressBlockedMs, scope: 'address' };
+    const accountBlockedMs = trusted ? 0 : byAccount.blockedMs(now);
+    if (accountBlockedMs > 0)
+      return { allowed: false, retryAfterMs: accountBlockedMs, scope: 'account' };
+    if (byAddress.busy()) return { allowed: false, wait: 'address' };
+    if (!trusted && byAccount.busy()) return { allowed: false, wait: 'account' };
     byAddress.pending += 1;
     byAccount.pending += 1;
     let open = true;
@@ -120,6 +206,7 @@ export class LoginThrottle {
       if (!open) return;
       open = false;
       then();
+      this.#wake();
     };
     return {
       allowed: true,
@@ -143,6 +230,21 @@ export class LoginThrottle {
           byAccount.pending -= 1;
         }),
     };
+  }
+
+  /** A slot ended: waiters, oldest first, take the free slots or learn they are now blocked. */
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) {
+      const verdict = this.begin(waiter.address, waiter.account);
+      if (!('wait' in verdict)) waiter.settle(verdict);
+    }
+  }
+
+  #unqueue(waiter: Waiter): void {
+    this.#waiters = this.#waiters.filter((w) => w !== waiter);
+    const left = (this.#waiting.get(waiter.address) ?? 1) - 1;
+    if (left > 0) this.#waiting.set(waiter.address, left);
+    else this.#waiting.delete(waiter.address);
   }
 
   #tally(map: Map<string, Tally>, key: string, allowed: number, now: number): Tally {

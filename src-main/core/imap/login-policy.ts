@@ -36,7 +36,7 @@ function refusal(result: Exclude<LoginResult, { ok: true }>): CommandResult {
     case 'credentials':
       return no('Authentication failed.', 'AUTHENTICATIONFAILED');
     case 'throttled':
-      return no(throttledText(result.scope, result.retryAfterSeconds), 'UNAVAILABLE');
+      return no(throttledText(result.scope, result.retryAfterSeconds, result.busy), 'UNAVAILABLE');
     case 'too-many-sessions':
       return no(`This account already has ${result.limit} connections open.`, 'LIMIT');
   }

@@ -28,6 +28,34 @@ export class UidValidityChanged extends Error {
 /** UID lists of record lists, shared by every view that holds the same list. */
 const uidLists = new WeakMap<readonly MessageRecord[], number[]>();
 
+/** What SELECT reports about a record list (RFC 3501 §6.3.1: UNSEEN, the keywords in FLAGS). */
+export interface SelectSummary {
+  /** The first message without \Seen, by sequence number; 0 when all are seen. */
+  readonly firstUnseen: number;
+  /** Keywords set on some message. */
+  readonly keywords: ReadonlySet<string>;
+}
+
+/**
+ * Summaries of record lists, shared like `uidLists`: the store's list stays the same object
+ * until a message changes, so a SELECT when nothing changed does not walk every message.
+ */
+const summaries = new WeakMap<readonly MessageRecord[], SelectSummary>();
+
+function summarise(records: readonly MessageRecord[]): SelectSummary {
+  const keywords = new Set<string>();
+  let firstUnseen = 0;
+  const seen = new Set<ReadonlySet<string>>(); // records share their flag sets
+  for (let i = 0; i < records.length; i++) {
+    const flags = records[i]!.flags;
+    if (!firstUnseen && !flags.has('\\Seen')) firstUnseen = i + 1;
+    if (seen.has(flags)) continue;
+    seen.add(flags);
+    for (const f of flags) if (!f.startsWith('\\')) keywords.add(f);
+  }
+  return { firstUnseen, keywords };
+}
+
 export class MailboxView {
   readonly mailbox: Mailbox;
   readonly readOnly: boolean;
@@ -109,6 +137,14 @@ export class MailboxView {
   /** True after the store reported a change this view has not synced yet. */
   get changed(): boolean {
     return this.#changed;
+  }
+
+  /** UNSEEN and the keywords in use, computed once per record list. */
+  get summary(): SelectSummary {
+    if (this.#own) return summarise(this.#records); // this view's copy changes in place
+    let summary = summaries.get(this.#records);
+    if (!summary) summaries.set(this.#records, (summary = summarise(this.#records)));
+    return summary;
   }
 
   get uids(): readonly number[] {

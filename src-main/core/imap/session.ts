@@ -73,6 +73,12 @@ export class ImapSession {
   #pendingTls = false;
   #pendingCompression = false;
   #logoutAfterReply = false;
+  /**
+   * Untagged lines a command gives in one go (SELECT gives seven) leave as one write rather
+   * than a system call each: they wait here until the running code yields (a microtask) or
+   * anything else is written, whichever comes first, so the order on the wire is kept.
+   */
+  #untagged: string[] = [];
   readonly #closedPromise: Promise<void>;
   readonly #remotePort: number;
   #resolveClosed!: () => void;
@@ -334,7 +340,7 @@ export class ImapSession {
       set state(next) {
         session.state = next;
       },
-      untagged: (text) => this.#write(`* ${text}\r\n`),
+      untagged: (text) => this.#queueUntagged(`* ${text}\r\n`),
       send: (parts) => this.#send(parts),
       continuation: (text) => this.#continuation(text),
       capabilities: () => this.#capabilities(),
@@ -371,11 +377,25 @@ export class ImapSession {
   }
 
   #write(data: string | Buffer): void {
+    this.#flushUntagged();
     if (typeof data === 'string') this.#options.protocolLog?.info(`S: ${data.split('\r\n')[0]}`);
     this.#socket.write(data);
   }
 
+  #queueUntagged(line: string): void {
+    this.#options.protocolLog?.info(`S: ${line.split('\r\n')[0]}`);
+    if (this.#untagged.push(line) === 1) queueMicrotask(() => this.#flushUntagged());
+  }
+
+  #flushUntagged(): void {
+    if (this.#untagged.length === 0) return;
+    const lines = this.#untagged.join('');
+    this.#untagged = [];
+    this.#socket.write(lines);
+  }
+
   async #send(parts: readonly OutputPart[]): Promise<void> {
+    this.#flushUntagged(); // before any part, a latin1 one written to the socket directly too
     let index = 0;
     try {
       while (index < parts.length && !this.#socket.ending) {

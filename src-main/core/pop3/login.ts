@@ -35,7 +35,9 @@ export async function completeLogin(
       ctx.err('[AUTH] Authentication failed.');
       return;
     case 'throttled':
-      ctx.err(`[LOGIN-DELAY] ${throttledText(result.scope, result.retryAfterSeconds)}`);
+      ctx.err(
+        `[LOGIN-DELAY] ${throttledText(result.scope, result.retryAfterSeconds, result.busy)}`,
+      );
       return;
     case 'too-many-sessions':
       ctx.err(`[IN-USE] This account already has ${result.limit} connections open.`);

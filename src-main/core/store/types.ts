@@ -45,6 +45,9 @@ export interface SyncResult extends MailboxStatus {
 
 export type FlagUpdate = 'set' | 'add' | 'remove';
 
+/** What a flag change came to for one message of a batch (`Mailbox.updateFlagsMany`). */
+export type FlagOutcome = MessageRecord | 'modified' | 'expunged';
+
 export interface MailboxChange {
   readonly mailbox: string;
 }
@@ -120,6 +123,17 @@ export interface Mailbox {
     mode: FlagUpdate,
     flags: Iterable<string>,
   ): Promise<MessageRecord | undefined>;
+  /**
+   * updateFlags (or, with `unchangedSince`, updateFlagsUnchangedSince) for many messages as
+   * one change: one new MODSEQ shared by the changed messages, state written once. One outcome
+   * per UID, in order.
+   */
+  updateFlagsMany(
+    uids: readonly number[],
+    mode: FlagUpdate,
+    flags: Iterable<string>,
+    unchangedSince?: number,
+  ): Promise<FlagOutcome[]>;
   /** Removes the files of these messages; returns the UIDs that were removed. */
   expunge(uids: Iterable<number>): Promise<number[]>;
   /**

@@ -4,7 +4,9 @@ import {
   ADDRESS_FAILURES_ALLOWED,
   FIRST_BLOCK_MS,
   LoginThrottle,
-  type ThrottleVerdict,
+  MAX_WAITING_PER_ADDRESS,
+  type LoginAttempt,
+  type BeginResult,
 } from '../../../src-main/core/auth/throttle.js';
 
 function clock() {
@@ -24,7 +26,7 @@ function succeed(t: LoginThrottle, address: string, account: string): void {
   attempt.succeeded();
 }
 
-const allowed = (v: ThrottleVerdict): boolean => v.allowed;
+const allowed = (v: BeginResult): boolean => v.allowed;
 
 describe('failed-login throttling', () => {
   it('blocks an address after repeated failures, with a growing backoff, and not others', () => {
@@ -129,5 +131,44 @@ describe('failed-login throttling', () => {
     c.advance(61 * 60_000);
     fail(t, '10.0.0.9', 'a');
     expect(allowed(t.begin('10.0.0.9', 'a'))).toBe(true);
+  });
+
+  it('queues attempts beyond the allowance and lets them through as slots end', async () => {
+    const t = new LoginThrottle(clock().now);
+    const never = new Promise<void>(() => undefined);
+    const verdicts = Array.from({ length: 12 }, () => t.acquire('10.0.0.9', 'alice', never));
+    let admitted = 0;
+    for (const verdict of verdicts) {
+      const attempt = (await verdict) as LoginAttempt;
+      expect(attempt.allowed).toBe(true);
+      admitted += 1;
+      attempt.succeeded(); // frees a slot: the next waiter goes
+    }
+    expect(admitted).toBe(12);
+  });
+
+  it('refuses waiters as blocked when the checks ahead of them fail into a block', async () => {
+    const t = new LoginThrottle(clock().now);
+    const never = new Promise<void>(() => undefined);
+    const verdicts = Array.from({ length: 12 }, () => t.acquire('10.0.0.9', 'alice', never));
+    const first = await Promise.all(verdicts.slice(0, ADDRESS_FAILURES_ALLOWED));
+    for (const attempt of first) (attempt as LoginAttempt).failed();
+    const rest = await Promise.all(verdicts.slice(ADDRESS_FAILURES_ALLOWED));
+    expect(rest.every((v) => !v.allowed && v.scope === 'address' && !v.busy)).toBe(true);
+  });
+
+  it('drops a waiter whose client left, and bounds the queue per address', async () => {
+    const t = new LoginThrottle(clock().now);
+    const never = new Promise<void>(() => undefined);
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED; i++) await t.acquire('10.0.0.9', 'a', never);
+    let leave!: () => void;
+    const left = t.acquire('10.0.0.9', 'a', new Promise<void>((r) => (leave = r)));
+    leave();
+    expect(await left).toMatchObject({ allowed: false, busy: true });
+    const queued = Array.from({ length: MAX_WAITING_PER_ADDRESS }, () =>
+      t.acquire('10.0.0.9', 'a', never),
+    );
+    expect(await t.acquire('10.0.0.9', 'a', never)).toMatchObject({ allowed: false, busy: true });
+    expect(queued).toHaveLength(MAX_WAITING_PER_ADDRESS);
   });
 });

@@ -32,29 +32,28 @@ async function open(
 ): Promise<CommandResult> {
   const state = ctx.state;
   if (state.kind !== 'authenticated' && state.kind !== 'selected') throw new Error('not logged in');
-  if (state.kind === 'selected') {
-    // Even a SELECT that fails leaves no mailbox selected (RFC 3501 §6.3.1), as in Dovecot.
-    ctx.state = { kind: 'authenticated', account: state.account, store: state.store };
-    await state.view.close();
-    ctx.untagged('OK [CLOSED] Previous mailbox closed.');
-  }
-  const qresync = args.length === 2 ? selectParams(ctx, args[1]) : undefined;
-  if (args.length !== 2) expectCount(args, 1);
-  const name = mailboxName(args[0], ctx);
+  let view: MailboxView;
+  let qresync: QresyncParams | undefined;
+  let listLine: string | undefined;
   const rev2 = rev2Enabled(ctx);
-  // RFC 9051 §6.3.2: IMAP4rev2 names the mailbox in a LIST response, with no RECENT or UNSEEN.
-  const listLine = rev2 ? await selectedListLine(ctx, name) : undefined;
-  const view = await ctx.openView(name, readOnly);
-  const keywords = new Set<string>();
-  let firstUnseen = 0;
-  const seen = new Set<ReadonlySet<string>>(); // records share their flag sets
-  for (let seq = 1; seq <= view.exists; seq++) {
-    const flags = view.recordAt(seq)!.flags;
-    if (!firstUnseen && !flags.has('\\Seen')) firstUnseen = seq;
-    if (seen.has(flags)) continue;
-    seen.add(flags);
-    for (const f of flags) if (!f.startsWith('\\')) keywords.add(f);
+  try {
+    qresync = args.length === 2 ? selectParams(ctx, args[1]) : undefined;
+    if (args.length !== 2) expectCount(args, 1);
+    const name = mailboxName(args[0], ctx);
+    // RFC 9051 §6.3.2: IMAP4rev2 names the mailbox in a LIST response, with no RECENT or UNSEEN.
+    listLine = rev2 ? await selectedListLine(ctx, name) : undefined;
+    view = await ctx.openView(name, readOnly);
+  } finally {
+    // Even a SELECT that fails leaves no mailbox selected (RFC 3501 §6.3.1), as in Dovecot.
+    // The previous view closes once the new one is open: selecting the same mailbox again
+    // keeps its folder open in the store rather than reading it from disk again.
+    if (state.kind === 'selected') {
+      ctx.state = { kind: 'authenticated', account: state.account, store: state.store };
+      await state.view.close();
+      ctx.untagged('OK [CLOSED] Previous mailbox closed.');
+    }
   }
+  const { firstUnseen, keywords } = view.summary; // shared while the mailbox is unchanged
   view.newKeywords(keywords);
   for (const line of view.flagsResponses()) ctx.untagged(line);
   ctx.untagged(`${view.exists} EXISTS`);

@@ -14,8 +14,13 @@ import type { MailboxView } from '../mailbox-view.js';
 import { enableCondstore, modifiers, modseqArg } from '../condstore.js';
 import { SELECTED } from '../state.js';
 import { formatNumbers } from '../sequence-set.js';
-import type { FlagUpdate, MessageRecord } from '../../store/types.js';
-import { StoreError } from '../../store/errors.js';
+import type { FlagUpdate } from '../../store/types.js';
+
+/**
+ * Messages changed under one hold of the mailbox's lock (one shared MODSEQ each): a STORE on
+ * 100,000 messages does not keep other sessions waiting for the whole of it.
+ */
+const STORE_BATCH_MESSAGES = 1_000;
 
 const MODES: Readonly<Record<string, FlagUpdate>> = {
   FLAGS: 'set',
@@ -51,41 +56,36 @@ async function run(
   if (unchangedSince !== undefined) enableCondstore(ctx);
   let expunged = false;
   const modified: number[] = [];
-  for (const uid of view.resolve(set, byUid)) {
-    const before = view.record(uid)?.modseq;
-    const outcome = view.isVanished(uid) ? 'expunged' : await storeOne(ctx, uid, request);
-    if (outcome === 'expunged') expunged = true;
-    else if (outcome === 'modified') modified.push(byUid ? uid : view.seqOf(uid)!);
-    else if (!silent || (view.reportModseq && outcome.modseq !== before))
-      ctx.untagged(changeResponse(view, uid, byUid, silent));
+  const uids = view.resolve(set, byUid).filter((uid) => {
+    if (view.isVanished(uid)) expunged = true;
+    return !view.isVanished(uid);
+  });
+  for (let start = 0; start < uids.length; start += STORE_BATCH_MESSAGES) {
+    const batch = uids.slice(start, start + STORE_BATCH_MESSAGES);
+    const before = batch.map((uid) => view.record(uid)?.modseq);
+    const outcomes = await view.mailbox.updateFlagsMany(
+      batch,
+      request.mode,
+      request.flags,
+      request.unchangedSince,
+    );
+    for (const [i, uid] of batch.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome === 'expunged') expunged = true;
+      else if (outcome === 'modified') modified.push(byUid ? uid : view.seqOf(uid)!);
+      else {
+        view.noteFlags(outcome);
+        for (const line of view.newKeywords(outcome.flags)) ctx.untagged(line);
+        if (!silent || (view.reportModseq && outcome.modseq !== before[i]))
+          ctx.untagged(changeResponse(view, uid, byUid, silent));
+      }
+    }
   }
   if (modified.length > 0)
     return ok('Conditional store failed.', `MODIFIED ${formatNumbers(modified)}`);
   return expunged
     ? no('Some of the messages no longer exist.', 'EXPUNGEISSUED')
     : ok('Store completed.');
-}
-
-/** Changes one message's flags; 'modified' when UNCHANGEDSINCE refused it. */
-async function storeOne(
-  ctx: ImapContext,
-  uid: number,
-  { mode, flags, unchangedSince }: Request,
-): Promise<MessageRecord | 'modified' | 'expunged'> {
-  const view = selectedView(ctx);
-  try {
-    const record =
-      unchangedSince === undefined
-        ? await view.mailbox.updateFlags(uid, mode, flags)
-        : await view.mailbox.updateFlagsUnchangedSince(uid, unchangedSince, mode, flags);
-    if (!record) return 'modified';
-    view.noteFlags(record);
-    for (const line of view.newKeywords(record.flags)) ctx.untagged(line);
-    return record;
-  } catch (err) {
-    if (err instanceof StoreError && err.code === 'EXPUNGED') return 'expunged';
-    throw err;
-  }
 }
 
 /**

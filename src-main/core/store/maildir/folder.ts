@@ -13,8 +13,8 @@ import {
   type FSWatcher,
   type Stats,
 } from 'node:fs';
-import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readdir, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { StoreError, storeErrorFromFs } from '../errors.js';
 import type {
@@ -22,6 +22,7 @@ import type {
   BackgroundIndexer,
   IndexedFile,
   NewMessage,
+  FlagOutcome,
   FlagUpdate,
   MailboxChange,
   MessageRecord,
@@ -51,7 +52,7 @@ import {
   mergeUidLists,
   readUidListFile,
   stampOf,
-  uidListStamp,
+  uidListStampNow,
   type UidListOnDisk,
 } from './uidlist-file.js';
 import { nextUidValidity } from './uidvalidity.js';
@@ -167,6 +168,11 @@ export class MaildirFolder {
   /** Every message's record in UID order, until something changes. */
   #snapshot: MessageRecord[] | undefined;
   /**
+   * UIDs of the messages still in new/, ascending, until an entry is added, removed or moved
+   * between new/ and cur/: a SELECT when nothing changed does not walk every message for them.
+   */
+  #newUids: number[] | undefined;
+  /**
    * The mtimes of new/ and cur/ when they were last listed, kept only if they were already
    * older than STABLE_MTIME_MS then: while they have not moved, nothing was added, removed or
    * renamed, and the listing is skipped.
@@ -258,7 +264,7 @@ export class MaildirFolder {
     // A released cache (no session had the folder open) is read back for sessions only: the
     // new-mail watcher's syncs look at new files alone.
     if (!this.#cache.loaded && (this.#active > 0 || !this.#released)) await this.#cache.load();
-    await this.#loadKeywords();
+    this.#loadKeywords();
     const checkedAt = Date.now();
     const mtimes = await this.#dirMtimes();
     if (this.#folderIno !== undefined && this.#folderIno !== mtimes.ino) this.#reset();
@@ -304,10 +310,10 @@ export class MaildirFolder {
   /** The modification times of new/ and cur/: a file added, removed or renamed changes them. */
   async #dirMtimes(): Promise<{ new: number; cur: number; ino: number }> {
     try {
-      const [fresh, current] = await Promise.all([
-        stat(join(this.path, 'new')),
-        stat(join(this.path, 'cur')),
-      ]);
+      // Two stats of directories: at once costs less than two thread-pool round trips, and
+      // they are what a SELECT of an unchanged folder waits on.
+      const fresh = statSync(join(this.path, 'new'));
+      const current = statSync(join(this.path, 'cur'));
       return { new: fresh.mtimeMs, cur: current.mtimeMs, ino: current.ino };
     } catch (err) {
       throw storeErrorFromFs(err, this.name);
@@ -340,7 +346,7 @@ export class MaildirFolder {
     this.#entries.clear();
     this.#highest = 0;
     this.#listed = undefined;
-    this.#snapshot = undefined;
+    this.#entriesChanged();
   }
 
   /**
@@ -352,7 +358,7 @@ export class MaildirFolder {
   async #rereadUidList(): Promise<boolean> {
     if (!this.#uidList) return false; // the first sync reads it under the lock
     const path = join(this.path, UIDLIST_FILE);
-    if ((await uidListStamp(path)) === this.#uidListStamp) return false;
+    if (uidListStampNow(path) === this.#uidListStamp) return false;
     const disk = await readUidListFile(path);
     if (disk.stamp === this.#uidListStamp || disk.kind !== 'valid') return false;
     this.#uidListStamp = disk.stamp;
@@ -407,7 +413,7 @@ export class MaildirFolder {
    * the UID is remembered for QRESYNC's VANISHED (RFC 7162 §3.2.5.2).
    */
   #vanished(uid: number): void {
-    this.#snapshot = undefined;
+    this.#entriesChanged();
     this.#modseqs.expunged(uid);
   }
 
@@ -487,7 +493,7 @@ export class MaildirFolder {
     if (this.#uidList && this.#uidList.uidValidity !== list.uidValidity) {
       this.#entries.clear(); // someone reset the uidlist: every UID is new (RFC 3501 §2.3.1.1)
       this.#highest = 0;
-      this.#snapshot = undefined;
+      this.#entriesChanged();
     }
     this.#uidList = list;
     const uidByBase = new Map<string, number>();
@@ -528,7 +534,7 @@ export class MaildirFolder {
       const modseq = this.#modseqs.found(found.uid, lettersOf(found.fileName));
       const entry: Entry = { ...found, modseq };
       this.#entries.set(entry.uid, entry);
-      this.#snapshot = undefined;
+      this.#entriesChanged();
     };
     const toCount: [number, string, Listed, Stats][] = [];
     for (const [index, [uid, base, seen]] of missing.entries()) {
@@ -619,8 +625,9 @@ export class MaildirFolder {
   /** Moves files from new/ to cur/ (as every Maildir reader does); their UIDs are \Recent. */
   async #claimNew(): Promise<number[]> {
     const recent: number[] = [];
-    for (const entry of this.#entries.values()) {
-      if (entry.dir !== 'new') continue;
+    for (const uid of this.#inNew()) {
+      const entry = this.#entries.get(uid);
+      if (entry?.dir !== 'new') continue;
       const fileName = formatName(entry.base, lettersOf(entry.fileName));
       try {
         renameSync(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
@@ -635,10 +642,11 @@ export class MaildirFolder {
   }
 
   #inNew(): number[] {
-    return [...this.#entries.values()]
+    this.#newUids ??= [...this.#entries.values()]
       .filter((e) => e.dir === 'new')
       .map((e) => e.uid)
       .sort((a, b) => a - b);
+    return [...this.#newUids];
   }
 
   #status(): {
@@ -705,21 +713,30 @@ export class MaildirFolder {
     return flags;
   }
 
+  /** The snapshot and the list of new/ are made again when next asked for. */
+  #entriesChanged(): void {
+    this.#snapshot = undefined;
+    this.#newUids = undefined;
+  }
+
   /** Records where a file is now; its record is rebuilt if its flag letters changed. */
   #moved(entry: Entry, dir: Subdir, fileName: string): void {
+    if (entry.fileName === fileName && entry.dir === dir) return; // the usual case in a listing
     if (lettersOf(entry.fileName) !== lettersOf(fileName)) {
       entry.modseq = this.#modseqs.next();
       entry.record = undefined;
-      this.#snapshot = undefined;
+      this.#entriesChanged();
     }
+    if (entry.dir !== dir) this.#newUids = undefined;
     entry.dir = dir;
     entry.fileName = fileName;
   }
 
-  async #loadKeywords(): Promise<void> {
+  #loadKeywords(): void {
     let keywords: string[];
     try {
-      keywords = parseKeywords(await readFile(join(this.path, KEYWORDS_FILE), 'utf8'));
+      // A small file, read at once: cheaper than a thread-pool round trip on every sync.
+      keywords = parseKeywords(readFileSync(join(this.path, KEYWORDS_FILE), 'utf8'));
     } catch {
       keywords = [];
     }
@@ -743,7 +760,7 @@ export class MaildirFolder {
       if ([...lettersOf(entry.fileName)].some((l) => renamed.has(l)))
         entry.modseq = this.#modseqs.next();
     }
-    this.#snapshot = undefined;
+    this.#entriesChanged();
   }
 
   /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
@@ -813,30 +830,138 @@ export class MaildirFolder {
       if (!entry)
         throw new StoreError('EXPUNGED', `message ${uid} in ${this.name} no longer exists`);
       if (entry.modseq > unchangedSince) return undefined;
-      // The new name is computed from the current one each try, so flags another program set
-      // in the meantime survive (the rename failing with ENOENT tells us it happened).
-      await this.#renameEntry(entry, async () => {
-        const wanted = new Set(mode === 'set' ? [] : this.#record(entry).flags);
-        for (const flag of changes) {
-          if (mode === 'remove') deleteFlag(wanted, flag);
-          else wanted.add(flag);
-        }
-        const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
-        for (const flag of wanted) {
-          const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
-          if (letter) letters.push(letter);
-        }
-        return formatName(entry.base, letters);
-      });
+      await this.#applyFlags(entry, mode, changes);
       await this.#saveModseqs();
       return this.#record(entry);
+    });
+  }
+
+  /**
+   * updateFlags for many messages as one change: under one hold of the lock, in one modseq
+   * batch (the messages share one new MODSEQ, as in Dovecot's STORE transaction, which
+   * RFC 7162 §3.1 allows), with the mod-sequences written at most once, before the caller
+   * tells anyone. For each UID: its record, 'modified' (UNCHANGEDSINCE, RFC 7162 §3.1.3) or
+   * 'expunged'.
+   */
+  updateFlagsMany(
+    uids: readonly number[],
+    mode: FlagUpdate,
+    flags: Iterable<string>,
+    unchangedSince = Infinity,
+  ): Promise<FlagOutcome[]> {
+    const changes = [...flags].filter((f) => f.toLowerCase() !== '\\recent'); // session state only
+    return this.#mutex.run(() =>
+      this.#modseqs.batch(async () => {
+        const outcomes: FlagOutcome[] = [];
+        // Old flag letters → new ones: the same for every message that had the same letters.
+        const renamed = new Map<string, string | undefined>();
+        for (const uid of uids) {
+          const entry = this.#entries.get(uid);
+          if (!entry) outcomes.push('expunged');
+          else if (entry.modseq > unchangedSince) outcomes.push('modified');
+          else if (this.#applyFlagsNow(entry, mode, changes, renamed))
+            outcomes.push(this.#record(entry));
+          else {
+            outcomes.push(await this.#applyFlagsOrGone(entry, mode, changes));
+            renamed.clear(); // it may have given a keyword a letter
+          }
+        }
+        await this.#saveModseqs();
+        return outcomes;
+      }),
+    );
+  }
+
+  async #applyFlagsOrGone(
+    entry: Entry,
+    mode: FlagUpdate,
+    changes: readonly string[],
+  ): Promise<MessageRecord | 'expunged'> {
+    try {
+      await this.#applyFlags(entry, mode, changes);
+      return this.#record(entry);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'EXPUNGED') return 'expunged';
+      throw err;
+    }
+  }
+
+  /**
+   * The usual case of `#applyFlags`, done at once (no promise per message of a large STORE):
+   * false when it needs the slower way (a keyword without a letter yet, a file renamed by
+   * another program meanwhile), which then starts from the beginning.
+   */
+  #applyFlagsNow(
+    entry: Entry,
+    mode: FlagUpdate,
+    changes: readonly string[],
+    renamed: Map<string, string | undefined>,
+  ): boolean {
+    const before = lettersOf(entry.fileName);
+    if (!renamed.has(before)) renamed.set(before, this.#newLetters(entry, mode, changes));
+    const after = renamed.get(before);
+    if (after === undefined) return false;
+    const fileName = `${entry.base}:2,${after}`;
+    if (entry.dir === 'cur' && entry.fileName === fileName) return true;
+    try {
+      // The folder's path is already normal: no join() (and its normalising) per message.
+      renameSync(
+        `${this.path}${sep}${entry.dir}${sep}${entry.fileName}`,
+        `${this.path}${sep}cur${sep}${fileName}`,
+      );
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storeErrorFromFs(err, this.name);
+      return false;
+    }
+    this.#moved(entry, 'cur', fileName);
+    return true;
+  }
+
+  /** The sorted flag letters after the change, or undefined if a keyword has no letter yet. */
+  #newLetters(entry: Entry, mode: FlagUpdate, changes: readonly string[]): string | undefined {
+    const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
+    for (const flag of this.#wantedFlags(entry, mode, changes)) {
+      const letter = systemFlagLetter(flag) ?? this.#knownKeywordLetter(flag);
+      if (letter === undefined) return undefined;
+      letters.push(letter);
+    }
+    return formatName('', letters).slice(':2,'.length);
+  }
+
+  #wantedFlags(entry: Entry, mode: FlagUpdate, changes: readonly string[]): Set<string> {
+    const wanted = new Set(mode === 'set' ? [] : this.#record(entry).flags);
+    for (const flag of changes) {
+      if (mode === 'remove') deleteFlag(wanted, flag);
+      else wanted.add(flag);
+    }
+    return wanted;
+  }
+
+  /** A keyword's letter in dovecot-keywords as last read, without reading it again. */
+  #knownKeywordLetter(keyword: string): string | undefined {
+    const index = this.#keywords.findIndex((k) => k?.toLowerCase() === keyword.toLowerCase());
+    return index === -1 ? undefined : keywordLetter(index);
+  }
+
+  /** Renames the message's file to carry its new flags (under the lock). */
+  async #applyFlags(entry: Entry, mode: FlagUpdate, changes: readonly string[]): Promise<void> {
+    // The new name is computed from the current one each try, so flags another program set
+    // in the meantime survive (the rename failing with ENOENT tells us it happened).
+    await this.#renameEntry(entry, async () => {
+      const wanted = this.#wantedFlags(entry, mode, changes);
+      const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
+      for (const flag of wanted) {
+        const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
+        if (letter) letters.push(letter);
+      }
+      return formatName(entry.base, letters);
     });
   }
 
   async #keywordLetter(keyword: string): Promise<string | undefined> {
     let index = this.#keywords.findIndex((k) => k?.toLowerCase() === keyword.toLowerCase());
     if (index === -1) {
-      await this.#loadKeywords(); // another writer may have added it
+      this.#loadKeywords(); // another writer may have added it
       index = this.#keywords.findIndex((k) => k?.toLowerCase() === keyword.toLowerCase());
     }
     if (index === -1) {
@@ -1362,11 +1487,22 @@ export class MaildirFolder {
   }
 
   #startWatching(): void {
+    // Listeners hear once the events have been quiet for WATCH_DEBOUNCE_MS. A STORE on every
+    // message renames thousands of files, two events each: one timer per quiet period, pushed
+    // back when it fires early, costs far less than clearing and setting one per event.
+    let lastEventAt = 0;
+    const fire = (): void => {
+      const quietMs = performance.now() - lastEventAt;
+      if (quietMs < WATCH_DEBOUNCE_MS) {
+        this.#debounce = setTimeout(fire, WATCH_DEBOUNCE_MS - quietMs);
+        return;
+      }
+      this.#debounce = undefined;
+      for (const listener of this.#listeners) listener({ mailbox: this.name });
+    };
     const notify = (): void => {
-      clearTimeout(this.#debounce);
-      this.#debounce = setTimeout(() => {
-        for (const listener of this.#listeners) listener({ mailbox: this.name });
-      }, WATCH_DEBOUNCE_MS);
+      lastEventAt = performance.now();
+      this.#debounce ??= setTimeout(fire, WATCH_DEBOUNCE_MS);
     };
     for (const dir of ['new', 'cur']) {
       try {
@@ -1384,6 +1520,7 @@ export class MaildirFolder {
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
     clearTimeout(this.#debounce);
+    this.#debounce = undefined;
   }
 
   /** Stops watching and writes what the cache learned. */

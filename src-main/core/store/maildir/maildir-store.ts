@@ -4,6 +4,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError, storeErrorFromFs } from '../errors.js';
 import {
@@ -33,6 +34,13 @@ import {
 
 /** Files left in tmp/ longer than this are abandoned deliveries (the Maildir spec says 36 h). */
 const TMP_MAX_AGE_MS = 36 * 3600_000;
+/**
+ * How often one folder's tmp/ is looked through for them (Dovecot scans every 8 hours too):
+ * not on every SELECT, which would list tmp/ each time a phone opens the folder.
+ */
+const TMP_CLEAN_INTERVAL_MS = 8 * 3600_000;
+/** Folder path → when its tmp/ was last looked through (this process). */
+const tmpCleanedAt = new Map<string, number>();
 const SUBSCRIPTIONS_FILE = 'subscriptions';
 /** PATH_MAX (4096 with its NUL on Linux) less room for `/cur/<message file name>` inside. */
 const MAX_FOLDER_PATH_BYTES = 4095 - 256;
@@ -149,7 +157,11 @@ export class MaildirStore implements MailStore {
     const path = await this.#locate(name);
     if (!(await isMaildir(path)))
       throw new StoreError('NOT_FOUND', `Mailbox "${name}" does not exist`);
-    await cleanTmp(path);
+    const now = Date.now();
+    if (now - (tmpCleanedAt.get(path) ?? -Infinity) >= TMP_CLEAN_INTERVAL_MS) {
+      tmpCleanedAt.set(path, now);
+      await cleanTmp(path);
+    }
     let shared = openFolders.get(path);
     if (!shared) {
       shared = { folder: new MaildirFolder(path, isInbox(name) ? 'INBOX' : name), refs: 0 };
@@ -398,6 +410,8 @@ class FolderHandle implements MaildirMailbox {
     this.#folder.updateFlags(uid, mode, flags);
   updateFlagsUnchangedSince: Mailbox['updateFlagsUnchangedSince'] = (uid, modseq, mode, flags) =>
     this.#folder.updateFlagsUnchangedSince(uid, modseq, mode, flags);
+  updateFlagsMany: Mailbox['updateFlagsMany'] = (uids, mode, flags, unchangedSince) =>
+    this.#folder.updateFlagsMany(uids, mode, flags, unchangedSince);
   expunge = (uids: Iterable<number>) => this.#folder.expunge(uids);
   expungedSince = (modseq: number) => this.#folder.expungedSince(modseq);
 
@@ -426,11 +440,12 @@ class FolderHandle implements MaildirMailbox {
   }
 }
 
-async function isMaildir(path: string): Promise<boolean> {
+/** One stat of a directory, done at once (every SELECT asks): no thread-pool round trip. */
+function isMaildir(path: string): Promise<boolean> {
   try {
-    return (await stat(join(path, 'cur'))).isDirectory();
+    return Promise.resolve(statSync(join(path, 'cur')).isDirectory());
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
 }
 

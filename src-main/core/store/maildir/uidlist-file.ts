@@ -9,6 +9,7 @@
  * it is read again once it has settled, and never replaced by a new UIDVALIDITY meanwhile.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseUidList, UidListFormatError, type UidList, type UidRecord } from './uidlist.js';
 
@@ -44,8 +45,9 @@ export async function readUidListFile(
 }
 
 /** The file's stamp without reading it (undefined when there is none). */
-export async function uidListStamp(path: string): Promise<string | undefined> {
-  const info = await stat(path).catch(() => undefined);
+/** The uidlist's stamp, or undefined when it is missing; one stat, done at once. */
+export function uidListStampNow(path: string): string | undefined {
+  const info = statSync(path, { throwIfNoEntry: false });
   return info && stampOf(info);
 }
 
