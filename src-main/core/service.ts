@@ -165,6 +165,7 @@ export class MailportService {
       saveToSent: () => this.settings.current.relay.saveToSent,
       hostName: hostName(),
       logger: this.logger,
+      changed: () => this.events.emit({ type: 'queue-changed' }),
     });
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
@@ -575,6 +576,7 @@ export class MailportService {
             { account: envelope.account, bytes: message.length },
             'submission queued',
           );
+          this.events.emit({ type: 'queue-changed' });
           this.#delivery.kick();
         },
       },

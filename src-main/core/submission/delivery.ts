@@ -23,6 +23,8 @@ export interface DeliveryServices {
   readonly saveToSent: () => boolean;
   readonly hostName: string;
   readonly logger: Logger;
+  /** Called after each attempt, whatever its outcome: the queue's summary may differ now. */
+  readonly changed?: () => void;
 }
 
 export class RelayDelivery {
@@ -85,7 +87,11 @@ export class RelayDelivery {
       for (const entry of await queue.waiting()) {
         if (this.#stopped) return;
         if (!all && Date.parse(entry.nextAttemptAt) > Date.now()) continue;
-        await this.#attempt(entry, relay);
+        try {
+          await this.#attempt(entry, relay);
+        } finally {
+          this.#services.changed?.();
+        }
       }
     } catch (err) {
       logger.error({ err }, 'submission queue: delivery loop failed');
