@@ -32,6 +32,7 @@ export class RelayDelivery {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
+  #againAll = false;
   #stopped = false;
 
   constructor(services: DeliveryServices) {
@@ -46,19 +47,27 @@ export class RelayDelivery {
     this.kick(true);
   }
 
-  /** Runs the loop now (after a new message was queued, or the relay settings changed). */
+  /**
+   * Runs the loop now (after a new message was queued, or the relay settings changed); `all`
+   * also tries messages whose next attempt is not due yet. A kick during a run is kept for
+   * right after it, `all` included: setRelay's retry follows applySettings' plain kick at
+   * once and must not shrink into it (a corrected relay would then wait for the backoff).
+   */
   kick(all = false): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
+      this.#againAll ||= all;
       return;
     }
     clearTimeout(this.#timer);
     this.#running = this.#run(all).finally(() => {
       this.#running = undefined;
       if (this.#again) {
+        const againAll = this.#againAll;
         this.#again = false;
-        this.kick();
+        this.#againAll = false;
+        this.kick(againAll);
       }
     });
   }

@@ -5,7 +5,13 @@
  */
 import type { ListenerName } from '../../../src-main/core/config/schema.js';
 import { Action } from './action.svelte.js';
-import { LISTENERS, STANDARD_PORTS, checkPorts, type ListenerField } from '../lib/listeners.js';
+import {
+  LISTENERS,
+  NEEDS_RELAY,
+  STANDARD_PORTS,
+  checkPorts,
+  type ListenerField,
+} from '../lib/listeners.js';
 import { errorsByKey } from '../lib/errors-by-key.js';
 import type { SettingChanges, SettingsState } from './settings.svelte.js';
 
@@ -60,7 +66,11 @@ export class ProtocolsForm {
 
   async submit(): Promise<void> {
     if (!this.valid)
-      return this.apply.refuse('Some ports need a change first: see the messages above.');
+      return this.apply.refuse(
+        LISTENERS.some((n) => this.checks[n].error === NEEDS_RELAY)
+          ? 'Sending cannot be turned on yet: see the message above.'
+          : 'Some ports need a change first: see the messages above.',
+      );
     if (Object.keys(this.changes).length === 0)
       return this.apply.say('Nothing to apply: these are the settings in use.');
     this.serverErrors = {};

@@ -1,9 +1,11 @@
 /**
  * The outgoing queue as the window follows it: the admin server's event stream says
  * `queue-changed` when a phone's message is queued and again when an attempt to relay it ends,
- * so the Dashboard's "Outgoing mail waiting" is never left showing a queue that has changed.
- * A real `mailport serve`, a real SMTP session over implicit TLS, a relay on a loopback port
- * where nothing listens (the attempt fails at once).
+ * so the Dashboard's "Outgoing mail waiting" is never left showing a queue that has changed;
+ * and correcting the relay (setRelay, as the window's Save does) tries the waiting message at
+ * once rather than at its next retry. A real `mailport serve`, a real SMTP session over
+ * implicit TLS, a relay first on a loopback port where nothing listens (the attempt fails at
+ * once), then a local smtp-server sink standing in for the provider.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
@@ -15,6 +17,13 @@ import type { Status } from '../../../src-main/core/control/api.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { freePort } from '../../helpers/ports.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
+import {
+  makeSinkCertificate,
+  SINK_PASSWORD,
+  SINK_USER,
+  startSink,
+  type SmtpSink,
+} from '../../helpers/smtp-sink.js';
 
 const USER = 'me@example.org';
 const PASSWORD = 'correct horse';
@@ -25,9 +34,12 @@ let server: RunningMailport;
 let adminPort: number;
 let submissionsPort: number;
 let token: string;
+let sink: SmtpSink;
 
 beforeAll(async () => {
   maildir = await mkdtemp(join(tmpdir(), 'mailport-queue-events-'));
+  const sinkFiles = makeSinkCertificate(maildir);
+  sink = await startSink(await freePort(), sinkFiles);
   adminPort = await freePort();
   submissionsPort = await freePort();
   const closedRelayPort = await freePort();
@@ -38,29 +50,36 @@ beforeAll(async () => {
       host: '127.0.0.1',
       port: closedRelayPort,
       security: 'tls',
-      username: 'relay-user',
+      username: SINK_USER,
       saveToSent: false,
     };
   });
   // No retry within the test: exactly one attempt, right after the message is queued.
-  server = await runMailport(setup, { MAILPORT_RELAY_RETRY_MS: '600000' });
+  server = await runMailport(setup, {
+    MAILPORT_RELAY_RETRY_MS: '600000',
+    MAILPORT_TEST_RELAY_CA: sinkFiles.cert,
+  });
   token = (await readFile(dataPaths(setup.dataDir).adminToken, 'utf8')).trim();
 });
 
 afterAll(async () => {
   await server?.stop();
+  await sink?.stop();
   await rm(maildir, { recursive: true, force: true });
   if (server) await rm(server.dataDir, { recursive: true, force: true });
 });
 
-async function status(): Promise<Status> {
-  const res = await fetch(`http://127.0.0.1:${adminPort}/api/getStatus`, {
+async function api<T>(method: string, args: unknown = {}): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${adminPort}/api/${method}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify(args),
   });
-  return (await res.json()) as Status;
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
 }
+
+const status = (): Promise<Status> => api<Status>('getStatus');
 
 function eventStream(): Promise<IncomingMessage> {
   return new Promise((resolve) => {
@@ -110,5 +129,21 @@ describe('queue events', () => {
     } finally {
       stream.destroy();
     }
+  });
+
+  it('setting the relay again tries the waiting message at once, not at its next retry', async () => {
+    // The message of the test above waits ten minutes for its next attempt.
+    expect((await status()).queue.count).toBe(1);
+    await api('setRelay', {
+      host: '127.0.0.1',
+      port: sink.port,
+      security: 'tls',
+      username: SINK_USER,
+      password: SINK_PASSWORD,
+    });
+    for (let i = 0; i < WAIT_STEPS && sink.received.length === 0; i++)
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+    expect(sink.received.map((m) => m.to)).toEqual([['friend@example.net']]);
+    expect((await status()).queue.count).toBe(0);
   });
 });
