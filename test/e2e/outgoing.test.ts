@@ -271,6 +271,9 @@ describe('sending from the phone, set up in the window', () => {
     await goTo(page, 'Outgoing mail');
     await page.getByRole('textbox', { name: 'Port', exact: true }).fill(String(sink.port));
     await page.getByRole('button', { name: 'Save' }).click();
+    await until('the new port in settings.json', async () =>
+      (await settings()).relay.port === sink.port ? true : undefined,
+    );
     await page.getByText(/^Saved\./).waitFor();
     await expectNoAxeViolation('Outgoing mail');
     // The password typed once signed in at the provider (the sink refuses any other).
