@@ -122,7 +122,7 @@ export const SCREENS = [
 export async function goTo(page: Page, title: string): Promise<void> {
   await page
     .getByRole('navigation', { name: 'Screens' })
-    .getByRole('link', { name: title })
+    .getByRole('link', { name: title, exact: true })
     .click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
 }
