@@ -61,7 +61,8 @@ import { SubmissionServer } from './submission/server.js';
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
 
-const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
+/** How each listener starts TLS; the one table the listeners and the status both read. */
+export const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imaps: 'implicit',
   imap: 'starttls',
   pop3s: 'implicit',
