@@ -31,7 +31,9 @@ export interface RelayChecks {
 export function checkRelay(fields: Readonly<RelayFields>): RelayChecks {
   const port = fields.port.trim();
   return {
-    host: fields.host.trim() ? null : "Enter your provider's outgoing server, like smtp.example.org.",
+    host: fields.host.trim()
+      ? null
+      : "Enter your provider's outgoing server, like smtp.example.org.",
     port:
       /^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535
         ? null
@@ -45,7 +47,9 @@ export function checkRelay(fields: Readonly<RelayFields>): RelayChecks {
  */
 export function portForSecurity(port: string, security: RelaySecurity): string {
   const standard = Object.values(RELAY_PORTS).map(String);
-  return port.trim() === '' || standard.includes(port.trim()) ? String(RELAY_PORTS[security]) : port;
+  return port.trim() === '' || standard.includes(port.trim())
+    ? String(RELAY_PORTS[security])
+    : port;
 }
 
 /**

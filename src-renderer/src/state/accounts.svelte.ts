@@ -109,9 +109,7 @@ export class AccountsState {
   async removeSender(account: string, address: string): Promise<void> {
     const actions = this.senderActionsFor(account);
     actions.add.clear();
-    const result = await actions.remove.run(() =>
-      this.#bridge.removeSender({ account, address }),
-    );
+    const result = await actions.remove.run(() => this.#bridge.removeSender({ account, address }));
     if (result) this.#setSenders(result.account, result.senders);
   }
 

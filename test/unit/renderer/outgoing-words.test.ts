@@ -32,9 +32,12 @@ describe('relay form checks', () => {
     expect(checkRelay(typed())).toEqual({ host: null, port: null });
   });
 
-  it.each(['', '0', '65536', '46 5', 'smtp'])('refuses the port %j, naming the usual one', (port) => {
-    expect(checkRelay(typed({ port, security: 'starttls' })).port).toMatch(/usually 587/);
-  });
+  it.each(['', '0', '65536', '46 5', 'smtp'])(
+    'refuses the port %j, naming the usual one',
+    (port) => {
+      expect(checkRelay(typed({ port, security: 'starttls' })).port).toMatch(/usually 587/);
+    },
+  );
 
   it('asks for a host when there is none', () => {
     expect(checkRelay(typed({ host: '  ' })).host).toMatch(/outgoing server/);
