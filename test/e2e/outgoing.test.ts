@@ -155,6 +155,15 @@ describe('sending from the phone, set up in the window', () => {
     expect((await settings()).listeners.submission.enabled).toBe(false);
     await expect(LineClient.connect(ports.submission)).rejects.toThrow(/ECONNREFUSED/);
     await page.getByRole('button', { name: 'Undo changes' }).click();
+    // The Dashboard's switch explains the same, with the way there.
+    await goTo(page, 'Dashboard');
+    const card = page.locator('[data-listener="submission"]');
+    await card.getByRole('switch').click();
+    await card.getByText(/outgoing server first/).waitFor();
+    expect(await card.getByRole('switch').isChecked()).toBe(false);
+    await card.getByRole('link', { name: 'Set the outgoing server on Outgoing mail' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Outgoing mail' }).waitFor();
+    expect((await settings()).listeners.submission.enabled).toBe(false);
   });
 
   it('saves the relay: settings.json has it, only the secret file has the password', async () => {
