@@ -34,7 +34,9 @@ export type ServiceEvent =
       readonly mailbox: string;
       readonly messages: number;
     }
-  | { readonly type: 'settings-changed' };
+  | { readonly type: 'settings-changed' }
+  /** A message was queued for the relay, or an attempt to relay one ended (getStatus().queue). */
+  | { readonly type: 'queue-changed' };
 
 export class ServiceEvents {
   readonly #emitter = new EventEmitter();

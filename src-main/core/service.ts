@@ -61,7 +61,8 @@ import { MailIndexer } from './mail-indexer.js';
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
 
-const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
+/** How each listener starts TLS; the one table the listeners and the status both read. */
+export const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
   imaps: 'implicit',
   imap: 'starttls',
   pop3s: 'implicit',
@@ -165,6 +166,7 @@ export class MailportService {
       saveToSent: () => this.settings.current.relay.saveToSent,
       hostName: hostName(),
       logger: this.logger,
+      changed: () => this.events.emit({ type: 'queue-changed' }),
     });
     this.#pop3 = new Pop3Server(this.#protocolServices());
     this.#imap = new ImapServer(this.#protocolServices());
@@ -547,6 +549,7 @@ export class MailportService {
             { account: envelope.account, bytes: message.length },
             'submission queued',
           );
+          this.events.emit({ type: 'queue-changed' });
           this.#delivery.kick();
         },
       },

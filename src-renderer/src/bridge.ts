@@ -111,6 +111,7 @@ function subscribe(
     'progress',
     'new-mail',
     'settings-changed',
+    'queue-changed',
   ];
   const onMessage = (message: MessageEvent<string>): void => {
     try {

@@ -29,10 +29,11 @@ export interface E2eMailport extends RunningMailport {
 
 /**
  * `mailport serve` with one account (a Maildir with three messages) and a sandboxed HOME
- * (trust store `$HOME/.pki/nssdb`).
+ * (trust store `$HOME/.pki/nssdb`); `env` adds to its environment.
  */
 export async function startMailport(
   change: (s: Settings) => void = () => undefined,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<E2eMailport> {
   const maildir = await mkdtemp(join(tmpdir(), 'mailport-e2e-mail-'));
   const store = new MaildirStore(maildir);
@@ -48,7 +49,11 @@ export async function startMailport(
     s.admin.port = adminPort;
     change(s);
   });
-  const running = await runMailport(setup, { HOME: home, XDG_CONFIG_HOME: join(home, '.config') });
+  const running = await runMailport(setup, {
+    ...env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+  });
   const token = (await readFile(dataPaths(setup.dataDir).adminToken, 'utf8')).trim();
   return {
     ...running,
@@ -105,6 +110,7 @@ export async function openWindow(
 export const SCREENS = [
   ['dashboard', 'Dashboard'],
   ['protocols', 'Protocols and ports'],
+  ['outgoing', 'Outgoing mail'],
   ['security', 'Security'],
   ['certificate', 'Certificate'],
   ['accounts', 'Accounts'],
@@ -116,7 +122,7 @@ export const SCREENS = [
 export async function goTo(page: Page, title: string): Promise<void> {
   await page
     .getByRole('navigation', { name: 'Screens' })
-    .getByRole('link', { name: title })
+    .getByRole('link', { name: title, exact: true })
     .click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
 }

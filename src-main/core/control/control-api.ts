@@ -28,7 +28,7 @@ import { infeasible } from '../config/feasible.js';
 import { LISTENER_NAMES, type Settings } from '../config/schema.js';
 import { SettingsError } from '../config/settings-store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
-import { LISTENER_TITLES, type MailportService } from '../service.js';
+import { LISTENER_TITLES, TLS_MODE, type MailportService } from '../service.js';
 import { StoreError } from '../store/errors.js';
 import { allowedSenders } from '../submission/senders.js';
 import { changeSenders, removeRelay, setRelay, showRelay } from '../submission/relay-settings.js';
@@ -77,7 +77,8 @@ export function createControlApi(
       listeners: LISTENER_NAMES.map((name) => ({
         name,
         title: LISTENER_TITLES[name],
-        tls: name === 'imaps' || name === 'pop3s' ? 'implicit' : 'starttls',
+        // From the service's own table: a name list here once called 465 STARTTLS.
+        tls: TLS_MODE[name],
         enabled: settings.listeners[name].enabled,
         port: settings.listeners[name].port,
         state: states[name],

@@ -23,6 +23,8 @@ export interface DeliveryServices {
   readonly saveToSent: () => boolean;
   readonly hostName: string;
   readonly logger: Logger;
+  /** Called after each attempt, whatever its outcome: the queue's summary may differ now. */
+  readonly changed?: () => void;
 }
 
 export class RelayDelivery {
@@ -30,6 +32,7 @@ export class RelayDelivery {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
+  #againAll = false;
   #stopped = false;
 
   constructor(services: DeliveryServices) {
@@ -44,19 +47,27 @@ export class RelayDelivery {
     this.kick(true);
   }
 
-  /** Runs the loop now (after a new message was queued, or the relay settings changed). */
+  /**
+   * Runs the loop now (after a new message was queued, or the relay settings changed); `all`
+   * also tries messages whose next attempt is not due yet. A kick during a run is kept for
+   * right after it, `all` included: setRelay's retry follows applySettings' plain kick at
+   * once and must not shrink into it (a corrected relay would then wait for the backoff).
+   */
   kick(all = false): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
+      this.#againAll ||= all;
       return;
     }
     clearTimeout(this.#timer);
     this.#running = this.#run(all).finally(() => {
       this.#running = undefined;
       if (this.#again) {
+        const againAll = this.#againAll;
         this.#again = false;
-        this.kick();
+        this.#againAll = false;
+        this.kick(againAll);
       }
     });
   }
@@ -85,7 +96,11 @@ export class RelayDelivery {
       for (const entry of await queue.waiting()) {
         if (this.#stopped) return;
         if (!all && Date.parse(entry.nextAttemptAt) > Date.now()) continue;
-        await this.#attempt(entry, relay);
+        try {
+          await this.#attempt(entry, relay);
+        } finally {
+          this.#services.changed?.();
+        }
       }
     } catch (err) {
       logger.error({ err }, 'submission queue: delivery loop failed');

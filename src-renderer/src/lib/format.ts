@@ -45,6 +45,8 @@ export function eventWords(event: TimedEvent): string {
       return `New mail for ${event.account} in ${event.mailbox} (${event.messages} messages).`;
     case 'settings-changed':
       return 'Settings were changed.';
+    case 'queue-changed':
+      return 'Outgoing mail waiting changed.';
     case 'progress':
       return `${event.task}: ${event.step}`;
   }

@@ -1,23 +1,37 @@
 /**
- * The four listeners in the window's words, and the checks on the ports a user types: a whole
- * number 1–65535, no port twice (nor the settings page's own), ports below 1024 flagged.
+ * The six listeners in the window's words, and the checks on the ports a user types: a whole
+ * number 1–65535, no port twice (nor the settings page's own), ports below 1024 flagged, and
+ * no submission listener on while there is no relay to send through.
  */
-import type {
-  ListenerName as AnyListenerName,
-  MailListenerName as ListenerName,
-} from '../../../src-main/core/config/schema.js';
+import type { ListenerName } from '../../../src-main/core/config/schema.js';
 
-export const LISTENERS: readonly ListenerName[] = ['imaps', 'imap', 'pop3s', 'pop3'];
+export const LISTENERS: readonly ListenerName[] = [
+  'imaps',
+  'imap',
+  'pop3s',
+  'pop3',
+  'submissions',
+  'submission',
+];
 
-/** DESIGN.md's standard ports (Exchange 2007's defaults). */
+/** The listeners that only relay (issue 18): they cannot be on without a relay. */
+export const SUBMISSION_LISTENERS: readonly ListenerName[] = ['submissions', 'submission'];
+
+/** DESIGN.md's standard ports (Exchange 2007's defaults; RFC 8314 §7.3 and RFC 6409 §8). */
 export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
   imaps: 993,
   imap: 143,
   pop3s: 995,
   pop3: 110,
+  submissions: 465,
+  submission: 587,
 };
 
-export const TITLES: Readonly<Record<AnyListenerName, string>> = {
+/** Why a submission listener cannot be turned on yet, in the window's words. */
+export const NEEDS_RELAY =
+  "Sending needs your provider's outgoing server first: set it on the Outgoing mail screen, then turn this on.";
+
+export const TITLES: Readonly<Record<ListenerName, string>> = {
   imaps: 'IMAP over TLS',
   imap: 'IMAP with STARTTLS',
   pop3s: 'POP3 over TLS',
@@ -39,12 +53,19 @@ export interface FieldCheck {
   readonly warning: string | null;
 }
 
+/** `hasRelay`: whether a relay is saved (without one a submission listener cannot be on). */
 export function checkPorts(
   fields: Readonly<Record<ListenerName, ListenerField>>,
   adminPort: number | undefined,
+  hasRelay = true,
 ): Record<ListenerName, FieldCheck> {
   const out = {} as Record<ListenerName, FieldCheck>;
-  for (const name of LISTENERS) out[name] = checkPort(name, fields, adminPort);
+  for (const name of LISTENERS) {
+    const needsRelay = !hasRelay && fields[name].enabled && SUBMISSION_LISTENERS.includes(name);
+    out[name] = needsRelay
+      ? { error: NEEDS_RELAY, warning: null }
+      : checkPort(name, fields, adminPort);
+  }
   return out;
 }
 

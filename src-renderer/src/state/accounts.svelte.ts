@@ -1,10 +1,15 @@
-/** The Accounts screen: the list, adding, a new password shown once, removing. */
+/**
+ * The Accounts screen: the list, adding, a new password shown once, removing, and the
+ * addresses each account may send from.
+ */
 import type { MailportBridge } from '../bridge.js';
 import { Action } from './action.svelte.js';
 
 export interface AccountRow {
   readonly name: string;
   readonly maildir: string;
+  /** The addresses it may send from (MAIL FROM); empty: see lib/senders.ts. */
+  readonly senders: readonly string[];
 }
 
 /** A password the user sees once, with what it belongs to. */
@@ -20,6 +25,7 @@ export class AccountsState {
   readonly add = new Action();
   /** Per-account actions, so an error appears beside that account's buttons. */
   readonly #rowActions: Record<string, { reset: Action; remove: Action }> = {};
+  readonly #senderActions: Record<string, { add: Action; remove: Action }> = {};
   readonly #bridge: MailportBridge;
 
   constructor(bridge: MailportBridge) {
@@ -83,6 +89,34 @@ export class AccountsState {
     if (this.shown?.account === name) this.shown = null;
     await this.load();
     return true;
+  }
+
+  /** Per-account actions on the sender list, so an error appears beside that list. */
+  senderActionsFor(name: string): { add: Action; remove: Action } {
+    return (this.#senderActions[name] ??= { add: new Action(), remove: new Action() });
+  }
+
+  /** Allows `account` to send as `address`; true when Mailport took it. */
+  async addSender(account: string, address: string): Promise<boolean> {
+    const result = await this.senderActionsFor(account).add.run(
+      () => this.#bridge.addSender({ account, address: address.trim() }),
+      `Added. Phones signed in as ${account} may send as ${address.trim()}.`,
+    );
+    if (result) this.#setSenders(result.account, result.senders);
+    return result !== undefined;
+  }
+
+  async removeSender(account: string, address: string): Promise<void> {
+    const actions = this.senderActionsFor(account);
+    actions.add.clear();
+    const result = await actions.remove.run(() => this.#bridge.removeSender({ account, address }));
+    if (result) this.#setSenders(result.account, result.senders);
+  }
+
+  #setSenders(account: string, senders: string[]): void {
+    this.list = this.list.map((a) =>
+      a.name.toLowerCase() === account.toLowerCase() ? { ...a, senders } : a,
+    );
   }
 
   /** Desktop only: the native folder chooser, when the bridge has one. */

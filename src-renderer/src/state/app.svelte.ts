@@ -11,6 +11,7 @@ import { LogsState } from './logs.svelte.js';
 import { MailState } from './mail.svelte.js';
 import { PhoneSetupState } from './phone-setup.svelte.js';
 import { ProtocolsForm } from './protocols.svelte.js';
+import { RelayForm } from './relay.svelte.js';
 import { SecurityForm } from './security.svelte.js';
 import { SettingsState } from './settings.svelte.js';
 import { StatusState } from './status.svelte.js';
@@ -18,6 +19,7 @@ import { StatusState } from './status.svelte.js';
 export const SCREENS = [
   { id: 'dashboard', title: 'Dashboard' },
   { id: 'protocols', title: 'Protocols and ports' },
+  { id: 'outgoing', title: 'Outgoing mail' },
   { id: 'security', title: 'Security' },
   { id: 'certificate', title: 'Certificate' },
   { id: 'accounts', title: 'Accounts' },
@@ -41,6 +43,7 @@ export class AppState {
   readonly settings: SettingsState;
   readonly protocols: ProtocolsForm;
   readonly security: SecurityForm;
+  readonly relay: RelayForm;
   readonly accounts: AccountsState;
   readonly certificate: CertificateState;
   readonly phone: PhoneSetupState;
@@ -53,6 +56,7 @@ export class AppState {
     this.settings = new SettingsState(bridge, this.status);
     this.protocols = new ProtocolsForm(this.settings);
     this.security = new SecurityForm(this.settings);
+    this.relay = new RelayForm(bridge, this.settings);
     this.accounts = new AccountsState(bridge);
     this.certificate = new CertificateState(bridge);
     this.phone = new PhoneSetupState(bridge);

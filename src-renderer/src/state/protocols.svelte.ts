@@ -1,11 +1,17 @@
 /**
  * The Protocols and ports form: each listener's switch and port as the user types them,
- * checked as they type (lib/listeners.ts), and applied live with the keys
- * `listeners.<name>.enabled` / `.port`.
+ * checked as they type (lib/listeners.ts; the submission ones need a saved relay), and applied
+ * live with the keys `listeners.<name>.enabled` / `.port`.
  */
-import type { MailListenerName as ListenerName } from '../../../src-main/core/config/schema.js';
+import type { ListenerName } from '../../../src-main/core/config/schema.js';
 import { Action } from './action.svelte.js';
-import { LISTENERS, STANDARD_PORTS, checkPorts, type ListenerField } from '../lib/listeners.js';
+import {
+  LISTENERS,
+  NEEDS_RELAY,
+  STANDARD_PORTS,
+  checkPorts,
+  type ListenerField,
+} from '../lib/listeners.js';
 import { errorsByKey } from '../lib/errors-by-key.js';
 import type { SettingChanges, SettingsState } from './settings.svelte.js';
 
@@ -16,7 +22,7 @@ export class ProtocolsForm {
   readonly apply = new Action();
   readonly #settings: SettingsState;
 
-  readonly checks = $derived(checkPorts(this.fields, this.#adminPort()));
+  readonly checks = $derived(checkPorts(this.fields, this.#adminPort(), this.#hasRelay()));
   readonly valid = $derived(LISTENERS.every((n) => !this.checks[n].error));
   readonly changes = $derived(this.#changes());
 
@@ -27,6 +33,12 @@ export class ProtocolsForm {
 
   #adminPort(): number | undefined {
     return this.#settings.current?.admin.port;
+  }
+
+  /** Unknown until the settings load: then the check waits for Mailport's own answer. */
+  #hasRelay(): boolean {
+    const current = this.#settings.current;
+    return !current || current.relay.host !== '';
   }
 
   /** Puts the saved settings into the form (keeping the last result's message). */
@@ -54,7 +66,11 @@ export class ProtocolsForm {
 
   async submit(): Promise<void> {
     if (!this.valid)
-      return this.apply.refuse('Some ports need a change first: see the messages above.');
+      return this.apply.refuse(
+        LISTENERS.some((n) => this.checks[n].error === NEEDS_RELAY)
+          ? 'Sending cannot be turned on yet: see the message above.'
+          : 'Some ports need a change first: see the messages above.',
+      );
     if (Object.keys(this.changes).length === 0)
       return this.apply.say('Nothing to apply: these are the settings in use.');
     this.serverErrors = {};
@@ -63,7 +79,7 @@ export class ProtocolsForm {
       return true;
     }, 'Applied. Phones connect to the new ports from now on.');
     if (ok) this.reset();
-    else if (this.apply.error) this.serverErrors = errorsByKey(this.apply.error, LISTENERS);
+    else if (this.apply.error) this.serverErrors = listenerErrors(this.apply.error);
   }
 
   #changes(): SettingChanges {
@@ -82,11 +98,22 @@ export class ProtocolsForm {
   }
 }
 
+/**
+ * Mailport names a listener (`imap: Another program…`) or one of its keys
+ * (`listeners.submission.enabled: submission needs a relay first…`): both go beside it.
+ */
+function listenerErrors(message: string): Partial<Record<ListenerName, string>> {
+  const keys = LISTENERS.flatMap((n) => [n, `listeners.${n}.enabled`, `listeners.${n}.port`]);
+  const out: Partial<Record<ListenerName, string>> = {};
+  for (const [key, text] of Object.entries(errorsByKey(message, keys))) {
+    const name = LISTENERS.find((n) => key === n || key.startsWith(`listeners.${n}.`))!;
+    out[name] = out[name] ? `${out[name]} ${text}` : text;
+  }
+  return out;
+}
+
 function blank(): Record<ListenerName, ListenerField> {
-  return {
-    imaps: { enabled: false, port: '' },
-    imap: { enabled: false, port: '' },
-    pop3s: { enabled: false, port: '' },
-    pop3: { enabled: false, port: '' },
-  };
+  const out = {} as Record<ListenerName, ListenerField>;
+  for (const name of LISTENERS) out[name] = { enabled: false, port: '' };
+  return out;
 }

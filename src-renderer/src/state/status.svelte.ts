@@ -37,7 +37,9 @@ export class StatusState {
 
   onEvent(event: TimedEvent): void {
     if (event.type === 'progress') return;
-    this.recent = [{ seq: ++this.#seq, event }, ...this.recent].slice(0, RECENT_EVENTS);
+    // The Dashboard's queue section shows it; a line per attempt would crowd out the rest.
+    if (event.type !== 'queue-changed')
+      this.recent = [{ seq: ++this.#seq, event }, ...this.recent].slice(0, RECENT_EVENTS);
     if (event.type === 'new-mail') return;
     // Several events arrive together (a listener rebinding, a login): one refresh for them.
     clearTimeout(this.#timer);

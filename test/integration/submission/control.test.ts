@@ -146,6 +146,17 @@ describe('phone setup with submission on', () => {
     await client.closedByServer();
   });
 
+  it("describes each submission listener's TLS as a phone meets it (465 implicit, 587 STARTTLS)", async () => {
+    // Checked on the wire first: the 465-style port speaks TLS before any SMTP byte.
+    const ca = await readFile(join(server.dataDir, 'certs', 'ca.pem'), 'utf8');
+    const client = await LineClient.connectTls(submissionsPort, { ca, servername: 'localhost' });
+    expect(await client.line()).toMatch(/^220 /);
+    client.close();
+    const { listeners } = (await api<Status>('getStatus')).body;
+    const tls = Object.fromEntries(listeners.map((l) => [l.name, l.tls]));
+    expect(tls).toMatchObject({ submissions: 'implicit', submission: 'starttls' });
+  });
+
   it('adds and removes senders of an account (ControlApi)', async () => {
     const added = await api<{ senders: string[] }>('addSender', {
       account: USER,

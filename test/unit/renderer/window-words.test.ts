@@ -3,6 +3,7 @@
  * updateSettings error belongs, log lines in plain words, sizes and events.
  */
 import { describe, expect, it } from 'vitest';
+import type { ListenerName } from '../../../src-main/core/config/schema.js';
 import { LISTENER_TITLES } from '../../../src-main/core/service.js';
 import { checkPorts, TITLES, type ListenerField } from '../../../src-renderer/src/lib/listeners.js';
 import { errorsByKey } from '../../../src-renderer/src/lib/errors-by-key.js';
@@ -14,12 +15,14 @@ import {
   tlsWords,
 } from '../../../src-renderer/src/lib/format.js';
 
-type Fields = Record<'imaps' | 'imap' | 'pop3s' | 'pop3', ListenerField>;
+type Fields = Record<ListenerName, ListenerField>;
 const fields = (imaps: string, imap: string, pop3s: string, pop3: string): Fields => ({
   imaps: { enabled: true, port: imaps },
   imap: { enabled: true, port: imap },
   pop3s: { enabled: true, port: pop3s },
   pop3: { enabled: false, port: pop3 },
+  submissions: { enabled: false, port: '10465' },
+  submission: { enabled: false, port: '10587' },
 });
 
 describe('port checks', () => {
@@ -45,6 +48,23 @@ describe('port checks', () => {
     expect(checks.imaps.warning).toMatch(/below 1024 need administrator rights.*10993/);
     for (const name of ['imap', 'pop3s', 'pop3'] as const)
       expect(checks[name]).toEqual({ error: null, warning: null });
+  });
+
+  it('refuses a submission listener switched on while no relay is saved, and says where', () => {
+    const typed = fields('10993', '10143', '10995', '10110');
+    typed.submission.enabled = true;
+    const withoutRelay = checkPorts(typed, 7780, false);
+    expect(withoutRelay.submission.error).toMatch(/outgoing server first.*Outgoing mail screen/);
+    expect(withoutRelay.submissions).toEqual({ error: null, warning: null });
+    expect(checkPorts(typed, 7780, true).submission).toEqual({ error: null, warning: null });
+  });
+
+  it('refuses a submission port that another listener already has', () => {
+    const typed = fields('10993', '10143', '10995', '10110');
+    typed.submissions.port = '10143';
+    expect(checkPorts(typed, 7780).submissions.error).toBe(
+      'Port 10143 is also set for IMAP with STARTTLS.',
+    );
   });
 });
 
