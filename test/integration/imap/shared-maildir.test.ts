@@ -240,7 +240,8 @@ describe('a Maildir deleted under the running server', () => {
   afterAll(stopServer);
 
   it('is logged as an error and shown by `mailport status`', async () => {
-    await rm(maildir, { recursive: true, force: true });
+    // Retried: the background indexer may be writing its cache into the folder meanwhile.
+    await rm(maildir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     const env = { ...process.env, MAILPORT_DATA_DIR: server.dataDir };
     let status = await run(process.execPath, [CLI, 'status'], { env });
     for (let i = 0; i < 20 && !/Maildir/.test(status.stdout); i++) {
