@@ -2,8 +2,9 @@
  * The invalid-response oracle for IMAP (RFC 3501 §7, §9): reads the server's bytes as
  * responses, consuming `{n}` literals exactly, and reports anything a client could not parse
  * or should never see: a line that is not `* …`, `+ …` or `<tag> OK|NO|BAD …`; a tag the
- * client never sent; NUL, bare CR or LF; 8-bit or control bytes outside literals; and
- * `[SERVERBUG]`, which means the server failed, not the client.
+ * client never sent; NUL, bare CR or LF; 8-bit or control bytes outside literals (after
+ * `* ENABLED UTF8=ACCEPT` or `IMAP4rev2`, well-formed UTF-8 in data lines is allowed: RFC 6855
+ * §3, RFC 9051 §9); and `[SERVERBUG]`, which means the server failed, not the client.
  */
 
 export type ImapResponse =
@@ -31,6 +32,8 @@ export class ImapResponseReader {
   /** Text of the response so far (literal contents replaced by their length). */
   #pending = '';
   #literalLeft = 0;
+  /** The session enabled UTF8=ACCEPT or IMAP4rev2: data lines may carry UTF-8. */
+  #utf8 = false;
   readonly #isSentTag: (tag: string) => boolean;
 
   constructor(isSentTag: (tag: string) => boolean) {
@@ -94,8 +97,9 @@ export class ImapResponseReader {
         problems.push({ kind: 'serverbug', message: '[SERVERBUG]', line });
     }
     if (tag === '*') {
-      if (!status && /[^\x20-\x7e]/.test(line.replace(/\{\d+\}\r\n/g, ''))) {
-        // 8-bit outside literals in data lines (a literal's contents are not in `line`)
+      if (/^\* ENABLED .*\b(UTF8=ACCEPT|IMAP4rev2)\b/i.test(line)) this.#utf8 = true;
+      const data = line.replace(/\{\d+\}\r\n/g, ''); // a literal's contents are not in `line`
+      if (!status && /[^\x20-\x7e]/.test(data) && !(this.#utf8 && utf8Text(data))) {
         fail('8-bit or control byte outside a literal');
       }
       return status ? { kind: 'untagged', line, status } : { kind: 'untagged', line };
@@ -105,6 +109,17 @@ export class ImapResponseReader {
     if (!/^[\x21-\x7e]+$/.test(tag) || tag.includes('+')) return fail('malformed tag');
     if (!this.#isSentTag(tag)) fail(`tagged reply to "${tag}", a tag the client never sent`);
     return { kind: 'tagged', line, tag, status };
+  }
+}
+
+/** Printable text in well-formed UTF-8 (`text` holds the raw bytes as latin1). */
+function utf8Text(text: string): boolean {
+  if (/[\x00-\x1f\x7f]/.test(text)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, 'latin1'));
+    return true;
+  } catch {
+    return false;
   }
 }
 

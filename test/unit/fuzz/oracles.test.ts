@@ -22,6 +22,15 @@ describe('IMAP response oracle', () => {
       expect(imapProblems(good, bytewise)).toEqual([]);
     });
   }
+  it('takes UTF-8 in data lines only after ENABLED UTF8=ACCEPT, and never malformed', () => {
+    const name = '* LIST () "/" "F\xc3\xa4r"\r\n'; // "Fär" in UTF-8, as latin1 bytes
+    expect(imapProblems(name, false).join('\n')).toContain('outside a literal');
+    const enabled = '* ENABLED UTF8=ACCEPT\r\na1 OK done\r\n';
+    expect(imapProblems(enabled + name, true)).toEqual([]);
+    expect(imapProblems(enabled + '* LIST () "/" "F\xe4r"\r\n', false).join('\n')).toContain(
+      'outside a literal',
+    );
+  });
   it.each([
     ['a2 OK done\r\n', 'a tag the client never sent'],
     ['a1 NO [SERVERBUG] oops\r\n', 'serverbug'],
