@@ -1,6 +1,9 @@
 /**
  * Replacing a file so that a crash leaves either the old or the new content, never a mix:
  * write a temporary sibling, fsync it, rename it over the target, fsync the folder.
+ *
+ * The temporary name never begins with ".": in a Maildir++ root every such name is a folder,
+ * and a program listing the root mid-write (or after a crash) must not see one more.
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -16,7 +19,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     await handle.writeFile(data);

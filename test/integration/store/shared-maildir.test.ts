@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { chmod, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,31 @@ describe('UIDVALIDITY', () => {
       .padStart(8, '0');
     expect(await readFile(join(maildir, 'dovecot-uidvalidity'), 'utf8')).toBe(last);
     expect(await readdir(maildir)).toContain(`dovecot-uidvalidity.${last}`);
+  });
+
+  it('writes no temporary file under a folder name in the Maildir root', async () => {
+    // In Maildir++ every name in the root that begins with "." is a folder. Another program
+    // listing the root while Mailport replaces dovecot-uidvalidity must not see one more.
+    await seedMaildir(maildir, 1);
+    server = await runMailport(await setUpMailport(maildir));
+    const seen = new Set<string>();
+    const watcher = watch(maildir, (_event, name) => {
+      if (name) seen.add(name.toString());
+    });
+    try {
+      const client = await selectInbox(server.ports.imap);
+      for (let round = 0; round < 3; round++) {
+        expect((await client.imap(`c${round}`, `CREATE Box${round}`)).tagged).toMatch(/OK/);
+      }
+      client.close();
+      await sleep(100); // inotify events are delivered asynchronously
+    } finally {
+      watcher.close();
+    }
+    const folderNames = /^\.(Box\d|Sent|Drafts|Trash|Junk|Archive)$/;
+    const strays = [...seen].filter((n) => n.startsWith('.') && !folderNames.test(n));
+    expect(seen).toContain('dovecot-uidvalidity');
+    expect(strays).toEqual([]);
   });
 
   it.skipIf(!hasDovecot)('comes from one counter shared with Dovecot', async () => {
