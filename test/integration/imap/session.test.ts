@@ -7,6 +7,7 @@ import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
 import { startService, type TestService } from '../../helpers/service.js';
+import { readCacheFile } from '../../helpers/cache-file.js';
 
 let t: TestService;
 const clients: LineClient[] = [];
@@ -231,10 +232,8 @@ describe('IMAP messages', () => {
     await expect
       .poll(
         async () => {
-          const text = await readFile(join(t.maildir, 'mailport.cache'), 'utf8').catch(() => '{}');
-          const entries = (JSON.parse(text) as { entries?: Record<string, unknown[]> }).entries;
-          const [facts] = Object.values(entries ?? {});
-          return Object.keys((facts?.[3] as object | undefined) ?? {}).sort();
+          const [facts] = (await readCacheFile(join(t.maildir, 'mailport.cache'))).values();
+          return Object.keys(facts?.extra ?? {}).sort();
         },
         { timeout: 10_000, interval: 100 },
       )

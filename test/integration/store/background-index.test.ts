@@ -11,6 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateMessages, wireBytes, writeCorpus } from '../../helpers/corpus.js';
+import { readCacheFile } from '../../helpers/cache-file.js';
 import { LineClient } from '../../helpers/line-client.js';
 import {
   runMailport,
@@ -78,17 +79,10 @@ async function headerSync(): Promise<string[]> {
 
 /** How many messages the cache file holds every header-sync fact for (0 if unreadable). */
 async function indexedOnDisk(maildir: string): Promise<number> {
-  try {
-    const data = JSON.parse(await readFile(join(maildir, CACHE), 'utf8')) as {
-      entries: Record<string, unknown[]>;
-    };
-    return Object.values(data.entries).filter((e) => {
-      const extra = e[3] as Record<string, unknown> | undefined;
-      return extra && HEADER_SYNC_KEYS.every((k) => typeof extra[k] === 'string');
-    }).length;
-  } catch {
-    return 0;
-  }
+  const facts = [...(await readCacheFile(join(maildir, CACHE))).values()];
+  return facts.filter(
+    ({ extra }) => extra && HEADER_SYNC_KEYS.every((k) => typeof extra[k] === 'string'),
+  ).length;
 }
 
 /** Waits (bounded) until the cache file holds the facts of every message. */

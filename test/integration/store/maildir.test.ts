@@ -108,6 +108,34 @@ describe('UIDs', () => {
     expect((await m.sync()).messages.map((x) => x.uid)).toEqual([1, 3]);
   });
 
+  it('leaves the uidlist as it is for one removal among many; a file put back gets a new UID', async () => {
+    // As Dovecot does: a removed message's record stays until the file is rewritten anyway
+    // (or a quarter of it is stale), so one deletion in a large folder costs no rewrite.
+    for (let i = 1; i <= 20; i++) await put('cur', `17000000${10 + i}.M1P1.h:2,`, `m${i}\n`);
+    const gone = join(root, 'cur', '1700000015.M1P1.h:2,');
+    let m = await inbox();
+    expect((await m.sync()).messages).toHaveLength(20);
+    const before = await uidlist();
+    await unlink(gone);
+    expect((await m.sync()).messages.map((x) => x.uid)).not.toContain(5);
+    expect(await uidlist()).toBe(before);
+    // Put back under the same name: a new UID, never 5 again (RFC 3501 §2.3.1.1) …
+    await put('cur', '1700000015.M1P1.h:2,', 'm5\n');
+    const back = (await m.sync()).messages.map((x) => x.uid);
+    expect(back).not.toContain(5);
+    expect(back).toContain(21);
+    // … also when the server restarted between the removal and the return.
+    await unlink(join(root, 'cur', '1700000016.M1P1.h:2,'));
+    expect((await m.sync()).messages.map((x) => x.uid)).not.toContain(6);
+    for (const h of open.splice(0)) await h.close();
+    store = new MaildirStore(root);
+    await put('cur', '1700000016.M1P1.h:2,', 'm6\n');
+    m = await inbox();
+    const afterRestart = (await m.sync()).messages.map((x) => x.uid);
+    expect(afterRestart).not.toContain(6);
+    expect(afterRestart).toHaveLength(20);
+  });
+
   it('starts a new UIDVALIDITY without losing mail when the uidlist is damaged', async () => {
     await put('cur', '1700000001.M1P1.h:2,', 'a\n');
     await writeFile(join(root, 'dovecot-uidlist'), 'garbage\n');
@@ -278,6 +306,30 @@ describe('sizes and content', () => {
       m = await inbox();
       expect((await m.sync()).messages.map((x) => x.size)).toEqual(sizes);
     }
+  });
+
+  it('appends what one new message teaches to mailport.cache, and writes nothing for a removal', async () => {
+    for (let i = 1; i <= 20; i++) await put('cur', `17000000${10 + i}.M1P1.h:2,`, `m${i}\n`);
+    const cache = () => readFile(join(root, 'mailport.cache'), 'utf8');
+    let m = await inbox();
+    await m.sync();
+    for (const h of open.splice(0)) await h.close(); // writes the cache
+    const first = await cache();
+    m = await inbox();
+    await m.sync();
+    await store.deliver('INBOX', Buffer.from('Subject: new\n\nx\n'));
+    await put('cur', '1700000099.M1P1.h:2,', 'no sizes in this name\n');
+    await m.sync();
+    for (const h of open.splice(0)) await h.close();
+    const second = await cache();
+    expect(second.startsWith(first)).toBe(true);
+    expect(second.slice(first.length)).toContain('1700000099.M1P1.h');
+    m = await inbox();
+    await m.sync();
+    await unlink(join(root, 'cur', '1700000011.M1P1.h:2,'));
+    expect((await m.sync()).messages).toHaveLength(21);
+    for (const h of open.splice(0)) await h.close();
+    expect(await cache()).toBe(second);
   });
 
   it('looks at a file named with its sizes only when its size or date is asked for', async () => {

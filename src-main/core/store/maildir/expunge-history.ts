@@ -20,6 +20,8 @@ export class ExpungeHistory {
   #floor: number;
   /** The last batch got a UID below one it had (only the last batch is ever added to). */
   #unsorted = false;
+  /** Every UID in the batches, built when first asked for and dropped on any change. */
+  #all: Set<number> | undefined;
 
   constructor(floor: number, batches: ExpungeBatch[] = []) {
     this.#floor = floor;
@@ -46,6 +48,7 @@ export class ExpungeHistory {
 
   /** Forgets everything: nothing at or below `floor` is known any more. */
   reset(floor: number): void {
+    this.#all = undefined;
     this.#batches = [];
     this.#count = 0;
     this.#floor = floor;
@@ -53,6 +56,7 @@ export class ExpungeHistory {
   }
 
   add(uid: number, modseq: number): void {
+    this.#all?.add(uid);
     const last = this.#batches.at(-1);
     if (last?.modseq === modseq) {
       // A sync finds removed files in no particular order: sorted once, when next read.
@@ -86,8 +90,18 @@ export class ExpungeHistory {
     return out.sort((a, b) => a - b);
   }
 
+  /** Whether `uid` is among the UIDs remembered as expunged. */
+  has(uid: number): boolean {
+    if (this.#all === undefined) {
+      this.#all = new Set();
+      for (const b of this.#batches) for (const u of b.uids) this.#all.add(u);
+    }
+    return this.#all.has(uid);
+  }
+
   #trim(): void {
     while (this.#count > MAX_REMEMBERED_EXPUNGES && this.#batches.length > 0) {
+      this.#all = undefined;
       const oldest = this.#batches.shift()!;
       this.#count -= oldest.uids.length;
       this.#floor = Math.max(this.#floor, oldest.modseq);

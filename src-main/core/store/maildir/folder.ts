@@ -57,6 +57,7 @@ import {
 } from './uidlist-file.js';
 import { nextUidValidity } from './uidvalidity.js';
 import { CACHE_FILE, SizeCache } from './size-cache.js';
+import { FolderListing, type Listed, type ListingChanges, type Subdir } from './listing.js';
 import { MODSEQ_FILE, ModseqFile } from './modseq-file.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
 
@@ -85,15 +86,19 @@ const RESCANS = 2;
 /**
  * How old a directory's mtime must be, on a file system with sub-second times, for an
  * unchanged mtime after a listing to prove nothing moved during it: above the coarse kernel
- * clock tick (at most 10 ms) that stamps directory changes. With whole-second times (ext3,
+ * clock tick (at most 10 ms) that stamps directory changes, with a margin; below the watcher's
+ * quiet period (WATCH_DEBOUNCE_MS), so the sync a change starts can trust its listing and later
+ * syncs skip theirs. With whole-second times (ext3,
  * HFS+, some network file systems) STABLE_MTIME_MS applies instead.
  */
-const QUIET_LISTING_MS = 50;
+const QUIET_LISTING_MS = 25;
 /**
  * Tries at opening, reading, renaming or deleting a message file that another program keeps
  * renaming (each failed try finds its new name first).
  */
 const RENAME_ATTEMPTS = 4;
+/** The uidlist is rewritten for removals alone once their records are this share of it. */
+const UIDLIST_STALE_SHARE = 0.25;
 /** Bytes read from the start of a file to find its header. */
 const HEADER_READ = 16 * 1024;
 /** Large messages are streamed in reads of this size (fewer trips to the thread pool). */
@@ -110,15 +115,8 @@ const INDEX_BATCH = 64;
  */
 const IDLE_RELEASE_MS = 2000;
 
-type Subdir = 'new' | 'cur';
-
 /** Folders of this process that some session has open (an idle server has none). */
 let activeFolders = 0;
-
-interface Listed {
-  readonly dir: Subdir;
-  readonly fileName: string;
-}
 
 /** What a stat of the file (with the name or the cache) tells about a message. */
 interface Facts {
@@ -162,6 +160,13 @@ export class MaildirFolder {
   #folderIno: number | undefined;
   readonly #entries = new Map<number, Entry>();
   #uidByBase = new Map<string, number>();
+  /**
+   * Bases of messages that left the folder whose records the uidlist on disk may still hold.
+   * As Dovecot does, the file is not rewritten for each removal: stale records are harmless
+   * (a record names a file; no file, no message) and are dropped at the next write, or by a
+   * rewrite once they are a quarter of the file (UIDLIST_STALE_SHARE).
+   */
+  readonly #forgotten = new Set<string>();
   #keywords: string[] = [];
   /** Flag sets by file-name letters: one shared, read-only set per combination. */
   readonly #flagSets = new Map<string, ReadonlySet<string>>();
@@ -178,6 +183,10 @@ export class MaildirFolder {
    * renamed, and the listing is skipped.
    */
   #listed: { new: number; cur: number } | undefined;
+  /** new/ and cur/ as last listed, and what changed since (`listing.ts`). */
+  readonly #listing: FolderListing;
+  /** The messages are what `#listing` showed at its last refresh: its changes apply to them. */
+  #listingInSync = false;
   /** Sync requests not yet started: they share the next sync. */
   #queued: SyncBatch | undefined;
   readonly #cache: SizeCache;
@@ -205,6 +214,7 @@ export class MaildirFolder {
     this.#root = root;
     this.#cache = new SizeCache(join(path, CACHE_FILE));
     this.#modseqs = new ModseqFile(path);
+    this.#listing = new FolderListing(path);
   }
 
   /**
@@ -281,26 +291,43 @@ export class MaildirFolder {
       listed.cur !== mtimes.cur
     ) {
       this.#listed = undefined;
-      const listing = await this.#list();
+      const changes = await this.#refreshListing();
+      const inSync = this.#listingInSync;
+      this.#listingInSync = false; // until this sync has applied the listing
+      if (inSync && !lock && !reread && (await this.#applyChanges(changes, mtimes, checkedAt))) {
+        this.#listingInSync = true;
+        if (this.#oldEnough(mtimes, checkedAt)) this.#listed = mtimes;
+        return this.#finishSync(claimRecent);
+      }
+      const listing = new Map(this.#listing.byBase);
       const gone = await this.#recheck(listing, mtimes, checkedAt);
+      const rescanned = listing.size !== this.#listing.byBase.size;
       for (const base of gone) this.#forget(base);
       if (lock || !this.#uidList || someKey(listing, (b) => this.#needsUid(b))) {
         await this.#assignUids(listing, gone, lock);
-      } else if (gone.size > 0) {
-        // Only records to drop: worth a write, not a failed sync (a busy lock, a read-only
-        // Maildir). Memory has forgotten them already; a later write drops them too.
+      } else if (gone.size > 0 && this.#uidListMostlyStale()) {
+        // Only records to drop: worth a write once they are many, never a failed sync (a
+        // busy lock, a read-only Maildir). Memory has forgotten them already.
         await this.#assignUids(listing, gone).catch(() => undefined);
       }
       if (!this.#modseqs.loaded) {
         const list = this.#uidList!;
         await this.#modseqs.load(list.uidValidity, list.nextUid === 1);
+        // A file put back after its UID was expunged (by an earlier run): its stale uidlist
+        // record still names it, and the history just loaded says the UID is retired.
+        if (someKey(listing, (b) => this.#needsUid(b))) await this.#assignUids(listing, gone);
       }
       await this.#refreshEntries(listing, onProgress);
       this.#modseqs.settle(); // what the state file knew and the disk no longer has
       this.#cache.retain((base) => this.#uidByBase.has(base));
-      const newest = Math.max(mtimes.new, mtimes.cur);
-      if (checkedAt - newest > STABLE_MTIME_MS) this.#listed = mtimes;
+      if (this.#oldEnough(mtimes, checkedAt)) this.#listed = mtimes;
+      // Files only a rescan found are not in #listing: its next changes would miss them.
+      if (!rescanned) this.#listingInSync = true;
     }
+    return this.#finishSync(claimRecent);
+  }
+
+  async #finishSync(claimRecent: boolean): Promise<SyncResult> {
     const recent = claimRecent ? await this.#claimNew() : this.#inNew();
     await this.#saveModseqs();
     if (this.#cache.dirty) this.#scheduleCacheSave(); // a cache: written soon, not waited for
@@ -343,6 +370,9 @@ export class MaildirFolder {
     this.#uidList = undefined;
     this.#uidListStamp = undefined;
     this.#uidByBase = new Map();
+    this.#forgotten.clear();
+    this.#listing.reset();
+    this.#listingInSync = false;
     this.#entries.clear();
     this.#highest = 0;
     this.#listed = undefined;
@@ -394,17 +424,70 @@ export class MaildirFolder {
    */
   async #listedQuietly(before: { new: number; cur: number }, checkedAt: number): Promise<boolean> {
     const after = await this.#dirMtimes();
+    return (
+      after.new === before.new && after.cur === before.cur && this.#oldEnough(before, checkedAt)
+    );
+  }
+
+  /**
+   * Whether new/'s and cur/'s mtimes were old enough at `checkedAt` that a change after it
+   * cannot leave them as they were: older than a clock tick (QUIET_LISTING_MS) where the file
+   * system keeps sub-second times, older than STABLE_MTIME_MS where it keeps whole seconds.
+   */
+  #oldEnough(mtimes: { new: number; cur: number }, checkedAt: number): boolean {
     return (['new', 'cur'] as const).every((dir) => {
-      const subSecond = before[dir] % 1000 !== 0;
-      const quietMs = subSecond ? QUIET_LISTING_MS : STABLE_MTIME_MS;
-      return after[dir] === before[dir] && checkedAt - before[dir] > quietMs;
+      const quietMs = mtimes[dir] % 1000 !== 0 ? QUIET_LISTING_MS : STABLE_MTIME_MS;
+      return checkedAt - mtimes[dir] > quietMs;
     });
+  }
+
+  async #refreshListing(): Promise<ListingChanges> {
+    try {
+      return await this.#listing.refresh();
+    } catch (err) {
+      throw storeErrorFromFs(err, this.name);
+    }
+  }
+
+  /**
+   * The common sync, in time proportional to what changed: files renamed (flags; new/ to cur/)
+   * and files removed, by the rules of `#recheck`. Returns false when the changes need the
+   * full sync: a file with no message yet (it needs a UID), or a removal that may be a rename
+   * the listing missed (the full sync lists again). What it did by then (names) stays right.
+   */
+  async #applyChanges(
+    changes: ListingChanges,
+    mtimes: { new: number; cur: number },
+    checkedAt: number,
+  ): Promise<boolean> {
+    if (!this.#uidList) return false;
+    const touched = new Set<string>();
+    for (const l of changes.added) touched.add(baseOf(l.fileName));
+    for (const l of changes.removed) touched.add(baseOf(l.fileName));
+    const missing: string[] = [];
+    for (const base of touched) {
+      const uid = this.#uidByBase.get(base);
+      const entry = uid === undefined ? undefined : this.#entries.get(uid);
+      const now = this.#listing.byBase.get(base);
+      if (now && !entry) return false;
+      if (now) this.#moved(entry!, now.dir, now.fileName);
+      else if (entry) missing.push(base);
+    }
+    if (missing.length === 0) return true;
+    if (!(await this.#listedQuietly(mtimes, checkedAt))) return false;
+    for (const base of missing) {
+      this.#forget(base);
+      this.#cache.drop(base);
+    }
+    if (this.#uidListMostlyStale()) await this.#dropFromUidList().catch(() => undefined);
+    return true;
   }
 
   /** Drops a message whose file is gone; if it ever comes back it gets a new UID. */
   #forget(base: string): void {
     const uid = this.#uidByBase.get(base);
     this.#uidByBase.delete(base);
+    this.#forgotten.add(base);
     if (uid !== undefined && this.#entries.delete(uid)) this.#vanished(uid);
   }
 
@@ -423,8 +506,20 @@ export class MaildirFolder {
     return uid === undefined || this.#retired(uid);
   }
 
+  /**
+   * A UID that must not be shown again: below the highest shown and not in the folder, or
+   * expunged (a file restored after its UID was reported VANISHED, even by an earlier run:
+   * its stale uidlist record may still name it).
+   */
   #retired(uid: number): boolean {
-    return uid <= this.#highest && !this.#entries.has(uid);
+    if (this.#entries.has(uid)) return false;
+    return uid <= this.#highest || this.#modseqs.wasExpunged(uid);
+  }
+
+  /** Whether records of removed messages are a quarter or more of the uidlist's records. */
+  #uidListMostlyStale(): boolean {
+    const records = this.#uidList?.records.length ?? 0;
+    return this.#forgotten.size >= records * UIDLIST_STALE_SHARE;
   }
 
   /**
@@ -446,7 +541,7 @@ export class MaildirFolder {
       const records: UidRecord[] = [];
       const uidByBase = new Map<string, number>();
       for (const r of start.records) {
-        if (gone.has(r.base)) continue;
+        if (gone.has(r.base) || this.#forgotten.has(r.base)) continue;
         if (sameValidity && listing.has(r.base) && this.#retired(r.uid)) continue;
         records.push(r);
         uidByBase.set(r.base, r.uid);
@@ -463,6 +558,7 @@ export class MaildirFolder {
       const list: UidList = { ...start, nextUid, records };
       if (fresh.length > 0 || dropped || changed || nextUid !== start.nextUid) {
         this.#uidListStamp = stampOf(await lock.replace(formatUidList(list)));
+        this.#forgotten.clear();
       } else {
         await lock.release();
       }
@@ -497,7 +593,7 @@ export class MaildirFolder {
     }
     this.#uidList = list;
     const uidByBase = new Map<string, number>();
-    for (const r of list.records) uidByBase.set(r.base, r.uid);
+    for (const r of list.records) if (!this.#forgotten.has(r.base)) uidByBase.set(r.base, r.uid);
     this.#uidByBase = uidByBase;
   }
 
@@ -1008,7 +1104,7 @@ export class MaildirFolder {
     return this.#modseqs.expungedSince(modseq);
   }
 
-  /** Deletes the files of these messages and drops them from the uidlist. */
+  /** Deletes the files of these messages (their uidlist records go at a later write). */
   expunge(uids: Iterable<number>): Promise<number[]> {
     return this.#mutex.run(() => this.#modseqs.batch(() => this.#expunge(uids)));
   }
@@ -1022,9 +1118,10 @@ export class MaildirFolder {
       this.#entries.delete(uid);
       this.#vanished(uid);
       this.#uidByBase.delete(entry.base);
+      this.#forgotten.add(entry.base);
       removed.push(uid);
     }
-    if (removed.length > 0) await this.#dropFromUidList(removed);
+    if (removed.length > 0 && this.#uidListMostlyStale()) await this.#dropFromUidList();
     await this.#saveModseqs();
     return removed.sort((a, b) => a - b);
   }
@@ -1043,17 +1140,17 @@ export class MaildirFolder {
     }
   }
 
-  async #dropFromUidList(removed: number[]): Promise<void> {
+  async #dropFromUidList(): Promise<void> {
     const uidlistPath = join(this.path, UIDLIST_FILE);
     const lock = await DotLock.acquire(uidlistPath);
     try {
       const { list: onDisk } = await this.#startingList(
         await readUidListFile(uidlistPath, { settle: true }),
       );
-      const gone = new Set(removed);
-      const records = onDisk.records.filter((r) => !gone.has(r.uid));
+      const records = onDisk.records.filter((r) => !this.#forgotten.has(r.base));
       const list = { ...onDisk, nextUid: Math.max(onDisk.nextUid, this.#highest + 1), records };
       this.#uidListStamp = stampOf(await lock.replace(formatUidList(list)));
+      this.#forgotten.clear();
       this.#adopt(list);
     } catch (err) {
       await lock.release().catch(() => undefined);

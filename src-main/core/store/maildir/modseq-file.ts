@@ -140,6 +140,11 @@ export class ModseqFile {
     this.#remembered.clear();
   }
 
+  /** Whether `uid` left the folder, as far as the bounded history remembers. */
+  wasExpunged(uid: number): boolean {
+    return this.#history.has(uid);
+  }
+
   /** UIDs expunged above `modseq`, ascending; undefined when the history does not reach it. */
   expungedSince(modseq: number): number[] | undefined {
     return this.#history.since(modseq);
