@@ -3,29 +3,19 @@
  * number 1–65535, no port twice (nor the settings page's own), ports below 1024 flagged, and
  * no submission listener on while there is no relay to send through.
  */
-import type { ListenerName } from '../../../src-main/core/config/schema.js';
+import {
+  LISTENER_NAMES,
+  STANDARD_PORTS,
+  SUBMISSION_LISTENERS as SUBMISSION,
+  type ListenerName,
+} from '../../../src-main/core/config/listener-names.js';
 
-export const LISTENERS: readonly ListenerName[] = [
-  'imaps',
-  'imap',
-  'pop3s',
-  'pop3',
-  'submissions',
-  'submission',
-];
+export { STANDARD_PORTS };
+
+export const LISTENERS: readonly ListenerName[] = LISTENER_NAMES;
 
 /** The listeners that only relay (issue 18): they cannot be on without a relay. */
-export const SUBMISSION_LISTENERS: readonly ListenerName[] = ['submissions', 'submission'];
-
-/** DESIGN.md's standard ports (Exchange 2007's defaults; RFC 8314 §7.3 and RFC 6409 §8). */
-export const STANDARD_PORTS: Readonly<Record<ListenerName, number>> = {
-  imaps: 993,
-  imap: 143,
-  pop3s: 995,
-  pop3: 110,
-  submissions: 465,
-  submission: 587,
-};
+export const SUBMISSION_LISTENERS: readonly ListenerName[] = SUBMISSION;
 
 /** Why a submission listener cannot be turned on yet, in the window's words. */
 export const NEEDS_RELAY =
