@@ -73,7 +73,11 @@ export class Pop3Client {
     while (next <= count || inFlight.length > 0) {
       let batch = '';
       while (next <= count && inFlight.length < window) {
-        inFlight.push(this.#expect(true));
+        const reply = this.#expect(true);
+        // A dropped connection rejects every reply in flight; the first one awaited reports
+        // it, the rest must not end the run as unhandled rejections that hide the cause.
+        reply.catch(() => undefined);
+        inFlight.push(reply);
         batch += `RETR ${next++}\r\n`;
       }
       if (batch) this.socket.write(batch);
