@@ -271,11 +271,17 @@ async function syncState(side: Side): Promise<Record<string, unknown>> {
 /** Every file name under a Maildir (messages, uidlists and keyword files). */
 async function files(maildir: string): Promise<string[]> {
   const entries = await readdir(maildir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(maildir.length))
-    .filter((name) => !/dovecot\.index|dovecot\.list\.index|\.lock$/.test(name))
-    .sort();
+  return (
+    entries
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(maildir.length))
+      // Caches (Dovecot's indexes, Mailport's mailport.cache: written a few seconds after what
+      // they learned, so at any moment) and files mid-write are not mail state.
+      .filter(
+        (name) => !/dovecot\.index|dovecot\.list\.index|\.lock$|mailport\.cache|\.tmp$/.test(name),
+      )
+      .sort()
+  );
 }
 
 const sortedView = (view: Expected): Record<string, Record<string, unknown>> =>
