@@ -47,7 +47,6 @@ import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.js';
-import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { SubmissionEndpoint } from './phone/account-settings.js';
 import { FileSecretStore } from './secrets/file-store.js';
@@ -55,7 +54,7 @@ import { RELAY_PASSWORD_KEY, type SecretStore } from './secrets/secret-store.js'
 import { SubmissionQueue, type QueueSummary } from './submission/queue.js';
 import { RelayDelivery } from './submission/delivery.js';
 import type { RelayConfig } from './submission/relay-client.js';
-import { SubmissionServer } from './submission/server.js';
+import type { SubmissionServer } from './submission/server.js';
 import { MailIndexer } from './mail-indexer.js';
 
 /** How often a listener that could not bind (its port taken) tries again. */
@@ -142,6 +141,8 @@ export class MailportService {
   readonly #protocolLogs: ProtocolLogs;
   readonly #phoneSetupTtlMs: number | undefined;
   #phoneSetup: PhoneSetupPage | undefined;
+  /** smtp-server and the submission session, loaded before a submission listener binds. */
+  #submissionModule: typeof import('./submission/server.js') | undefined;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -227,7 +228,6 @@ export class MailportService {
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
     if (!this.#secureContext) await this.prepareTls();
-    await this.accounts.prepare();
     await this.#protocolLogs.rotate();
     await this.#delivery.start();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
@@ -281,6 +281,9 @@ export class MailportService {
           this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
       if (!on) continue;
+      // Loaded only when a submission listener is on: most servers never need it (issue 16).
+      if (TLS_SUBMISSION.has(name))
+        this.#submissionModule ??= await import('./submission/server.js');
       const listener = new Listener(
         spec,
         () => this.#secureContext,
@@ -431,6 +434,8 @@ export class MailportService {
     await this.closePhoneSetup();
     await this.prepareTls(); // the CA exists before it is offered
     const imaps = this.#listeners.get('imaps')?.state;
+    // The page (its server, the .mobileconfig writer) is loaded when first opened (issue 16).
+    const { openPhoneSetupPage } = await import('./phone/open.js');
     const page: PhoneSetupPage = await openPhoneSetupPage({
       account: account.name,
       certsDir: this.paths.certsDir,
@@ -535,7 +540,9 @@ export class MailportService {
   #submissionServer(name: ListenerName): SubmissionServer {
     let server = this.#submission.get(name);
     if (server) return server;
-    server = new SubmissionServer(
+    const loaded = this.#submissionModule;
+    if (!loaded) throw new Error('submission connection before its module was loaded');
+    server = new loaded.SubmissionServer(
       {
         logger: this.logger,
         hostName: hostName(),

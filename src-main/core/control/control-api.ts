@@ -4,7 +4,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
 import { addAccount } from '../auth/add-account.js';
 import {
@@ -300,7 +299,7 @@ async function phoneSetup(page: PhoneSetupPage, imaps: number): Promise<PhoneSet
   return {
     ports: { page: page.port, imaps },
     url: page.url,
-    qrSvg: await QRCode.toString(page.url, { type: 'svg' }),
+    qrSvg: await qrSvg(page.url),
     account: page.account,
     expiresAt: page.expiresAt.toISOString(),
     caFingerprintSha256: page.caFingerprintSha256 ?? '',
@@ -357,4 +356,10 @@ function rethrow(err: unknown): never {
   if (err instanceof StoreError && err.code !== 'TEMP')
     throw new ControlError('INVALID', `The mail folder cannot be used: ${err.message}.`);
   throw err;
+}
+
+/** The page's link as a QR code; the encoder is loaded on first use, not at start (issue 16). */
+async function qrSvg(url: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toString(url, { type: 'svg' });
 }
