@@ -6,21 +6,13 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { AccountError } from '../auth/accounts.js';
 import { addAccount } from '../auth/add-account.js';
-import {
-  certificateReport,
-  currentMachineNames,
-  importCertificate,
-  ImportError,
-  installTrust,
-  readCertificateInfo,
-  renewCertificate,
-  uninstallTrust,
-  type CertificateInfo,
-  type CertificateReport,
-  type ImportInput,
-  type TrustEnvironment,
+import type {
+  CertificateInfo,
+  CertificateReport,
+  ImportInput,
+  TrustEnvironment,
 } from '../certs/index.js';
-import { isImported } from '../certs/import.js';
+import { isImported } from '../certs/store.js';
 import { CaKeyLockedError } from '../certs/key-vault.js';
 import { setSetting } from '../config/keys.js';
 import { infeasible } from '../config/feasible.js';
@@ -96,8 +88,10 @@ export function createControlApi(
   };
 
   const trustOption = options.trust ? { trust: options.trust } : {};
-  const report = (): Promise<CertificateReport> =>
-    certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
+  const report = async (): Promise<CertificateReport> => {
+    const { certificateReport, currentMachineNames } = await certs();
+    return certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
+  };
 
   return {
     getStatus: () => status(),
@@ -172,6 +166,7 @@ export function createControlApi(
     },
 
     async getCertificate() {
+      const { readCertificateInfo } = await certs();
       const info =
         (await readCertificateInfo(service.paths.certsDir)) ?? (await service.prepareTls())?.info;
       if (!info)
@@ -180,6 +175,7 @@ export function createControlApi(
     },
 
     async renewCertificate() {
+      const { renewCertificate, currentMachineNames } = await certs();
       await renewCertificate(service.paths.certsDir, currentMachineNames(), {
         ...trustOption,
         ...(service.keyVault && { vault: service.keyVault }),
@@ -202,6 +198,7 @@ export function createControlApi(
               pfx: Buffer.from(args.pfx.base64, 'base64'),
               password: args.pfx.password,
             };
+      const { importCertificate, ImportError } = await certs();
       try {
         await importCertificate(service.paths.certsDir, input);
       } catch (err) {
@@ -245,12 +242,16 @@ export function createControlApi(
         );
       }
       await service.prepareTls(); // creates the local CA if there is none yet
+      const { installTrust } = await certs();
       return { results: await installTrust(certsDir, { system, env: options.trust }) };
     },
 
-    uninstallTrust: async ({ system }) => ({
-      results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
-    }),
+    async uninstallTrust({ system }) {
+      const { uninstallTrust } = await certs();
+      return {
+        results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
+      };
+    },
 
     async startPhoneSetup({ account }) {
       const page = await service.openPhoneSetup(account).catch((err: unknown) => {
@@ -362,4 +363,12 @@ function rethrow(err: unknown): never {
 async function qrSvg(url: string): Promise<string> {
   const { default: QRCode } = await import('qrcode');
   return QRCode.toString(url, { type: 'svg' });
+}
+
+/**
+ * The certificate module, loaded on first use: it brings node-forge, which `mailport serve`
+ * does not need to start (issue 16: start-up time).
+ */
+function certs(): Promise<typeof import('../certs/index.js')> {
+  return import('../certs/index.js');
 }
