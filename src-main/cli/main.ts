@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * `mailport`: the command line. Each command is a small function over MailportService.
+ * `mailport`: the command line. Each command is a small function over MailportService, in a
+ * module loaded only when that command runs: `mailport serve` never loads the QR encoder,
+ * the trust-store installers or the relay's SMTP client (issue 16: start-up time).
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +11,6 @@ import { defaultDataDir } from '../core/config/paths.js';
 import { SettingsError } from '../core/config/settings-store.js';
 import { AccountError } from '../core/auth/accounts.js';
 import { StoreError } from '../core/store/errors.js';
-import { accountCommand } from './account.js';
-import { adminUrlCommand, statusCommand } from './admin.js';
-import { certCommand } from './cert.js';
-import { logsCommand } from './logs.js';
-import { phoneSetupCommand } from './phone-setup.js';
-import { configCommand } from './config.js';
-import { serveCommand } from './serve.js';
-import { relayCommand, sendersCommand } from './relay.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: mailport <command>
@@ -62,7 +56,10 @@ function version(): string {
 
 export async function main(argv: string[]): Promise<number> {
   // `config set KEY VALUE` takes its words as they are: a value may start with "-".
-  if (argv[0] === 'config') return configCommand(defaultDataDir(), argv.slice(1));
+  if (argv[0] === 'config') {
+    const { configCommand } = await import('./config.js');
+    return configCommand(defaultDataDir(), argv.slice(1));
+  }
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     console.log(`mailport ${version()}`);
     return 0;
@@ -94,16 +91,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve':
-      return serveCommand(dataDir);
-    case 'account':
-      if (rest[0] === 'senders') return sendersCommand(dataDir, rest.slice(1));
+      return (await import('./serve.js')).serveCommand(dataDir);
+    case 'account': {
+      if (rest[0] === 'senders')
+        return (await import('./relay.js')).sendersCommand(dataDir, rest.slice(1));
+      const { accountCommand } = await import('./account.js');
       return accountCommand(dataDir, rest, {
         ...(values.maildir !== undefined && { maildir: values.maildir }),
         passwordStdin: values['password-stdin'] ?? false,
         allowAnyPath: values['allow-any-path'] ?? false,
       });
+    }
     case 'relay':
-      return relayCommand(dataDir, rest, {
+      return (await import('./relay.js')).relayCommand(dataDir, rest, {
         host: values.host,
         port: values.port,
         security: values.security,
@@ -112,18 +112,18 @@ export async function main(argv: string[]): Promise<number> {
         noSentCopy: values['no-sent-copy'] ?? false,
       });
     case 'status':
-      return statusCommand(dataDir);
+      return (await import('./admin.js')).statusCommand(dataDir);
     case 'admin-url':
-      return adminUrlCommand(dataDir);
+      return (await import('./admin.js')).adminUrlCommand(dataDir);
     case 'logs':
-      return logsCommand(dataDir, values.follow ?? false);
+      return (await import('./logs.js')).logsCommand(dataDir, values.follow ?? false);
     case 'cert':
-      return certCommand(dataDir, rest, {
+      return (await import('./cert.js')).certCommand(dataDir, rest, {
         system: values.system ?? false,
         newCa: values['new-ca'] ?? false,
       });
     case 'phone-setup':
-      return phoneSetupCommand(dataDir, values.account);
+      return (await import('./phone-setup.js')).phoneSetupCommand(dataDir, values.account);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

@@ -1,7 +1,7 @@
 /** `mailport serve`: run the listeners until SIGINT/SIGTERM, then stop cleanly. */
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { unwatchFile, watchFile } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log/logger.js';
 import { AdminServer } from '../core/control/http-server.js';
 import type { ControlApi } from '../core/control/api.js';
@@ -98,7 +98,7 @@ function progressBar(done: number, total: number, width = 24): string {
 }
 
 /** The built settings window (dist/renderer beside dist/main), served at `/`. */
-const RENDERER_DIR = join(import.meta.dirname, '../../renderer');
+const RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
 
 /** The loopback admin server; a busy port is reported and serving goes on without it. */
 async function startAdmin(

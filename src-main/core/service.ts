@@ -10,14 +10,13 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Accounts } from './auth/accounts.js';
 import { ServiceEvents } from './events.js';
+import type { EnsureResult } from './certs/index.js';
+import { createSecureContext, loadTlsMaterial } from './certs/tls-context.js';
 import {
-  currentMachineNames,
-  ensureCertificate,
-  loadTlsMaterial,
-  createSecureContext,
-  type EnsureResult,
-} from './certs/index.js';
-import { CERTIFICATE_CHECK_MS } from './certs/checks.js';
+  CERTIFICATE_CHECK_MS,
+  FIRST_CERTIFICATE_CHECK_MS,
+  RENEW_BEFORE_DAYS,
+} from './certs/schedule.js';
 import { sealCaKey, type KeyVault } from './certs/key-vault.js';
 import type { LoginClient, LoginResult } from './auth/login-result.js';
 import { FAILED_LOGIN_DELAY_MS, LoginThrottle } from './auth/throttle.js';
@@ -47,7 +46,6 @@ import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
 import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.js';
-import { openPhoneSetupPage } from './phone/open.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { SubmissionEndpoint } from './phone/account-settings.js';
 import { FileSecretStore } from './secrets/file-store.js';
@@ -55,11 +53,13 @@ import { RELAY_PASSWORD_KEY, type SecretStore } from './secrets/secret-store.js'
 import { SubmissionQueue, type QueueSummary } from './submission/queue.js';
 import { RelayDelivery } from './submission/delivery.js';
 import type { RelayConfig } from './submission/relay-client.js';
-import { SubmissionServer } from './submission/server.js';
+import type { SubmissionServer } from './submission/server.js';
 import { MailIndexer } from './mail-indexer.js';
 
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How each listener starts TLS; the one table the listeners and the status both read. */
 export const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
@@ -134,6 +134,7 @@ export class MailportService {
   /** Signed-in sessions by account (lower case), with the password hash they signed in with. */
   readonly #signedIn = new Map<string, Set<{ hash: string; end: (reason: string) => void }>>();
   #renewTimer: NodeJS.Timeout | undefined;
+  #firstCheckTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #applying = false;
   #loadedFingerprint: string | undefined;
@@ -142,6 +143,8 @@ export class MailportService {
   readonly #protocolLogs: ProtocolLogs;
   readonly #phoneSetupTtlMs: number | undefined;
   #phoneSetup: PhoneSetupPage | undefined;
+  /** smtp-server and the submission session, loaded before a submission listener binds. */
+  #submissionModule: typeof import('./submission/server.js') | undefined;
 
   private constructor(paths: DataPaths, settings: SettingsStore, options: ServiceOptions) {
     this.paths = paths;
@@ -197,6 +200,8 @@ export class MailportService {
     try {
       if (this.keyVault && (await sealCaKey(this.paths.certsDir, this.keyVault)))
         this.logger.info({ vault: this.keyVault.name }, 'CA key moved into the keychain');
+      // Loaded here, not at start: node-forge is only needed to check or make one (issue 16).
+      const { currentMachineNames, ensureCertificate } = await import('./certs/index.js');
       const result = await ensureCertificate(this.paths.certsDir, currentMachineNames(), {
         ...(this.keyVault && { vault: this.keyVault }),
         onProgress: (step) => {
@@ -226,8 +231,12 @@ export class MailportService {
 
   /** Starts every enabled listener; a listener that cannot bind is reported, not thrown. */
   async start(): Promise<Record<ListenerName, ListenerState>> {
-    if (!this.#secureContext) await this.prepareTls();
-    await this.accounts.prepare();
+    if (!this.#secureContext && (await this.#serveCertificateOnDisk()))
+      this.#firstCheckTimer = setTimeout(
+        () => void this.prepareTls(),
+        FIRST_CERTIFICATE_CHECK_MS,
+      ).unref();
+    else if (!this.#secureContext) await this.prepareTls();
     await this.#protocolLogs.rotate();
     await this.#delivery.start();
     this.#renewTimer ??= setInterval(() => void this.prepareTls(), CERTIFICATE_CHECK_MS).unref();
@@ -236,6 +245,24 @@ export class MailportService {
     const states = await this.applySettings();
     this.#indexer.start(this.accounts.list());
     return states;
+  }
+
+  /**
+   * Loads the certificate and key on disk if they belong together and the certificate is not
+   * due for renewal, without checking its names or CA (that needs node-forge and comes
+   * FIRST_CERTIFICATE_CHECK_MS later): what the last run served is served again at once, and
+   * replaced on the live listeners if the check re-issues it. Otherwise (a first run, damaged
+   * files, expiry near) false, and `start` runs the full check before binding.
+   */
+  async #serveCertificateOnDisk(): Promise<boolean> {
+    const material = await loadTlsMaterial(this.paths.certsDir).catch(() => undefined);
+    const renewAt = Date.now() + RENEW_BEFORE_DAYS * DAY_MS;
+    if (!material || material.notAfter.getTime() <= renewAt) return false;
+    const minVersion = this.settings.current.security.tlsMinVersion;
+    this.#tlsMinVersion = minVersion;
+    this.#secureContext = createSecureContext(material, { minVersion });
+    this.#loadedFingerprint = material.fingerprintSha256;
+    return true;
   }
 
   /** Settles when the background indexing started by `start` has been over every folder. */
@@ -281,6 +308,9 @@ export class MailportService {
           this.events.emit({ type: 'listener', listener: name, state: { status: 'stopped' } });
       }
       if (!on) continue;
+      // Loaded only when a submission listener is on: most servers never need it (issue 16).
+      if (TLS_SUBMISSION.has(name))
+        this.#submissionModule ??= await import('./submission/server.js');
       const listener = new Listener(
         spec,
         () => this.#secureContext,
@@ -431,6 +461,8 @@ export class MailportService {
     await this.closePhoneSetup();
     await this.prepareTls(); // the CA exists before it is offered
     const imaps = this.#listeners.get('imaps')?.state;
+    // The page (its server, the .mobileconfig writer) is loaded when first opened (issue 16).
+    const { openPhoneSetupPage } = await import('./phone/open.js');
     const page: PhoneSetupPage = await openPhoneSetupPage({
       account: account.name,
       certsDir: this.paths.certsDir,
@@ -483,6 +515,8 @@ export class MailportService {
     await this.closePhoneSetup();
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
+    clearTimeout(this.#firstCheckTimer);
+    this.#firstCheckTimer = undefined;
     clearInterval(this.#retryTimer);
     this.#retryTimer = undefined;
     await this.#indexer.stop();
@@ -535,7 +569,9 @@ export class MailportService {
   #submissionServer(name: ListenerName): SubmissionServer {
     let server = this.#submission.get(name);
     if (server) return server;
-    server = new SubmissionServer(
+    const loaded = this.#submissionModule;
+    if (!loaded) throw new Error('submission connection before its module was loaded');
+    server = new loaded.SubmissionServer(
       {
         logger: this.logger,
         hostName: hostName(),

@@ -2,12 +2,11 @@
  * Accounts: names, Maildirs and password hashes kept in the settings. Verifying a password
  * never reveals whether the account exists (a missing account costs the same scrypt time).
  */
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Account } from '../config/schema.js';
 import { ACCOUNT_NAME } from '../config/schema.js';
 import type { SettingsStore } from '../config/settings-store.js';
-import { generatePassword, hashPassword, verifyPassword } from './password.js';
+import { generatePassword, hashPassword, unmatchableHash, verifyPassword } from './password.js';
 import { VerifiedLogins } from './verified-logins.js';
 
 export class AccountError extends Error {
@@ -42,11 +41,11 @@ export function checkChosenPassword(password: string | undefined): void {
 
 export class Accounts {
   /**
-   * What a missing account's password is checked against: a real hash of a random secret,
-   * made by `hashPassword` itself, so its scrypt parameters are always those of real hashes
-   * and a wrong password for a missing user takes as long as for an existing one.
+   * What a missing account's password is checked against: a hash in the form and with the
+   * parameters `hashPassword` writes (a random key no password yields), so a wrong password
+   * for a missing user runs the same scrypt as for an existing one.
    */
-  #dummyHash: Promise<string> | undefined;
+  readonly #dummyHash = unmatchableHash();
   /** Passwords scrypt accepted lately (verified-logins.ts): a repeated login skips scrypt. */
   readonly #verified = new VerifiedLogins();
 
@@ -65,22 +64,12 @@ export class Accounts {
     await this.settings.reloadIfChanged(); // `mailport account …` may have run meanwhile
     const account = this.find(name);
     if (account && this.#verified.matches(account, password)) return account;
-    const hash = account?.passwordHash ?? (await this.#dummy());
+    const hash = account?.passwordHash ?? this.#dummyHash;
     const ok = await verifyPassword(password, hash);
     if (!ok || !account) return undefined;
     // Bound to the hash just checked: if the password changed meanwhile, the entry never matches.
     this.#verified.remember(account.name, hash, password);
     return account;
-  }
-
-  /** Makes the dummy hash now (at start), so the first login for a missing user costs no more. */
-  async prepare(): Promise<void> {
-    await this.#dummy();
-  }
-
-  #dummy(): Promise<string> {
-    this.#dummyHash ??= hashPassword(randomBytes(32).toString('base64'));
-    return this.#dummyHash;
   }
 
   /** Throws unless `name` is a valid name that no account has yet. */

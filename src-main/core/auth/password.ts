@@ -21,10 +21,23 @@ function options(log2N: number, r: number, p: number): ScryptOptions {
   return { N: 2 ** log2N, r, p, maxmem: 2 ** log2N * r * 256 };
 }
 
+function stored(salt: Buffer, key: Buffer): string {
+  return ['scrypt', LOG2_N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await scryptAsync(password, salt, options(LOG2_N, R, P));
-  return ['scrypt', LOG2_N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+  return stored(salt, await scryptAsync(password, salt, options(LOG2_N, R, P)));
+}
+
+/**
+ * A hash in the stored form with the current parameters that no password matches: a random
+ * salt and a random key (a password would have to hit 256 random bits). Checking a password
+ * against it runs scrypt at full cost, as for a real hash, yet making it costs nothing, so a
+ * server can have one at start without spending a scrypt run (issue 16: start-up time).
+ */
+export function unmatchableHash(): string {
+  return stored(randomBytes(SALT_BYTES), randomBytes(KEY_BYTES));
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -7,12 +7,10 @@ import type { ParsedCertificate } from './inspect.js';
 import { isSignedBy, keyMatches, notAfter, notBefore, splitPem } from './inspect.js';
 import { constraintsProblem } from './name-constraints.js';
 import type { WantedNames } from './names.js';
+import { RENEW_BEFORE_DAYS } from './schedule.js';
 import { daysBetween } from './x509.js';
 
-/** Certificates are remade this long before they expire. */
-export const RENEW_BEFORE_DAYS = 30;
-/** How often a running Mailport checks its certificate against the LAN addresses and expiry. */
-export const CERTIFICATE_CHECK_MS = 10 * 60_000;
+export { CERTIFICATE_CHECK_MS, RENEW_BEFORE_DAYS } from './schedule.js';
 
 export interface AuthorityOnDisk {
   readonly cert: ParsedCertificate | undefined;

@@ -4,13 +4,21 @@
  * re-issue leaves it alone; `renewCertificate` goes back to the local CA's certificate.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { writeFileAtomic } from '../util/atomic-file.js';
-import { certificateFiles, CERT_MODE, KEY_MODE, prepareFolder } from './store.js';
+import {
+  certificateFiles,
+  CERT_MODE,
+  IMPORTED_MARKER,
+  isImported,
+  KEY_MODE,
+  prepareFolder,
+} from './store.js';
 
-export const IMPORTED_MARKER = 'imported';
+export { IMPORTED_MARKER, isImported };
+
 const SHROUDED_KEY_BAG = forge.pki.oids.pkcs8ShroudedKeyBag as string;
 const KEY_BAG = forge.pki.oids.keyBag as string;
 const CERT_BAG = forge.pki.oids.certBag as string;
@@ -74,13 +82,6 @@ function checkChainOrder(chain: readonly X509Certificate[]): void {
       );
     }
   });
-}
-
-export async function isImported(certsDir: string): Promise<boolean> {
-  return readFile(join(certsDir, IMPORTED_MARKER)).then(
-    () => true,
-    () => false,
-  );
 }
 
 export async function forgetImport(certsDir: string): Promise<void> {

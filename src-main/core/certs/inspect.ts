@@ -1,6 +1,9 @@
 /** Reading certificates back: what they name, who signed them, whether a key belongs to them. */
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import { splitPem } from './pem.js';
+
+export { keyMatches, parsePrivateKey, splitPem } from './pem.js';
 import { bytesToIp } from './ip.js';
 import {
   NAME_CONSTRAINTS_OID,
@@ -21,11 +24,6 @@ interface ForgeExtension {
   id: string;
   value?: string;
   altNames?: { type: number; value: string }[];
-}
-
-/** The PEM blocks of a file, in order. */
-export function splitPem(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
 /** The first certificate in `pem`, or undefined if there is none or it cannot be read. */
@@ -56,27 +54,10 @@ function subjectAltNames(extensions: ForgeExtension[]): {
   return { dnsNames, ipAddresses };
 }
 
-export function parsePrivateKey(pem: string | undefined): KeyObject | undefined {
-  if (pem === undefined) return undefined;
-  try {
-    return createPrivateKey(pem);
-  } catch {
-    return undefined;
-  }
-}
-
 /** `cert` names `issuer` as its issuer and carries a valid signature by its key. */
 export function isSignedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
   try {
     return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-export function keyMatches(cert: X509Certificate, key: KeyObject): boolean {
-  try {
-    return cert.checkPrivateKey(key);
   } catch {
     return false;
   }

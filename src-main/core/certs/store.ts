@@ -10,6 +10,9 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { PemPair } from './ca.js';
 
+/** Present when the server certificate is the user's own (`import.ts`). */
+export const IMPORTED_MARKER = 'imported';
+
 export const FOLDER_MODE = 0o700;
 export const KEY_MODE = 0o600;
 export const CERT_MODE = 0o644;
@@ -107,5 +110,13 @@ function folderError(path: string, action: string, err: unknown): CertificateFol
     `Could not ${action} ${path} (${cause}). Check that this folder belongs to the user ` +
       `running Mailport and that the disk is not full, or choose another data folder.`,
     { cause: err },
+  );
+}
+
+/** Whether the server certificate is one the user imported (never replaced automatically). */
+export async function isImported(certsDir: string): Promise<boolean> {
+  return readFile(join(certsDir, IMPORTED_MARKER)).then(
+    () => true,
+    () => false,
   );
 }

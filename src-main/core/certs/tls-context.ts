@@ -2,9 +2,9 @@
  * The TLS settings every listener uses (DESIGN.md, "Security defaults"): TLS 1.2 at least,
  * and in TLS 1.2 only forward-secret AEAD suites, in the server's order of preference.
  */
-import { constants } from 'node:crypto';
+import { constants, X509Certificate } from 'node:crypto';
 import { createSecureContext as nodeSecureContext, type SecureContext } from 'node:tls';
-import { keyMatches, parseCertificate, parsePrivateKey } from './inspect.js';
+import { keyMatches, parsePrivateKey, splitPem } from './pem.js';
 import { certificateFiles, readText } from './store.js';
 
 /** PEM text: `cert` is the chain (leaf, then CA), `key` the leaf's private key. */
@@ -44,17 +44,32 @@ export function createSecureContext(material: TlsMaterial, options: TlsOptions):
   });
 }
 
+/** The chain and key as found in the certs folder, with the leaf's SHA-256 fingerprint. */
+export interface TlsMaterialOnDisk extends TlsMaterial {
+  fingerprintSha256: string;
+  notAfter: Date;
+}
+
 /**
  * The chain and key from the certs folder, or undefined when they are missing, damaged or do
- * not belong together (ensureCertificate repairs that).
+ * not belong together (ensureCertificate repairs that). Uses node:crypto only (see pem.ts).
  */
-export async function loadTlsMaterial(certsDir: string): Promise<TlsMaterial | undefined> {
+export async function loadTlsMaterial(certsDir: string): Promise<TlsMaterialOnDisk | undefined> {
   const files = certificateFiles(certsDir);
   const cert = await readText(files.cert);
   const key = await readText(files.key);
   if (cert === undefined || key === undefined) return undefined;
-  const leaf = parseCertificate(cert);
+  const leaf = readLeaf(cert);
   const privateKey = parsePrivateKey(key);
-  if (!leaf || !privateKey || !keyMatches(leaf.x509, privateKey)) return undefined;
-  return { cert, key };
+  if (!leaf || !privateKey || !keyMatches(leaf, privateKey)) return undefined;
+  return { cert, key, fingerprintSha256: leaf.fingerprint256, notAfter: new Date(leaf.validTo) };
+}
+
+function readLeaf(chain: string): X509Certificate | undefined {
+  const first = splitPem(chain)[0];
+  try {
+    return first === undefined ? undefined : new X509Certificate(first);
+  } catch {
+    return undefined;
+  }
 }

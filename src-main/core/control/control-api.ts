@@ -4,24 +4,15 @@
  */
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import QRCode from 'qrcode';
 import { AccountError } from '../auth/accounts.js';
 import { addAccount } from '../auth/add-account.js';
-import {
-  certificateReport,
-  currentMachineNames,
-  importCertificate,
-  ImportError,
-  installTrust,
-  readCertificateInfo,
-  renewCertificate,
-  uninstallTrust,
-  type CertificateInfo,
-  type CertificateReport,
-  type ImportInput,
-  type TrustEnvironment,
+import type {
+  CertificateInfo,
+  CertificateReport,
+  ImportInput,
+  TrustEnvironment,
 } from '../certs/index.js';
-import { isImported } from '../certs/import.js';
+import { isImported } from '../certs/store.js';
 import { CaKeyLockedError } from '../certs/key-vault.js';
 import { setSetting } from '../config/keys.js';
 import { infeasible } from '../config/feasible.js';
@@ -97,8 +88,10 @@ export function createControlApi(
   };
 
   const trustOption = options.trust ? { trust: options.trust } : {};
-  const report = (): Promise<CertificateReport> =>
-    certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
+  const report = async (): Promise<CertificateReport> => {
+    const { certificateReport, currentMachineNames } = await certs();
+    return certificateReport(service.paths.certsDir, currentMachineNames(), { env: options.trust });
+  };
 
   return {
     getStatus: () => status(),
@@ -173,6 +166,7 @@ export function createControlApi(
     },
 
     async getCertificate() {
+      const { readCertificateInfo } = await certs();
       const info =
         (await readCertificateInfo(service.paths.certsDir)) ?? (await service.prepareTls())?.info;
       if (!info)
@@ -181,6 +175,7 @@ export function createControlApi(
     },
 
     async renewCertificate() {
+      const { renewCertificate, currentMachineNames } = await certs();
       await renewCertificate(service.paths.certsDir, currentMachineNames(), {
         ...trustOption,
         ...(service.keyVault && { vault: service.keyVault }),
@@ -203,6 +198,7 @@ export function createControlApi(
               pfx: Buffer.from(args.pfx.base64, 'base64'),
               password: args.pfx.password,
             };
+      const { importCertificate, ImportError } = await certs();
       try {
         await importCertificate(service.paths.certsDir, input);
       } catch (err) {
@@ -246,12 +242,16 @@ export function createControlApi(
         );
       }
       await service.prepareTls(); // creates the local CA if there is none yet
+      const { installTrust } = await certs();
       return { results: await installTrust(certsDir, { system, env: options.trust }) };
     },
 
-    uninstallTrust: async ({ system }) => ({
-      results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
-    }),
+    async uninstallTrust({ system }) {
+      const { uninstallTrust } = await certs();
+      return {
+        results: await uninstallTrust(service.paths.certsDir, { system, env: options.trust }),
+      };
+    },
 
     async startPhoneSetup({ account }) {
       const page = await service.openPhoneSetup(account).catch((err: unknown) => {
@@ -300,7 +300,7 @@ async function phoneSetup(page: PhoneSetupPage, imaps: number): Promise<PhoneSet
   return {
     ports: { page: page.port, imaps },
     url: page.url,
-    qrSvg: await QRCode.toString(page.url, { type: 'svg' }),
+    qrSvg: await qrSvg(page.url),
     account: page.account,
     expiresAt: page.expiresAt.toISOString(),
     caFingerprintSha256: page.caFingerprintSha256 ?? '',
@@ -357,4 +357,18 @@ function rethrow(err: unknown): never {
   if (err instanceof StoreError && err.code !== 'TEMP')
     throw new ControlError('INVALID', `The mail folder cannot be used: ${err.message}.`);
   throw err;
+}
+
+/** The page's link as a QR code; the encoder is loaded on first use, not at start (issue 16). */
+async function qrSvg(url: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toString(url, { type: 'svg' });
+}
+
+/**
+ * The certificate module, loaded on first use: it brings node-forge, which `mailport serve`
+ * does not need to start (issue 16: start-up time).
+ */
+function certs(): Promise<typeof import('../certs/index.js')> {
+  return import('../certs/index.js');
 }

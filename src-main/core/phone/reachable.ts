@@ -1,7 +1,6 @@
 /** The addresses phones can use right now, from this computer's network and certificate. */
-import { CERTIFICATE_CHECK_MS } from '../certs/checks.js';
-import { readCertificateInfo } from '../certs/ensure.js';
-import { isImported } from '../certs/import.js';
+import { CERTIFICATE_CHECK_MS } from '../certs/schedule.js';
+import { isImported } from '../certs/store.js';
 import { hostName, lanAddresses } from '../net/addresses.js';
 import { announcesHostName } from '../net/mdns.js';
 import { phoneAddresses, type PhoneAddresses } from '../net/phone-addresses.js';
@@ -12,6 +11,8 @@ export async function phoneAddressesNow(
   bindAddress: string,
   certsDir: string,
 ): Promise<PhoneAddresses> {
+  // node-forge (names in the certificate) is loaded on first use, not at start (issue 16).
+  const { readCertificateInfo } = await import('../certs/ensure.js');
   const info = await readCertificateInfo(certsDir).catch(() => undefined);
   return phoneAddresses({
     bindAddress,

@@ -4,7 +4,6 @@
  * attempt is one connection; the outcome is sorted into relayed / temporary / permanent.
  */
 import { readFileSync } from 'node:fs';
-import { createTransport } from 'nodemailer';
 import type { Settings } from '../config/schema.js';
 import { RELAY_CONNECTION_TIMEOUT_MS, RELAY_SOCKET_TIMEOUT_MS } from './limits.js';
 
@@ -52,6 +51,8 @@ export async function relayMessage(
   envelope: { from: string; to: readonly string[] },
   message: Buffer,
 ): Promise<RelayOutcome> {
+  // Loaded on the first message to relay: a server with nothing queued never needs it (issue 16).
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: config.host,
     port: config.port,

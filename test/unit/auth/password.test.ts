@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   generatePassword,
   hashPassword,
+  unmatchableHash,
   verifyPassword,
 } from '../../../src-main/core/auth/password.js';
 
@@ -14,6 +15,16 @@ describe('passwords', () => {
     expect(await verifyPassword('correct horse ', hash)).toBe(false);
     expect(await verifyPassword('x', 'scrypt$99$8$1$AA==$AA==')).toBe(false);
     expect(await verifyPassword('x', 'plain')).toBe(false);
+  });
+
+  it('makes hashes in the stored form that no password matches, one per call', async () => {
+    const dummy = unmatchableHash();
+    const real = await hashPassword('');
+    // Same parameters and field sizes as a real hash, so checking against it costs the same.
+    const shape = (h: string) => h.split('$').map((f, i) => (i < 4 ? f : f.length));
+    expect(shape(dummy)).toEqual(shape(real));
+    expect(await verifyPassword('', dummy)).toBe(false);
+    expect(unmatchableHash()).not.toBe(dummy);
   });
 
   it('generates different, phone-friendly passwords', () => {

@@ -99,6 +99,15 @@ export class SizeCache {
     return facts && facts.fileSize === fileSize && facts.mtimeMs === mtimeMs ? facts : undefined;
   }
 
+  /**
+   * Facts for `base` when they were learned from a file of `namedSize` octets, the S= in its
+   * name: Maildir never rewrites a message in place, so they describe the file without a stat.
+   */
+  named(base: string, namedSize: number | undefined): CachedFacts | undefined {
+    const facts = this.#facts.get(base);
+    return namedSize !== undefined && facts?.fileSize === namedSize ? facts : undefined;
+  }
+
   set(base: string, facts: CachedFacts): void {
     this.#facts.set(base, facts);
     this.#pending.add(base);
