@@ -31,6 +31,7 @@ import type {
   WireBytes,
 } from '../types.js';
 import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '../crlf.js';
+import { simdCrlf } from '../crlf-simd.js';
 import { takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
@@ -1069,11 +1070,16 @@ export class MaildirFolder {
     });
   }
 
-  /** The message converted once, straight into reusable memory (`wire-memory.ts`). */
+  /**
+   * The message converted once, then copied into reusable memory (`wire-memory.ts`); a file
+   * read into the shared buffer is converted there by `crlf-simd.ts`.
+   */
   readMessageWire(uid: number): Promise<WireBytes> {
-    return this.#readWire(uid, (bytes) => {
-      const wire = takeWireMemory(crlfLength(bytes));
-      copyAsCrlf(bytes, wire.bytes);
+    return this.#readWire(uid, (bytes, shared) => {
+      const converted = shared && simdCrlf ? simdCrlf.convert(bytes.length) : undefined;
+      const wire = takeWireMemory(converted?.length ?? crlfLength(bytes));
+      if (converted) converted.copy(wire.bytes);
+      else copyAsCrlf(bytes, wire.bytes);
       return wire;
     });
   }

@@ -11,11 +11,13 @@
  * again whole.
  */
 import { close, closeSync, open, openSync, read, readFile, readSync } from 'node:fs';
+import { simdCrlf } from '../crlf-simd.js';
 
 /** Files up to this size are read synchronously (the protocols' whole-message limit). */
 export const SYNC_READ_MAX = 1024 * 1024;
 
-const scratch = Buffer.allocUnsafe(SYNC_READ_MAX + 1);
+/** Where small files are read: the SIMD converter's input where there is one (no copy). */
+const scratch = simdCrlf?.input ?? Buffer.allocUnsafe(SYNC_READ_MAX + 1);
 
 /**
  * The file's bytes as a view of a shared buffer, valid until the next call; undefined when
