@@ -157,9 +157,10 @@ export interface SimdCrlf {
   readonly input: Buffer;
   /**
    * The first `length` octets of `input` in CRLF, as a view of the module's memory that is
-   * valid until the next call.
+   * valid until the next call. `before` is the octet that preceded them (a chunk of a file
+   * after the first), -1 at the start.
    */
-  convert(length: number): Buffer;
+  convert(length: number, before?: number): Buffer;
 }
 
 /** The few WebAssembly calls used (the project's `lib` has no DOM types, where they live). */
@@ -179,9 +180,9 @@ function load(): SimdCrlf | undefined {
   const all = Buffer.from(memory.buffer); // fixed size (maximum = minimum): never detached
   return {
     input: all.subarray(0, SIMD_INPUT_MAX),
-    convert(length) {
+    convert(length, before = -1) {
       if (length > SIMD_INPUT_MAX) throw new RangeError(`${length} octets is over the limit`);
-      const written = crlf(0, length, OUTPUT_OFFSET, -1);
+      const written = crlf(0, length, OUTPUT_OFFSET, before);
       return all.subarray(OUTPUT_OFFSET, OUTPUT_OFFSET + written);
     },
   };

@@ -32,6 +32,7 @@ import type {
 } from '../types.js';
 import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '../crlf.js';
 import { simdCrlf } from '../crlf-simd.js';
+import { CrlfFileStream } from './crlf-file-stream.js';
 import { takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
@@ -767,6 +768,7 @@ export class MaildirFolder {
   /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
   async openMessage(uid: number): Promise<Readable> {
     const handle = await this.#openFile(uid);
+    if (simdCrlf) return new CrlfFileStream(handle, simdCrlf);
     const out = new CrlfTransform();
     pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES }), out, () => undefined);
     return out;
