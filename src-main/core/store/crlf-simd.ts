@@ -7,7 +7,7 @@
  *
  * The rule is `crlf.ts`'s (RFC 5322 §2.3): an LF without a CR before it gets one; a CR
  * already before an LF is kept; a lone CR stays. The module is built below from its
- * instructions (no binary blob); where WebAssembly SIMD is missing, `simdCrlf` is undefined
+ * instructions (no binary blob); where WebAssembly SIMD is missing, `simdCrlf()` is undefined
  * and callers use `crlf.ts`.
  */
 
@@ -188,4 +188,10 @@ function load(): SimdCrlf | undefined {
   };
 }
 
-export const simdCrlf: SimdCrlf | undefined = load();
+let loaded: { readonly simd: SimdCrlf | undefined } | undefined;
+
+/** The converter, built at first use (not at start-up); undefined where SIMD is missing. */
+export function simdCrlf(): SimdCrlf | undefined {
+  loaded ??= { simd: load() };
+  return loaded.simd;
+}

@@ -768,7 +768,8 @@ export class MaildirFolder {
   /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
   async openMessage(uid: number): Promise<Readable> {
     const handle = await this.#openFile(uid);
-    if (simdCrlf) return new CrlfFileStream(handle, simdCrlf);
+    const simd = simdCrlf();
+    if (simd) return new CrlfFileStream(handle, simd);
     const out = new CrlfTransform();
     pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES }), out, () => undefined);
     return out;
@@ -1067,6 +1068,8 @@ export class MaildirFolder {
   async readMessage(uid: number): Promise<Buffer> {
     // The shared buffer is reused by the next read: a result that is that buffer is copied.
     return this.#readWire(uid, (bytes, shared) => {
+      const simd = shared ? simdCrlf() : undefined;
+      if (simd) return Buffer.from(simd.convert(bytes.length));
       const wire = toCrlf(bytes);
       return shared && wire === bytes ? Buffer.from(bytes) : wire;
     });
@@ -1078,7 +1081,7 @@ export class MaildirFolder {
    */
   readMessageWire(uid: number): Promise<WireBytes> {
     return this.#readWire(uid, (bytes, shared) => {
-      const converted = shared && simdCrlf ? simdCrlf.convert(bytes.length) : undefined;
+      const converted = shared ? simdCrlf()?.convert(bytes.length) : undefined;
       const wire = takeWireMemory(converted?.length ?? crlfLength(bytes));
       if (converted) converted.copy(wire.bytes);
       else copyAsCrlf(bytes, wire.bytes);
