@@ -26,10 +26,12 @@ const op = {
   block: 0x02,
   loop: 0x03,
   if: 0x04,
+  else: 0x05,
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
   void: 0x40,
+  i32: 0x7f,
   get: 0x20,
   set: 0x21,
   tee: 0x22,
@@ -64,11 +66,21 @@ const i32 = (n: number): number[] => [op.const, ...sleb(n)];
  * is the octet before the input (CR or not). For every LF found: if the octet before it is
  * not a CR, the run since the last insertion is copied and a CR written; the LF starts the
  * next run. Whole 16-octet blocks are searched with one comparison; the rest octet by octet.
+ *
+ *   end = src + len; out = dst; run = pos = src
+ *   while pos + 16 <= end:                       (blocks)
+ *     mask = bitmask(load128(pos) == splat(LF))
+ *     while mask: at = pos + ctz(mask); mask &= mask - 1; lineEnd(at)
+ *     pos += 16
+ *   while pos != end: if mem[pos] == LF: lineEnd(pos); pos += 1     (tail)
+ *   copy(out, run, end - run); return out + (end - run) - dst
+ *   lineEnd(at): if (at == src ? prev : mem[at - 1]) != CR:
+ *     copy(out, run, at - run); out += at - run; mem[out++] = CR; run = at
  */
 function body(): number[] {
   /** At AT is an LF: unless a CR precedes it, flush the run and put a CR in. */
   const lineEnd = [
-    ...[...get(AT), ...get(SRC), op.eq, op.if, 0x7f, ...get(PREV), 0x05],
+    ...[...get(AT), ...get(SRC), op.eq, op.if, op.i32, ...get(PREV), op.else],
     ...[...get(AT), ...i32(1), op.sub, ...op.load8, op.end, ...i32(CR), op.ne],
     ...[op.if, op.void, ...get(OUT), ...get(RUN), ...get(AT), ...get(RUN), op.sub],
     ...[...op.memoryCopy, ...get(OUT), ...get(AT), ...get(RUN), op.sub, op.add, op.tee, OUT],
@@ -133,8 +145,9 @@ const section = (id: number, content: number[]): number[] => [
 ];
 const name = (text: string): number[] => vector([...Buffer.from(text)].map((b) => [b]));
 
+/** Sections (spec §5.5): type, function, memory (fixed: minimum = maximum), export, code. */
 function moduleBytes(): Uint8Array {
-  const I32 = 0x7f;
+  const I32 = op.i32;
   const code = [...vector([[EXTRA_LOCALS, I32]]), ...body()];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
