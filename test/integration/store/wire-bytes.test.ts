@@ -1,7 +1,7 @@
 /**
  * Whole messages on the wire, byte for byte: files with every kind of line end (bare CR,
  * mixed, no final newline, empty, already CRLF, lines starting with a dot) and sizes on both
- * sides of the read limits (256 KiB, 1 MiB) are fetched with BODY.PEEK[] (whole and partial)
+ * sides of the read limits (256 KiB, 1 MiB, line ends split between two 1 MiB reads) are fetched with BODY.PEEK[] (whole and partial)
  * and retrieved with POP3 RETR, and compared with a conversion written here independently of
  * the server's (RFC 5322 §2.3: a bare LF becomes CRLF, a lone CR stays; RFC 1939 §3 stuffing).
  */
@@ -10,6 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
 import { startService, type TestService } from '../../helpers/service.js';
+
+const MIB = 1024 * 1024;
 
 /** Lines of varied length, some starting with a dot, joined by `end`. */
 function lines(count: number, end: string): string {
@@ -32,7 +34,17 @@ const FILES: readonly (readonly [string, string])[] = [
   ['already CRLF', `Subject: crlf\r\n\r\n${lines(2_000, '\r\n')}\r\n`],
   ['300 KiB, LF', `Subject: mid\n\n${lines(3_800, '\n')}\n`],
   ['1.5 MiB, mixed', `Subject: big\n\n${lines(9_000, '\n')}\r\n${lines(9_000, '\r\n')}\rend`],
+  // Files over 1 MiB are read 1 MiB at a time: a line end split between two reads, or an LF
+  // first in a read, is converted as if the file were read whole.
+  ['CR last, LF first in the next 1 MiB', upTo(MIB - 1, '\r\n') + `${lines(2_000, '\n')}\n`],
+  ['bare LF first in the next 1 MiB', upTo(MIB, '\nafter\n') + lines(20_000, '\n')],
 ];
+
+/** A header and filler so that `rest` starts at octet `at` of the file. */
+function upTo(at: number, rest: string): string {
+  const head = 'Subject: cut\n\n';
+  return head + 'y'.repeat(at - head.length) + rest;
+}
 
 /** The server's expected output, computed without its code. */
 function wireOf(raw: string): string {

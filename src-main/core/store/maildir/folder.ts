@@ -31,6 +31,8 @@ import type {
   WireBytes,
 } from '../types.js';
 import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '../crlf.js';
+import { simdCrlf } from '../crlf-simd.js';
+import { CrlfFileStream } from './crlf-file-stream.js';
 import { takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
@@ -869,6 +871,8 @@ export class MaildirFolder {
   /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
   async openMessage(uid: number): Promise<Readable> {
     const handle = await this.#openFile(uid);
+    const simd = simdCrlf();
+    if (simd) return new CrlfFileStream(handle, simd);
     const out = new CrlfTransform();
     pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES }), out, () => undefined);
     return out;
@@ -1168,16 +1172,23 @@ export class MaildirFolder {
   async readMessage(uid: number): Promise<Buffer> {
     // The shared buffer is reused by the next read: a result that is that buffer is copied.
     return this.#readWire(uid, (bytes, shared) => {
+      const simd = shared ? simdCrlf() : undefined;
+      if (simd) return Buffer.from(simd.convert(bytes.length));
       const wire = toCrlf(bytes);
       return shared && wire === bytes ? Buffer.from(bytes) : wire;
     });
   }
 
-  /** The message converted once, straight into reusable memory (`wire-memory.ts`). */
+  /**
+   * The message converted once, then copied into reusable memory (`wire-memory.ts`); a file
+   * read into the shared buffer is converted there by `crlf-simd.ts`.
+   */
   readMessageWire(uid: number): Promise<WireBytes> {
-    return this.#readWire(uid, (bytes) => {
-      const wire = takeWireMemory(crlfLength(bytes));
-      copyAsCrlf(bytes, wire.bytes);
+    return this.#readWire(uid, (bytes, shared) => {
+      const converted = shared ? simdCrlf()?.convert(bytes.length) : undefined;
+      const wire = takeWireMemory(converted?.length ?? crlfLength(bytes));
+      if (converted) converted.copy(wire.bytes);
+      else copyAsCrlf(bytes, wire.bytes);
       return wire;
     });
   }

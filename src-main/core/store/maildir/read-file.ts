@@ -11,11 +11,17 @@
  * again whole.
  */
 import { close, closeSync, open, openSync, read, readFile, readSync } from 'node:fs';
+import { simdCrlf } from '../crlf-simd.js';
 
 /** Files up to this size are read synchronously (the protocols' whole-message limit). */
 export const SYNC_READ_MAX = 1024 * 1024;
 
-const scratch = Buffer.allocUnsafe(SYNC_READ_MAX + 1);
+let shared: Buffer | undefined;
+
+/** Where small files are read: the SIMD converter's input where there is one (no copy). */
+function sharedBuffer(): Buffer {
+  return (shared ??= simdCrlf()?.input ?? Buffer.allocUnsafe(SYNC_READ_MAX + 1));
+}
 
 /**
  * The file's bytes as a view of a shared buffer, valid until the next call; undefined when
@@ -23,6 +29,7 @@ const scratch = Buffer.allocUnsafe(SYNC_READ_MAX + 1);
  */
 export function readSmallFileShared(path: string, expectedSize: number): Buffer | undefined {
   const fd = openSync(path, 'r');
+  const scratch = sharedBuffer();
   try {
     const length = Math.min(expectedSize + 1, scratch.length);
     const bytesRead = readSync(fd, scratch, 0, length, 0);
@@ -35,6 +42,7 @@ export function readSmallFileShared(path: string, expectedSize: number): Buffer 
 /** The first bytes of a file (at most SYNC_READ_MAX) as a view of the shared buffer. */
 export function readStartShared(path: string, length: number): Buffer {
   const fd = openSync(path, 'r');
+  const scratch = sharedBuffer();
   try {
     return scratch.subarray(0, readSync(fd, scratch, 0, Math.min(length, SYNC_READ_MAX), 0));
   } finally {
