@@ -219,6 +219,20 @@ describe('syncs at the same time', () => {
   });
 });
 
+describe('opening a folder while it closes', () => {
+  it('waits for the close, so HIGHESTMODSEQ does not jump to the reserve the state file held', async () => {
+    await put('cur', '1700000001.M1P1.h:2,', 'a\n');
+    const first = await store.openMailbox('INBOX');
+    await first.sync();
+    await first.updateFlags(1, 'add', ['\\Flagged']); // past the ceiling: written with a reserve
+    const before = (await first.sync()).highestModseq;
+    const closing = first.close(); // writes the true ceiling, not awaited yet
+    const again = await inbox();
+    expect((await again.sync()).highestModseq).toBe(before);
+    await closing;
+  });
+});
+
 describe('flags and keywords', () => {
   it('stores flags as sorted letters and keywords in dovecot-keywords', async () => {
     await put('cur', '1700000001.M1P1.h:2,P', 'a\n');

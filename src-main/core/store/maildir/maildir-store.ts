@@ -46,6 +46,12 @@ const SUBSCRIPTIONS_FILE = 'subscriptions';
 const MAX_FOLDER_PATH_BYTES = 4095 - 256;
 
 const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
+/**
+ * Folders whose last handle closed and whose state files are being written. An open waits for
+ * that: a new folder object reading `mailport-modseq` before the closing one's final write
+ * would start at the reserve ceiling, and HIGHESTMODSEQ would jump on an unchanged folder.
+ */
+const closingFolders = new Map<string, Promise<void>>();
 const lockedMaildrops = new Set<string>();
 /**
  * CREATE, DELETE and RENAME of one Maildir's folders, one at a time in this process: two
@@ -162,6 +168,7 @@ export class MaildirStore implements MailStore {
       tmpCleanedAt.set(path, now);
       await cleanTmp(path);
     }
+    for (let closing; (closing = closingFolders.get(path));) await closing.catch(() => undefined);
     let shared = openFolders.get(path);
     if (!shared) {
       shared = { folder: new MaildirFolder(path, isInbox(name) ? 'INBOX' : name), refs: 0 };
@@ -435,7 +442,13 @@ class FolderHandle implements MaildirMailbox {
     const shared = openFolders.get(this.#path);
     if (shared && --shared.refs === 0) {
       openFolders.delete(this.#path);
-      await shared.folder.close();
+      const closing = shared.folder.close();
+      closingFolders.set(this.#path, closing);
+      try {
+        await closing;
+      } finally {
+        if (closingFolders.get(this.#path) === closing) closingFolders.delete(this.#path);
+      }
     }
   }
 }
