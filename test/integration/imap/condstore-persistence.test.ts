@@ -5,71 +5,31 @@
  * behind the changes: a client resyncing with CHANGEDSINCE never misses a change.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
-import {
-  runMailport,
-  setUpMailport,
-  type MailportSetup,
-  type RunningMailport,
-} from '../../helpers/serve.js';
+import { PASSWORD, ServedMaildir, USER } from '../../helpers/served-maildir.js';
 
-const USER = 'tester';
-const PASSWORD = 'correct horse battery';
 const MESSAGES = 3;
 const STATE_FILE = 'mailport-modseq';
 
-let work: string | undefined;
-let setup: MailportSetup | undefined;
-let server: RunningMailport | undefined;
-const clients: LineClient[] = [];
+let t: ServedMaildir | undefined;
 
 async function start(): Promise<string> {
-  work = await mkdtemp(join(tmpdir(), 'mailport-modseq-'));
-  const maildir = join(work, 'Maildir');
-  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
-  for (let i = 0; i < MESSAGES; i++)
-    await writeFile(
-      join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,`),
-      `Subject: m${i}\n\nbody ${i}\n`,
-    );
-  setup = await setUpMailport(maildir, { user: USER, password: PASSWORD });
-  server = await runMailport(setup);
-  return maildir;
-}
-
-async function restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  for (const c of clients.splice(0)) c.close();
-  await server!.stop(signal);
-  server = await runMailport(setup!);
+  t = await ServedMaildir.start('mailport-modseq-', MESSAGES);
+  return t.maildir;
 }
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-  if (setup) await rm(setup.dataDir, { recursive: true, force: true });
-  server = setup = work = undefined;
+  await t?.dispose();
+  t = undefined;
 });
+
+const restart = (signal?: NodeJS.Signals) => t!.restart(signal);
 
 /** A session with INBOX selected with CONDSTORE; returns it and HIGHESTMODSEQ. */
 async function selectCondstore(): Promise<{ c: LineClient; highest: number }> {
-  const c = await LineClient.connect(server!.ports.imap);
-  clients.push(c);
-  await c.line();
-  expect((await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`)).tagged).toMatch(/^l OK/);
+  const c = await t!.login();
   const r = await c.imap('s', 'SELECT INBOX (CONDSTORE)');
   expect(r.tagged).toMatch(/^s OK/);
   const line = r.untagged.find((l) => l.includes('HIGHESTMODSEQ'));
@@ -109,10 +69,10 @@ describe('CONDSTORE mod-sequences across restarts', () => {
   it('gives new MODSEQs to flags another program changed while it was down', async () => {
     const maildir = await start();
     const { highest: first } = await selectCondstore();
-    await server!.stop();
+    await t!.stop();
     const [name] = (await readdir(join(maildir, 'cur'))).sort();
     await rename(join(maildir, 'cur', name!), join(maildir, 'cur', `${name}F`));
-    server = await runMailport(setup!);
+    await t!.startAgain();
     const { c, highest } = await selectCondstore();
     expect(highest).toBeGreaterThan(first);
     expect([...(await since(c, first)).entries()]).toEqual([[1, [highest, '\\Flagged']]]);
@@ -147,8 +107,8 @@ describe('CONDSTORE mod-sequences across restarts', () => {
     const folder = join(await start(), '.Work');
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(folder, sub), { recursive: true });
     await writeFile(join(folder, 'cur', '1700000000.M1P1.host:2,S'), 'Subject: w\n\nw\n');
-    const c = await LineClient.connect(server!.ports.imap);
-    clients.push(c);
+    const c = await LineClient.connect(t!.server.ports.imap);
+    t!.clients.push(c);
     await c.line();
     await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`);
     const status = async () => (await c.imap('s', 'STATUS Work (HIGHESTMODSEQ)')).untagged[0];
@@ -169,9 +129,9 @@ describe('CONDSTORE mod-sequences across restarts', () => {
     let { c } = await selectCondstore();
     for (let i = 0; i < 5; i++) await c.imap('a', `STORE 1:* ${i % 2 ? '-' : '+'}FLAGS (\\Seen)`);
     const given = Math.max(...[...(await all(c)).values()].map(([m]) => m));
-    await server!.stop();
+    await t!.stop();
     await harm(join(maildir, STATE_FILE));
-    server = await runMailport(setup!);
+    await t!.startAgain();
     const again = await selectCondstore();
     c = again.c;
     expect(again.highest).toBeGreaterThan(given);
@@ -203,8 +163,8 @@ describe('CONDSTORE mod-sequences across restarts', () => {
   // means the mailbox has no persistent mod-sequences (interimap and others then resync all).
   it('reports HIGHESTMODSEQ 1 or more for a folder that never had a message', async () => {
     const maildir = await start();
-    const c = await LineClient.connect(server!.ports.imap);
-    clients.push(c);
+    const c = await LineClient.connect(t!.server.ports.imap);
+    t!.clients.push(c);
     await c.line();
     expect((await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`)).tagged).toMatch(/^l OK/);
     expect((await c.imap('c', 'CREATE Projects')).tagged).toMatch(/^c OK/);
@@ -221,13 +181,13 @@ describe('CONDSTORE mod-sequences across restarts', () => {
     expect(first).toHaveLength(3);
     for (const n of first) expect(n).toBeGreaterThanOrEqual(1);
     // Earlier versions wrote 0 as the ceiling of such a folder: read as 1 or more too.
-    for (const open of clients.splice(0)) open.close();
-    await server!.stop();
+    for (const open of t!.clients.splice(0)) open.close();
+    await t!.stop();
     const file = join(maildir, '.Projects', STATE_FILE);
     await writeFile(file, (await readFile(file, 'latin1')).replace(/^(\S+ \S+ \d+) \d+/, '$1 0'));
-    server = await runMailport(setup!);
-    const c2 = await LineClient.connect(server.ports.imap);
-    clients.push(c2);
+    await t!.startAgain();
+    const c2 = await LineClient.connect(t!.server.ports.imap);
+    t!.clients.push(c2);
     await c2.line();
     await c2.imap('l', `LOGIN ${USER} "${PASSWORD}"`);
     const again = await c2.imap('s', 'SELECT Projects (CONDSTORE)');

@@ -7,54 +7,28 @@
  * nothing, after the state file is lost or the server is killed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineClient } from '../../helpers/line-client.js';
-import {
-  runMailport,
-  setUpMailport,
-  type MailportSetup,
-  type RunningMailport,
-} from '../../helpers/serve.js';
+import { ServedMaildir } from '../../helpers/served-maildir.js';
 
-const USER = 'tester';
-const PASSWORD = 'correct horse battery';
 const MESSAGES = 5;
 
-let work: string | undefined;
-let setup: MailportSetup | undefined;
-let server: RunningMailport | undefined;
-const clients: LineClient[] = [];
+let t: ServedMaildir | undefined;
 
 async function start(): Promise<string> {
-  work = await mkdtemp(join(tmpdir(), 'mailport-qresync-'));
-  const maildir = join(work, 'Maildir');
-  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
-  for (let i = 0; i < MESSAGES; i++)
-    await writeFile(
-      join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,`),
-      `Subject: m${i}\n\nbody ${i}\n`,
-    );
-  setup = await setUpMailport(maildir, { user: USER, password: PASSWORD });
-  server = await runMailport(setup);
-  return maildir;
+  t = await ServedMaildir.start('mailport-qresync-', MESSAGES);
+  return t.maildir;
 }
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-  if (setup) await rm(setup.dataDir, { recursive: true, force: true });
-  server = setup = work = undefined;
+  await t?.dispose();
+  t = undefined;
 });
 
 /** A logged-in session with QRESYNC enabled. */
 async function session(): Promise<LineClient> {
-  const c = await LineClient.connect(server!.ports.imap);
-  clients.push(c);
-  await c.line();
-  expect((await c.imap('l', `LOGIN ${USER} "${PASSWORD}"`)).tagged).toMatch(/^l OK/);
+  const c = await t!.login();
   expect((await c.imap('e', 'ENABLE QRESYNC')).untagged).toEqual(['* ENABLED QRESYNC']);
   return c;
 }
@@ -105,7 +79,7 @@ describe('SELECT (QRESYNC) after changes made on the desktop', () => {
     const maildir = await start();
     const known = await sync(await session());
     expect(known.uids).toEqual([1, 2, 3, 4, 5]);
-    for (const c of clients.splice(0)) c.close();
+    for (const c of t!.clients.splice(0)) c.close();
     await changeOnDisk(maildir);
     const lines = await resync(await session(), known);
     expect(lines).toEqual(EXACT);
@@ -126,10 +100,10 @@ describe('SELECT (QRESYNC) after changes made on the desktop', () => {
   it('tells the same after the server was stopped, changed underneath and started', async () => {
     const maildir = await start();
     const known = await sync(await session());
-    for (const c of clients.splice(0)) c.close();
-    await server!.stop();
+    for (const c of t!.clients.splice(0)) c.close();
+    await t!.stop();
     await changeOnDisk(maildir);
-    server = await runMailport(setup!);
+    await t!.startAgain();
     expect(await resync(await session(), known)).toEqual(EXACT);
     // Known UIDs limit the answer (RFC 7162 §3.2.5.2).
     expect(await resync(await session(), known, ' 1:3')).toEqual([EXACT[1]]);
@@ -138,11 +112,11 @@ describe('SELECT (QRESYNC) after changes made on the desktop', () => {
   it('misses nothing when the state file was lost while it was stopped', async () => {
     const maildir = await start();
     const known = await sync(await session());
-    for (const c of clients.splice(0)) c.close();
-    await server!.stop();
+    for (const c of t!.clients.splice(0)) c.close();
+    await t!.stop();
     await changeOnDisk(maildir);
     await unlink(join(maildir, 'mailport-modseq'));
-    server = await runMailport(setup!);
+    await t!.startAgain();
     const lines = await resync(await session(), known);
     // Every UID not there is reported; every message counts as changed.
     expect(lines[0]).toBe('* VANISHED (EARLIER) 4');
@@ -162,12 +136,12 @@ describe('SELECT (QRESYNC) after changes made on the desktop', () => {
     await first.imap('x', 'EXPUNGE');
     const known = await sync(await session());
     expect(known.uids).toEqual([2, 3, 4, 5]);
-    for (const c of clients.splice(0)) c.close();
-    await server!.stop();
+    for (const c of t!.clients.splice(0)) c.close();
+    await t!.stop();
     const names = (await readdir(join(maildir, 'cur'))).sort();
     await unlink(join(maildir, 'cur', names.at(-1)!)); // UID 5
     await unlink(join(maildir, 'mailport-modseq'));
-    server = await runMailport(setup!);
+    await t!.startAgain();
     const c = await session();
     expect((await resync(c, known))[0]).toBe('* VANISHED (EARLIER) 1,5');
     // The client's message 2 is UID 3, as it is here: nothing at or below UID 3 is gone.
@@ -183,9 +157,9 @@ describe('SELECT (QRESYNC) after changes made on the desktop', () => {
     await other.imap('s', 'SELECT INBOX');
     await other.imap('d', 'UID STORE 3 +FLAGS (\\Deleted)');
     expect((await other.imap('x', 'EXPUNGE')).untagged).toContain('* VANISHED 3');
-    await server!.stop('SIGKILL'); // INBOX still open: its state file was not written at close
-    for (const c of clients.splice(0)) c.close();
-    server = await runMailport(setup!);
+    await t!.stop('SIGKILL'); // INBOX still open: its state file was not written at close
+    for (const c of t!.clients.splice(0)) c.close();
+    await t!.startAgain();
     const lines = await resync(await session(), known);
     expect(lines[0]).toBe('* VANISHED (EARLIER) 3');
   });
