@@ -80,20 +80,16 @@ function existsOf(untagged: readonly string[]): number {
 
 /** SELECT INBOX on a running server with its caches in place (login not timed). */
 export async function warmSelect(server: BenchServer): Promise<Sample> {
-  const client = await ImapClient.login(server.imap, USER, PASSWORD);
-  try {
-    return await sample(server, async () => {
-      const r = await client.ok('SELECT INBOX', true);
-      return { exists: existsOf(r.untagged) };
-    });
-  } finally {
-    await client.logout();
-  }
+  return timedSelect(server, await ImapClient.login(server.imap, USER, PASSWORD));
 }
 
 /** SELECT INBOX again on a connection that has it selected already (nothing changed). */
 export async function selectAgain(server: BenchServer): Promise<Sample> {
-  const client = await selected(server);
+  return timedSelect(server, await selected(server));
+}
+
+/** Times one SELECT INBOX on `client`, then logs it out. */
+async function timedSelect(server: BenchServer, client: ImapClient): Promise<Sample> {
   try {
     return await sample(server, async () => {
       const r = await client.ok('SELECT INBOX', true);
