@@ -110,8 +110,14 @@ export interface Mailbox {
   prepare(uids: readonly number[], keys: readonly string[]): void;
   /** A fact already in the metadata cache, or undefined; nothing is computed. */
   peekCached<T>(uid: number, key: string): T | undefined;
-  /** The message with CRLF line ends, streamed from disk. Fails with EXPUNGED if it is gone. */
-  openMessage(uid: number): Promise<Readable>;
+  /**
+   * The message with CRLF line ends, or octets [start, end) of that, streamed from disk. Fails
+   * with EXPUNGED if it is gone.
+   */
+  openMessage(
+    uid: number,
+    range?: { readonly start: number; readonly end: number },
+  ): Promise<Readable>;
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord>;
   /**
    * updateFlags only while the message's MODSEQ is at most `modseq` (STORE UNCHANGEDSINCE,

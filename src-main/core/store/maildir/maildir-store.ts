@@ -391,7 +391,7 @@ class FolderHandle implements MaildirMailbox {
   }
 
   sync: Mailbox['sync'] = (options) => this.#folder.sync(options);
-  openMessage = (uid: number) => this.#folder.openMessage(uid);
+  openMessage: Mailbox['openMessage'] = (uid, range) => this.#folder.openMessage(uid, range);
   readMessage = (uid: number) => this.#folder.readMessage(uid);
   readHeader = (uid: number) => this.#folder.readHeader(uid);
   readMessageWire = (uid: number) => this.#folder.readMessageWire(uid);
