@@ -79,6 +79,11 @@ function writeAddresses(addresses: readonly Address[]): string {
  * Headers are not body text, not even an attached message's (as in Dovecot's BODY).
  */
 export function bodyText(message: Buffer, root: BodyPart): string {
+  return bodyTexts(message, root).join('\n');
+}
+
+/** The decoded text of each text/* part, in order (what `bodyText` joins). */
+export function bodyTexts(message: Buffer, root: BodyPart): string[] {
   const texts: string[] = [];
   const visit = (part: BodyPart): void => {
     if (part.kind === 'multipart') part.children.forEach(visit);
@@ -87,7 +92,7 @@ export function bodyText(message: Buffer, root: BodyPart): string {
       texts.push(partText(message.subarray(part.bodyStart, part.bodyEnd), part));
   };
   visit(root);
-  return texts.join('\n');
+  return texts;
 }
 
 /**
@@ -154,10 +159,15 @@ export function foldText(s: string): string {
 
 let lastNeedle: [string, string] = ['', ''];
 
+/** `fold` of a search string, kept for the next call (one search asks for it per message). */
+export function foldNeedle(needle: string): string {
+  if (lastNeedle[0] !== needle) lastNeedle = [needle, fold(needle)];
+  return lastNeedle[1];
+}
+
 /** Case-insensitive substring match (RFC 3501 §6.4.4: "case-insensitive substring"). */
 export function containsText(haystack: string, needle: string): boolean {
-  if (lastNeedle[0] !== needle) lastNeedle = [needle, fold(needle)];
-  const folded = lastNeedle[1];
+  const folded = foldNeedle(needle);
   // A needle that folds to a line end could match across lines: fold the text whole.
   return (folded.includes('\n') ? fold(haystack) : foldText(haystack)).includes(folded);
 }

@@ -1,38 +1,103 @@
 /**
  * A worker thread of the background indexer (`index-pool.ts`): reads message files whole and
  * runs the facts module it was given (`workerData.factsModule`: `fileFacts` of the file as
- * stored, with the conversion to wire form for files that need it) on each, so parsing a large folder uses another core and leaves the event loop
- * of the sessions free. A file that cannot be read (renamed or expunged meanwhile, too large)
- * answers null: FETCH will parse it itself when a client asks.
+ * stored, with the conversion to wire form for files that need it) on each, so parsing a
+ * large folder uses another core and leaves the event loop of the sessions free. A job with
+ * a task (SEARCH's matcher) runs the task's module on each file instead and answers which
+ * files matched. A file that cannot be read (renamed or expunged meanwhile, too large)
+ * answers null, or counts as unread: the event loop reads it itself when a client asks.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toCrlf, WireSizeCounter } from '../crlf.js';
+import type { FileTask } from '../types.js';
 import type { IndexedFile, IndexJob, IndexReply } from './index-pool.js';
 
 /** Larger files are left to FETCH (and to a streamed download): not worth a worker's memory. */
 const INDEX_FILE_MAX_BYTES = 32 * 1024 * 1024;
 
 type FileFacts = (file: Buffer, toWire: (file: Buffer) => Buffer) => Record<string, unknown>;
+type MatchFile = (
+  file: Buffer,
+  toWire: (file: Buffer) => Buffer,
+  input: unknown,
+) => boolean | Promise<boolean>;
 
 const { factsModule } = workerData as { factsModule: string };
 const { fileFacts } = (await import(factsModule)) as { fileFacts: FileFacts };
+/** Task modules by URL, imported at their first job. */
+const taskModules = new Map<string, Promise<MatchFile>>();
 
 parentPort!.on('message', (job: IndexJob) => {
-  const reply: IndexReply = { id: job.id, results: job.paths.map((path) => indexFile(path)) };
-  parentPort!.postMessage(reply);
+  if (!job.task) {
+    const reply: IndexReply = { id: job.id, results: job.paths.map((path) => indexFile(path)) };
+    parentPort!.postMessage(reply);
+    return;
+  }
+  void runTask(job.paths, job.task).then(
+    ({ matched, unread }) => parentPort!.postMessage({ id: job.id, matched, unread }),
+    () => parentPort!.postMessage({ id: job.id, matched: [], unread: job.paths.map((_, i) => i) }),
+  );
 });
 
+async function runTask(
+  paths: readonly string[],
+  task: FileTask,
+): Promise<{ matched: number[]; unread: number[] }> {
+  const matchFile = await taskModule(task.module);
+  const matched: number[] = [];
+  const unread: number[] = [];
+  for (const [i, path] of paths.entries()) {
+    const file = readWhole(path);
+    let hit: boolean | undefined;
+    try {
+      hit = file && (await matchFile(file.bytes, toCrlf, task.input));
+    } catch {
+      hit = undefined; // the event loop tries again and reports what it finds
+    }
+    if (hit === undefined) unread.push(i);
+    else if (hit) matched.push(i);
+  }
+  return { matched, unread };
+}
+
+function taskModule(url: string): Promise<MatchFile> {
+  let loaded = taskModules.get(url);
+  if (!loaded) {
+    loaded = import(url).then((m: { matchFile: MatchFile }) => m.matchFile);
+    taskModules.set(url, loaded);
+  }
+  return loaded;
+}
+
 function indexFile(path: string): IndexedFile | null {
+  const file = readWhole(path);
+  if (!file) return null;
+  try {
+    const counter = new WireSizeCounter();
+    counter.add(file.bytes);
+    return {
+      fileSize: file.info.size,
+      mtimeMs: file.info.mtimeMs,
+      wireSize: counter.size,
+      facts: fileFacts(file.bytes, toCrlf),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The file as stored, or undefined when it is gone, too large or changed while read. */
+function readWhole(path: string): { bytes: Buffer; info: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch {
-    return null;
+    return undefined;
   }
   try {
     const info = fstatSync(fd);
-    if (info.size > INDEX_FILE_MAX_BYTES) return null;
+    if (info.size > INDEX_FILE_MAX_BYTES) return undefined;
     const bytes = Buffer.allocUnsafe(info.size);
     let length = 0;
     while (length < bytes.length) {
@@ -40,17 +105,9 @@ function indexFile(path: string): IndexedFile | null {
       if (n === 0) break;
       length += n;
     }
-    if (length !== info.size) return null; // changed while read: left to FETCH
-    const counter = new WireSizeCounter();
-    counter.add(bytes);
-    return {
-      fileSize: info.size,
-      mtimeMs: info.mtimeMs,
-      wireSize: counter.size,
-      facts: fileFacts(bytes, toCrlf),
-    };
+    return length === info.size ? { bytes, info } : undefined; // changed while read
   } catch {
-    return null;
+    return undefined;
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,164 @@
+/**
+ * SEARCH evaluated in the store's worker threads answers exactly as on the event loop (issue
+ * 16). The built `mailport serve` has the threads; the in-process service, run from source,
+ * has none and reads every message itself (the path `dovecot-differential.test.ts` holds to
+ * Dovecot). Both serve copies of one Maildir: INBOX with the differential corpus (everyday
+ * mail and the hard cases: MIME, quoted-printable, base64, RFC 2047, charsets, attachments,
+ * flags) and a folder of MIME-heavy and mutated messages; each program must find the same
+ * UIDs on both. Then files renamed and deleted underneath a search: the same answers as
+ * before the threads (renamed messages found under their new names, a deleted one NO
+ * [EXPUNGEISSUED] or gone from the answer, never a crash).
+ */
+import { cp, mkdir, mkdtemp, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { differentialCorpus } from '../../helpers/differential.js';
+import { writeCorpus } from '../../helpers/corpus.js';
+import { LineClient } from '../../helpers/line-client.js';
+import { generateMimeCorpus, mutateCorpus } from '../../helpers/mime-corpus.js';
+import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
+import { startService, type TestService } from '../../helpers/service.js';
+
+const USER = 'tester';
+const PASSWORD = 'correct horse battery';
+const MIME_FOLDER = 'Mime';
+const MIME_MESSAGES = 200;
+
+/** Programs that read message text, alone and mixed with keys the record answers. */
+const PROGRAMS = [
+  'TEXT invoice',
+  'TEXT alice',
+  'TEXT Москвы',
+  'TEXT relay7',
+  'TEXT "Content-Type"',
+  'TEXT multipart',
+  'TEXT Jürgen',
+  'TEXT André',
+  'TEXT STRASSE',
+  'TEXT über',
+  'TEXT 日本',
+  'TEXT ""',
+  'BODY lunch',
+  'BODY naïve',
+  'BODY NAÏVE',
+  'BODY пятницу',
+  'BODY 予定',
+  'BODY Größe',
+  'BODY "Köln = schön"',
+  'BODY Grüße',
+  'BODY café',
+  'BODY "no header at all"',
+  'BODY mail',
+  'BODY ""',
+  'NOT BODY mail',
+  'NOT TEXT port',
+  'OR BODY lunch TEXT invoice',
+  'OR FLAGGED BODY lunch',
+  'OR SEEN NOT TEXT mail',
+  'SEEN TEXT mail',
+  'UNSEEN BODY the',
+  'NOT SEEN NOT BODY port',
+  'FROM alice BODY lunch',
+  'SUBJECT meeting TEXT the',
+  'HEADER Content-Type mixed BODY mail',
+  'SENTSINCE 3-Jan-2024 TEXT the',
+  'SENTBEFORE 20-Nov-2023 BODY a',
+  'LARGER 5000 TEXT mail',
+  'SMALLER 3000 BODY x',
+  'UID 100:400 BODY the',
+  '50:250 NOT TEXT lunch',
+  '(OR BODY über BODY café) (NOT TEXT naïve)',
+];
+
+interface Servers {
+  readonly work: string;
+  readonly threads: RunningMailport;
+  readonly dataDir: string;
+  readonly eventLoop: TestService;
+}
+
+let servers: Servers;
+
+async function login(port: number, password: string): Promise<LineClient> {
+  const c = await LineClient.connect(port);
+  await c.line();
+  const r = await c.imap('l', `LOGIN ${USER} "${password}"`);
+  if (!/^l OK/.test(r.tagged)) throw new Error(`login failed: ${r.tagged}`);
+  return c;
+}
+
+/** The UIDs a program finds, sorted, or the tagged reply when it is not OK. */
+async function uidSearch(c: LineClient, program: string): Promise<string> {
+  const charset = /[^\x20-\x7e]/.test(program) ? 'CHARSET UTF-8 ' : '';
+  const wire = program.replace(/[^\s()]*[^\x20-\x7e][^\s()]*/g, (word) => {
+    return `{${Buffer.byteLength(word)}+}\r\n${word}`;
+  });
+  c.send(Buffer.from(`s UID SEARCH ${charset}${wire}\r\n`, 'utf8'));
+  const r = await c.imapUntil('s', 60_000);
+  if (!/^s OK/.test(r.tagged)) return r.tagged;
+  const line = r.untagged.find((l) => l.startsWith('* SEARCH')) ?? '';
+  return line
+    .split(' ')
+    .slice(2)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .join(' ');
+}
+
+beforeAll(async () => {
+  const work = await mkdtemp(join(tmpdir(), 'mailport-scan-'));
+  const reference = join(work, 'reference');
+  await writeCorpus(reference, differentialCorpus());
+  const mime = join(reference, `.${MIME_FOLDER}`);
+  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(mime, sub), { recursive: true });
+  await writeFile(join(mime, 'maildirfolder'), '');
+  const files = generateMimeCorpus(MIME_MESSAGES, 7);
+  for (const [i, bytes] of [...files, ...mutateCorpus(files, 8)].entries()) {
+    const flags = ['', 'S', 'FS', 'RS'][i % 4];
+    await writeFile(join(mime, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,${flags}`), bytes);
+  }
+  const threadsDir = join(work, 'threads');
+  await cp(reference, threadsDir, { recursive: true, preserveTimestamps: true });
+  const setup = await setUpMailport(threadsDir, { user: USER, password: PASSWORD });
+  const threads = await runMailport(setup);
+  const eventLoop = await startService(undefined, (maildir) =>
+    cp(reference, maildir, { recursive: true, preserveTimestamps: true }),
+  );
+  servers = { work, threads, dataDir: setup.dataDir, eventLoop };
+}, 120_000);
+
+afterAll(async () => {
+  await servers?.threads.stop();
+  await servers?.eventLoop.stop();
+  if (servers) await rm(servers.work, { recursive: true, force: true });
+  if (servers) await rm(servers.dataDir, { recursive: true, force: true });
+});
+
+describe('SEARCH in the worker threads', () => {
+  it.each(['INBOX', MIME_FOLDER])(
+    'finds what the event loop finds in %s',
+    async (mailbox) => {
+      const ours = await login(servers.threads.ports.imap, PASSWORD);
+      const reference = await login(servers.eventLoop.ports.imap, servers.eventLoop.password);
+      try {
+        for (const c of [ours, reference])
+          expect((await c.imap('x', `EXAMINE ${mailbox}`, 60_000)).tagged).toMatch(/^x OK/);
+        const differences: string[] = [];
+        let found = 0;
+        for (const program of PROGRAMS) {
+          const [a, b] = [await uidSearch(reference, program), await uidSearch(ours, program)];
+          if (a !== b) differences.push(`${program}\n  event loop: ${a}\n  threads:    ${b}`);
+          if (a !== '') found += 1;
+        }
+        expect(differences.join('\n')).toBe('');
+        // The programs find something: a comparison of empty answers would prove nothing.
+        expect(found).toBeGreaterThan(PROGRAMS.length / 2);
+      } finally {
+        ours.close();
+        reference.close();
+      }
+    },
+    180_000,
+  );
+});
