@@ -9,7 +9,8 @@
  * before the threads (renamed messages found under their new names, a deleted one NO
  * [EXPUNGEISSUED] or gone from the answer, never a crash).
  */
-import { cp, mkdir, mkdtemp, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { renameSync, unlinkSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { LineClient } from '../../helpers/line-client.js';
 import { generateMimeCorpus, mutateCorpus } from '../../helpers/mime-corpus.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
 import { startService, type TestService } from '../../helpers/service.js';
+import { ServedMaildir } from '../../helpers/served-maildir.js';
 
 const USER = 'tester';
 const PASSWORD = 'correct horse battery';
@@ -106,36 +108,36 @@ async function uidSearch(c: LineClient, program: string): Promise<string> {
     .join(' ');
 }
 
-beforeAll(async () => {
-  const work = await mkdtemp(join(tmpdir(), 'mailport-scan-'));
-  const reference = join(work, 'reference');
-  await writeCorpus(reference, differentialCorpus());
-  const mime = join(reference, `.${MIME_FOLDER}`);
-  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(mime, sub), { recursive: true });
-  await writeFile(join(mime, 'maildirfolder'), '');
-  const files = generateMimeCorpus(MIME_MESSAGES, 7);
-  for (const [i, bytes] of [...files, ...mutateCorpus(files, 8)].entries()) {
-    const flags = ['', 'S', 'FS', 'RS'][i % 4];
-    await writeFile(join(mime, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,${flags}`), bytes);
-  }
-  const threadsDir = join(work, 'threads');
-  await cp(reference, threadsDir, { recursive: true, preserveTimestamps: true });
-  const setup = await setUpMailport(threadsDir, { user: USER, password: PASSWORD });
-  const threads = await runMailport(setup);
-  const eventLoop = await startService(undefined, (maildir) =>
-    cp(reference, maildir, { recursive: true, preserveTimestamps: true }),
-  );
-  servers = { work, threads, dataDir: setup.dataDir, eventLoop };
-}, 120_000);
-
-afterAll(async () => {
-  await servers?.threads.stop();
-  await servers?.eventLoop.stop();
-  if (servers) await rm(servers.work, { recursive: true, force: true });
-  if (servers) await rm(servers.dataDir, { recursive: true, force: true });
-});
-
 describe('SEARCH in the worker threads', () => {
+  beforeAll(async () => {
+    const work = await mkdtemp(join(tmpdir(), 'mailport-scan-'));
+    const reference = join(work, 'reference');
+    await writeCorpus(reference, differentialCorpus());
+    const mime = join(reference, `.${MIME_FOLDER}`);
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(mime, sub), { recursive: true });
+    await writeFile(join(mime, 'maildirfolder'), '');
+    const files = generateMimeCorpus(MIME_MESSAGES, 7);
+    for (const [i, bytes] of [...files, ...mutateCorpus(files, 8)].entries()) {
+      const flags = ['', 'S', 'FS', 'RS'][i % 4];
+      await writeFile(join(mime, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,${flags}`), bytes);
+    }
+    const threadsDir = join(work, 'threads');
+    await cp(reference, threadsDir, { recursive: true, preserveTimestamps: true });
+    const setup = await setUpMailport(threadsDir, { user: USER, password: PASSWORD });
+    const threads = await runMailport(setup);
+    const eventLoop = await startService(undefined, (maildir) =>
+      cp(reference, maildir, { recursive: true, preserveTimestamps: true }),
+    );
+    servers = { work, threads, dataDir: setup.dataDir, eventLoop };
+  }, 120_000);
+
+  afterAll(async () => {
+    await servers?.threads.stop();
+    await servers?.eventLoop.stop();
+    if (servers) await rm(servers.work, { recursive: true, force: true });
+    if (servers) await rm(servers.dataDir, { recursive: true, force: true });
+  });
+
   it.each(['INBOX', MIME_FOLDER])(
     'finds what the event loop finds in %s',
     async (mailbox) => {
@@ -161,4 +163,61 @@ describe('SEARCH in the worker threads', () => {
     },
     180_000,
   );
+});
+
+describe('SEARCH while files are renamed and deleted underneath', () => {
+  const COUNT = 400;
+  const CHANGED = 40;
+  const LARGE_BYTES = 33 * 1024 * 1024;
+  let served: ServedMaildir | undefined;
+
+  afterAll(async () => {
+    await served?.dispose();
+  });
+
+  it('finds renamed messages under their new names and reports deleted ones as before', async () => {
+    served = await ServedMaildir.start('mailport-scan-moved-', COUNT);
+    const c = await served.login();
+    expect((await c.imap('s', 'SELECT INBOX', 60_000)).tagged).toMatch(/^s OK/);
+    // Every message says "body"; the scan must read all of them (no cached answer).
+    const cur = join(served.maildir, 'cur');
+    const names = (await readdir(cur)).sort();
+    expect(names).toHaveLength(COUNT);
+    // One message too large for a thread to read (over 32 MiB): the event loop reads it.
+    const line = 'a line of the body of a very large message\n';
+    const large = `Subject: large\n\n${line.repeat(Math.ceil(LARGE_BYTES / line.length))}`;
+    await writeFile(join(served.maildir, 'new', '1800000000.M1P1.host'), large);
+    expect((await c.imap('n', 'NOOP', 60_000)).untagged).toContain(`* ${COUNT + 1} EXISTS`);
+    const all = Array.from({ length: COUNT + 1 }, (_, i) => i + 1);
+    const search = async (tag: string) => {
+      const r = await c.imap(tag, 'UID SEARCH BODY body', 60_000);
+      const line = r.untagged.find((l) => l.startsWith('* SEARCH')) ?? '';
+      return { tagged: r.tagged, uids: line.split(' ').slice(2).map(Number) };
+    };
+    // Another program sets flags (renames), synchronously, so that the search starts within
+    // the watcher's quiet period, while the folder still knows the old names.
+    for (let i = 0; i < CHANGED; i++)
+      renameSync(join(cur, names[i * 9]!), join(cur, `${names[i * 9]!}S`));
+    const afterRename = await search('t');
+    expect(afterRename.tagged).toMatch(/^t OK/);
+    expect(afterRename.uids).toEqual(all);
+    // Then deletes some: NO [EXPUNGEISSUED] (RFC 5530) or an answer without them, as before.
+    const deleted = new Set<number>();
+    for (let i = 0; i < CHANGED; i++) {
+      unlinkSync(join(cur, names[i * 9 + 4]!));
+      deleted.add(i * 9 + 5);
+    }
+    const kept = all.filter((uid) => !deleted.has(uid));
+    const afterDelete = await search('u');
+    if (!/^u NO \[EXPUNGEISSUED\]/.test(afterDelete.tagged)) {
+      expect(afterDelete.tagged).toMatch(/^u OK/);
+      expect(afterDelete.uids.filter((uid) => !deleted.has(uid))).toEqual(kept);
+    }
+    // The session goes on, and once the changes are seen the answer is exact.
+    expect((await c.imap('n', 'NOOP', 60_000)).tagged).toMatch(/^n OK/);
+    const again = await search('v');
+    expect(again.tagged).toMatch(/^v OK/);
+    expect(again.uids).toEqual(kept);
+    expect(served.server.alive()).toBe(true);
+  }, 120_000);
 });
