@@ -10,6 +10,7 @@
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toCrlf, WireSizeCounter } from '../crlf.js';
+import { SIMD_INPUT_MAX, simdCrlf } from '../crlf-simd.js';
 import type { FileTask } from '../types.js';
 import type { IndexedFile, IndexJob, IndexReply } from './index-pool.js';
 
@@ -48,10 +49,11 @@ async function runTask(
   const matched: number[] = [];
   const unread: number[] = [];
   for (const [i, path] of paths.entries()) {
-    const file = readWhole(path);
+    const file = readForTask(path);
     let hit: boolean | undefined;
     try {
-      hit = file && (await matchFile(file.bytes, toCrlf, task.input));
+      // One file at a time: the converter's memory is not reused before the task is done.
+      hit = file && (await matchFile(file.bytes, file.toWire, task.input));
     } catch {
       hit = undefined; // the event loop tries again and reports what it finds
     }
@@ -85,6 +87,43 @@ function indexFile(path: string): IndexedFile | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A file for a task, with its conversion to wire form. One up to 1 MiB is read into the SIMD
+ * converter's input and converted there (`crlf-simd.ts`, about a third of `toCrlf`'s CPU),
+ * so a scan allocates no Buffer per message; the views are valid until the next file.
+ */
+function readForTask(
+  path: string,
+): { bytes: Buffer; toWire: (file: Buffer) => Buffer } | undefined {
+  const simd = simdCrlf();
+  if (!simd) return readConverted(path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size >= SIMD_INPUT_MAX) return readConverted(path);
+    // One octet more than the size tells a file that grew while it was read.
+    if (readSync(fd, simd.input, 0, size + 1, 0) !== size) return undefined;
+    const bytes = simd.input.subarray(0, size);
+    return { bytes, toWire: (file) => (file === bytes ? simd.convert(size) : toCrlf(file)) };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readConverted(
+  path: string,
+): { bytes: Buffer; toWire: (file: Buffer) => Buffer } | undefined {
+  const file = readWhole(path);
+  return file && { bytes: file.bytes, toWire: toCrlf };
 }
 
 /** The file as stored, or undefined when it is gone, too large or changed while read. */
