@@ -221,3 +221,56 @@ describe('SEARCH while files are renamed and deleted underneath', () => {
     expect(served.server.alive()).toBe(true);
   }, 120_000);
 });
+
+describe('SEARCH in the threads leaves the event loop to other sessions', () => {
+  const MESSAGES = 1500;
+  let work: string | undefined;
+  let server: RunningMailport | undefined;
+  let dataDir: string | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers another session's NOOP while a long TEXT search runs", async () => {
+    work = await mkdtemp(join(tmpdir(), 'mailport-scan-busy-'));
+    const maildir = join(work, 'Maildir');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(maildir, sub), { recursive: true });
+    const paragraph = 'Grüße aus Köln, the minutes of the meeting are attached below.\n'.repeat(
+      400,
+    );
+    for (let i = 0; i < MESSAGES; i++) {
+      const name = `${1_700_000_000 + i}.M${i}P1.host:2,S`;
+      const body = `Subject: m${i}\nContent-Type: text/plain; charset=utf-8\n\n${paragraph}`;
+      await writeFile(join(maildir, 'cur', name), body);
+    }
+    const setup = await setUpMailport(maildir, { user: USER, password: PASSWORD });
+    dataDir = setup.dataDir;
+    server = await runMailport(setup);
+    const searching = await login(server.ports.imap, PASSWORD);
+    const other = await login(server.ports.imap, PASSWORD);
+    try {
+      for (const c of [searching, other])
+        expect((await c.imap('x', 'EXAMINE INBOX', 60_000)).tagged).toMatch(/^x OK/);
+      // Warm: the threads have started and loaded the matcher.
+      expect((await searching.imap('w', 'UID SEARCH TEXT "no such words"', 60_000)).tagged).toMatch(
+        /^w OK/,
+      );
+      const order: string[] = [];
+      const search = searching
+        .imap('s', 'UID SEARCH TEXT "nowhere in these messages"', 60_000)
+        .then((r) => order.push(`search ${r.tagged.slice(0, 4)}`));
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the search has begun
+      const noop = other
+        .imap('n', 'NOOP', 60_000)
+        .then((r) => order.push(`noop ${r.tagged.slice(0, 4)}`));
+      await Promise.all([search, noop]);
+      expect(order).toEqual(['noop n OK', 'search s OK']);
+    } finally {
+      searching.close();
+      other.close();
+    }
+  }, 180_000);
+});
