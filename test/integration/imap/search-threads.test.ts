@@ -73,6 +73,26 @@ const PROGRAMS = [
   '(OR BODY über BODY café) (NOT TEXT naïve)',
 ];
 
+/** Text that one line ends and the next begins with, split by a CR LF. */
+const SPLIT = 'alpha\r\nomega';
+const MIB = 1024 * 1024;
+
+/**
+ * Messages over 1 MiB, which the threads convert to CRLF a MiB at a time: one stored with
+ * CR LF whose CR LF at the end of `alpha` falls exactly on a MiB boundary, one with bare LFs.
+ */
+function largeFiles(): Buffer[] {
+  const header = 'Subject: large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n';
+  const filler = 'Grüße, the quarterly figures follow.\r\n';
+  let text = header;
+  while (Buffer.byteLength(text) < MIB - 200) text += filler;
+  const pad = MIB - Buffer.byteLength(text) - Buffer.byteLength('alpha\r');
+  text += `${'x'.repeat(pad - 2)}\r\nalpha\r\nomega\r\n${filler.repeat(100)}`;
+  const crlf = Buffer.from(text, 'utf8');
+  if (crlf.toString('latin1', MIB - 1, MIB + 1) !== '\r\n') throw new Error('misplaced');
+  return [crlf, Buffer.from(text.replace(/\r\n/g, '\n').repeat(2), 'utf8')];
+}
+
 interface Servers {
   readonly work: string;
   readonly threads: RunningMailport;
@@ -117,7 +137,7 @@ describe('SEARCH in the worker threads', () => {
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(mime, sub), { recursive: true });
     await writeFile(join(mime, 'maildirfolder'), '');
     const files = generateMimeCorpus(MIME_MESSAGES, 7);
-    for (const [i, bytes] of [...files, ...mutateCorpus(files, 8)].entries()) {
+    for (const [i, bytes] of [...files, ...mutateCorpus(files, 8), ...largeFiles()].entries()) {
       const flags = ['', 'S', 'FS', 'RS'][i % 4];
       await writeFile(join(mime, 'cur', `${1_700_000_000 + i}.M${i}P1.host:2,${flags}`), bytes);
     }
@@ -153,6 +173,14 @@ describe('SEARCH in the worker threads', () => {
           if (a !== b) differences.push(`${program}\n  event loop: ${a}\n  threads:    ${b}`);
           if (a !== '') found += 1;
         }
+        // A needle with a line end in it, which straddles 1 MiB in the large files.
+        for (const c of [reference, ours])
+          c.send(`s UID SEARCH BODY {${SPLIT.length}+}\r\n${SPLIT}\r\n`);
+        const [a, b] = [await reference.imapUntil('s', 60_000), await ours.imapUntil('s', 60_000)];
+        if (a.untagged.join() !== b.untagged.join())
+          differences.push(
+            `BODY split line\n  event loop: ${a.untagged}\n  threads:    ${b.untagged}`,
+          );
         expect(differences.join('\n')).toBe('');
         // The programs find something: a comparison of empty answers would prove nothing.
         expect(found).toBeGreaterThan(PROGRAMS.length / 2);

@@ -10,12 +10,14 @@
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toCrlf, WireSizeCounter } from '../crlf.js';
-import { SIMD_INPUT_MAX, simdCrlf } from '../crlf-simd.js';
+import { SIMD_INPUT_MAX, simdCrlf, type SimdCrlf } from '../crlf-simd.js';
 import type { FileTask } from '../types.js';
 import type { IndexedFile, IndexJob, IndexReply } from './index-pool.js';
 
 /** Larger files are left to FETCH (and to a streamed download): not worth a worker's memory. */
 const INDEX_FILE_MAX_BYTES = 32 * 1024 * 1024;
+/** Larger files go through the SIMD converter in pieces of this size (its input holds 1 MiB). */
+const SIMD_CHUNK_BYTES = 1024 * 1024;
 
 type FileFacts = (file: Buffer, toWire: (file: Buffer) => Buffer) => Record<string, unknown>;
 type MatchFile = (
@@ -107,7 +109,10 @@ function readForTask(
   }
   try {
     const size = fstatSync(fd).size;
-    if (size >= SIMD_INPUT_MAX) return readConverted(path);
+    if (size >= SIMD_INPUT_MAX) {
+      const file = readWhole(path);
+      return file && { bytes: file.bytes, toWire: (bytes) => toCrlfInChunks(simd, bytes) };
+    }
     // One octet more than the size tells a file that grew while it was read.
     if (readSync(fd, simd.input, 0, size + 1, 0) !== size) return undefined;
     const bytes = simd.input.subarray(0, size);
@@ -117,6 +122,19 @@ function readForTask(
   } finally {
     closeSync(fd);
   }
+}
+
+/** A large file converted 1 MiB at a time through the SIMD converter. */
+function toCrlfInChunks(simd: SimdCrlf, file: Buffer): Buffer {
+  const chunks: Buffer[] = [];
+  let before = -1;
+  for (let at = 0; at < file.length; at += SIMD_CHUNK_BYTES) {
+    const chunk = file.subarray(at, at + SIMD_CHUNK_BYTES);
+    chunk.copy(simd.input);
+    chunks.push(Buffer.from(simd.convert(chunk.length, before))); // the view is reused
+    before = chunk[chunk.length - 1]!;
+  }
+  return Buffer.concat(chunks);
 }
 
 function readConverted(
