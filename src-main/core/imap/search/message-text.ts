@@ -52,14 +52,14 @@ export abstract class MessageText {
   async bodies(): Promise<readonly string[]> {
     if (this.#bodies) return this.#bodies;
     const message = await this.message();
-    return (this.#bodies = bodyTexts(message, (this.#root ??= parseMessage(message))));
+    return (this.#bodies = bodyTexts(message, (this.#root ??= parseMessage(message, false))));
   }
 
   /** Every header of the message and of its parts, decoded (for TEXT). */
   async headers(): Promise<string> {
     if (this.#headers !== undefined) return this.#headers;
     const message = await this.message();
-    return (this.#headers = allHeaderText(message, (this.#root ??= parseMessage(message))));
+    return (this.#headers = allHeaderText(message, (this.#root ??= parseMessage(message, false))));
   }
 }
 

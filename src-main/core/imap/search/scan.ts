@@ -72,7 +72,13 @@ async function matchRun(view: MailboxView, run: Run): Promise<Candidate[]> {
   const found = new Set(matched);
   const left = new Set(unread);
   const hits = members.filter((c) => found.has(c.uid));
-  hits.push(...(await matchHere(view, members.filter((c) => left.has(c.uid)), key)));
+  hits.push(
+    ...(await matchHere(
+      view,
+      members.filter((c) => left.has(c.uid)),
+      key,
+    )),
+  );
   return hits;
 }
 

@@ -41,8 +41,12 @@ async function matchSlices(
       const paths: string[] = [];
       for (const uid of slice) {
         const path = pathOf(uid);
-        if (path === undefined) unread.push(uid);
-        else (known.push(uid), paths.push(path));
+        if (path === undefined) {
+          unread.push(uid);
+        } else {
+          known.push(uid);
+          paths.push(path);
+        }
       }
       try {
         const found = await indexer.match(paths, task);
