@@ -10,6 +10,7 @@ import {
   decodeCharset,
   decodeEncodedWords,
   decodeQuotedPrintable as qp,
+  decodeQuotedPrintableBytes,
 } from './encoded-words.js';
 import { parseAddressList, type Address } from './address.js';
 
@@ -119,7 +120,7 @@ function partText(body: Buffer, part: BodyPart): string {
     encoding === 'base64'
       ? decodeBase64(body.toString('latin1'))
       : encoding === 'quoted-printable'
-        ? qp(body.toString('latin1'))
+        ? decodeQuotedPrintableBytes(body)
         : body;
   const charset = part.params.find(([key]) => key.toLowerCase() === 'charset')?.[1] ?? 'us-ascii';
   return decodeCharset(bytes, charset.toLowerCase() === 'us-ascii' ? 'utf-8' : charset);
