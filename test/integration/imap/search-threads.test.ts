@@ -191,6 +191,50 @@ describe('SEARCH in the worker threads', () => {
     },
     180_000,
   );
+
+  it.each(['INBOX', MIME_FOLDER])(
+    'answers programs that mix record and text keys as the set algebra of their parts in %s',
+    async (mailbox) => {
+      const c = await login(servers.threads.ports.imap, PASSWORD);
+      try {
+        expect((await c.imap('x', `EXAMINE ${mailbox}`, 60_000)).tagged).toMatch(/^x OK/);
+        const set = async (program: string) =>
+          new Set((await uidSearch(c, program)).split(' ').filter(Boolean).map(Number));
+        const all = await set('ALL');
+        const and = (a: Set<number>, b: Set<number>) => [...a].filter((u) => b.has(u));
+        const or = (a: Set<number>, b: Set<number>) => [...all].filter((u) => a.has(u) || b.has(u));
+        const not = (a: Set<number>) => [...all].filter((u) => !a.has(u));
+        const cases: [string, () => Promise<number[]>][] = [
+          ['SEEN TEXT mail', async () => and(await set('SEEN'), await set('TEXT mail'))],
+          ['OR FLAGGED BODY lunch', async () => or(await set('FLAGGED'), await set('BODY lunch'))],
+          [
+            'NOT OR SEEN BODY the',
+            async () => not(new Set(or(await set('SEEN'), await set('BODY the')))),
+          ],
+          [
+            'UNSEEN NOT TEXT port',
+            async () => and(await set('UNSEEN'), new Set(not(await set('TEXT port')))),
+          ],
+          [
+            'OR NOT FLAGGED TEXT invoice',
+            async () => or(new Set(not(await set('FLAGGED'))), await set('TEXT invoice')),
+          ],
+          [
+            'LARGER 3000 OR BODY a DELETED',
+            async () =>
+              and(await set('LARGER 3000'), new Set(or(await set('BODY a'), await set('DELETED')))),
+          ],
+        ];
+        for (const [program, expected] of cases) {
+          const found = [...(await set(program))];
+          expect(found, program).toEqual((await expected()).sort((x, y) => x - y));
+        }
+      } finally {
+        c.close();
+      }
+    },
+    180_000,
+  );
 });
 
 describe('SEARCH while files are renamed and deleted underneath', () => {
