@@ -224,6 +224,15 @@ describe('SEARCH in the worker threads', () => {
             async () =>
               and(await set('LARGER 3000'), new Set(or(await set('BODY a'), await set('DELETED')))),
           ],
+          [
+            // Different text keys left for seen and unseen messages: two groups for the threads.
+            'OR (SEEN TEXT mail) (UNSEEN BODY lunch)',
+            async () =>
+              or(
+                new Set(and(await set('SEEN'), await set('TEXT mail'))),
+                new Set(and(await set('UNSEEN'), await set('BODY lunch'))),
+              ),
+          ],
         ];
         for (const [program, expected] of cases) {
           const found = [...(await set(program))];

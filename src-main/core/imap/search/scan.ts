@@ -21,10 +21,9 @@ const SCAN_THREAD_MIN_MESSAGES = 32;
 /** The module the store's threads run on each file (it exports `matchFile`). */
 const SCAN_TASK = new URL('./scan-task.js', import.meta.url).href;
 
-/** Consecutive candidates that need their files for the same remaining program. */
+/** The candidates that need their files for the same remaining program, in order. */
 interface Run {
   readonly key: FileKey;
-  readonly program: string;
   readonly members: Candidate[];
 }
 
@@ -38,23 +37,39 @@ export async function scanMessages(
   key: SearchKey,
 ): Promise<Candidate[]> {
   const hits = new Set<Candidate>();
-  const runs: Run[] = [];
+  const runs = new Runs();
   for (const candidate of candidates) {
     const left = residual(view, candidate, key);
     if (left === true) hits.add(candidate);
-    else if (left !== false) addToRuns(runs, left, candidate);
+    else if (left !== false) runs.add(left, candidate);
   }
-  for (const run of runs) for (const hit of await matchRun(view, run)) hits.add(hit);
+  for (const run of runs.all()) for (const hit of await matchRun(view, run)) hits.add(hit);
   return candidates.filter((c) => hits.has(c));
 }
 
-function addToRuns(runs: Run[], key: FileKey, candidate: Candidate): void {
-  const last = runs.at(-1);
-  if (last && (last.key === key || last.program === JSON.stringify(key))) {
-    last.members.push(candidate);
-    return;
+/**
+ * Candidates grouped by what is left of the program for them: usually one group (the
+ * program's own object, `residual` returns it when nothing was folded away), a few when
+ * record keys leave different text keys for different messages (`OR (SEEN TEXT a) TEXT b`).
+ */
+class Runs {
+  readonly #byProgram = new Map<string, Run>();
+  #last: Run | undefined;
+
+  add(key: FileKey, candidate: Candidate): void {
+    let run = this.#last?.key === key ? this.#last : undefined;
+    if (!run) {
+      const program = JSON.stringify(key);
+      run = this.#byProgram.get(program);
+      if (!run) this.#byProgram.set(program, (run = { key, members: [] }));
+      this.#last = run;
+    }
+    run.members.push(candidate);
   }
-  runs.push({ key, program: JSON.stringify(key), members: [candidate] });
+
+  all(): Iterable<Run> {
+    return this.#byProgram.values();
+  }
 }
 
 /** The members of a run that match its program. */
@@ -71,15 +86,12 @@ async function matchRun(view: MailboxView, run: Run): Promise<Candidate[]> {
   const { matched, unread } = await threads;
   const found = new Set(matched);
   const left = new Set(unread);
-  const hits = members.filter((c) => found.has(c.uid));
-  hits.push(
-    ...(await matchHere(
-      view,
-      members.filter((c) => left.has(c.uid)),
-      key,
-    )),
+  const readHere = await matchHere(
+    view,
+    members.filter((c) => left.has(c.uid)),
+    key,
   );
-  return hits;
+  return [...members.filter((c) => found.has(c.uid)), ...readHere];
 }
 
 /**
