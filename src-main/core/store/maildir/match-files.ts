@@ -1,6 +1,6 @@
 /**
  * `Mailbox.matchFiles` for a Maildir folder: the messages' files go to the indexer's threads
- * in contiguous slices of MATCH_BATCH_MESSAGES, as many slices at a time as it has threads,
+ * in contiguous slices of at most MATCH_BATCH_MESSAGES, as many at a time as it has threads,
  * so a SEARCH that reads every file keeps both cores busy and the event loop free. A message
  * the folder no longer knows, a file a thread could not read (renamed or expunged meanwhile),
  * and a slice whose job failed are answered as unread: the caller reads those itself.
@@ -17,9 +17,10 @@ export function matchFiles(
   pathOf: (uid: number) => string | undefined,
 ): Promise<FileMatches> | undefined {
   if (!indexer?.available) return undefined;
+  // A short list is still shared by every thread.
+  const size = Math.min(MATCH_BATCH_MESSAGES, Math.ceil(uids.length / indexer.concurrency));
   const slices: number[][] = [];
-  for (let i = 0; i < uids.length; i += MATCH_BATCH_MESSAGES)
-    slices.push(uids.slice(i, i + MATCH_BATCH_MESSAGES));
+  for (let i = 0; i < uids.length; i += size) slices.push(uids.slice(i, i + size));
   return matchSlices(indexer, slices, task, pathOf);
 }
 
