@@ -89,6 +89,9 @@ export function decodeQuotedPrintable(text: string, underscoreSpace = false): Bu
   );
 }
 
+/** Runs up to this long between "=" escapes are copied octet by octet. */
+const SHORT_RUN_BYTES = 64;
+
 /** Quoted-printable octets decoded (a body part as it is, without a string between). */
 export function decodeQuotedPrintableBytes(src: Buffer): Buffer {
   const out = Buffer.allocUnsafe(src.length); // decoding never grows
@@ -96,7 +99,10 @@ export function decodeQuotedPrintableBytes(src: Buffer): Buffer {
   let i = 0;
   while (i < src.length) {
     const eq = src.indexOf(0x3d, i);
-    length += src.copy(out, length, i, eq === -1 ? src.length : eq);
+    const end = eq === -1 ? src.length : eq;
+    // Encoded text has short runs between escapes: a loop, not a native call for each.
+    if (end - i < SHORT_RUN_BYTES) for (let k = i; k < end; k++) out[length++] = src[k]!;
+    else length += src.copy(out, length, i, end);
     if (eq === -1) break;
     const high = hexDigit(src[eq + 1]);
     const low = hexDigit(src[eq + 2]);

@@ -124,17 +124,21 @@ function readForTask(
   }
 }
 
-/** A large file converted 1 MiB at a time through the SIMD converter. */
+/**
+ * A large file converted 1 MiB at a time through the SIMD converter, each piece copied once
+ * into room for the worst case (every octet an LF; pages never written are never touched).
+ */
 function toCrlfInChunks(simd: SimdCrlf, file: Buffer): Buffer {
-  const chunks: Buffer[] = [];
+  const wire = Buffer.allocUnsafeSlow(file.length * 2);
+  let length = 0;
   let before = -1;
   for (let at = 0; at < file.length; at += SIMD_CHUNK_BYTES) {
     const chunk = file.subarray(at, at + SIMD_CHUNK_BYTES);
     chunk.copy(simd.input);
-    chunks.push(Buffer.from(simd.convert(chunk.length, before))); // the view is reused
+    length += simd.convert(chunk.length, before).copy(wire, length);
     before = chunk[chunk.length - 1]!;
   }
-  return Buffer.concat(chunks);
+  return wire.subarray(0, length);
 }
 
 function readConverted(
