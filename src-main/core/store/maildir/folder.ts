@@ -20,6 +20,8 @@ import { StoreError, storeErrorFromFs } from '../errors.js';
 import type {
   AppendOptions,
   BackgroundIndexer,
+  FileMatches,
+  FileTask,
   IndexedFile,
   NewMessage,
   FlagOutcome,
@@ -62,6 +64,7 @@ import { CACHE_FILE, SizeCache } from './size-cache.js';
 import { FolderListing, type Listed, type ListingChanges, type Subdir } from './listing.js';
 import { MODSEQ_FILE, ModseqFile } from './modseq-file.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
+import { matchFiles } from './match-files.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
@@ -1463,6 +1466,14 @@ export class MaildirFolder {
       this.#indexing -= 1;
       if (this.#active === 0) this.#scheduleRelease();
     }
+  }
+
+  /** SEARCH's scan of these messages' files in the indexer's threads (`match-files.ts`). */
+  matchFiles(uids: readonly number[], task: FileTask): Promise<FileMatches> | undefined {
+    return matchFiles(this.#indexer, uids, task, (uid) => {
+      const entry = this.#entries.get(uid);
+      return entry && join(this.path, entry.dir, entry.fileName);
+    });
   }
 
   /** The indexer `prepare` hands messages to. */

@@ -402,6 +402,7 @@ class FolderHandle implements MaildirMailbox {
     this.#folder.cachedAll(uid, key, compute);
   prepare: Mailbox['prepare'] = (uids, keys) => this.#folder.prepare(uids, keys);
   peekCached: Mailbox['peekCached'] = (uid, key) => this.#folder.peekCached(uid, key);
+  matchFiles: Mailbox['matchFiles'] = (uids, task) => this.#folder.matchFiles(uids, task);
 
   async copyTo(uids: readonly number[], target: string): Promise<[number, number][]> {
     const sources = this.#folder.sources(uids);
