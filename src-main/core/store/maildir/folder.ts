@@ -170,6 +170,8 @@ export class MaildirFolder {
    */
   readonly #forgotten = new Set<string>();
   #keywords: string[] = [];
+  /** dovecot-keywords as last read (`#loadKeywords`), if it may be trusted to show a change. */
+  #keywordsStamp: string | undefined;
   /** Flag sets by file-name letters: one shared, read-only set per combination. */
   readonly #flagSets = new Map<string, ReadonlySet<string>>();
   /** Every message's record in UID order, until something changes. */
@@ -378,6 +380,7 @@ export class MaildirFolder {
     this.#entries.clear();
     this.#highest = 0;
     this.#listed = undefined;
+    this.#keywordsStamp = undefined;
     this.#entriesChanged();
   }
 
@@ -437,10 +440,7 @@ export class MaildirFolder {
    * system keeps sub-second times, older than STABLE_MTIME_MS where it keeps whole seconds.
    */
   #oldEnough(mtimes: { new: number; cur: number }, checkedAt: number): boolean {
-    return (['new', 'cur'] as const).every((dir) => {
-      const quietMs = mtimes[dir] % 1000 !== 0 ? QUIET_LISTING_MS : STABLE_MTIME_MS;
-      return checkedAt - mtimes[dir] > quietMs;
-    });
+    return settledAt(mtimes.new, checkedAt) && settledAt(mtimes.cur, checkedAt);
   }
 
   async #refreshListing(): Promise<ListingChanges> {
@@ -830,21 +830,33 @@ export class MaildirFolder {
     if (lettersOf(entry.fileName) !== lettersOf(fileName)) {
       entry.modseq = this.#modseqs.next();
       entry.record = undefined;
-      this.#entriesChanged();
+      this.#snapshot = undefined; // the list of new/ stays: a flag change moves nothing there
     }
     if (entry.dir !== dir) this.#newUids = undefined;
     entry.dir = dir;
     entry.fileName = fileName;
   }
 
+  /**
+   * Reads dovecot-keywords when it changed since the last read (its inode, size or mtime; a
+   * stat, not three calls for an open, a read and a close on every sync). A file whose mtime
+   * was within a clock tick of the read is read again next time: a rewrite in the same tick
+   * can leave size and mtime as they were.
+   */
   #loadKeywords(): void {
-    let keywords: string[];
+    const path = join(this.path, KEYWORDS_FILE);
+    const checkedAt = Date.now();
+    const info = statSync(path, { throwIfNoEntry: false });
+    const stamp = info && stampOf(info);
+    if (stamp !== undefined && stamp === this.#keywordsStamp) return;
+    let keywords: string[] = [];
     try {
-      // A small file, read at once: cheaper than a thread-pool round trip on every sync.
-      keywords = parseKeywords(readFileSync(join(this.path, KEYWORDS_FILE), 'utf8'));
+      // A small file, read at once: cheaper than a thread-pool round trip.
+      if (info) keywords = parseKeywords(readFileSync(path, 'utf8'));
     } catch {
-      keywords = [];
+      // gone meanwhile: no keywords, read again at the next sync
     }
+    this.#keywordsStamp = info && settledAt(info.mtimeMs, checkedAt) ? stamp : undefined;
     this.#setKeywords(keywords);
   }
 
@@ -1662,6 +1674,16 @@ interface SyncBatch {
     resolve(result: SyncResult): void;
     reject(err: unknown): void;
   }[];
+}
+
+/**
+ * Whether a file or directory with this mtime, looked at `checkedAt`, shows any later change
+ * by a new mtime: it was older than a clock tick (QUIET_LISTING_MS) where the file system
+ * keeps sub-second times, older than STABLE_MTIME_MS where it keeps whole seconds.
+ */
+function settledAt(mtimeMs: number, checkedAt: number): boolean {
+  const quietMs = mtimeMs % 1000 !== 0 ? QUIET_LISTING_MS : STABLE_MTIME_MS;
+  return checkedAt - mtimeMs > quietMs;
 }
 
 function someKey<K>(map: ReadonlyMap<K, unknown>, test: (key: K) => boolean): boolean {
