@@ -333,6 +333,10 @@ export class MailboxView {
 
   /** Marks as vanished every UID of the view the store's list (ascending) no longer has. */
   #findVanished(messages: readonly MessageRecord[]): void {
+    // As many messages up to the same highest UID: none vanished, since a new message only
+    // ever comes above every UID shown (a flag change elsewhere, the usual case).
+    const records = this.#records;
+    if (messages.length === records.length && messages.at(-1)?.uid === records.at(-1)?.uid) return;
     let j = 0;
     for (const { uid } of this.#records) {
       while (j < messages.length && messages[j]!.uid < uid) j++;

@@ -55,20 +55,26 @@ async function run(
     return !view.isVanished(uid);
   });
   // The store changes them a batch at a time under its lock (one shared MODSEQ per batch).
-  const before = uids.map((uid) => view.record(uid)?.modseq);
+  // MODSEQs before, for .SILENT with CONDSTORE: only a changed message is reported.
+  const before = silent && view.reportModseq ? uids.map((uid) => view.record(uid)?.modseq) : [];
   const outcomes = await view.mailbox.updateFlagsMany(
     uids,
     request.mode,
     request.flags,
     request.unchangedSince,
   );
+  let checkedFlags: ReadonlySet<string> | undefined;
   for (const [i, uid] of uids.entries()) {
     const outcome = outcomes[i]!;
     if (outcome === 'expunged') expunged = true;
     else if (outcome === 'modified') modified.push(byUid ? uid : view.seqOf(uid)!);
     else {
       view.noteFlags(outcome);
-      for (const line of view.newKeywords(outcome.flags)) ctx.untagged(line);
+      if (outcome.flags !== checkedFlags) {
+        // Records share one flag set per combination: each set is looked at once.
+        checkedFlags = outcome.flags;
+        for (const line of view.newKeywords(outcome.flags)) ctx.untagged(line);
+      }
       if (!silent || (view.reportModseq && outcome.modseq !== before[i]))
         ctx.untagged(changeResponse(view, uid, byUid, silent));
     }

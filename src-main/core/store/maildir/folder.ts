@@ -152,6 +152,8 @@ interface Entry {
   readonly base: string;
   dir: Subdir;
   fileName: string;
+  /** `fileName`'s flag letters (`lettersOf`), kept with it: one string per change, not per use. */
+  letters: string;
   /**
    * Known once the file was looked at. Files named with their sizes (`,S=…,W=…`, as Dovecot
    * and most delivery agents write them) are not looked at until a size or date is asked
@@ -696,10 +698,14 @@ export class MaildirFolder {
       if (onProgress && (done % PROGRESS_EVERY === 0 || done === missing.length))
         onProgress(done, missing.length);
     };
-    const add = (found: Omit<Entry, 'modseq'>): void => {
+    const add = (found: Omit<Entry, 'modseq' | 'letters'>): void => {
       if (this.#retired(found.uid)) return; // never below a UID already shown (see #highest)
-      const modseq = this.#modseqs.found(found.uid, lettersOf(found.fileName));
-      const entry: Entry = { ...found, modseq };
+      const letters = lettersOf(found.fileName);
+      const modseq = this.#modseqs.found(found.uid, letters);
+      // Every entry has every field, in one order: one shape, so the loops over thousands of
+      // them (STORE, sync) read their fields without looking the shape up.
+      const { uid, base, dir, fileName, facts } = found;
+      const entry: Entry = { uid, base, dir, fileName, letters, facts, modseq, record: undefined };
       this.#entries.set(entry.uid, entry);
       this.#entriesChanged();
     };
@@ -806,7 +812,7 @@ export class MaildirFolder {
     for (const uid of inNew) {
       const entry = this.#entries.get(uid);
       if (entry?.dir !== 'new') continue;
-      const fileName = formatName(entry.base, lettersOf(entry.fileName));
+      const fileName = formatName(entry.base, entry.letters);
       try {
         renameSync(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
       } catch (err) {
@@ -868,13 +874,13 @@ export class MaildirFolder {
     return [...this.#entries.values()].map((e) => ({
       uid: e.uid,
       modseq: e.modseq,
-      letters: lettersOf(e.fileName),
+      letters: e.letters,
     }));
   }
 
   #record(entry: Entry): MessageRecord {
     if (entry.record) return entry.record;
-    const flags = this.#flagsOf(lettersOf(entry.fileName));
+    const flags = this.#flagsOf(entry.letters);
     return (entry.record = new MaildirRecord(entry, flags, this.#factsOf));
   }
 
@@ -909,15 +915,16 @@ export class MaildirFolder {
    * STORE's path (about a fifth of a STORE of every message), there it costs them after the
    * reply.
    */
-  #renamed(entry: Entry, dir: Subdir, fileName: string): void {
+  #renamed(entry: Entry, dir: Subdir, fileName: string, letters?: string): void {
     this.#renameCount += 1;
-    this.#moved(entry, dir, fileName);
+    this.#moved(entry, dir, fileName, letters);
   }
 
   /** Records where a file is now; its record is rebuilt if its flag letters changed. */
-  #moved(entry: Entry, dir: Subdir, fileName: string): void {
+  #moved(entry: Entry, dir: Subdir, fileName: string, letters = lettersOf(fileName)): void {
     if (entry.fileName === fileName && entry.dir === dir) return; // the usual case in a listing
-    if (lettersOf(entry.fileName) !== lettersOf(fileName)) {
+    if (entry.letters !== letters) {
+      entry.letters = letters;
       entry.modseq = this.#modseqs.next();
       entry.record = undefined;
       this.#snapshot = undefined; // the list of new/ stays: a flag change moves nothing there
@@ -964,8 +971,7 @@ export class MaildirFolder {
     this.#flagSets.clear();
     for (const entry of this.#entries.values()) {
       entry.record = undefined;
-      if ([...lettersOf(entry.fileName)].some((l) => renamed.has(l)))
-        entry.modseq = this.#modseqs.next();
+      if ([...entry.letters].some((l) => renamed.has(l))) entry.modseq = this.#modseqs.next();
     }
     this.#entriesChanged();
   }
@@ -1136,9 +1142,12 @@ export class MaildirFolder {
     changes: readonly string[],
     renamed: Map<string, string | undefined>,
   ): boolean {
-    const before = lettersOf(entry.fileName);
-    if (!renamed.has(before)) renamed.set(before, this.#newLetters(entry, mode, changes));
-    const after = renamed.get(before);
+    const before = entry.letters; // the same string for every rename that set them
+    let after = renamed.get(before);
+    if (after === undefined && !renamed.has(before)) {
+      after = this.#newLetters(entry, mode, changes);
+      renamed.set(before, after);
+    }
     if (after === undefined) return false;
     const fileName = `${entry.base}:2,${after}`;
     if (entry.dir === 'cur' && entry.fileName === fileName) return true;
@@ -1152,13 +1161,13 @@ export class MaildirFolder {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storeErrorFromFs(err, this.name);
       return false;
     }
-    this.#renamed(entry, 'cur', fileName);
+    this.#renamed(entry, 'cur', fileName, after);
     return true;
   }
 
   /** The sorted flag letters after the change, or undefined if a keyword has no letter yet. */
   #newLetters(entry: Entry, mode: FlagUpdate, changes: readonly string[]): string | undefined {
-    const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
+    const letters = [...lettersToFlags(entry.letters).other];
     for (const flag of this.#wantedFlags(entry, mode, changes)) {
       const letter = systemFlagLetter(flag) ?? this.#knownKeywordLetter(flag);
       if (letter === undefined) return undefined;
@@ -1188,7 +1197,7 @@ export class MaildirFolder {
     // in the meantime survive (the rename failing with ENOENT tells us it happened).
     await this.#renameEntry(entry, async () => {
       const wanted = this.#wantedFlags(entry, mode, changes);
-      const letters = [...lettersToFlags(lettersOf(entry.fileName)).other];
+      const letters = [...lettersToFlags(entry.letters).other];
       for (const flag of wanted) {
         const letter = systemFlagLetter(flag) ?? (await this.#keywordLetter(flag));
         if (letter) letters.push(letter);
