@@ -95,6 +95,12 @@ export class MailboxView {
   readonly #vanished = new Set<number>();
   #changed = false;
   /**
+   * Set by `open` until the first `refresh`: the view was synced moments ago in the same
+   * command, so the refresh before SELECT's tagged reply need not sync again unless the store
+   * reported a change since (a SELECT then costs one sync of the folder, not two).
+   */
+  #justOpened = false;
+  /**
    * UIDs saved by SEARCH RETURN (SAVE), what `$` names (RFC 5182 §2.1): empty in a new view,
    * so SELECT and EXAMINE reset it; expunged messages drop out as `resolve` reads it.
    */
@@ -123,6 +129,7 @@ export class MailboxView {
     view.#records = view.#seen = status.messages;
     view.#highestShown = status.messages.at(-1)?.uid ?? 0;
     for (const uid of status.recent) view.#recent.add(uid);
+    view.#justOpened = true;
     return view;
   }
 
@@ -293,6 +300,9 @@ export class MailboxView {
    * back when not allowed (during FETCH, STORE and SEARCH: RFC 3501 §7.4.1).
    */
   async refresh(allowExpunge: boolean): Promise<string[]> {
+    const justOpened = this.#justOpened;
+    this.#justOpened = false;
+    if (justOpened && !this.#changed) return [];
     this.#changed = false;
     let status;
     try {
@@ -323,6 +333,10 @@ export class MailboxView {
 
   /** Marks as vanished every UID of the view the store's list (ascending) no longer has. */
   #findVanished(messages: readonly MessageRecord[]): void {
+    // As many messages up to the same highest UID: none vanished, since a new message only
+    // ever comes above every UID shown (a flag change elsewhere, the usual case).
+    const records = this.#records;
+    if (messages.length === records.length && messages.at(-1)?.uid === records.at(-1)?.uid) return;
     let j = 0;
     for (const { uid } of this.#records) {
       while (j < messages.length && messages[j]!.uid < uid) j++;

@@ -95,7 +95,10 @@ export class ImapSession {
         {
           loggedIn: this.state.kind !== 'not-authenticated',
           awaitingLine: this.#awaitingLine,
-          maxMessageBytes: this.#services.policy().maxMessageBytes,
+          // Asked only for APPEND: the policy is built from the settings (a deep copy).
+          get maxMessageBytes() {
+            return services.policy().maxMessageBytes;
+          },
         },
         verb,
       ),
@@ -345,11 +348,15 @@ export class ImapSession {
       continuation: (text) => this.#continuation(text),
       capabilities: () => this.#capabilities(),
       compressed: this.#socket.compressed,
-      startCompression: this.#services.policy().compress
-        ? () => {
-            this.#pendingCompression = true;
-          }
-        : undefined,
+      // A getter: the policy (a deep copy of the settings) is read by COMPRESS alone, not
+      // for every command.
+      get startCompression() {
+        return session.#services.policy().compress
+          ? () => {
+              session.#pendingCompression = true;
+            }
+          : undefined;
+      },
       startTls:
         this.#options.upgradeToTls && !this.#secure
           ? () => {
@@ -377,9 +384,16 @@ export class ImapSession {
   }
 
   #write(data: string | Buffer): void {
-    this.#flushUntagged();
-    if (typeof data === 'string') this.#options.protocolLog?.info(`S: ${data.split('\r\n')[0]}`);
-    this.#socket.write(data);
+    if (typeof data !== 'string') {
+      this.#flushUntagged();
+      this.#socket.write(data);
+      return;
+    }
+    this.#options.protocolLog?.info(`S: ${data.split('\r\n')[0]}`);
+    // Queued untagged lines and this text go out as one write: one system call (and one
+    // segment) for a SELECT's seven lines and its tagged reply, not two.
+    if (this.#untagged.length === 0) this.#socket.write(data);
+    else this.#socket.write(this.#takeUntagged() + data);
   }
 
   #queueUntagged(line: string): void {
@@ -388,10 +402,13 @@ export class ImapSession {
   }
 
   #flushUntagged(): void {
-    if (this.#untagged.length === 0) return;
+    if (this.#untagged.length > 0) this.#socket.write(this.#takeUntagged());
+  }
+
+  #takeUntagged(): string {
     const lines = this.#untagged.join('');
     this.#untagged = [];
-    this.#socket.write(lines);
+    return lines;
   }
 
   async #send(parts: readonly OutputPart[]): Promise<void> {

@@ -137,9 +137,10 @@ export interface Mailbox {
     flags: Iterable<string>,
   ): Promise<MessageRecord | undefined>;
   /**
-   * updateFlags (or, with `unchangedSince`, updateFlagsUnchangedSince) for many messages as
-   * one change: one new MODSEQ shared by the changed messages, state written once. One outcome
-   * per UID, in order.
+   * updateFlags (or, with `unchangedSince`, updateFlagsUnchangedSince) for many messages, in
+   * batches that are each one change: one new MODSEQ shared by a batch's changed messages,
+   * state written once per batch (other sessions may run between batches). One outcome per
+   * UID, in order.
    */
   updateFlagsMany(
     uids: readonly number[],

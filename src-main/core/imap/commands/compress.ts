@@ -20,11 +20,12 @@ export const compress: ImapCommand = {
   handle(ctx, args) {
     expectCount(args, 1);
     const mechanism = args[0]?.type === 'atom' ? args[0].value : '';
-    if (!ctx.startCompression) return bad('COMPRESS is turned off on this server');
+    const start = ctx.startCompression; // read once: the setting may change meanwhile
+    if (!start) return bad('COMPRESS is turned off on this server');
     if (ctx.compressed) return no('Compression is already on.', 'COMPRESSIONACTIVE');
     if (mechanism.toUpperCase() !== 'DEFLATE')
       return no(`Unknown compression mechanism ${quoteInput(mechanism || '?')}`);
-    ctx.startCompression();
+    start();
     return ok('Begin compression.');
   },
 };

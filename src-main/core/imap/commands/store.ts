@@ -16,12 +16,6 @@ import { SELECTED } from '../state.js';
 import { formatNumbers } from '../sequence-set.js';
 import type { FlagUpdate } from '../../store/types.js';
 
-/**
- * Messages changed under one hold of the mailbox's lock (one shared MODSEQ each): a STORE on
- * 100,000 messages does not keep other sessions waiting for the whole of it.
- */
-const STORE_BATCH_MESSAGES = 1_000;
-
 const MODES: Readonly<Record<string, FlagUpdate>> = {
   FLAGS: 'set',
   '+FLAGS': 'add',
@@ -60,25 +54,29 @@ async function run(
     if (view.isVanished(uid)) expunged = true;
     return !view.isVanished(uid);
   });
-  for (let start = 0; start < uids.length; start += STORE_BATCH_MESSAGES) {
-    const batch = uids.slice(start, start + STORE_BATCH_MESSAGES);
-    const before = batch.map((uid) => view.record(uid)?.modseq);
-    const outcomes = await view.mailbox.updateFlagsMany(
-      batch,
-      request.mode,
-      request.flags,
-      request.unchangedSince,
-    );
-    for (const [i, uid] of batch.entries()) {
-      const outcome = outcomes[i]!;
-      if (outcome === 'expunged') expunged = true;
-      else if (outcome === 'modified') modified.push(byUid ? uid : view.seqOf(uid)!);
-      else {
-        view.noteFlags(outcome);
+  // The store changes them a batch at a time under its lock (one shared MODSEQ per batch).
+  // MODSEQs before, for .SILENT with CONDSTORE: only a changed message is reported.
+  const before = silent && view.reportModseq ? uids.map((uid) => view.record(uid)?.modseq) : [];
+  const outcomes = await view.mailbox.updateFlagsMany(
+    uids,
+    request.mode,
+    request.flags,
+    request.unchangedSince,
+  );
+  let checkedFlags: ReadonlySet<string> | undefined;
+  for (const [i, uid] of uids.entries()) {
+    const outcome = outcomes[i]!;
+    if (outcome === 'expunged') expunged = true;
+    else if (outcome === 'modified') modified.push(byUid ? uid : view.seqOf(uid)!);
+    else {
+      view.noteFlags(outcome);
+      if (outcome.flags !== checkedFlags) {
+        // Records share one flag set per combination: each set is looked at once.
+        checkedFlags = outcome.flags;
         for (const line of view.newKeywords(outcome.flags)) ctx.untagged(line);
-        if (!silent || (view.reportModseq && outcome.modseq !== before[i]))
-          ctx.untagged(changeResponse(view, uid, byUid, silent));
       }
+      if (!silent || (view.reportModseq && outcome.modseq !== before[i]))
+        ctx.untagged(changeResponse(view, uid, byUid, silent));
     }
   }
   if (modified.length > 0)
