@@ -116,13 +116,15 @@ describe('a folder released while idle', () => {
     expect((await first.imap('f', 'UID STORE 3 +FLAGS (\\Flagged)')).tagged).toMatch(/^f OK/);
     await first.imap('z', 'LOGOUT');
 
+    // The session thread's converter, and one per search thread while those live (they end
+    // after a second without work).
     const before = await session();
-    expect(wasmMemories(server.pid)).toBe(1);
+    expect(wasmMemories(server.pid)).toBeGreaterThanOrEqual(1);
     await waitForWasmMemories(server.pid, 0); // idle: released and collected
 
     const after = await session();
     expect(after).toEqual(before);
-    expect(wasmMemories(server.pid)).toBe(1); // made again for the bodies
+    expect(wasmMemories(server.pid)).toBeGreaterThanOrEqual(1); // made again for the bodies
 
     // And the bodies are the files' bytes, not merely the same twice.
     const onDisk = new Map<number, string>();

@@ -104,11 +104,11 @@ describe('UIDVALIDITY', () => {
     }
     client.close();
     expect(new Set(seen).size).toBe(3);
-    // Kept at the root the way Dovecot 2.3 keeps it: the last value, in hex, twice.
-    const last = Math.max(...seen)
-      .toString(16)
-      .padStart(8, '0');
-    expect(await readFile(join(maildir, 'dovecot-uidvalidity'), 'utf8')).toBe(last);
+    // Kept at the root the way Dovecot 2.3 keeps it: the last value, in hex, twice. The
+    // server may have given one more since, to a folder it opened in the background.
+    const last = await readFile(join(maildir, 'dovecot-uidvalidity'), 'utf8');
+    expect(last).toMatch(/^[0-9a-f]{8}$/);
+    expect(parseInt(last, 16)).toBeGreaterThanOrEqual(Math.max(...seen));
     expect(await readdir(maildir)).toContain(`dovecot-uidvalidity.${last}`);
   });
 
@@ -125,6 +125,7 @@ describe('UIDVALIDITY', () => {
       const client = await selectInbox(server.ports.imap);
       for (let round = 0; round < 3; round++) {
         expect((await client.imap(`c${round}`, `CREATE Box${round}`)).tagged).toMatch(/OK/);
+        await statusValidity(client, `s${round}`, `Box${round}`); // gives it one, if not yet
       }
       client.close();
       await sleep(100); // inotify events are delivered asynchronously
