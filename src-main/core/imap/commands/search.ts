@@ -14,6 +14,7 @@ import { no, ok, type CommandResult } from '../response.js';
 import { matches, matchesNow, type Candidate } from '../search/evaluate.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { parseSearchKeys } from '../search/keys.js';
+import { textExclusion } from '../search/narrow.js';
 import { esearchLine, returnOptions, savedUids, type ReturnOption } from '../search/results.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
@@ -121,8 +122,9 @@ function searchProgram(tokens: readonly Token[], decoder: TextDecoder): SearchKe
 
 async function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate[]> {
   const found: Candidate[] = [];
+  const excluded = await textExclusion(view, key); // the full-text index, where it can tell
   for (const [index, uid] of view.uids.entries()) {
-    if (view.isVanished(uid)) continue;
+    if (view.isVanished(uid) || excluded?.(uid)) continue;
     const candidate = { uid, seq: index + 1 };
     // Most messages are answered from the record and the cache, without a file read.
     const hit = matchesNow(view, candidate, key) ?? (await matches(view, candidate, key));
