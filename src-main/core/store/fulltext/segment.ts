@@ -66,11 +66,12 @@ export class Segment {
 
   /**
    * The covered messages that may hold every fragment (in body text only, when `bodyOnly`),
-   * or undefined when no fragment narrows here. Reads stop once FEW_CANDIDATES are left.
+   * or undefined when no fragment narrows here. Reads stop once `enough` are left.
    */
   async candidates(
     fragments: readonly Fragment[],
     bodyOnly: boolean,
+    enough = FEW_CANDIDATES,
   ): Promise<Set<number> | undefined> {
     const ordered = [...fragments].sort((a, b) => FRAGMENT_ORDER[a.kind] - FRAGMENT_ORDER[b.kind]);
     let found: Set<number> | undefined;
@@ -85,7 +86,7 @@ export class Segment {
           if ((entry % 2 === 1 || !bodyOnly) && (!found || found.has(uid))) next.add(uid);
         });
         found = next;
-        if (found.size <= FEW_CANDIDATES) break; // reading them costs less than more lookups
+        if (found.size <= enough) break; // reading them costs less than more lookups
       }
     } finally {
       await file.close();

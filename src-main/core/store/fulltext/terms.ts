@@ -56,17 +56,3 @@ export function queryFragments(needle: string): Fragment[] | undefined {
     return { kind, text: run[0] };
   });
 }
-
-/** Whether a dictionary word can hold the fragment where a match would put it. */
-export function satisfies(term: string, fragment: Fragment): boolean {
-  switch (fragment.kind) {
-    case 'whole':
-      return term === fragment.text;
-    case 'prefix':
-      return term.startsWith(fragment.text);
-    case 'suffix':
-      return term.endsWith(fragment.text);
-    case 'inside':
-      return term.includes(fragment.text);
-  }
-}
