@@ -150,7 +150,9 @@ describe('full-text segments', () => {
     const b = buildSegment(join(work!, 'b.seg'), 5, items.slice(1))!; // UID 2 in both
     const result = mergeSegments(join(work!, 'm.seg'), [a.file, b.file]);
     expect('parts' in result).toBe(true);
-    const merged = new Segment((result as { parts: Parameters<typeof Segment>[0] }).parts);
+    const merged = new Segment(
+      (result as { parts: ConstructorParameters<typeof Segment>[0] }).parts,
+    );
     expect(merged.coveredCount).toBe(3);
     expect(await candidates(merged, 'banana', 'body')).toEqual([1, 2]);
     expect(await candidates(merged, 'cherry', 'body')).toEqual([2, 3]);
