@@ -29,6 +29,8 @@ export interface TextIndexBuilt {
   readonly messages: number;
   readonly covered: number;
   readonly segments: number;
+  /** What the segments hold in memory, off the V8 heap. */
+  readonly memoryBytes: number;
   readonly ms: number;
 }
 
@@ -130,7 +132,7 @@ export class FolderTextIndex {
     const todo = status.messages
       .filter((m) => m.uid > this.#triedUpTo && !this.#segments.some((s) => s.covers(m.uid)))
       .map((m) => m.uid);
-    this.#triedUpTo = Math.max(this.#triedUpTo, status.messages.at(-1)?.uid ?? 0);
+    for (const m of status.messages) this.#triedUpTo = Math.max(this.#triedUpTo, m.uid);
     for (let i = 0; i < todo.length && !this.#closed; i += SEGMENT_BATCH_MESSAGES) {
       await this.#waitForHeaderIndexer();
       if (this.#closed) return;
@@ -153,6 +155,7 @@ export class FolderTextIndex {
       covered: status.messages.filter((m) => this.#segments.some((s) => s.covers(m.uid, m.size)))
         .length,
       segments: this.#segments.length,
+      memoryBytes: this.#segments.reduce((sum, s) => sum + s.memoryBytes, 0),
       ms: Math.round(performance.now() - started),
     });
   }

@@ -54,6 +54,16 @@ export class Segment {
     return this.#uids.length;
   }
 
+  /** The bytes this segment holds in memory (all of it off the V8 heap). */
+  get memoryBytes(): number {
+    return (
+      this.#uids.byteLength +
+      this.#sizes.byteLength +
+      this.#termOffsets.byteLength +
+      this.#blob.byteLength
+    );
+  }
+
   get highestUid(): number {
     return this.#uids[this.#uids.length - 1] ?? 0;
   }
