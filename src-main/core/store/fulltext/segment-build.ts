@@ -17,6 +17,9 @@ import { loadSegment, termBytes, termPostings, type LoadedSegment } from './segm
 import { SegmentWriter, type SegmentParts } from './segment-writer.js';
 import { addTerms } from './terms.js';
 
+/** A varint of `delta * 2 + 1` with a 32-bit delta takes at most 5 bytes. */
+const MAX_ENTRY_BYTES = 5;
+
 export interface BuildItem {
   readonly uid: number;
   readonly path: string;
@@ -107,9 +110,14 @@ function readWhole(path: string): Buffer | undefined {
   }
 }
 
-/** Delta varints of ascending entries `uid * 2 + inBody`. */
+/** Where `encodeEntries` writes, grown as needed (no allocation per term). */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** Delta varints of ascending entries `uid * 2 + inBody` (valid until the next call). */
 function encodeEntries(entries: readonly number[]): Uint8Array {
-  const out = new Uint8Array(entries.length * 6);
+  const bound = entries.length * MAX_ENTRY_BYTES;
+  if (bound > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(bound, scratch.length * 2));
+  const out = scratch;
   let at = 0;
   let previous = 0;
   for (const entry of entries) {
@@ -150,7 +158,7 @@ export function mergeSegments(
         next[i]! += 1;
       });
       const sorted = [...entries].sort((a, b) => a[0] - b[0]).map(([uid, b]) => uid * 2 + b);
-      writer.add(Buffer.from(lowest), encodeEntries(sorted));
+      writer.add(lowest, encodeEntries(sorted));
     }
   } catch (err) {
     writer.abandon();

@@ -10,6 +10,8 @@ import { encodeHeader, HEADER_BYTES } from './segment-format.js';
 
 /** Postings are written to the file in chunks of about this size. */
 const WRITE_CHUNK_BYTES = 256 * 1024;
+/** The term blob's first size; it doubles as terms come. */
+const INITIAL_BLOB_BYTES = 1024 * 1024;
 
 /** What a reader keeps of a segment in memory (see segment.ts), as the writer had it. */
 export interface SegmentParts {
@@ -31,14 +33,19 @@ export class SegmentWriter {
   readonly #fd: number;
   readonly #hash: Hash = createHash('sha256');
   #position = HEADER_BYTES;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  /**
+   * Bytes waiting to be written, in one buffer reused for every chunk: a merge of millions
+   * of terms allocates no buffer per term (many small allocations in a worker thread leave
+   * the process's memory fragmented after the thread ends).
+   */
+  readonly #chunk = Buffer.allocUnsafeSlow(WRITE_CHUNK_BYTES);
+  #chunkBytes = 0;
   #postingsBytes = 0;
   readonly #termOffsets: number[] = [0];
   readonly #postingOffsets: number[] = [0];
-  readonly #blob: Buffer[] = [];
+  #blob = Buffer.allocUnsafeSlow(INITIAL_BLOB_BYTES);
   #blobBytes = 0;
-  #lastTerm: Buffer | undefined;
+  #lastTermAt = -1;
 
   constructor(file: string) {
     this.#file = file;
@@ -47,27 +54,43 @@ export class SegmentWriter {
   }
 
   /** One term (UTF-8) and its encoded postings; terms ascend bytewise. */
-  add(term: Buffer, postings: Uint8Array): void {
-    if (this.#lastTerm && Buffer.compare(this.#lastTerm, term) >= 0)
+  add(term: Uint8Array, postings: Uint8Array): void {
+    const start = this.#blobBytes;
+    if (
+      this.#lastTermAt >= 0 &&
+      this.#blob.compare(term, 0, term.length, this.#lastTermAt, start) >= 0
+    )
       throw new Error('segment terms out of order');
-    this.#lastTerm = term;
-    this.#blob.push(term);
-    this.#blobBytes += term.length;
+    this.#lastTermAt = start;
+    this.#appendTerm(term);
     this.#termOffsets.push(this.#blobBytes);
     this.#postingsBytes += postings.length;
     this.#postingOffsets.push(this.#postingsBytes);
-    this.#write(Buffer.from(postings.buffer, postings.byteOffset, postings.length), false);
+    this.#write(postings);
+  }
+
+  #appendTerm(term: Uint8Array): void {
+    if (this.#blobBytes + term.length > this.#blob.length) {
+      const grown = Buffer.allocUnsafeSlow(
+        Math.max(this.#blob.length * 2, this.#blobBytes + term.length),
+      );
+      this.#blob.copy(grown, 0, 0, this.#blobBytes);
+      this.#blob = grown;
+    }
+    this.#blob.set(term, this.#blobBytes);
+    this.#blobBytes += term.length;
   }
 
   /** Writes the tables and the header, and puts the file in place; the parts to keep. */
   finish(uidValidity: number, uids: Uint32Array, sizes: Uint32Array): SegmentParts {
     try {
-      const postingsEnd = this.#position + this.#pendingBytes;
+      const postingsEnd = this.#position + this.#chunkBytes;
       const termOffsets = Uint32Array.from(this.#termOffsets);
-      const blob = Buffer.concat(this.#blob, this.#blobBytes);
+      const blob = this.#blob.subarray(0, this.#blobBytes);
       for (const table of [uids, sizes, termOffsets, Uint32Array.from(this.#postingOffsets)])
-        this.#write(littleEndian(table), false);
-      this.#write(blob, true);
+        this.#write(littleEndian(table));
+      this.#write(blob);
+      this.#flush();
       const terms = termOffsets.length - 1;
       const header = encodeHeader(
         {
@@ -111,16 +134,25 @@ export class SegmentWriter {
     rmSync(this.#temporary, { force: true });
   }
 
-  #write(bytes: Buffer, flush: boolean): void {
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
-    if (!flush && this.#pendingBytes < WRITE_CHUNK_BYTES) return;
-    const chunk = Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#hash.update(chunk);
-    writeAll(this.#fd, chunk, this.#position);
-    this.#position += chunk.length;
-    this.#pending = [];
-    this.#pendingBytes = 0;
+  /** Appends to the file through the chunk buffer (larger pieces go straight through). */
+  #write(bytes: Uint8Array): void {
+    if (this.#chunkBytes + bytes.length > this.#chunk.length) this.#flush();
+    if (bytes.length > this.#chunk.length) {
+      this.#hash.update(bytes);
+      writeAll(this.#fd, bytes, this.#position);
+      this.#position += bytes.length;
+      return;
+    }
+    this.#chunk.set(bytes, this.#chunkBytes);
+    this.#chunkBytes += bytes.length;
+  }
+
+  #flush(): void {
+    const bytes = this.#chunk.subarray(0, this.#chunkBytes);
+    this.#hash.update(bytes);
+    writeAll(this.#fd, bytes, this.#position);
+    this.#position += bytes.length;
+    this.#chunkBytes = 0;
   }
 }
 
@@ -131,7 +163,7 @@ function littleEndian(table: Uint32Array): Buffer {
   return out;
 }
 
-function writeAll(fd: number, bytes: Buffer, position: number): void {
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   for (let done = 0; done < bytes.length;) {
     done += writeSync(fd, bytes, done, bytes.length - done, position + done);
   }

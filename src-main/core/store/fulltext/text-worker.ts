@@ -1,10 +1,10 @@
 /**
- * The full-text index's worker thread (started by text-builder.ts): builds, merges and opens
+ * The full-text index's worker process (started by text-builder.ts): builds, merges and opens
  * segments, so reading, tokenizing and checksumming mail never runs on the sessions' event
- * loop. The parts a reader keeps come back as transferred buffers (no copy, off the heap).
+ * loop nor in their process's memory. The parts a reader keeps go back as typed arrays (the
+ * IPC channel's advanced serialization); the process exits when its channel closes.
  */
 import { rmSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
 import { buildSegment, mergeSegments, type BuildItem } from './segment-build.js';
 import { loadSegment } from './segment-reader.js';
 import type { SegmentParts } from './segment-writer.js';
@@ -45,28 +45,13 @@ function run(job: TextJob): TextResult {
   }
 }
 
-/** Fresh copies of the parts' arrays, each its own ArrayBuffer, to transfer. */
-function owned(parts: SegmentParts): SegmentParts {
-  return {
-    ...parts,
-    uids: parts.uids.slice(),
-    sizes: parts.sizes.slice(),
-    termOffsets: parts.termOffsets.slice(),
-    blob: new Uint8Array(parts.blob),
-  };
-}
-
-parentPort!.on('message', ({ id, job }: { id: number; job: TextJob }) => {
+process.on('message', ({ id, job }: { id: number; job: TextJob }) => {
   let reply: TextReply;
   try {
-    const result = run(job);
-    reply = { id, result: 'parts' in result ? { parts: owned(result.parts) } : result };
+    reply = { id, result: run(job) };
   } catch (err) {
     reply = { id, error: err instanceof Error ? err.message : String(err) };
   }
-  const parts = reply.result && 'parts' in reply.result ? reply.result.parts : undefined;
-  const transfer = parts
-    ? [parts.uids.buffer, parts.sizes.buffer, parts.termOffsets.buffer, parts.blob.buffer]
-    : [];
-  parentPort!.postMessage(reply, transfer as ArrayBuffer[]);
+  process.send!(reply);
 });
+process.on('disconnect', () => process.exit(0));
