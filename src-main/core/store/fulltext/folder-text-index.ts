@@ -61,10 +61,19 @@ export class FolderTextIndex {
     this.#options = options;
   }
 
-  /** The folder as a sync just saw it: index what is new, in the background. */
+  /**
+   * The folder as a sync just saw it: index what is new, in the background. A sync that shows
+   * no UID above those handed to the worker costs nothing more (NOOP and IDLE sync often).
+   */
   update(status: MailboxStatus): void {
     if (this.#closed || !textBuilder.available) return;
+    const previous = this.#latest;
     this.#latest = status;
+    const nothingNew =
+      this.#caughtUp &&
+      previous?.uidValidity === status.uidValidity &&
+      status.uidNext - 1 <= this.#triedUpTo;
+    if (nothingNew) return;
     this.#again = true;
     this.#start();
   }
