@@ -54,6 +54,11 @@ const only = [...args]
 const SMALL = args.has('--small');
 const SIZES = SMALL ? { main: 2_000, large: 10_000 } : { main: 10_000, large: 100_000 };
 const IDLE_CLIENTS = 200;
+/**
+ * Memory "after the workloads" is read once both servers have been quiet this long: the same
+ * for both, and an idle server, not one caught in the moment its last client left.
+ */
+const QUIET_BEFORE_MEMORY_MS = 10_000;
 const LARGE_WORKLOADS = [
   'select-cold',
   'select-warm',
@@ -425,10 +430,13 @@ async function mainCorpus(pair: BenchServer[], corpus: CorpusStats): Promise<voi
     );
     const results: Partial<Record<ServerName, Awaited<ReturnType<typeof idleClients>>>> = {};
     const afterWork: Partial<Record<ServerName, Memory>> = {};
+    // What the workloads above left behind once both servers had the same quiet moment (an
+    // idle server, not one caught mid-way through giving memory back), then a fresh start:
+    // the figure with 200 connections is what holding them costs, not what earlier downloads
+    // left in the heap.
+    await sleep(QUIET_BEFORE_MEMORY_MS);
+    for (const server of [dovecot, mailport]) afterWork[server.name] = treeMemory(server.pid);
     for (const server of [dovecot, mailport]) {
-      // What the workloads above left behind, then a fresh start: the figure with 200
-      // connections is what holding them costs, not what earlier downloads left in the heap.
-      afterWork[server.name] = treeMemory(server.pid);
       await server.stop();
       await server.start();
       await sleep(1000);
@@ -485,7 +493,7 @@ async function mainCorpus(pair: BenchServer[], corpus: CorpusStats): Promise<voi
           mailport: afterWork.mailport!.pss / 2 ** 20,
         },
         {
-          note: `RSS sums: Dovecot ${mib(afterWork.dovecot!.rss)} in ${afterWork.dovecot!.processes} processes, Mailport ${mib(afterWork.mailport!.rss)}`,
+          note: `${QUIET_BEFORE_MEMORY_MS / 1000} s after the last workload ended, both servers; RSS sums: Dovecot ${mib(afterWork.dovecot!.rss)} in ${afterWork.dovecot!.processes} processes, Mailport ${mib(afterWork.mailport!.rss)}`,
         },
       ),
     );

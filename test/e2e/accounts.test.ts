@@ -5,12 +5,15 @@
  * new account's folders with counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import type { Browser, Page } from 'playwright-core';
 import { dataPaths } from '../../src-main/core/config/paths.js';
+import { CLI } from '../helpers/serve.js';
 import {
   SCREENSHOTS,
   goTo,
@@ -56,6 +59,14 @@ async function shownPassword(): Promise<string> {
   const code = page.locator('[data-password]');
   await code.waitFor();
   return (await code.textContent())!.trim();
+}
+
+/** `mailport …` in a terminal, beside the running one (same data dir). */
+async function cli(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { ...process.env, MAILPORT_DATA_DIR: mailport.dataDir, HOME: mailport.home },
+  });
+  return stdout;
 }
 
 describe('Accounts', () => {
@@ -181,5 +192,17 @@ describe('Accounts', () => {
     const settings = await readFile(dataPaths(mailport.dataDir).settings, 'utf8');
     expect(settings).not.toContain('"phone"');
     await expect(signIn('phone', lastPassword)).rejects.toThrow();
+  });
+
+  it('shows accounts and senders changed from the terminal without being reloaded', async () => {
+    await goTo(page, 'Accounts');
+    await page.locator('[data-account="tester"]').waitFor();
+    await cli('account', 'add', 'laptop');
+    await page.locator('[data-account="laptop"]').waitFor();
+    await cli('account', 'senders', 'add', 'laptop', 'me@example.org');
+    const senders = page.getByRole('list', { name: 'Addresses laptop may send from' });
+    await senders.getByText('me@example.org').waitFor();
+    await cli('account', 'remove', 'laptop');
+    await page.locator('[data-account="laptop"]').waitFor({ state: 'detached' });
   });
 });

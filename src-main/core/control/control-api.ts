@@ -87,6 +87,17 @@ export function createControlApi(
     };
   };
 
+  /** Senders live in the settings: a window open elsewhere reloads on settings-changed. */
+  const changeSendersOf = async (
+    account: string,
+    address: string,
+    change: 'add' | 'remove',
+  ): Promise<{ account: string; senders: string[] }> => {
+    const senders = await changeSenders(service.settings, account, address, change).catch(rethrow);
+    service.events.emit({ type: 'settings-changed' });
+    return { account, senders };
+  };
+
   const trustOption = options.trust ? { trust: options.trust } : {};
   const report = async (): Promise<CertificateReport> => {
     const { certificateReport, currentMachineNames } = await certs();
@@ -145,6 +156,7 @@ export function createControlApi(
         ...request,
         createFolder: request.createFolder ?? false,
       }).catch(rethrow);
+      service.events.emit({ type: 'settings-changed' });
       return {
         name: result.account.name,
         maildir: result.account.maildir,
@@ -156,6 +168,7 @@ export function createControlApi(
     async removeAccount({ name }) {
       await service.accounts.remove(name).catch(rethrow);
       service.endRevokedSessions();
+      service.events.emit({ type: 'settings-changed' });
       return { removed: name };
     },
 
@@ -284,14 +297,8 @@ export function createControlApi(
       service.events.emit({ type: 'settings-changed' });
       return view;
     },
-    addSender: async ({ account, address }) => ({
-      account,
-      senders: await changeSenders(service.settings, account, address, 'add').catch(rethrow),
-    }),
-    removeSender: async ({ account, address }) => ({
-      account,
-      senders: await changeSenders(service.settings, account, address, 'remove').catch(rethrow),
-    }),
+    addSender: ({ account, address }) => changeSendersOf(account, address, 'add'),
+    removeSender: ({ account, address }) => changeSendersOf(account, address, 'remove'),
   };
 }
 

@@ -6,13 +6,21 @@
  * replacement characters. Octets that are not valid UTF-8 in an unlabelled header are read
  * as Latin-1, so they can still be matched.
  */
+import { isAscii } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 
 /** Decodes bytes in a charset; never throws. RFC 2231 language suffixes (`*en`) are ignored. */
 export function decodeCharset(bytes: Uint8Array, charset: string): string {
   const label = charset.split('*')[0]!.trim().toLowerCase();
-  if (LATIN1_LABELS.has(label)) return decodeWindows1252(bytes);
-  return decoderFor(label || 'utf-8').decode(bytes);
+  // ASCII octets read as themselves in these charsets: one native check, then a plain copy.
+  const ascii = isAscii(bytes);
+  if (LATIN1_LABELS.has(label)) return ascii ? latin1(bytes) : decodeWindows1252(bytes);
+  const decoder = decoderFor(label || 'utf-8');
+  return ascii && decoder.encoding === 'utf-8' ? latin1(bytes) : decoder.decode(bytes);
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 const decoders = new Map<string, TextDecoder>();
@@ -60,6 +68,8 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A header byte string as text: UTF-8 when valid, otherwise Latin-1. */
 export function rawHeaderText(value: string): string {
+  // ASCII (most header text) reads the same either way: no copy, no decoding.
+  if (Buffer.byteLength(value, 'utf8') === value.length) return value;
   const bytes = Buffer.from(value, 'latin1');
   try {
     return STRICT_UTF8.decode(bytes);
@@ -74,13 +84,25 @@ export function decodeBase64(text: string): Buffer {
 
 /** Quoted-printable (RFC 2045 §6.7); `underscoreSpace` for RFC 2047 "Q" words. */
 export function decodeQuotedPrintable(text: string, underscoreSpace = false): Buffer {
-  const src = Buffer.from(underscoreSpace ? text.replace(/_/g, ' ') : text, 'latin1');
+  return decodeQuotedPrintableBytes(
+    Buffer.from(underscoreSpace ? text.replace(/_/g, ' ') : text, 'latin1'),
+  );
+}
+
+/** Runs up to this long between "=" escapes are copied octet by octet. */
+const SHORT_RUN_BYTES = 64;
+
+/** Quoted-printable octets decoded (a body part as it is, without a string between). */
+export function decodeQuotedPrintableBytes(src: Buffer): Buffer {
   const out = Buffer.allocUnsafe(src.length); // decoding never grows
   let length = 0;
   let i = 0;
   while (i < src.length) {
     const eq = src.indexOf(0x3d, i);
-    length += src.copy(out, length, i, eq === -1 ? src.length : eq);
+    const end = eq === -1 ? src.length : eq;
+    // Encoded text has short runs between escapes: a loop, not a native call for each.
+    if (end - i < SHORT_RUN_BYTES) for (let k = i; k < end; k++) out[length++] = src[k]!;
+    else length += src.copy(out, length, i, end);
     if (eq === -1) break;
     const high = hexDigit(src[eq + 1]);
     const low = hexDigit(src[eq + 2]);

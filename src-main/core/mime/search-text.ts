@@ -10,6 +10,7 @@ import {
   decodeCharset,
   decodeEncodedWords,
   decodeQuotedPrintable as qp,
+  decodeQuotedPrintableBytes,
 } from './encoded-words.js';
 import { parseAddressList, type Address } from './address.js';
 
@@ -21,6 +22,7 @@ export function decodeQuotedPrintable(body: Buffer | string): Buffer {
   return qp(typeof body === 'string' ? body : body.toString('latin1'));
 }
 import { fieldKey, readHeader } from './header-lines.js';
+import { Latin1Patterns } from './latin1-pattern.js';
 import type { BodyPart } from './structure.js';
 
 /**
@@ -79,6 +81,11 @@ function writeAddresses(addresses: readonly Address[]): string {
  * Headers are not body text, not even an attached message's (as in Dovecot's BODY).
  */
 export function bodyText(message: Buffer, root: BodyPart): string {
+  return bodyTexts(message, root).join('\n');
+}
+
+/** The decoded text of each text/* part, in order (what `bodyText` joins). */
+export function bodyTexts(message: Buffer, root: BodyPart): string[] {
   const texts: string[] = [];
   const visit = (part: BodyPart): void => {
     if (part.kind === 'multipart') part.children.forEach(visit);
@@ -87,7 +94,7 @@ export function bodyText(message: Buffer, root: BodyPart): string {
       texts.push(partText(message.subarray(part.bodyStart, part.bodyEnd), part));
   };
   visit(root);
-  return texts.join('\n');
+  return texts;
 }
 
 /**
@@ -113,7 +120,7 @@ function partText(body: Buffer, part: BodyPart): string {
     encoding === 'base64'
       ? decodeBase64(body.toString('latin1'))
       : encoding === 'quoted-printable'
-        ? qp(body.toString('latin1'))
+        ? decodeQuotedPrintableBytes(body)
         : body;
   const charset = part.params.find(([key]) => key.toLowerCase() === 'charset')?.[1] ?? 'us-ascii';
   return decodeCharset(bytes, charset.toLowerCase() === 'us-ascii' ? 'utf-8' : charset);
@@ -140,11 +147,13 @@ function foldLatin1(s: string): string {
 }
 
 /**
- * The same as `fold`, several times faster on mail text: a line end is a boundary for both
- * normalization and case mapping, so lines fold independently, and Latin-1 lines through a
- * table; only other lines take the full path.
+ * The same as `fold`, several times faster on mail text: ASCII text (most mail) only needs
+ * lower-casing (its NFKD is itself); a line end is a boundary for both normalization and
+ * case mapping, so lines fold independently, and Latin-1 lines through a table; only other
+ * lines take the full path.
  */
 export function foldText(s: string): string {
+  if (isAscii(s)) return s.toLowerCase();
   if (LATIN1_TEXT.test(s)) return foldLatin1(s);
   return s
     .split('\n')
@@ -154,10 +163,28 @@ export function foldText(s: string): string {
 
 let lastNeedle: [string, string] = ['', ''];
 
-/** Case-insensitive substring match (RFC 3501 §6.4.4: "case-insensitive substring"). */
-export function containsText(haystack: string, needle: string): boolean {
+/** `fold` of a search string, kept for the next call (one search asks for it per message). */
+export function foldNeedle(needle: string): string {
   if (lastNeedle[0] !== needle) lastNeedle = [needle, fold(needle)];
-  const folded = lastNeedle[1];
+  return lastNeedle[1];
+}
+
+const latin1 = new Latin1Patterns(LATIN1_FOLD);
+
+/**
+ * Case-insensitive substring match (RFC 3501 §6.4.4: "case-insensitive substring"): whether
+ * `fold(haystack)` contains `fold(needle)`. ASCII text is only lower-cased, and Latin-1 text
+ * is scanned without being folded (`latin1-pattern.ts`); other text is folded.
+ */
+export function containsText(haystack: string, needle: string): boolean {
+  const folded = foldNeedle(needle);
   // A needle that folds to a line end could match across lines: fold the text whole.
-  return (folded.includes('\n') ? fold(haystack) : foldText(haystack)).includes(folded);
+  if (folded.includes('\n')) return fold(haystack).includes(folded);
+  if (isAscii(haystack)) return haystack.toLowerCase().includes(folded);
+  return latin1.contains(haystack, folded) ?? foldText(haystack).includes(folded);
+}
+
+/** Every character outside ASCII takes two or more octets in UTF-8: a native count. */
+function isAscii(s: string): boolean {
+  return Buffer.byteLength(s, 'utf8') === s.length;
 }

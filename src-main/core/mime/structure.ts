@@ -68,9 +68,12 @@ export interface BodyPart {
   readonly message?: { readonly envelope: Envelope; readonly body: BodyPart };
 }
 
-/** Parses the structure; never throws, whatever the bytes. */
-export function parseMessage(message: Buffer): BodyPart {
-  return plain7bit(toBodyPart(message, scanParts(message)));
+/**
+ * Parses the structure; never throws, whatever the bytes. `withLines` false leaves every
+ * part's `lines` 0 (SEARCH reads part texts only; counting is a pass over every line).
+ */
+export function parseMessage(message: Buffer, withLines = true): BodyPart {
+  return plain7bit(toBodyPart(message, scanParts(message), withLines));
 }
 
 /**
@@ -122,7 +125,7 @@ function plain7bit(root: BodyPart): BodyPart {
   };
 }
 
-function toBodyPart(buf: Buffer, d: PartDraft): BodyPart {
+function toBodyPart(buf: Buffer, d: PartDraft, withLines: boolean): BodyPart {
   const fields = readFields(buf, d.headerStart, d.bodyStart);
   const c = d.isMime ? readContentFields(fields) : noContentFields();
   const common = {
@@ -133,14 +136,14 @@ function toBodyPart(buf: Buffer, d: PartDraft): BodyPart {
     description: c.description,
     encoding: c.encoding ?? '7bit',
     size: d.bodyEnd - d.bodyStart,
-    lines: countLines(buf, d.bodyStart, d.bodyEnd),
+    lines: withLines ? countLines(buf, d.bodyStart, d.bodyEnd) : 0,
     md5: c.md5,
     disposition: c.disposition,
     language: c.language,
     location: c.location,
   };
   if (d.multipart) {
-    const children = d.children.map((child) => toBodyPart(buf, child));
+    const children = d.children.map((child) => toBodyPart(buf, child, withLines));
     return {
       ...common,
       kind: 'multipart',
@@ -153,7 +156,7 @@ function toBodyPart(buf: Buffer, d: PartDraft): BodyPart {
   if (d.rfc822 && d.children[0]) {
     const inner = d.children[0];
     const envelope = envelopeOfFields(readFields(buf, inner.headerStart, inner.bodyStart));
-    const message = { envelope, body: toBodyPart(buf, inner) };
+    const message = { envelope, body: toBodyPart(buf, inner, withLines) };
     return {
       ...common,
       kind: 'message',

@@ -11,6 +11,8 @@
  * and callers use `crlf.ts`.
  */
 
+import { releaseWhenIdle } from '../util/idle-memory.js';
+
 /** Input octets the module takes at a time: the largest file read whole, plus one. */
 export const SIMD_INPUT_MAX = 1024 * 1024 + 1;
 /** Where the output starts in the module's memory (after the input, 64 KiB aligned). */
@@ -203,7 +205,14 @@ function load(): SimdCrlf | undefined {
 
 let loaded: { readonly simd: SimdCrlf | undefined } | undefined;
 
-/** The converter, built at first use (not at start-up); undefined where SIMD is missing. */
+// Its memory (4 MiB, which a WebAssembly memory can never give back while it lives) goes with
+// the module when the server is idle; the next message builds both again (well under 1 ms).
+releaseWhenIdle(() => (loaded = undefined));
+
+/**
+ * The converter, built at first use (not at start-up) and again after an idle release:
+ * callers take it anew for each message, never keep it. Undefined where SIMD is missing.
+ */
 export function simdCrlf(): SimdCrlf | undefined {
   loaded ??= { simd: load() };
   return loaded.simd;

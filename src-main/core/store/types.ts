@@ -122,8 +122,21 @@ export interface Mailbox {
   prepare(uids: readonly number[], keys: readonly string[]): void;
   /** A fact already in the metadata cache, or undefined; nothing is computed. */
   peekCached<T>(uid: number, key: string): T | undefined;
-  /** The message with CRLF line ends, streamed from disk. Fails with EXPUNGED if it is gone. */
-  openMessage(uid: number): Promise<Readable>;
+  /**
+   * Runs `task` on these messages' files in the store's threads (a contiguous slice per job,
+   * as many jobs at once as there are threads): the UIDs it matched, and those whose files a
+   * thread could not read (renamed, expunged or too large meanwhile: the caller reads them
+   * itself). Undefined when the store has no threads here: the caller reads every message.
+   */
+  matchFiles(uids: readonly number[], task: FileTask): Promise<FileMatches> | undefined;
+  /**
+   * The message with CRLF line ends, or octets [start, end) of that, streamed from disk. Fails
+   * with EXPUNGED if it is gone.
+   */
+  openMessage(
+    uid: number,
+    range?: { readonly start: number; readonly end: number },
+  ): Promise<Readable>;
   updateFlags(uid: number, mode: FlagUpdate, flags: Iterable<string>): Promise<MessageRecord>;
   /**
    * updateFlags only while the message's MODSEQ is at most `modseq` (STORE UNCHANGEDSINCE,
@@ -214,6 +227,24 @@ export interface IndexedFile {
 }
 
 /**
+ * Code that a store's threads run on message files, given by the protocol layer (the store
+ * only reads the files). `module` is the URL of a module exporting
+ * `matchFile(file: Buffer, toWire: (file: Buffer) => Buffer, input): boolean | Promise<boolean>`,
+ * called with each file as stored; `input` must survive a structured clone.
+ */
+export interface FileTask {
+  readonly module: string;
+  readonly input: unknown;
+}
+
+/** What a `FileTask` found, by UID. */
+export interface FileMatches {
+  readonly matched: number[];
+  /** Files that could not be read whole (gone, renamed, too large) or whose task failed. */
+  readonly unread: number[];
+}
+
+/**
  * Learns facts about message files away from the event loop (worker threads), so a folder
  * can be indexed before any client asks (`MaildirMailbox.index`).
  */
@@ -229,4 +260,11 @@ export interface BackgroundIndexer {
    * `urgent` work (a client waiting) goes before the rest.
    */
   run(paths: readonly string[], urgent?: boolean): Promise<(IndexedFile | null)[]>;
+  /** Whether `run` and `match` can work here now (threads exist where the code was built). */
+  readonly available: boolean;
+  /**
+   * Runs `task` on each file (a client waits: ahead of background work); the indexes into
+   * `paths` it matched and those it could not read. Rejects when it cannot run at all.
+   */
+  match(paths: readonly string[], task: FileTask): Promise<{ matched: number[]; unread: number[] }>;
 }

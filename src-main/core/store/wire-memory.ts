@@ -9,6 +9,7 @@
  * A region that is never released is simply collected with its slab, never reused.
  */
 import type { WireBytes } from './types.js';
+import { releaseWhenIdle } from '../util/idle-memory.js';
 
 /** Size of one slab; a larger request gets memory of its own (not pooled). */
 export const SLAB_BYTES = 1024 * 1024;
@@ -24,6 +25,12 @@ class Slab {
 
 const spare: Slab[] = [];
 let current: Slab | undefined;
+
+// An idle server keeps no slab: those in use stay with their regions, the rest are collected.
+releaseWhenIdle(() => {
+  spare.length = 0;
+  current = undefined;
+});
 
 class Region implements WireBytes {
   readonly bytes: Buffer;

@@ -75,7 +75,9 @@ export class AppState {
       (event) => {
         this.status.onEvent(event);
         this.mail.onEvent(event);
-        if (event.type === 'settings-changed') void this.settings.load().catch(() => undefined);
+        // Accounts and their senders live in the settings file too (the CLI edits it).
+        if (event.type === 'settings-changed')
+          void Promise.all([this.settings.load(), this.accounts.load()]).catch(() => undefined);
       },
       (connected) => {
         const wasDown = !this.live;

@@ -259,24 +259,30 @@ describe('accounts, certificate and mail over HTTP', () => {
   });
 });
 
+/** The admin server's event stream; `events` fills with each event's type as it comes. */
+async function eventStream(): Promise<{ events: string[]; close(): void }> {
+  const events: string[] = [];
+  const stream = await new Promise<import('node:http').IncomingMessage>((resolve) => {
+    request(
+      {
+        host: '127.0.0.1',
+        port: admin.port,
+        path: '/api/events',
+        headers: { Host: `localhost:${admin.port}`, Authorization: `Bearer ${TOKEN}` },
+      },
+      resolve,
+    ).end();
+  });
+  expect(stream.headers['content-type']).toBe('text/event-stream');
+  stream.on('data', (c: Buffer) => {
+    for (const m of c.toString().matchAll(/^event: (.+)$/gm)) events.push(m[1]!);
+  });
+  return { events, close: () => stream.destroy() };
+}
+
 describe('events over SSE', () => {
   it('streams listener, connection, login and settings events in order', async () => {
-    const events: string[] = [];
-    const stream = await new Promise<import('node:http').IncomingMessage>((resolve) => {
-      request(
-        {
-          host: '127.0.0.1',
-          port: admin.port,
-          path: '/api/events',
-          headers: { Host: `localhost:${admin.port}`, Authorization: `Bearer ${TOKEN}` },
-        },
-        resolve,
-      ).end();
-    });
-    expect(stream.headers['content-type']).toBe('text/event-stream');
-    stream.on('data', (c: Buffer) => {
-      for (const m of c.toString().matchAll(/^event: (.+)$/gm)) events.push(m[1]!);
-    });
+    const { events, close } = await eventStream();
     const c = await LineClient.connect(t.ports.imap);
     await c.line();
     await c.imap('a', `LOGIN ${t.user} "${t.password}"`);
@@ -289,7 +295,7 @@ describe('events over SSE', () => {
     c.close();
     await call('updateSettings', { changes: { 'listeners.pop3.enabled': false } });
     await new Promise((r) => setTimeout(r, 200));
-    stream.destroy();
+    close();
     expect(events).toEqual([
       'connection-opened',
       'login',
@@ -297,6 +303,25 @@ describe('events over SSE', () => {
       'listener',
       'settings-changed',
     ]);
+  });
+
+  it('tells another open window when accounts or their senders change', async () => {
+    const { events, close } = await eventStream();
+    const folder = await mkdtemp(join(tmpdir(), 'mailport-admin-acc-'));
+    try {
+      const calls: [string, Record<string, unknown>][] = [
+        ['addAccount', { name: 'laptop', maildir: folder, allowAnyPath: true, createFolder: true }],
+        ['addSender', { account: 'laptop', address: 'me@example.org' }],
+        ['removeSender', { account: 'laptop', address: 'me@example.org' }],
+        ['removeAccount', { name: 'laptop' }],
+      ];
+      for (const [name, input] of calls) expect((await call(name, input)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(events).toEqual(Array(4).fill('settings-changed'));
+    } finally {
+      close();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
 

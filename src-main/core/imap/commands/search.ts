@@ -11,7 +11,8 @@ import type { ImapCommand, ImapContext } from '../command.js';
 import { selectedView } from '../command.js';
 import type { Token } from '../parser.js';
 import { no, ok, type CommandResult } from '../response.js';
-import { matches, matchesNow, type Candidate } from '../search/evaluate.js';
+import type { Candidate } from '../search/evaluate.js';
+import { scanMessages } from '../search/scan.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { parseSearchKeys } from '../search/keys.js';
 import { textExclusion } from '../search/narrow.js';
@@ -120,17 +121,16 @@ function searchProgram(tokens: readonly Token[], decoder: TextDecoder): SearchKe
   });
 }
 
+/**
+ * The full-text index narrows the candidates (only messages that certainly fail are left
+ * out), then the scan checks every one left (`search/scan.ts`).
+ */
 async function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate[]> {
-  const found: Candidate[] = [];
-  const excluded = await textExclusion(view, key); // the full-text index, where it can tell
-  for (const [index, uid] of view.uids.entries()) {
-    if (view.isVanished(uid) || excluded?.(uid)) continue;
-    const candidate = { uid, seq: index + 1 };
-    // Most messages are answered from the record and the cache, without a file read.
-    const hit = matchesNow(view, candidate, key) ?? (await matches(view, candidate, key));
-    if (hit) found.push(candidate);
-  }
-  return found;
+  const excluded = await textExclusion(view, key);
+  const candidates: Candidate[] = [];
+  for (const [index, uid] of view.uids.entries())
+    if (!view.isVanished(uid) && !excluded?.(uid)) candidates.push({ uid, seq: index + 1 });
+  return scanMessages(view, candidates, key);
 }
 
 /**

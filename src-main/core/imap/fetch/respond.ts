@@ -2,7 +2,6 @@
  * Builds one `* n FETCH (…)` response as output parts: text, and body sections as literals
  * (whole messages streamed from disk with a known length).
  */
-import { Transform, type TransformCallback } from 'node:stream';
 import { BODY_KEY, BODYSTRUCTURE_KEY, ENVELOPE_KEY, messageFacts } from './header-sync-facts.js';
 import { formatDateTime } from '../date-time.js';
 import type { MailboxView } from '../mailbox-view.js';
@@ -104,11 +103,8 @@ async function sectionLiteral(
     // A large whole message: streamed from disk, never read into memory.
     const start = Math.min(item.partial?.start ?? 0, size);
     const length = Math.min(item.partial?.length ?? size, size - start);
-    const stream = await view.mailbox.openMessage(uid);
-    return [
-      `{${length}}\r\n`,
-      { stream: start || length < size ? stream.pipe(byteRange(start, length)) : stream, length },
-    ];
+    const range = start || length < size ? { start, end: start + length } : undefined;
+    return [`{${length}}\r\n`, { stream: await view.mailbox.openMessage(uid, range), length }];
   }
   const bytes = cut(sectionBytes(await load(), item), item.partial);
   return [`{${bytes.length}}\r\n`, bytes];
@@ -132,18 +128,4 @@ async function binaryItem(
   }
   if (item.binary === 'size') return [`${item.label} ${content.bytes.length}`];
   return [`${item.label} `, ...binaryLiteral(cut(content.bytes, item.partial), content.literal8)];
-}
-
-/** Passes bytes [start, start + length) of a stream through. */
-function byteRange(start: number, length: number): Transform {
-  let position = 0;
-  const end = start + length;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      const from = Math.max(start - position, 0);
-      const to = Math.min(end - position, chunk.length);
-      position += chunk.length;
-      done(null, to > from ? chunk.subarray(from, to) : undefined);
-    },
-  });
 }

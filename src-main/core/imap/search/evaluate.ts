@@ -1,25 +1,19 @@
 /**
- * Evaluating SEARCH keys against one message. Flag, size and date keys need only the record;
- * header, body and text keys read the message (decoded MIME words, transfer encodings and
- * charsets, through the mime module).
+ * Evaluating SEARCH keys against one message in two steps. `residual` answers every key the
+ * message's record and the metadata cache can (flags, sizes, dates, numbers, cached header
+ * fields) and leaves the keys that need the file, as a program of their own; `matchesFile`
+ * (`file-keys.ts`) answers that program from the message's text, read here through the store
+ * (`StoredMessageText`) or by a scan thread (`scan.ts`).
  */
-import {
-  addressHeader,
-  allHeaderText,
-  bodyText,
-  containsText,
-  decodedHeader,
-} from '../../mime/search-text.js';
-import { parseMessage, type BodyPart } from '../../mime/structure.js';
 import { localDay } from '../date-time.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { contains, SAVED_RESULT } from '../sequence-set.js';
-import type { DateCompare, SearchKey } from './keys.js';
+import { compareDay, headerMatches, matchesFile, type FileKey } from './file-keys.js';
+import type { SearchKey } from './keys.js';
+import { headerValuesOf, MessageText } from './message-text.js';
 
 /** Header fields whose decoded values are cached (the address and subject keys). */
 const CACHED_FIELDS = new Set(['FROM', 'TO', 'CC', 'BCC', 'SUBJECT']);
-/** Fields searched by their addresses, not their text (RFC 3501 §6.4.4, as Dovecot). */
-const ADDRESS_FIELDS = new Set(['FROM', 'TO', 'CC', 'BCC']);
 /** Part of the cache key: bump it when decoding changes, and old entries are ignored. */
 const CACHE_VERSION = 2;
 
@@ -28,129 +22,111 @@ export interface Candidate {
   readonly seq: number;
 }
 
-class MessageText {
+/** A message of the selected mailbox, read through the store when a key needs it. */
+export class StoredMessageText extends MessageText {
+  readonly #view: MailboxView;
+  readonly #uid: number;
   #message: Buffer | undefined;
-  #header: Buffer | undefined;
-  #root: BodyPart | undefined;
-  #body: string | undefined;
-  #headers: string | undefined;
 
-  constructor(
-    readonly view: MailboxView,
-    readonly uid: number,
-  ) {}
-
-  async message(): Promise<Buffer> {
-    return (this.#message ??= await this.view.mailbox.readMessage(this.uid));
+  constructor(view: MailboxView, uid: number) {
+    super();
+    this.#view = view;
+    this.#uid = uid;
   }
 
-  async header(): Promise<Buffer> {
-    if (this.#header) return this.#header;
-    if (!this.#message) return (this.#header = await this.view.mailbox.readHeader(this.uid));
-    const end = this.#message.indexOf('\r\n\r\n');
-    return (this.#header = end === -1 ? this.#message : this.#message.subarray(0, end + 4));
+  async message(): Promise<Buffer> {
+    return (this.#message ??= await this.#view.mailbox.readMessage(this.#uid));
+  }
+
+  protected get loaded(): Buffer | undefined {
+    return this.#message;
+  }
+
+  protected override readHeader(): Promise<Buffer> {
+    return this.#view.mailbox.readHeader(this.#uid);
   }
 
   /**
-   * The decoded values of a header field. Those of the fields clients search all the time
-   * are kept in the metadata cache, as Dovecot keeps the header fields searched in its own.
+   * The values of the fields clients search all the time are kept in the metadata cache, as
+   * Dovecot keeps the header fields searched in its own.
    */
-  async headerValues(field: string): Promise<string[]> {
-    const read = ADDRESS_FIELDS.has(field) ? addressHeader : decodedHeader;
-    if (!CACHED_FIELDS.has(field)) return read(await this.header(), field);
-    return this.view.mailbox.cached(this.uid, headerCacheKey(field), async () =>
-      read(await this.header(), field),
+  override async headerValues(field: string): Promise<string[]> {
+    if (!CACHED_FIELDS.has(field)) return super.headerValues(field);
+    return this.#view.mailbox.cached(this.#uid, headerCacheKey(field), async () =>
+      headerValuesOf(await this.header(), field),
     );
-  }
-
-  async body(): Promise<string> {
-    if (this.#body !== undefined) return this.#body;
-    const message = await this.message();
-    return (this.#body = bodyText(message, (this.#root ??= parseMessage(message))));
-  }
-
-  /** Every header of the message and of its parts, decoded (for TEXT). */
-  async headers(): Promise<string> {
-    if (this.#headers !== undefined) return this.#headers;
-    const message = await this.message();
-    return (this.#headers = allHeaderText(message, (this.#root ??= parseMessage(message))));
   }
 }
 
 /**
- * The answer when the message's record and cached facts give it, without reading the file;
- * undefined when the message must be read (`matches` then answers).
+ * What is left of `key` for this message once its record and cached facts have answered what
+ * they can: true or false when they settle it, otherwise the keys that need the file (the
+ * same object as the key, or a part of it, when nothing was folded away).
  */
-export function matchesNow(view: MailboxView, c: Candidate, key: SearchKey): boolean | undefined {
+export function residual(view: MailboxView, c: Candidate, key: SearchKey): boolean | FileKey {
   switch (key.op) {
     case 'header': {
-      if (!CACHED_FIELDS.has(key.field)) return undefined;
+      if (!CACHED_FIELDS.has(key.field)) return key;
       const values = view.mailbox.peekCached<string[]>(c.uid, headerCacheKey(key.field));
-      return values && headerMatches(values, key.value);
+      return values ? headerMatches(values, key.value) : key;
     }
     case 'sentdate':
     case 'body':
     case 'text':
-      return undefined;
+      return key;
     case 'not': {
-      const inner = matchesNow(view, c, key.key);
-      return inner === undefined ? undefined : !inner;
+      const inner = residual(view, c, key.key);
+      if (typeof inner === 'boolean') return !inner;
+      return inner === key.key ? (key as FileKey) : { op: 'not', key: inner };
     }
-    case 'or': {
-      const a = matchesNow(view, c, key.a);
-      if (a === true) return true;
-      const b = matchesNow(view, c, key.b);
-      return b === true ? true : a === false && b === false ? false : undefined;
-    }
-    case 'and': {
-      let known = true;
-      for (const k of key.keys) {
-        const answer = matchesNow(view, c, k);
-        if (answer === false) return false;
-        if (answer === undefined) known = false;
-      }
-      return known ? true : undefined;
-    }
+    case 'or':
+      return residualOr(view, c, key);
+    case 'and':
+      return residualAnd(view, c, key);
     default:
       return fromRecord(view, c, key);
   }
 }
 
-export async function matches(
-  view: MailboxView,
-  candidate: Candidate,
-  key: SearchKey,
-): Promise<boolean> {
-  return evaluate(key, view, candidate, new MessageText(view, candidate.uid));
-}
-
-async function evaluate(
-  key: SearchKey,
+function residualOr(
   view: MailboxView,
   c: Candidate,
-  text: MessageText,
-): Promise<boolean> {
-  switch (key.op) {
-    case 'sentdate':
-      return compareDay(await sentDay(text), key.compare, key.day);
-    case 'header':
-      return headerMatches(await text.headerValues(key.field), key.value);
-    case 'body':
-      return containsText(await text.body(), key.value);
-    case 'text':
-      return (
-        containsText(await text.headers(), key.value) || containsText(await text.body(), key.value)
-      );
-    case 'not':
-      return !(await evaluate(key.key, view, c, text));
-    case 'or':
-      return (await evaluate(key.a, view, c, text)) || (await evaluate(key.b, view, c, text));
-    case 'and':
-      for (const k of key.keys) if (!(await evaluate(k, view, c, text))) return false;
-      return true;
-    default:
-      return fromRecord(view, c, key);
+  key: Extract<SearchKey, { op: 'or' }>,
+): boolean | FileKey {
+  const a = residual(view, c, key.a);
+  if (a === true) return true;
+  const b = residual(view, c, key.b);
+  if (b === true) return true;
+  if (a === false) return b;
+  if (b === false) return a;
+  return a === key.a && b === key.b ? (key as FileKey) : { op: 'or', a, b };
+}
+
+function residualAnd(
+  view: MailboxView,
+  c: Candidate,
+  key: Extract<SearchKey, { op: 'and' }>,
+): boolean | FileKey {
+  const left: FileKey[] = [];
+  let same = true;
+  for (const k of key.keys) {
+    const r = residual(view, c, k);
+    if (r === false) return false;
+    if (r === true) same = false;
+    else {
+      if (r !== k) same = false;
+      left.push(r);
+    }
   }
+  if (left.length === 0) return true;
+  if (same) return key as FileKey;
+  return left.length === 1 ? left[0]! : { op: 'and', keys: left };
+}
+
+/** Whether one message matches `key`, reading it on the event loop when it must. */
+export async function matches(view: MailboxView, c: Candidate, key: SearchKey): Promise<boolean> {
+  const left = residual(view, c, key);
+  return typeof left === 'boolean' || matchesFile(left, new StoredMessageText(view, c.uid));
 }
 
 type RecordKey = Exclude<
@@ -186,44 +162,6 @@ function fromRecord(view: MailboxView, c: Candidate, key: RecordKey): boolean {
   }
 }
 
-function headerMatches(values: readonly string[], wanted: string): boolean {
-  return wanted === '' ? values.length > 0 : values.some((v) => containsText(v, wanted));
-}
-
 function headerCacheKey(field: string): string {
   return `search-header/${field}/${CACHE_VERSION}`;
-}
-
-function compareDay(day: number, compare: DateCompare, target: number): boolean {
-  if (compare === 'before') return day < target;
-  if (compare === 'on') return day === target;
-  return day >= target;
-}
-
-/**
- * The Date: header's calendar day in its own zone (RFC 3501 ignores time and zone). A missing
- * or unreadable Date counts as 1 January 1970, as in Dovecot.
- */
-async function sentDay(text: MessageText): Promise<number> {
-  const [value] = decodedHeader(await text.header(), 'DATE');
-  const m = value && /(\d{1,2})\s+([A-Za-z]{3})\w*\s+(\d{2,4})/.exec(value);
-  if (m) {
-    const year = Number(m[3]!.length === 2 ? (Number(m[3]) < 50 ? '20' : '19') + m[3] : m[3]);
-    const month = [
-      'jan',
-      'feb',
-      'mar',
-      'apr',
-      'may',
-      'jun',
-      'jul',
-      'aug',
-      'sep',
-      'oct',
-      'nov',
-      'dec',
-    ].indexOf(m[2]!.toLowerCase());
-    if (month !== -1) return Date.UTC(year, month, Number(m[1]));
-  }
-  return 0;
 }

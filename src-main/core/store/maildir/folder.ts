@@ -20,6 +20,8 @@ import { StoreError, storeErrorFromFs } from '../errors.js';
 import type {
   AppendOptions,
   BackgroundIndexer,
+  FileMatches,
+  FileTask,
   IndexedFile,
   NewMessage,
   FlagOutcome,
@@ -32,7 +34,7 @@ import type {
 } from '../types.js';
 import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '../crlf.js';
 import { simdCrlf } from '../crlf-simd.js';
-import { CrlfFileStream } from './crlf-file-stream.js';
+import { CrlfFileStream, wireRange, WireMarks, type WireRange } from './crlf-file-stream.js';
 import { takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
@@ -62,6 +64,7 @@ import { CACHE_FILE, SizeCache } from './size-cache.js';
 import { FolderListing, type Listed, type ListingChanges, type Subdir } from './listing.js';
 import { MODSEQ_FILE, ModseqFile } from './modseq-file.js';
 import { readKnownSize, readSmallFileShared, readStartShared, SYNC_READ_MAX } from './read-file.js';
+import { matchFiles } from './match-files.js';
 
 export const UIDLIST_FILE = 'dovecot-uidlist';
 export const KEYWORDS_FILE = 'dovecot-keywords';
@@ -105,6 +108,8 @@ const UIDLIST_STALE_SHARE = 0.25;
 const HEADER_READ = 16 * 1024;
 /** Large messages are streamed in reads of this size (fewer trips to the thread pool). */
 const STREAM_CHUNK_BYTES = 1024 * 1024;
+/** Large messages whose chunk starts are remembered, for a client fetching them in pieces. */
+const WIRE_MARKS_KEPT = 64;
 /** Parsed facts are written to the cache at most this often. */
 const CACHE_SAVE_DELAY_MS = 2000;
 /** ...and at least this many times as long as the last write took. */
@@ -172,6 +177,8 @@ export class MaildirFolder {
   #keywords: string[] = [];
   /** Flag sets by file-name letters: one shared, read-only set per combination. */
   readonly #flagSets = new Map<string, ReadonlySet<string>>();
+  /** Chunk starts of large messages streamed lately (`crlf-file-stream.ts`), by UID. */
+  readonly #wireMarks = new Map<number, WireMarks>();
   /** Every message's record in UID order, until something changes. */
   #snapshot: MessageRecord[] | undefined;
   /**
@@ -868,14 +875,29 @@ export class MaildirFolder {
     this.#entriesChanged();
   }
 
-  /** Opens the message as wire bytes (CRLF). The file is opened before this resolves. */
-  async openMessage(uid: number): Promise<Readable> {
+  /**
+   * Opens the message as wire bytes (CRLF), or the octets `range` of them. The file is opened
+   * before this resolves.
+   */
+  async openMessage(uid: number, range?: WireRange): Promise<Readable> {
     const handle = await this.#openFile(uid);
     const simd = simdCrlf();
-    if (simd) return new CrlfFileStream(handle, simd);
+    if (simd) return new CrlfFileStream(handle, simd, range, this.#wireMarksOf(uid));
     const out = new CrlfTransform();
     pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES }), out, () => undefined);
-    return out;
+    return range ? out.pipe(wireRange(range)) : out;
+  }
+
+  /** What is known of where the chunks of message `uid` begin in its CRLF form. */
+  #wireMarksOf(uid: number): WireMarks {
+    let marks = this.#wireMarks.get(uid);
+    if (marks)
+      this.#wireMarks.delete(uid); // most recently used last
+    else marks = new WireMarks();
+    this.#wireMarks.set(uid, marks);
+    if (this.#wireMarks.size > WIRE_MARKS_KEPT)
+      this.#wireMarks.delete(this.#wireMarks.keys().next().value!);
+    return marks;
   }
 
   async #openFile(uid: number) {
@@ -1452,6 +1474,14 @@ export class MaildirFolder {
       this.#indexing -= 1;
       if (this.#active === 0) this.#scheduleRelease();
     }
+  }
+
+  /** SEARCH's scan of these messages' files in the indexer's threads (`match-files.ts`). */
+  matchFiles(uids: readonly number[], task: FileTask): Promise<FileMatches> | undefined {
+    return matchFiles(this.#indexer, uids, task, (uid) => {
+      const entry = this.#entries.get(uid);
+      return entry && join(this.path, entry.dir, entry.fileName);
+    });
   }
 
   /** The indexer `prepare` hands messages to. */

@@ -1,7 +1,8 @@
 /**
  * The background indexer's threads: a small pool of `worker_threads` (as many as the machine
  * has cores, at most INDEX_WORKERS_MAX) that parse message files with a facts module given by
- * the caller (the store never formats protocol text: the IMAP layer supplies what to learn).
+ * the caller (the store never formats protocol text: the IMAP layer supplies what to learn),
+ * and run tasks such as SEARCH's matcher on files (`match`, a module named by each job).
  * Workers start when there is work and end after WORKER_IDLE_MS without any, so an idle
  * server holds no thread and none of its memory.
  */
@@ -9,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BackgroundIndexer, IndexedFile } from '../types.js';
+import type { BackgroundIndexer, FileTask, IndexedFile } from '../types.js';
 
 export type { IndexedFile } from '../types.js';
 
@@ -18,19 +19,25 @@ const INDEX_WORKERS_MAX = 2;
 /** A worker with nothing to do for this long ends. */
 const WORKER_IDLE_MS = 1000;
 
+/** Facts for each file (no task), or the task's matches. */
 export interface IndexJob {
   readonly id: number;
   readonly paths: readonly string[];
+  readonly task?: FileTask;
 }
 
 export interface IndexReply {
   readonly id: number;
-  readonly results: (IndexedFile | null)[];
+  /** Facts for each file, for a job without a task. */
+  readonly results?: (IndexedFile | null)[];
+  /** For a task: indexes into the job's paths that it matched, and files not read. */
+  readonly matched?: number[];
+  readonly unread?: number[];
 }
 
 interface Pending {
   readonly job: IndexJob;
-  resolve(results: (IndexedFile | null)[]): void;
+  resolve(reply: IndexReply): void;
   reject(err: unknown): void;
 }
 
@@ -79,11 +86,24 @@ export class IndexPool implements BackgroundIndexer {
     return false;
   }
 
-  run(paths: readonly string[], urgent = false): Promise<(IndexedFile | null)[]> {
+  async run(paths: readonly string[], urgent = false): Promise<(IndexedFile | null)[]> {
+    return (await this.#submit(paths, urgent)).results ?? [];
+  }
+
+  async match(
+    paths: readonly string[],
+    task: FileTask,
+  ): Promise<{ matched: number[]; unread: number[] }> {
+    const { matched = [], unread = [] } = await this.#submit(paths, true, task);
+    return { matched, unread };
+  }
+
+  #submit(paths: readonly string[], urgent: boolean, task?: FileTask): Promise<IndexReply> {
     if (!this.available) return Promise.reject(new Error('background indexing unavailable'));
     return new Promise((resolve, reject) => {
       const queue = urgent ? this.#urgent : this.#queue;
-      queue.push({ job: { id: this.#nextId++, paths }, resolve, reject });
+      const job: IndexJob = { id: this.#nextId++, paths, ...(task && { task }) };
+      queue.push({ job, resolve, reject });
       this.#dispatch();
     });
   }
@@ -126,7 +146,7 @@ export class IndexPool implements BackgroundIndexer {
     worker.on('message', (reply: IndexReply) => {
       const pending = thread.current;
       thread.current = undefined;
-      if (pending?.job.id === reply.id) pending.resolve(reply.results);
+      if (pending?.job.id === reply.id) pending.resolve(reply);
       this.#dispatch();
       if (!thread.current) {
         thread.idleTimer = setTimeout(() => void this.#end(thread), WORKER_IDLE_MS);

@@ -431,7 +431,7 @@ class FolderHandle implements MaildirMailbox {
   };
   textFilter: Mailbox['textFilter'] = (needle, scope) =>
     this.#shared.text?.filter(needle, scope) ?? Promise.resolve(undefined);
-  openMessage = (uid: number) => this.#folder.openMessage(uid);
+  openMessage: Mailbox['openMessage'] = (uid, range) => this.#folder.openMessage(uid, range);
   readMessage = (uid: number) => this.#folder.readMessage(uid);
   readHeader = (uid: number) => this.#folder.readHeader(uid);
   readMessageWire = (uid: number) => this.#folder.readMessageWire(uid);
@@ -442,6 +442,7 @@ class FolderHandle implements MaildirMailbox {
     this.#folder.cachedAll(uid, key, compute);
   prepare: Mailbox['prepare'] = (uids, keys) => this.#folder.prepare(uids, keys);
   peekCached: Mailbox['peekCached'] = (uid, key) => this.#folder.peekCached(uid, key);
+  matchFiles: Mailbox['matchFiles'] = (uids, task) => this.#folder.matchFiles(uids, task);
 
   async copyTo(uids: readonly number[], target: string): Promise<[number, number][]> {
     const sources = this.#folder.sources(uids);

@@ -12,15 +12,22 @@
  */
 import { close, closeSync, open, openSync, read, readFile, readSync } from 'node:fs';
 import { simdCrlf } from '../crlf-simd.js';
+import { releaseWhenIdle } from '../../util/idle-memory.js';
 
 /** Files up to this size are read synchronously (the protocols' whole-message limit). */
 export const SYNC_READ_MAX = 1024 * 1024;
 
-let shared: Buffer | undefined;
+/** Where small files are read where WebAssembly SIMD is missing. */
+let fallback: Buffer | undefined;
+releaseWhenIdle(() => (fallback = undefined));
 
-/** Where small files are read: the SIMD converter's input where there is one (no copy). */
+/**
+ * Where small files are read: the SIMD converter's input where there is one (no copy). Asked
+ * of the converter at every read, never kept: an idle release replaces the converter, and
+ * its `convert` reads only its own memory.
+ */
 function sharedBuffer(): Buffer {
-  return (shared ??= simdCrlf()?.input ?? Buffer.allocUnsafe(SYNC_READ_MAX + 1));
+  return simdCrlf()?.input ?? (fallback ??= Buffer.allocUnsafe(SYNC_READ_MAX + 1));
 }
 
 /**
