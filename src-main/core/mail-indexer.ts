@@ -11,7 +11,11 @@ import type { ServiceEvents } from './events.js';
 import { HEADER_SYNC_KEYS } from './imap/fetch/header-sync-facts.js';
 import type { Logger } from './log/logger.js';
 import { IndexPool } from './store/maildir/index-pool.js';
-import { MaildirStore, type MaildirMailbox } from './store/maildir/maildir-store.js';
+import {
+  MaildirStore,
+  type FullTextOptions,
+  type MaildirMailbox,
+} from './store/maildir/maildir-store.js';
 
 /** The module the worker threads run on each message (it must export `fileFacts`). */
 const FACTS_MODULE = new URL('./imap/fetch/header-sync-facts.js', import.meta.url);
@@ -21,6 +25,8 @@ export interface MailIndexerOptions {
   readonly logger: Logger;
   /** Called when a watched INBOX cannot be read any more (deleted underneath). */
   readonly onMaildirProblem: () => void;
+  /** The full-text index's options for the folders opened here (issue 16), if it is on. */
+  readonly fullText?: () => FullTextOptions | undefined;
 }
 
 export class MailIndexer {
@@ -69,12 +75,9 @@ export class MailIndexer {
   async #watchInbox(account: Account): Promise<MaildirMailbox | undefined> {
     const { events, logger } = this.#options;
     try {
-      const inbox = await new MaildirStore(account.maildir, { indexer: this.pool }).openMailbox(
-        'INBOX',
-        {
-          background: true,
-        },
-      );
+      const inbox = await this.#store(account).openMailbox('INBOX', {
+        background: true,
+      });
       this.#inboxes.push(inbox);
       const onProgress = (done: number, total: number): void =>
         events.emit({
@@ -130,8 +133,17 @@ export class MailIndexer {
     }
   }
 
+  /** The INBOX's store: the INBOX stays open, and its full-text index is built from start. */
+  #store(account: Account): MaildirStore {
+    return new MaildirStore(account.maildir, {
+      indexer: this.pool,
+      fullText: this.#options.fullText?.(),
+    });
+  }
+
   /** Every other folder, one at a time, opened only for as long as it is indexed. */
   async #indexFolders(account: Account): Promise<void> {
+    // Opened for a moment each: their full-text index waits for a session to open them.
     const store = new MaildirStore(account.maildir, { indexer: this.pool });
     let names: string[];
     try {

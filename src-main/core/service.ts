@@ -45,7 +45,11 @@ import { Pop3Server } from './pop3/server.js';
 import { ImapServer } from './imap/server.js';
 import type { ImapServices } from './imap/services.js';
 import type { Pop3Services } from './pop3/services.js';
-import { MaildirStore, type SkippedFolder } from './store/maildir/maildir-store.js';
+import {
+  MaildirStore,
+  type FullTextOptions,
+  type SkippedFolder,
+} from './store/maildir/maildir-store.js';
 import type { PhoneSetupPage } from './phone/setup-page-server.js';
 import type { SubmissionEndpoint } from './phone/account-settings.js';
 import { FileSecretStore } from './secrets/file-store.js';
@@ -56,6 +60,8 @@ import type { RelayConfig } from './submission/relay-client.js';
 import type { SubmissionServer } from './submission/server.js';
 import { MailIndexer } from './mail-indexer.js';
 
+/** The full-text index's segments, a directory per folder, under the data dir (disposable). */
+export const FULL_TEXT_DIR = 'fulltext';
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
 
@@ -177,6 +183,7 @@ export class MailportService {
       events: this.events,
       logger: this.logger,
       onMaildirProblem: () => void this.maildirProblems(),
+      fullText: () => this.#fullTextOptions(),
     });
   }
 
@@ -604,8 +611,27 @@ export class MailportService {
         new MaildirStore(account.maildir, {
           indexer: this.#indexer.pool,
           onSkippedFolder: (folder) => this.#reportSkipped(account.maildir, folder),
+          fullText: this.#fullTextOptions(),
         }),
       policy: () => protocolPolicy(this.settings.current),
+    };
+  }
+
+  /** The full-text index's place in the data dir, unless the settings turn it off. */
+  #fullTextOptions(): FullTextOptions | undefined {
+    if (!this.settings.current.imap.fullTextIndex) return undefined;
+    return {
+      dir: join(this.paths.dataDir, FULL_TEXT_DIR),
+      onBuilt: (built) => {
+        this.logger.info(built, 'full-text index up to date');
+        this.events.emit({
+          type: 'progress',
+          task: 'search index',
+          step: `${built.mailbox}: ${built.covered} of ${built.messages} messages indexed`,
+          done: built.covered,
+          total: built.messages,
+        });
+      },
     };
   }
 

@@ -38,6 +38,11 @@ export interface BenchServer {
   /** Delivers a message the way an MDA does (tmp/, then rename into new/); returns when renamed. */
   deliver(message: Buffer, name: string): number;
   log(): string;
+  /**
+   * Mailport: the figures of the full-text index's "up to date" log line written since the
+   * server last started, or undefined while there is none (issue 16). Dovecot: none at all.
+   */
+  fullTextIndexBuilt?(): Record<string, number> | undefined;
 }
 
 export async function freePort(): Promise<number> {
@@ -95,6 +100,9 @@ function deliverInto(maildir: string, message: Buffer, name: string, owner?: num
   return at;
 }
 
+/** Mailport's log line when a folder's full-text index has caught up. */
+const FULL_TEXT_BUILT = 'full-text index up to date';
+
 export async function createMailport(
   maildir: string,
   workDir: string,
@@ -124,6 +132,7 @@ export async function createMailport(
   const cli = join(repoRoot(), 'dist/main/cli/main.js');
   let child: ChildProcess | undefined;
   let output = '';
+  let startedAt = 0;
   const server: BenchServer = {
     name: 'mailport',
     maildir,
@@ -137,6 +146,7 @@ export async function createMailport(
     },
     async start() {
       output = '';
+      startedAt = Date.now();
       const started = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
         env: { ...process.env, MAILPORT_DATA_DIR: dataDir },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -158,6 +168,19 @@ export async function createMailport(
     },
     deliver: (message, name) => deliverInto(maildir, message, name),
     log: () => output,
+    fullTextIndexBuilt: () => {
+      let text = '';
+      try {
+        text = readFileSync(dataPaths(dataDir).logFile, 'utf8');
+      } catch {
+        return undefined;
+      }
+      return text
+        .split('\n')
+        .filter((l) => l.includes(FULL_TEXT_BUILT))
+        .map((l) => JSON.parse(l) as Record<string, number>)
+        .findLast((line) => line.time! >= startedAt);
+    },
   };
   return server;
 }

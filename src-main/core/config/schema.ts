@@ -88,6 +88,9 @@ const settingsObject = z
         // COMPRESS=DEFLATE (RFC 4978) offered after login, as Dovecot's imap_zlib does:
         // less traffic for phones.
         compress: z.boolean().default(true),
+        // A full-text index per folder in the data dir for SEARCH TEXT/BODY (issue 16). Off,
+        // every search reads every message (the answers are the same either way).
+        fullTextIndex: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -72,6 +72,18 @@ export interface NewMessage extends AppendOptions {
   readonly bytes: Buffer;
 }
 
+/** TEXT searches headers and body text; BODY the body text alone (RFC 3501 §6.4.4). */
+export type TextScope = 'text' | 'body';
+
+/** What the full-text index knows about one SEARCH string (issue 16). */
+export interface TextFilter {
+  /**
+   * False only when the message, as it is now, certainly does not contain the string;
+   * true when it may (or the index does not hold it): the matcher then reads it.
+   */
+  mayContain(uid: number, wireSize: number): boolean;
+}
+
 export interface Mailbox {
   readonly name: string;
   /** Reads the folder and the uidlist, assigns UIDs to new files and returns the current list. */
@@ -156,6 +168,11 @@ export interface Mailbox {
    * does not reach back to `modseq`, so that any UID not present may have vanished.
    */
   expungedSince(modseq: number): number[] | undefined;
+  /**
+   * The full-text index's narrowing for SEARCH TEXT/BODY with this string, or undefined when
+   * there is no index (yet) or it cannot narrow for the string: every message is then read.
+   */
+  textFilter?(needle: string, scope: TextScope): Promise<TextFilter | undefined>;
   /** Calls `listener` after files in this mailbox appear, vanish or are renamed. */
   watch(listener: (change: MailboxChange) => void): () => void;
   close(): Promise<void>;
@@ -237,6 +254,8 @@ export interface BackgroundIndexer {
   readonly keys: readonly string[];
   /** How many `run` calls are worth having under way at once. */
   readonly concurrency: number;
+  /** Whether work is queued or under way (lower-priority work waits behind it). */
+  readonly busy?: boolean;
   /**
    * Facts for each file, null for one it could not read; rejects when it cannot run at all.
    * `urgent` work (a client waiting) goes before the rest.

@@ -15,6 +15,7 @@ import type { Candidate } from '../search/evaluate.js';
 import { scanMessages } from '../search/scan.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { parseSearchKeys } from '../search/keys.js';
+import { textExclusion } from '../search/narrow.js';
 import { esearchLine, returnOptions, savedUids, type ReturnOption } from '../search/results.js';
 import { SELECTED } from '../state.js';
 import { quoteInput } from '../../net/client-text.js';
@@ -120,10 +121,15 @@ function searchProgram(tokens: readonly Token[], decoder: TextDecoder): SearchKe
   });
 }
 
-function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate[]> {
+/**
+ * The full-text index narrows the candidates (only messages that certainly fail are left
+ * out), then the scan checks every one left (`search/scan.ts`).
+ */
+async function matchingKey(view: MailboxView, key: SearchKey): Promise<Candidate[]> {
+  const excluded = await textExclusion(view, key);
   const candidates: Candidate[] = [];
   for (const [index, uid] of view.uids.entries())
-    if (!view.isVanished(uid)) candidates.push({ uid, seq: index + 1 });
+    if (!view.isVanished(uid) && !excluded?.(uid)) candidates.push({ uid, seq: index + 1 });
   return scanMessages(view, candidates, key);
 }
 

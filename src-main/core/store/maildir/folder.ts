@@ -1499,6 +1499,14 @@ export class MaildirFolder {
     });
   }
 
+  /** Where these messages' files are now, without a stat (the full-text index's worker). */
+  filePaths(uids: readonly number[]): { uid: number; path: string }[] {
+    return uids.flatMap((uid) => {
+      const e = this.#entries.get(uid);
+      return e ? [{ uid, path: join(this.path, e.dir, e.fileName) }] : [];
+    });
+  }
+
   /**
    * Receives copies (hard links where possible) of other messages; returns their new UIDs. As
    * with append, a failure leaves none of them.

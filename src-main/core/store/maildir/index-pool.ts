@@ -79,6 +79,13 @@ export class IndexPool implements BackgroundIndexer {
     return !this.#closed && this.#built;
   }
 
+  /** Whether work is queued or under way (the full-text index waits behind it). */
+  get busy(): boolean {
+    if (this.#urgent.length + this.#queue.length > 0) return true;
+    for (const thread of this.#threads) if (thread.current) return true;
+    return false;
+  }
+
   async run(paths: readonly string[], urgent = false): Promise<(IndexedFile | null)[]> {
     return (await this.#submit(paths, urgent)).results ?? [];
   }

@@ -3,7 +3,7 @@
  * layout. Folders are shared between every session of this process that opens them.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError, storeErrorFromFs } from '../errors.js';
@@ -20,6 +20,7 @@ import type {
   MailboxListEntry,
   MailStore,
 } from '../types.js';
+import { FolderTextIndex, type TextIndexBuilt } from '../fulltext/folder-text-index.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { Mutex } from '../../util/mutex.js';
 import { deliverFile } from './delivery.js';
@@ -45,7 +46,14 @@ const SUBSCRIPTIONS_FILE = 'subscriptions';
 /** PATH_MAX (4096 with its NUL on Linux) less room for `/cur/<message file name>` inside. */
 const MAX_FOLDER_PATH_BYTES = 4095 - 256;
 
-const openFolders = new Map<string, { folder: MaildirFolder; refs: number }>();
+interface SharedFolder {
+  readonly folder: MaildirFolder;
+  /** Its full-text index, made by the first store opening it with the option. */
+  text?: FolderTextIndex;
+  refs: number;
+}
+
+const openFolders = new Map<string, SharedFolder>();
 /**
  * Folders whose last handle closed and whose state files are being written. An open waits for
  * that: a new folder object reading `mailport-modseq` before the closing one's final write
@@ -77,17 +85,27 @@ export interface MaildirStoreOptions {
   readonly onSkippedFolder?: (folder: SkippedFolder) => void;
   /** Parses messages on other threads (FETCH's `prepare`, the service's background pass). */
   readonly indexer?: BackgroundIndexer;
+  /** The full-text index for SEARCH TEXT/BODY (issue 16); none without it. */
+  readonly fullText?: FullTextOptions;
+}
+
+export interface FullTextOptions {
+  /** Where the folders' segment directories live (in the data dir: disposable). */
+  readonly dir: string;
+  readonly onBuilt?: (built: TextIndexBuilt) => void;
 }
 
 export class MaildirStore implements MailStore {
   readonly root: string;
   readonly #onSkipped: ((folder: SkippedFolder) => void) | undefined;
   readonly #indexer: BackgroundIndexer | undefined;
+  readonly #fullText: FullTextOptions | undefined;
 
   constructor(root: string, options: MaildirStoreOptions = {}) {
     this.root = resolve(root);
     this.#onSkipped = options.onSkippedFolder;
     this.#indexer = options.indexer;
+    this.#fullText = options.fullText;
   }
 
   /** Creates the root Maildir (INBOX) if it is not there yet. */
@@ -176,7 +194,21 @@ export class MaildirStore implements MailStore {
     }
     shared.refs += 1;
     if (this.#indexer) shared.folder.useIndexer(this.#indexer);
-    return new FolderHandle(this, path, shared.folder, options.background ?? false);
+    shared.text ??= this.#textIndexOf(path, shared.folder);
+    return new FolderHandle(this, path, shared, options.background ?? false);
+  }
+
+  /** The folder's full-text index, in a directory named after the folder's path. */
+  #textIndexOf(path: string, folder: MaildirFolder): FolderTextIndex | undefined {
+    if (!this.#fullText) return undefined;
+    const indexer = this.#indexer;
+    return new FolderTextIndex({
+      mailbox: folder.name,
+      dir: join(this.#fullText.dir, createHash('sha256').update(path).digest('hex').slice(0, 32)),
+      paths: (uids) => folder.filePaths(uids),
+      behind: () => indexer?.busy === true,
+      onBuilt: this.#fullText.onBuilt,
+    });
   }
 
   createMailbox(name: string): Promise<void> {
@@ -372,16 +404,18 @@ class FolderHandle implements MaildirMailbox {
   readonly #store: MaildirStore;
   readonly #path: string;
   readonly #folder: MaildirFolder;
+  readonly #shared: SharedFolder;
   readonly #background: boolean;
   readonly #unwatch = new Set<() => void>();
   #closed = false;
 
-  constructor(store: MaildirStore, path: string, folder: MaildirFolder, background: boolean) {
+  constructor(store: MaildirStore, path: string, shared: SharedFolder, background: boolean) {
     this.#store = store;
     this.#path = path;
-    this.#folder = folder;
+    this.#folder = shared.folder;
+    this.#shared = shared;
     this.#background = background;
-    if (!background) folder.activate();
+    if (!background) this.#folder.activate();
   }
 
   index: MaildirMailbox['index'] = (indexer, onProgress) => this.#folder.index(indexer, onProgress);
@@ -390,7 +424,13 @@ class FolderHandle implements MaildirMailbox {
     return this.#folder.name;
   }
 
-  sync: Mailbox['sync'] = (options) => this.#folder.sync(options);
+  sync: Mailbox['sync'] = async (options) => {
+    const status = await this.#folder.sync(options);
+    this.#shared.text?.update(status); // new messages are indexed in the background
+    return status;
+  };
+  textFilter: Mailbox['textFilter'] = (needle, scope) =>
+    this.#shared.text?.filter(needle, scope) ?? Promise.resolve(undefined);
   openMessage: Mailbox['openMessage'] = (uid, range) => this.#folder.openMessage(uid, range);
   readMessage = (uid: number) => this.#folder.readMessage(uid);
   readHeader = (uid: number) => this.#folder.readHeader(uid);
@@ -443,6 +483,7 @@ class FolderHandle implements MaildirMailbox {
     const shared = openFolders.get(this.#path);
     if (shared && --shared.refs === 0) {
       openFolders.delete(this.#path);
+      shared.text?.close();
       const closing = shared.folder.close();
       closingFolders.set(this.#path, closing);
       try {
