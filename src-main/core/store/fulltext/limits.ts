@@ -37,3 +37,5 @@ export const WORKER_YOUNG_HEAP_MB = 16;
 export const WORKER_IDLE_MS = 2_000;
 /** How often a queued build looks again whether the header indexer has finished its work. */
 export const BEHIND_HEADER_INDEXER_POLL_MS = 200;
+/** The helper process's niceness (0 normal, 19 lowest): it yields the cores to the sessions. */
+export const BUILD_NICENESS = 19;

@@ -11,8 +11,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { WORKER_HEAP_MB, WORKER_IDLE_MS, WORKER_YOUNG_HEAP_MB } from './limits.js';
+import { BUILD_NICENESS, WORKER_HEAP_MB, WORKER_IDLE_MS, WORKER_YOUNG_HEAP_MB } from './limits.js';
 import type { TextJob, TextReply, TextResult } from './text-worker.js';
 
 interface Pending {
@@ -62,6 +63,15 @@ class TextBuilder {
       ],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
+    // Behind the sessions and the header indexer for the CPU: the index only makes later
+    // searches faster. On Linux this is the helper's main thread, which does the building.
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, BUILD_NICENESS);
+      } catch {
+        // not permitted here: it builds at the normal priority
+      }
+    }
     // Building never keeps this process alive.
     child.unref();
     child.channel?.unref();
