@@ -6,14 +6,12 @@
  * the message's record are settled before (`evaluate.ts` `residual`) and never reach it.
  */
 import { containsText, foldNeedle } from '../../mime/search-text.js';
-import type { DateCompare } from './keys.js';
+import type { DateCompare, SearchKey } from './keys.js';
 import type { MessageText } from './message-text.js';
 
+/** The leaves are SEARCH's own; NOT/OR/AND hold only keys of this kind. */
 export type FileKey =
-  | { readonly op: 'sentdate'; readonly compare: DateCompare; readonly day: number }
-  | { readonly op: 'header'; readonly field: string; readonly value: string }
-  | { readonly op: 'body'; readonly value: string }
-  | { readonly op: 'text'; readonly value: string }
+  | Extract<SearchKey, { readonly op: 'sentdate' | 'header' | 'body' | 'text' }>
   | { readonly op: 'not'; readonly key: FileKey }
   | { readonly op: 'or'; readonly a: FileKey; readonly b: FileKey }
   | { readonly op: 'and'; readonly keys: readonly FileKey[] };
