@@ -4,10 +4,10 @@
  * read text, answered through the index of a built `mailport serve`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { dataPaths } from '../../../src-main/core/config/paths.js';
 import { imapSession, serveBoth, type BothServers } from '../../helpers/differential.js';
+import { fullTextIndexBuilt } from '../../helpers/fulltext.js';
 import type { LineClient } from '../../helpers/line-client.js';
 import {
   runMailport,
@@ -18,8 +18,7 @@ import {
 
 const USER = 'tester';
 const PASSWORD = 'correct horse battery';
-const INDEX_WAIT_STEP_MS = 100;
-const INDEX_WAIT_STEPS = 1200;
+const INDEX_WAIT_MS = 120_000;
 const CRITERIA = [
   'BODY lunch',
   'BODY naïve',
@@ -55,7 +54,7 @@ beforeAll(async () => {
   await cp(both.reference, maildir, { recursive: true, preserveTimestamps: true });
   setup = await setUpMailport(maildir, { user: USER, password: PASSWORD });
   served = await runMailport(setup);
-  await indexBuilt(setup.dataDir);
+  await fullTextIndexBuilt(setup.dataDir, 0, INDEX_WAIT_MS);
   theirs = await imapSession(both.dovecot.imapPort, both.dovecot.user, both.dovecot.password);
   ours = await imapSession(served.ports.imap, USER, PASSWORD);
   for (const c of [theirs, ours])
@@ -69,16 +68,6 @@ afterAll(async () => {
   if (setup) await rm(setup.dataDir, { recursive: true, force: true });
   await both?.stop();
 });
-
-/** Waits for the log line saying the INBOX's index caught up. */
-async function indexBuilt(dataDir: string): Promise<void> {
-  for (let i = 0; i < INDEX_WAIT_STEPS; i++) {
-    const log = await readFile(dataPaths(dataDir).logFile, 'utf8').catch(() => '');
-    if (log.includes('full-text index up to date')) return;
-    await new Promise((r) => setTimeout(r, INDEX_WAIT_STEP_MS));
-  }
-  throw new Error('no full-text index');
-}
 
 describe('SEARCH with the full-text index, against Dovecot', () => {
   it.each(CRITERIA)('UID SEARCH %s', async (criteria) => {

@@ -15,6 +15,7 @@ import { SettingsStore } from '../../../src-main/core/config/settings-store.js';
 import { differentialCorpus } from '../../helpers/differential.js';
 import { writeCorpus, type GeneratedMessage } from '../../helpers/corpus.js';
 import { imapSession } from '../../helpers/differential.js';
+import { fullTextIndexBuilt } from '../../helpers/fulltext.js';
 import type { LineClient } from '../../helpers/line-client.js';
 import {
   runMailport,
@@ -25,9 +26,6 @@ import {
 
 const USER = 'tester';
 const PASSWORD = 'correct horse battery';
-const BUILT = 'full-text index up to date';
-const WAIT_STEP_MS = 100;
-const WAIT_STEPS = 600;
 
 let work: string | undefined;
 let setup: MailportSetup | undefined;
@@ -162,16 +160,9 @@ async function session(): Promise<LineClient> {
   return c;
 }
 
-/** Waits for the log line that says INBOX's index caught up (`after` lines seen before). */
-async function indexBuilt(after = 0): Promise<number> {
-  const log = dataPaths(setup!.dataDir).logFile;
-  for (let i = 0; i < WAIT_STEPS; i++) {
-    const text = await readFile(log, 'utf8').catch(() => '');
-    const count = text.split(BUILT).length - 1;
-    if (count > after) return count;
-    await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
-  }
-  throw new Error('the full-text index was not built');
+/** Waits for INBOX's index to catch up (`after` builds seen before); the builds so far. */
+function indexBuilt(after = 0): Promise<number> {
+  return fullTextIndexBuilt(setup!.dataDir, after);
 }
 
 async function setIndex(on: boolean): Promise<void> {
