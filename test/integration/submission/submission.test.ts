@@ -102,10 +102,10 @@ async function failedRecord(queueDir: string, attempts: number) {
   return until('the failed attempt', async () => {
     const records = (await files(join(queueDir, 'ready'))).filter((n) => /^\d.*\.json$/.test(n));
     for (const name of records) {
-      const entry = JSON.parse(await readFile(join(queueDir, 'ready', name), 'utf8')) as {
-        attempts: number;
-        lastError?: string;
-      };
+      // The queue may have replaced the record since the listing: look again at the next step.
+      const text = await readFile(join(queueDir, 'ready', name), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const entry = JSON.parse(text) as { attempts: number; lastError?: string };
       if (entry.attempts === attempts) return entry;
     }
     return undefined;
