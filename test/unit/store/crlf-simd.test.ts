@@ -51,6 +51,22 @@ describe('SIMD CRLF conversion', () => {
       }
   });
 
+  it('copies lines of every length from 0 to 100, with and without a CR before the LF', () => {
+    for (let length = 0; length <= 100; length++)
+      for (const end of ['\n', '\r\n']) {
+        const line = 'x'.repeat(length) + end;
+        const data = Buffer.from(line.repeat(3) + 'y'.repeat(length));
+        expect(viaSimd(data)).toEqual(toCrlf(data));
+      }
+  });
+
+  it('shows nothing of an earlier, longer conversion after a shorter one', () => {
+    viaSimd(Buffer.from('z'.repeat(5000) + '\n'));
+    for (const text of ['a', 'ab\ncd', '0123456789abcdef0\n']) {
+      expect(viaSimd(Buffer.from(text))).toEqual(toCrlf(Buffer.from(text)));
+    }
+  });
+
   it('converts the largest input, all LFs, into twice its length', () => {
     const data = Buffer.alloc(SIMD_INPUT_MAX, 0x0a);
     const out = viaSimd(data);
