@@ -18,9 +18,16 @@ export const SIMD_INPUT_MAX = 1024 * 1024 + 1;
 /** Where the output starts in the module's memory (after the input, 64 KiB aligned). */
 const OUTPUT_OFFSET = 2 * 1024 * 1024;
 /** Octets a run's 16-octet copy may write past the output's end (see `copyRun`). */
-const COPY_OVERRUN = 15;
-/** Pages of 64 KiB: input, then room for the worst case (every octet an LF) as output. */
-const MEMORY_PAGES = (OUTPUT_OFFSET + 2 * SIMD_INPUT_MAX + COPY_OVERRUN + 0xffff) >> 16;
+export const COPY_OVERRUN = 15;
+/**
+ * After the output: slabs for `wire-memory.ts`, into which a message is converted straight
+ * (no copy out of the module on its way to a socket).
+ */
+const WIRE_OFFSET = (OUTPUT_OFFSET + 2 * SIMD_INPUT_MAX + COPY_OVERRUN + 0xffff) & ~0xffff;
+export const WIRE_SLAB_BYTES = 1024 * 1024;
+const WIRE_SLABS = 8;
+/** Pages of 64 KiB: input, room for the worst case (every octet an LF) as output, slabs. */
+const MEMORY_PAGES = (WIRE_OFFSET + WIRE_SLABS * WIRE_SLAB_BYTES) >> 16;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -197,6 +204,14 @@ export interface SimdCrlf {
    * after the first), -1 at the start.
    */
   convert(length: number, before?: number): Buffer;
+  /** The module's slabs (WIRE_SLAB_BYTES each) that `convertInto` may write into. */
+  readonly wireSlabs: readonly Buffer[];
+  /**
+   * The first `length` octets of `input` in CRLF, written at the start of `target` (a view of
+   * one of `wireSlabs`, at least `2 * length + COPY_OVERRUN` long: the worst case and the copy's
+   * overrun); returns the octets written.
+   */
+  convertInto(length: number, target: Buffer): number;
 }
 
 /** The few WebAssembly calls used (the project's `lib` has no DOM types, where they live). */
@@ -214,19 +229,33 @@ function load(): SimdCrlf | undefined {
   const memory = exports['memory'] as { readonly buffer: ArrayBuffer };
   const crlf = exports['crlf'] as (src: number, len: number, dst: number, prev: number) => number;
   const all = Buffer.from(memory.buffer); // fixed size (maximum = minimum): never detached
+  const checked = (length: number): number => {
+    if (length > SIMD_INPUT_MAX) throw new RangeError(`${length} octets is over the limit`);
+    return length;
+  };
+  const wireSlabs = Array.from({ length: WIRE_SLABS }, (_, i) =>
+    all.subarray(WIRE_OFFSET + i * WIRE_SLAB_BYTES, WIRE_OFFSET + (i + 1) * WIRE_SLAB_BYTES),
+  );
   return {
     input: all.subarray(0, SIMD_INPUT_MAX),
     convert(length, before = -1) {
-      if (length > SIMD_INPUT_MAX) throw new RangeError(`${length} octets is over the limit`);
-      const written = crlf(0, length, OUTPUT_OFFSET, before);
+      const written = crlf(0, checked(length), OUTPUT_OFFSET, before);
       return all.subarray(OUTPUT_OFFSET, OUTPUT_OFFSET + written);
+    },
+    wireSlabs,
+    convertInto(length, target) {
+      const at = target.byteOffset;
+      const inSlabs = target.buffer === all.buffer && at >= WIRE_OFFSET;
+      if (!inSlabs || target.length < 2 * checked(length) + COPY_OVERRUN)
+        throw new RangeError('the target is not enough room in one of the slabs');
+      return crlf(0, length, at, -1);
     },
   };
 }
 
 let loaded: { readonly simd: SimdCrlf | undefined } | undefined;
 
-// Its memory (4 MiB, which a WebAssembly memory can never give back while it lives) goes with
+// Its memory (12 MiB, which a WebAssembly memory can never give back while it lives) goes with
 // the module when the server is idle; the next message builds both again (well under 1 ms).
 releaseWhenIdle(() => (loaded = undefined));
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SLAB_BYTES, takeWireMemory } from '../../../src-main/core/store/wire-memory.js';
+import {
+  convertToWire,
+  SLAB_BYTES,
+  takeWireMemory,
+} from '../../../src-main/core/store/wire-memory.js';
+import { simdCrlf } from '../../../src-main/core/store/crlf-simd.js';
+import { toCrlf } from '../../../src-main/core/store/crlf.js';
 import type { WireBytes } from '../../../src-main/core/store/types.js';
 
 function filled(length: number, value: number): WireBytes {
@@ -46,5 +52,47 @@ describe('reusable memory for wire bytes', () => {
     expect(big.bytes.length).toBe(SLAB_BYTES + 1);
     expect(big.bytes.buffer.byteLength).toBeGreaterThan(SLAB_BYTES);
     big.release();
+  });
+
+  it('converts messages straight into the converter slabs, never over a region still held', () => {
+    const simd = simdCrlf()!;
+    const held: { wire: WireBytes; expected: Buffer }[] = [];
+    // Lines of varying length and line ends, so every conversion overruns its end a little.
+    for (let i = 0; i < 300; i++) {
+      const line = `${String(i).repeat(1 + (i % 37))}${i % 5 === 0 ? '\r\n' : '\n'}`;
+      const source = Buffer.from(line.repeat(1 + ((i * 53) % 400)));
+      source.copy(simd.input);
+      const wire = convertToWire(simd, source.length)!;
+      expect(wire).toBeDefined();
+      if (i % 4 === 0) wire.release();
+      else held.push({ wire, expected: toCrlf(source) });
+    }
+    for (const { wire, expected } of held) expect(wire.bytes.equals(expected)).toBe(true);
+    for (const { wire } of held) wire.release();
+  });
+
+  it('falls back when every slab of the converter holds bytes not yet sent, and recovers', () => {
+    const simd = simdCrlf()!;
+    const source = Buffer.alloc(300_000, '\n'); // twice as long as CRLF: one per slab
+    const held: WireBytes[] = [];
+    for (;;) {
+      source.copy(simd.input);
+      const wire = convertToWire(simd, source.length);
+      if (!wire) break;
+      held.push(wire);
+      expect(held.length).toBeLessThanOrEqual(simd.wireSlabs.length);
+    }
+    expect(held.length).toBe(simd.wireSlabs.length); // one message per slab fits
+    for (const wire of held) expect(wire.bytes.equals(toCrlf(source))).toBe(true);
+    for (const wire of held) wire.release();
+    source.copy(simd.input);
+    const again = convertToWire(simd, source.length);
+    expect(again?.bytes.equals(toCrlf(source))).toBe(true);
+    again?.release();
+  });
+
+  it('leaves a message whose worst case exceeds a slab to the caller', () => {
+    const simd = simdCrlf()!;
+    expect(convertToWire(simd, SLAB_BYTES / 2)).toBeUndefined();
   });
 });

@@ -35,7 +35,7 @@ import type {
 import { copyAsCrlf, CrlfTransform, crlfLength, toCrlf, WireSizeCounter } from '../crlf.js';
 import { simdCrlf } from '../crlf-simd.js';
 import { CrlfFileStream, wireRange, WireMarks, type WireRange } from './crlf-file-stream.js';
-import { takeWireMemory } from '../wire-memory.js';
+import { convertToWire, takeWireMemory } from '../wire-memory.js';
 import { writeMessageFile, type NewFile } from './delivery.js';
 import { Mutex } from '../../util/mutex.js';
 import { collectSoon } from '../../util/idle-memory.js';
@@ -1343,12 +1343,15 @@ export class MaildirFolder {
   }
 
   /**
-   * The message converted once, then copied into reusable memory (`wire-memory.ts`); a file
-   * read into the shared buffer is converted there by `crlf-simd.ts`.
+   * The message in reusable memory (`wire-memory.ts`): a file read into the SIMD converter's
+   * input is converted straight into one of its slabs, or else converted once and copied.
    */
   readMessageWire(uid: number): Promise<WireBytes> {
     return this.#readWire(uid, (bytes, shared) => {
-      const converted = shared ? simdCrlf()?.convert(bytes.length) : undefined;
+      const simd = shared ? simdCrlf() : undefined;
+      const direct = simd && convertToWire(simd, bytes.length);
+      if (direct) return direct;
+      const converted = simd?.convert(bytes.length);
       const wire = takeWireMemory(converted?.length ?? crlfLength(bytes));
       if (converted) converted.copy(wire.bytes);
       else copyAsCrlf(bytes, wire.bytes);
