@@ -14,15 +14,17 @@ export interface AtomicWriteOptions {
   readonly mode?: number;
 }
 
+/** `data` may come in pieces (written in turn as they come: a large file is never one string). */
 export async function writeFileAtomic(
   path: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | AsyncIterable<string>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const temp = join(dirname(path), `${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for await (const piece of data) await handle.writeFile(piece); // appends at the position
     await handle.sync();
   } catch (err) {
     await handle.close();

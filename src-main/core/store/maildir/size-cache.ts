@@ -15,7 +15,8 @@
  * next one).
  */
 import { constants } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 
 export const CACHE_FILE = 'mailport.cache';
@@ -25,6 +26,12 @@ const COMPACT_FACTOR = 2;
 /** ... plus this many: a small folder is not rewritten for a handful of lines. */
 const COMPACT_SLACK_LINES = 1000;
 const APPEND_ONLY = constants.O_WRONLY | constants.O_APPEND;
+/**
+ * Lines formatted between turns of the event loop (about 0.1 MB of JSON, a few ms): a save
+ * during the first indexing of a large folder has tens of MB to write, which in one piece
+ * held every session's commands up for 100–200 ms at a time.
+ */
+const LINES_PER_TURN = 100;
 
 export interface CachedFacts {
   readonly fileSize: number;
@@ -172,9 +179,9 @@ export class SizeCache {
       if (lines === undefined || lines + pending.size > this.#compactAt()) {
         await this.#rewrite();
       } else {
-        const text = formatLines(pending, this.#facts);
         // Without O_CREAT: a file deleted meanwhile is written whole (header first) instead.
-        if (text.length > 0) await appendFile(this.#path, text, { flag: APPEND_ONLY });
+        if ([...pending].some((base) => this.#facts.has(base)))
+          await writeFile(this.#path, formatLines(pending, this.#facts), { flag: APPEND_ONLY });
         this.#fileLines = lines + pending.size;
       }
     } catch {
@@ -189,24 +196,39 @@ export class SizeCache {
   }
 
   async #rewrite(): Promise<void> {
-    const text = `${MAGIC}\n${formatLines(this.#facts.keys(), this.#facts)}`;
-    await writeFileAtomic(this.#path, text);
-    this.#fileLines = this.#facts.size;
+    const facts = this.#facts;
+    const lines = facts.size;
+    await writeFileAtomic(this.#path, withMagic(formatLines(facts.keys(), facts)));
+    this.#fileLines = lines;
   }
 }
 
-/** One line per base that still has facts. */
-function formatLines(bases: Iterable<string>, facts: ReadonlyMap<string, CachedFacts>): string {
-  const out: string[] = [];
+async function* withMagic(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  yield `${MAGIC}\n`;
+  yield* lines;
+}
+
+/**
+ * One line per base that still has facts, in pieces of LINES_PER_TURN lines with a turn of
+ * the event loop between them. Facts learned meanwhile are written by the next save.
+ */
+async function* formatLines(
+  bases: Iterable<string>,
+  facts: ReadonlyMap<string, CachedFacts>,
+): AsyncGenerator<string> {
+  let out: string[] = [];
   for (const base of bases) {
     const f = facts.get(base);
     if (!f) continue;
     const stored: StoredLine = f.extra
       ? [base, f.fileSize, f.mtimeMs, f.wireSize, { ...f.extra }]
       : [base, f.fileSize, f.mtimeMs, f.wireSize];
-    out.push(`${JSON.stringify(stored)}\n`);
+    if (out.push(`${JSON.stringify(stored)}\n`) < LINES_PER_TURN) continue;
+    yield out.join('');
+    out = [];
+    await nextTurn();
   }
-  return out.join('');
+  if (out.length > 0) yield out.join('');
 }
 
 /** A record line as written, or undefined for anything else. */
