@@ -1763,12 +1763,16 @@ export class MaildirFolder {
     const delay = Math.max(CACHE_SAVE_DELAY_MS, SAVE_WAIT_PER_SAVE_MS * this.#lastSaveMs);
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = undefined;
-      void this.#mutex.run(async () => {
+      void (async () => {
+        // Outside the folder's mutex: a large save takes many turns of the event loop, and a
+        // session's SELECT or STORE must not wait for it (the cache orders its own saves).
         const started = Date.now();
         await this.#cache.save();
-        await this.#modseqs.save(this.#modseqEntries()).catch(() => undefined); // kept dirty
         this.#lastSaveMs = Date.now() - started;
-      });
+        await this.#mutex.run(
+          () => this.#modseqs.save(this.#modseqEntries()).catch(() => undefined), // kept dirty
+        );
+      })();
     }, delay);
     this.#saveTimer.unref();
   }

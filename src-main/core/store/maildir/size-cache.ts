@@ -52,6 +52,8 @@ export class SizeCache {
   /** Record lines in the file as last read or written; undefined: rewrite it at the next save. */
   #fileLines: number | undefined;
   #loaded = false;
+  /** The last save called: the next one starts after it. */
+  #saved: Promise<void> = Promise.resolve();
 
   constructor(path: string) {
     this.#path = path;
@@ -168,8 +170,17 @@ export class SizeCache {
     }
   }
 
-  /** Appends what was learned, or rewrites the file when it is due (see the top). */
-  async save(): Promise<void> {
+  /**
+   * Appends what was learned, or rewrites the file when it is due (see the top). Saves run one
+   * after another, each after those called before it.
+   */
+  save(): Promise<void> {
+    const saved = this.#saved.then(() => this.#save());
+    this.#saved = saved.catch(() => undefined);
+    return saved;
+  }
+
+  async #save(): Promise<void> {
     // Not read yet (released): a rewrite now would drop every entry the file holds.
     if (!this.dirty || !this.#loaded) return;
     const pending = this.#pending;
