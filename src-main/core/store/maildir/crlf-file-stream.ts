@@ -16,8 +16,14 @@ import type { FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { SimdCrlf } from '../crlf-simd.js';
 
-/** Octets read from the file at a time (the converter takes one more). */
-export const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Octets read from the file at a time (the converter takes one more). Each chunk is copied out
+ * into a Buffer of its own, at most twice this: kept under glibc's mmap threshold (128 KiB),
+ * so it is recycled within the heap. Freeing a larger, mmapped Buffer raises that threshold
+ * for the process for good, after which freed memory of that size is never given back: 1 MiB
+ * chunks left about 60 MiB resident after a full download (measured with /proc/<pid>/smaps).
+ */
+export const CHUNK_BYTES = 64 * 1024;
 
 /** Octets [start, end) of the message's CRLF form. */
 export interface WireRange {

@@ -27,9 +27,9 @@
  * close (`final`) keeps the true floor. A lost or damaged file starts with the floor at the
  * new start; a version-1 file (CONDSTORE only) at its ceiling.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-file.js';
+import { readText } from '../../util/read-text.js';
 import { MAX_REMEMBERED_EXPUNGES } from '../limits.js';
 import { ExpungeHistory, type ExpungeBatch } from './expunge-history.js';
 import { formatUidRanges, parseUidRanges } from './uid-ranges.js';
@@ -95,7 +95,7 @@ export class ModseqFile {
   async load(uidValidity: number, neverHadMessages: boolean): Promise<void> {
     this.#loaded = true;
     this.#uidValidity = uidValidity;
-    const text = await readFile(this.#path, 'latin1').catch(() => undefined);
+    const text = await readText(this.#path, 'latin1').catch(() => undefined);
     const parsed = text === undefined ? undefined : parse(text);
     if (parsed) {
       this.#highest = this.#reserved = Math.max(parsed.reserved, FIRST_MODSEQ); // older files: 0

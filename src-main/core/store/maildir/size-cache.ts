@@ -15,7 +15,8 @@
  * next one).
  */
 import { constants } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readText } from '../../util/read-text.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 
@@ -70,7 +71,7 @@ export class SizeCache {
     this.#fileLines = undefined;
     let text: string;
     try {
-      text = await readFile(this.#path, 'utf8');
+      text = await readText(this.#path, 'utf8');
     } catch {
       return; // missing or unreadable: start empty, the messages are the truth
     }

@@ -8,7 +8,8 @@
  * in the middle of a line, or cut at a line end. Such a file is not damaged, it is not finished:
  * it is read again once it has settled, and never replaced by a new UIDVALIDITY meanwhile.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readText } from '../../util/read-text.js';
 import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseUidList, UidListFormatError, type UidList, type UidRecord } from './uidlist.js';
@@ -61,7 +62,7 @@ async function readOnce(path: string): Promise<UidListOnDisk> {
   let before;
   try {
     before = await stat(path);
-    text = await readFile(path, 'utf8');
+    text = await readText(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       return { kind: 'missing', stamp: undefined };
