@@ -17,6 +17,15 @@ import {
   type MaildirMailbox,
 } from './store/maildir/maildir-store.js';
 
+/**
+ * How long after a start the parsing (and the full-text index with it) waits once the INBOXes
+ * are read: a phone reconnecting as Mailport starts has its LOGIN and SELECT (which waits for
+ * the same reading) answered first (issue 16: the two index threads and the full-text helper's
+ * start competed with them for the cores). A FETCH meanwhile hands what it needs to the
+ * threads itself (`prepare`).
+ */
+const START_HOLD_MS = 1000;
+
 /** The module the worker threads run on each message (it must export `fileFacts`). */
 const FACTS_MODULE = new URL('./imap/fetch/header-sync-facts.js', import.meta.url);
 
@@ -45,7 +54,9 @@ export class MailIndexer {
   start(accounts: readonly Account[]): void {
     this.#stopped = false;
     this.pool.open();
-    this.#done = this.#run(accounts);
+    const inboxes = this.#watchInboxes(accounts);
+    this.pool.hold(inboxes, START_HOLD_MS);
+    this.#done = this.#run(inboxes, accounts);
   }
 
   /** Settles when the first pass over every folder has ended (tests, the window). */
@@ -60,13 +71,24 @@ export class MailIndexer {
     for (const inbox of this.#inboxes.splice(0)) await inbox.close();
   }
 
-  async #run(accounts: readonly Account[]): Promise<void> {
+  /** Each account's INBOX, read and watched (those that could be). */
+  async #watchInboxes(accounts: readonly Account[]): Promise<[Account, MaildirMailbox][]> {
     const watched: [Account, MaildirMailbox][] = [];
     for (const account of accounts) {
-      if (this.#stopped) return;
+      if (this.#stopped) break;
       const inbox = await this.#watchInbox(account);
       if (inbox) watched.push([account, inbox]);
     }
+    return watched;
+  }
+
+  async #run(
+    inboxes: Promise<[Account, MaildirMailbox][]>,
+    accounts: readonly Account[],
+  ): Promise<void> {
+    const watched = await inboxes;
+    await this.pool.held(); // ends early when stopped
+    if (this.#stopped) return;
     for (const [account, inbox] of watched) await this.#index(account, inbox);
     for (const account of accounts) await this.#indexFolders(account);
   }

@@ -3,7 +3,7 @@
  * `settings.json` is validated against it on every read; the CLI's dotted keys come from it.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import { z } from './zod.js';
 
 import {
   LISTENER_NAMES,

@@ -4,7 +4,7 @@
  * and a result type. Transports are generated from `CONTROL_METHODS`; nothing is hand-wired
  * per method. The renderer imports these types only.
  */
-import { z } from 'zod';
+import { z } from '../config/zod.js';
 import type { ListenerName, Settings } from '../config/schema.js';
 import type { ListenerState } from '../net/listener.js';
 import type { PhoneAddresses } from '../net/phone-addresses.js';

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from '../../config/zod.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 
 const entrySchema = z.object({

@@ -59,6 +59,10 @@ export class IndexPool implements BackgroundIndexer {
   #nextId = 1;
   #closed = false;
   #built: boolean | undefined;
+  /** Set while background work is held (`hold`): ends the hold. */
+  #endHold: (() => void) | undefined;
+  #holdTimer: NodeJS.Timeout | undefined;
+  #held: Promise<void> = Promise.resolve();
 
   /**
    * `factsModule` exports `fileFacts(file: Buffer, toWire)` giving the facts named by `keys`
@@ -79,9 +83,12 @@ export class IndexPool implements BackgroundIndexer {
     return !this.#closed && this.#built;
   }
 
-  /** Whether work is queued or under way (the full-text index waits behind it). */
+  /**
+   * Whether work is queued or under way, or held (`hold`): the full-text index waits behind
+   * it.
+   */
   get busy(): boolean {
-    if (this.#urgent.length + this.#queue.length > 0) return true;
+    if (this.#endHold || this.#urgent.length + this.#queue.length > 0) return true;
     for (const thread of this.#threads) if (thread.current) return true;
     return false;
   }
@@ -113,9 +120,43 @@ export class IndexPool implements BackgroundIndexer {
     this.#closed = false;
   }
 
+  /**
+   * Asks the background work to wait until `until` settles and `ms` more (issue 16: the first
+   * clients' LOGIN and SELECT after a start get the cores, and the event loop, before the
+   * parsing of a whole folder does): `held` settles then, or when the pool closes, and `busy`
+   * is true until then. Jobs submitted meanwhile still run at once: whoever holds off waits
+   * for `held` first.
+   */
+  hold(until: Promise<unknown>, ms: number): void {
+    this.#release();
+    const held = new Promise<void>((resolve) => (this.#endHold = resolve));
+    this.#held = held;
+    void until
+      .catch(() => undefined)
+      .then(() => {
+        if (this.#held !== held || !this.#endHold) return; // ended or replaced meanwhile
+        this.#holdTimer = setTimeout(() => this.#release(), ms);
+        this.#holdTimer.unref();
+      });
+  }
+
+  /** Settles when the hold (if any) has ended. */
+  held(): Promise<void> {
+    return this.#held;
+  }
+
+  #release(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    const end = this.#endHold;
+    this.#endHold = undefined;
+    end?.();
+  }
+
   /** Ends every worker; work still queued is refused until `open`. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#release();
     for (const pending of [...this.#urgent.splice(0), ...this.#queue.splice(0)])
       pending.reject(new Error('indexer closed'));
     await Promise.all([...this.#threads].map((t) => this.#end(t)));
