@@ -18,11 +18,10 @@ import {
 } from './store/maildir/maildir-store.js';
 
 /**
- * How long after a start the parsing (and the full-text index with it) waits once the INBOXes
- * are read: a phone reconnecting as Mailport starts has its LOGIN and SELECT (which waits for
- * the same reading) answered first (issue 16: the two index threads and the full-text helper's
- * start competed with them for the cores). A FETCH meanwhile hands what it needs to the
- * threads itself (`prepare`).
+ * How long after a start the parsing waits (and the full-text builds with it) once the INBOXes
+ * are read: a phone reconnecting as Mailport starts has its LOGIN and SELECT answered first
+ * (issue 16: the two index threads and the full-text helper's start competed with them for
+ * the cores). A FETCH meanwhile hands what it needs to the threads itself (`prepare`).
  */
 const START_HOLD_MS = 1000;
 
@@ -54,9 +53,8 @@ export class MailIndexer {
   start(accounts: readonly Account[]): void {
     this.#stopped = false;
     this.pool.open();
-    const inboxes = this.#watchInboxes(accounts);
-    this.pool.hold(inboxes, START_HOLD_MS);
-    this.#done = this.#run(inboxes, accounts);
+    this.pool.hold(START_HOLD_MS);
+    this.#done = this.#run(accounts);
   }
 
   /** Settles when the first pass over every folder has ended (tests, the window). */
@@ -71,24 +69,14 @@ export class MailIndexer {
     for (const inbox of this.#inboxes.splice(0)) await inbox.close();
   }
 
-  /** Each account's INBOX, read and watched (those that could be). */
-  async #watchInboxes(accounts: readonly Account[]): Promise<[Account, MaildirMailbox][]> {
+  async #run(accounts: readonly Account[]): Promise<void> {
     const watched: [Account, MaildirMailbox][] = [];
     for (const account of accounts) {
-      if (this.#stopped) break;
+      if (this.#stopped) return;
       const inbox = await this.#watchInbox(account);
       if (inbox) watched.push([account, inbox]);
     }
-    return watched;
-  }
-
-  async #run(
-    inboxes: Promise<[Account, MaildirMailbox][]>,
-    accounts: readonly Account[],
-  ): Promise<void> {
-    const watched = await inboxes;
     await this.pool.held(); // ends early when stopped
-    if (this.#stopped) return;
     for (const [account, inbox] of watched) await this.#index(account, inbox);
     for (const account of accounts) await this.#indexFolders(account);
   }

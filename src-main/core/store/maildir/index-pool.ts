@@ -121,23 +121,18 @@ export class IndexPool implements BackgroundIndexer {
   }
 
   /**
-   * Asks the background work to wait until `until` settles and `ms` more (issue 16: the first
-   * clients' LOGIN and SELECT after a start get the cores, and the event loop, before the
-   * parsing of a whole folder does): `held` settles then, or when the pool closes, and `busy`
-   * is true until then. Jobs submitted meanwhile still run at once: whoever holds off waits
-   * for `held` first.
+   * Asks the background work to wait `ms` (issue 16: the first clients' LOGIN and SELECT after
+   * a start get the cores, and the event loop, before the parsing of a whole folder does):
+   * `held` settles when the time is up or the pool closes, and `busy` is true until then.
+   * Jobs submitted meanwhile still run at once: whoever holds off waits for `held` first.
    */
-  hold(until: Promise<unknown>, ms: number): void {
+  hold(ms: number): void {
     this.#release();
-    const held = new Promise<void>((resolve) => (this.#endHold = resolve));
-    this.#held = held;
-    void until
-      .catch(() => undefined)
-      .then(() => {
-        if (this.#held !== held || !this.#endHold) return; // ended or replaced meanwhile
-        this.#holdTimer = setTimeout(() => this.#release(), ms);
-        this.#holdTimer.unref();
-      });
+    this.#held = new Promise((resolve) => {
+      this.#endHold = resolve;
+      this.#holdTimer = setTimeout(() => this.#release(), ms);
+      this.#holdTimer.unref();
+    });
   }
 
   /** Settles when the hold (if any) has ended. */
