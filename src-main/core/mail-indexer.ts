@@ -17,14 +17,6 @@ import {
   type MaildirMailbox,
 } from './store/maildir/maildir-store.js';
 
-/**
- * How long after a start the parsing waits (and the full-text builds with it) once the INBOXes
- * are read: a phone reconnecting as Mailport starts has its LOGIN and SELECT answered first
- * (issue 16: the two index threads and the full-text helper's start competed with them for
- * the cores). A FETCH meanwhile hands what it needs to the threads itself (`prepare`).
- */
-const START_HOLD_MS = 1000;
-
 /** The module the worker threads run on each message (it must export `fileFacts`). */
 const FACTS_MODULE = new URL('./imap/fetch/header-sync-facts.js', import.meta.url);
 
@@ -53,7 +45,6 @@ export class MailIndexer {
   start(accounts: readonly Account[]): void {
     this.#stopped = false;
     this.pool.open();
-    this.pool.hold(START_HOLD_MS);
     this.#done = this.#run(accounts);
   }
 
@@ -76,7 +67,6 @@ export class MailIndexer {
       const inbox = await this.#watchInbox(account);
       if (inbox) watched.push([account, inbox]);
     }
-    await this.pool.held(); // ends early when stopped
     for (const [account, inbox] of watched) await this.#index(account, inbox);
     for (const account of accounts) await this.#indexFolders(account);
   }

@@ -134,12 +134,7 @@ export class FolderTextIndex {
 
   async #build(): Promise<void> {
     const started = performance.now();
-    if (!this.#opened) {
-      // Opening the segments starts the helper process: it waits its turn too.
-      await this.#waitForHeaderIndexer();
-      if (this.#closed) return;
-      await this.#open();
-    }
+    if (!this.#opened) await this.#open();
     const status = this.#latest;
     if (!status) return;
     this.#drop(this.#segments.filter((s) => s.uidValidity !== status.uidValidity));

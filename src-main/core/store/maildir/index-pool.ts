@@ -59,10 +59,6 @@ export class IndexPool implements BackgroundIndexer {
   #nextId = 1;
   #closed = false;
   #built: boolean | undefined;
-  /** Set while background work is held (`hold`): ends the hold. */
-  #endHold: (() => void) | undefined;
-  #holdTimer: NodeJS.Timeout | undefined;
-  #held: Promise<void> = Promise.resolve();
 
   /**
    * `factsModule` exports `fileFacts(file: Buffer, toWire)` giving the facts named by `keys`
@@ -83,12 +79,9 @@ export class IndexPool implements BackgroundIndexer {
     return !this.#closed && this.#built;
   }
 
-  /**
-   * Whether work is queued or under way, or held (`hold`): the full-text index waits behind
-   * it.
-   */
+  /** Whether work is queued or under way (the full-text index waits behind it). */
   get busy(): boolean {
-    if (this.#endHold || this.#urgent.length + this.#queue.length > 0) return true;
+    if (this.#urgent.length + this.#queue.length > 0) return true;
     for (const thread of this.#threads) if (thread.current) return true;
     return false;
   }
@@ -120,38 +113,9 @@ export class IndexPool implements BackgroundIndexer {
     this.#closed = false;
   }
 
-  /**
-   * Asks the background work to wait `ms` (issue 16: the first clients' LOGIN and SELECT after
-   * a start get the cores, and the event loop, before the parsing of a whole folder does):
-   * `held` settles when the time is up or the pool closes, and `busy` is true until then.
-   * Jobs submitted meanwhile still run at once: whoever holds off waits for `held` first.
-   */
-  hold(ms: number): void {
-    this.#release();
-    this.#held = new Promise((resolve) => {
-      this.#endHold = resolve;
-      this.#holdTimer = setTimeout(() => this.#release(), ms);
-      this.#holdTimer.unref();
-    });
-  }
-
-  /** Settles when the hold (if any) has ended. */
-  held(): Promise<void> {
-    return this.#held;
-  }
-
-  #release(): void {
-    clearTimeout(this.#holdTimer);
-    this.#holdTimer = undefined;
-    const end = this.#endHold;
-    this.#endHold = undefined;
-    end?.();
-  }
-
   /** Ends every worker; work still queued is refused until `open`. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#release();
     for (const pending of [...this.#urgent.splice(0), ...this.#queue.splice(0)])
       pending.reject(new Error('indexer closed'));
     await Promise.all([...this.#threads].map((t) => this.#end(t)));
