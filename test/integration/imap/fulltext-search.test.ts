@@ -196,6 +196,28 @@ describe('SEARCH with the full-text index', () => {
     expect(indexed.filter((line) => /^\* SEARCH \d/.test(line)).length).toBeGreaterThan(60);
   });
 
+  it(
+    'answers at once after a restart, before the index opens its segments, as with them',
+    { timeout: 120_000 },
+    async () => {
+      await serve(crafted);
+      const built = await indexBuilt();
+      const c = await session();
+      const indexed: string[] = [];
+      for (const p of programs()) indexed.push(await search(c, p));
+      c.close();
+      await server!.stop();
+      // Started again: the first searches may come before the index has opened its segments
+      // (they then read the messages); the answers must not depend on it.
+      server = await runMailport(setup!);
+      const early = await session();
+      for (const [i, p] of programs().entries()) expect(await search(early, p), p).toBe(indexed[i]);
+      await indexBuilt(built);
+      for (const [i, p] of programs().entries()) expect(await search(early, p), p).toBe(indexed[i]);
+      expect(indexed.filter((line) => /^\* SEARCH \d/.test(line)).length).toBeGreaterThan(5);
+    },
+  );
+
   it('sees new mail and expunges at once', { timeout: 120_000 }, async () => {
     const maildir = await serve(crafted);
     await indexBuilt();
