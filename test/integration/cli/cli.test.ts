@@ -349,6 +349,11 @@ describe('npm start', () => {
       const client = await LineClient.connect(setup.ports.pop3);
       expect(await client.line()).toMatch(/^\+OK/);
       client.close();
+      // The server runs with glibc's mmap threshold fixed (memory it frees goes back).
+      const children = await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8');
+      const serve = children.trim().split(' ')[0];
+      const environment = (await readFile(`/proc/${serve}/environ`, 'latin1')).split('\0');
+      expect(environment).toContain('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
