@@ -3,8 +3,9 @@
  * file: megabytes at 100,000 messages), read through one 64 KiB buffer. `readFile` allocates
  * a buffer the size of the file; glibc hands that out as an mmap of its own, and freeing it
  * raises the process's mmap threshold to its size for good. From then on, freed memory up to
- * that size stays in the heap instead of going back to the system: after a day of syncs the
- * server held tens of MiB it no longer used (measured with /proc/<pid>/smaps).
+ * that size stays in the heap instead of going back to the system (this and 64 KiB stream
+ * pieces: about 135 → 124–131 MiB PSS after the bench's workloads on 10,000 messages, read in
+ * /proc/<pid>/smaps; docs/performance.md).
  */
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';

@@ -16,9 +16,9 @@
  */
 import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { readText } from '../../util/read-text.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { writeFileAtomic } from '../../util/atomic-file.js';
+import { readText } from '../../util/read-text.js';
 
 export const CACHE_FILE = 'mailport.cache';
 const MAGIC = 'mailport.cache 3';
