@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { allHeaderText, bodyText, containsText } from '../../../src-main/core/mime/search-text.js';
 import { parseMessage } from '../../../src-main/core/mime/structure.js';
 import {
@@ -16,6 +18,12 @@ import {
 } from '../../../src-main/core/store/fulltext/segment-build.js';
 import { loadSegment } from '../../../src-main/core/store/fulltext/segment-reader.js';
 import { Segment } from '../../../src-main/core/store/fulltext/segment.js';
+import {
+  FolderTextIndex,
+  type TextIndexBuilt,
+} from '../../../src-main/core/store/fulltext/folder-text-index.js';
+import { runTextJob } from '../../../src-main/core/store/fulltext/text-jobs.js';
+import type { MailboxStatus, MessageRecord } from '../../../src-main/core/store/types.js';
 import { queryFragments } from '../../../src-main/core/store/fulltext/terms.js';
 import { rng } from '../../helpers/corpus.js';
 
@@ -181,5 +189,60 @@ describe('full-text segments', () => {
     }
     const merged = mergeSegments(join(work!, 'm.seg'), [file]);
     expect(merged).toEqual({ damaged: [file] });
+  });
+});
+
+/** A full collection of the heap, as a test may ask for it. */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs are kept for one turn
+  gc();
+}
+
+/** Each message's size on the wire (CRLF line ends), as a sync reports it. */
+async function wireSizes(items: readonly { path: string }[]): Promise<number[]> {
+  const texts = await Promise.all(items.map(({ path }) => readFile(path, 'latin1')));
+  return texts.map((t) => t.length + t.split('\n').length - 1);
+}
+
+describe('the full-text index of a folder', () => {
+  it('lets a sync’s message list go once its build took it, and still narrows', async () => {
+    const items = await messages([
+      { header: 'ledger', body: 'quarterly reconciliation' },
+      { header: 'lunch', body: 'sandwiches' },
+    ]);
+    const sizes = await wireSizes(items);
+    let built: (b: TextIndexBuilt) => void = () => undefined;
+    const done = new Promise<TextIndexBuilt>((resolve) => (built = resolve));
+    const index = new FolderTextIndex({
+      mailbox: 'INBOX',
+      dir: join(work!, 'index'),
+      paths: (uids) => items.filter((i) => uids.includes(i.uid)),
+      onBuilt: (b) => built(b),
+      builder: { available: true, run: async (job) => runTextJob(job) }, // in this process
+    });
+    // The sync's status, held by nothing else once handed over (as with a released folder).
+    const list = ((): WeakRef<readonly MessageRecord[]> => {
+      const messages = items.map(({ uid }, i) => ({
+        uid,
+        size: sizes[i]!,
+        flags: new Set<string>(),
+        internalDate: new Date(),
+        modseq: 1,
+      }));
+      const status: MailboxStatus = { uidValidity: 7, uidNext: 3, highestModseq: 1, messages };
+      index.update(status);
+      return new WeakRef(messages);
+    })();
+    expect((await done).covered).toBe(2);
+    await collectGarbage();
+    expect(list.deref()).toBeUndefined();
+    const filter = await index.filter('reconciliation', 'text');
+    expect([filter!.mayContain(1, sizes[0]!), filter!.mayContain(2, sizes[1]!)]).toEqual([
+      true,
+      false,
+    ]);
+    index.close();
   });
 });

@@ -18,7 +18,7 @@ import type { MailboxStatus, TextFilter, TextScope } from '../types.js';
 import { BEHIND_HEADER_INDEXER_POLL_MS, MAX_SEGMENTS, SEGMENT_BATCH_MESSAGES } from './limits.js';
 import { Segment } from './segment.js';
 import { textBuilder } from './text-builder.js';
-import type { TextResult } from './text-worker.js';
+import type { TextJobRunner, TextResult } from './text-jobs.js';
 import { queryFragments } from './terms.js';
 
 const SEGMENT_SUFFIX = '.seg';
@@ -43,13 +43,21 @@ export interface FolderTextIndexOptions {
   /** True while the header indexer has work: the build waits (it has the lower priority). */
   readonly behind?: () => boolean;
   readonly onBuilt?: (built: TextIndexBuilt) => void;
+  /** Where jobs run: the worker process unless told otherwise. */
+  readonly builder?: TextJobRunner;
 }
 
 export class FolderTextIndex {
   readonly #options: FolderTextIndexOptions;
   #segments: readonly Segment[] = [];
   #opened = false;
-  #latest: MailboxStatus | undefined;
+  /** The UIDVALIDITY of the last sync: segments of another are of no use. */
+  #uidValidity: number | undefined;
+  /**
+   * The last sync's status until a build takes it. Not kept after: its message list holds
+   * every record of the folder, which the folder lets go when no session has it open.
+   */
+  #pending: MailboxStatus | undefined;
   /** Messages up to this UID were handed to the worker in this process (not again). */
   #triedUpTo = 0;
   #building = false;
@@ -66,14 +74,14 @@ export class FolderTextIndex {
    * no UID above those handed to the worker costs nothing more (NOOP and IDLE sync often).
    */
   update(status: MailboxStatus): void {
-    if (this.#closed || !textBuilder.available) return;
-    const previous = this.#latest;
-    this.#latest = status;
+    if (this.#closed || !this.#builder.available) return;
     const nothingNew =
       this.#caughtUp &&
-      previous?.uidValidity === status.uidValidity &&
+      this.#uidValidity === status.uidValidity &&
       status.uidNext - 1 <= this.#triedUpTo;
+    this.#uidValidity = status.uidValidity;
     if (nothingNew) return;
+    this.#pending = status;
     this.#again = true;
     this.#start();
   }
@@ -81,7 +89,7 @@ export class FolderTextIndex {
   /** Stops building (a job under way finishes in the worker; its segment is kept on disk). */
   close(): void {
     this.#closed = true;
-    this.#latest = undefined;
+    this.#pending = undefined;
   }
 
   /**
@@ -90,8 +98,7 @@ export class FolderTextIndex {
    */
   async filter(needle: string, scope: TextScope): Promise<TextFilter | undefined> {
     const fragments = queryFragments(needle);
-    const uidValidity = this.#latest?.uidValidity;
-    const segments = this.#segments.filter((s) => s.uidValidity === uidValidity);
+    const segments = this.#segments.filter((s) => s.uidValidity === this.#uidValidity);
     if (!fragments || segments.length === 0) return undefined;
     const found = await Promise.all(
       segments.map((s) =>
@@ -135,7 +142,8 @@ export class FolderTextIndex {
   async #build(): Promise<void> {
     const started = performance.now();
     if (!this.#opened) await this.#open();
-    const status = this.#latest;
+    const status = this.#pending;
+    this.#pending = undefined;
     if (!status) return;
     this.#drop(this.#segments.filter((s) => s.uidValidity !== status.uidValidity));
     const todo = status.messages
@@ -204,20 +212,24 @@ export class FolderTextIndex {
     if ('parts' in result) this.#segments = [...this.#segments, new Segment(result.parts)];
   }
 
-  /** Forgets segments and deletes their files; their messages are indexed again. */
+  /**
+   * Forgets segments and deletes their files; their messages are indexed again by the build
+   * under way, or else after the next sync (every command of a session with the folder open).
+   */
   #drop(segments: readonly Segment[]): void {
     if (segments.length === 0) return;
     this.#segments = this.#segments.filter((s) => !segments.includes(s));
     for (const s of segments) void rm(s.file, { force: true }).catch(() => undefined);
     this.#triedUpTo = 0;
-    if (this.#latest && !this.#closed) {
-      this.#again = true;
-      this.#start();
-    }
+    this.#caughtUp = false;
   }
 
-  #job(job: Parameters<typeof textBuilder.run>[0]): Promise<TextResult> {
-    return textBuilder.run(job);
+  #job(job: Parameters<TextJobRunner['run']>[0]): Promise<TextResult> {
+    return this.#builder.run(job);
+  }
+
+  get #builder(): TextJobRunner {
+    return this.#options.builder ?? textBuilder;
   }
 
   #newFile(): string {

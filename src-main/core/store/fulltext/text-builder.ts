@@ -14,7 +14,8 @@ import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BUILD_NICENESS, WORKER_HEAP_MB, WORKER_IDLE_MS, WORKER_YOUNG_HEAP_MB } from './limits.js';
-import type { TextJob, TextReply, TextResult } from './text-worker.js';
+import type { TextJob, TextJobRunner, TextResult } from './text-jobs.js';
+import type { TextReply } from './text-worker.js';
 
 interface Pending {
   readonly id: number;
@@ -23,7 +24,7 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-class TextBuilder {
+class TextBuilder implements TextJobRunner {
   readonly #script = fileURLToPath(new URL('./text-worker.js', import.meta.url));
   readonly #queue: Pending[] = [];
   #child: ChildProcess | undefined;
