@@ -317,7 +317,8 @@ function readLine(line: string): ReadLine | undefined {
   const quoted = head[1]!;
   let base: string;
   try {
-    base = quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
+    // A copy: a slice (or what JSON.parse may return) keeps the whole file's text alive.
+    base = copyOf(JSON.parse(quoted) as string);
   } catch {
     return undefined;
   }
@@ -330,14 +331,21 @@ function readLine(line: string): ReadLine | undefined {
   return { base, facts: new StoredFacts(fileSize, mtimeMs, wireSize, keyList(names), raw) };
 }
 
+/** A string that shares no memory with the one it came from. */
+function copyOf(text: string): string {
+  return Buffer.from(text).toString();
+}
+
 /** Lists of names, shared: most lines of a folder name the same facts. */
 const keyLists = new Map<string, readonly string[]>();
 
 function keyList(names: string): readonly string[] {
   let list = keyLists.get(names);
   if (!list) {
-    list = names === '' ? [] : names.split(' ');
-    if (keyLists.size < 64) keyLists.set(names, list);
+    // Copies, not slices of the file's text: the shared lists outlive every load.
+    const own = copyOf(names);
+    list = own === '' ? [] : own.split(' ');
+    if (keyLists.size < 64) keyLists.set(own, list);
   }
   return list;
 }
