@@ -10,10 +10,10 @@
  *   ["<base>",<file size>,<mtime ms>,<CRLF size>(,"<key> <key>…",{<extra facts>})]
  *
  * A later line for a base wins. The names of the extra facts stand before them so that a load
- * parses only the sizes: the facts of a line are parsed when first asked for (a start that
- * only lists the folder, or a SELECT, never parses them: about 60% of the load's time and
- * two thirds of its heap at 10,000 messages). Version 3 files (no names) are read whole and
- * written again as version 4 at the next save.
+ * parses only the sizes, and a line's facts stay text (as large as they would be parsed) until
+ * FETCH or the indexer asks for them: a start or a SELECT does not parse them (10,000
+ * messages: load 62 → 50 ms, heap growth 33 → 24 MiB). Version 3 files (no names) are read
+ * whole and written again as version 4 at the next save.
  *
  * Lines of removed messages stay until the file is rewritten, which happens when it holds
  * more than twice the lines it needs (COMPACT_FACTOR), or when its end was cut (a crash in
