@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { allHeaderText, bodyText, containsText } from '../../../src-main/core/mime/search-text.js';
 import { parseMessage } from '../../../src-main/core/mime/structure.js';
+import { crlfLength } from '../../../src-main/core/store/crlf.js';
 import {
   buildSegment,
   mergeSegments,
@@ -202,8 +203,7 @@ async function collectGarbage(): Promise<void> {
 
 /** Each message's size on the wire (CRLF line ends), as a sync reports it. */
 async function wireSizes(items: readonly { path: string }[]): Promise<number[]> {
-  const texts = await Promise.all(items.map(({ path }) => readFile(path, 'latin1')));
-  return texts.map((t) => t.length + t.split('\n').length - 1);
+  return Promise.all(items.map(async ({ path }) => crlfLength(await readFile(path))));
 }
 
 describe('the full-text index of a folder', () => {

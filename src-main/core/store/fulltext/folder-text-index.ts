@@ -18,7 +18,7 @@ import type { MailboxStatus, TextFilter, TextScope } from '../types.js';
 import { BEHIND_HEADER_INDEXER_POLL_MS, MAX_SEGMENTS, SEGMENT_BATCH_MESSAGES } from './limits.js';
 import { Segment } from './segment.js';
 import { textBuilder } from './text-builder.js';
-import type { TextJobRunner, TextResult } from './text-jobs.js';
+import type { TextJob, TextJobRunner, TextResult } from './text-jobs.js';
 import { queryFragments } from './terms.js';
 
 const SEGMENT_SUFFIX = '.seg';
@@ -224,7 +224,7 @@ export class FolderTextIndex {
     this.#caughtUp = false;
   }
 
-  #job(job: Parameters<TextJobRunner['run']>[0]): Promise<TextResult> {
+  #job(job: TextJob): Promise<TextResult> {
     return this.#builder.run(job);
   }
 
