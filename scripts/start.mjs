@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { serveEnvironment } from './serve-environment.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -30,20 +31,6 @@ function whyNotDesktop() {
   if (!existsSync(join(root, 'dist', 'renderer', 'index.html')))
     return 'the settings window is not built (dist/renderer is missing)';
   return undefined;
-}
-
-/**
- * glibc raises its mmap threshold each time an mmapped block is freed, and memory freed under
- * the new threshold then stays in the heap: about 130 MiB left after the bench's workloads on
- * 10,000 messages, against 73 MiB with the threshold fixed at its default (measured in
- * /proc/<pid>/smaps; docs/performance.md). Only the environment at exec can fix it, so the
- * launcher does; a setting of the user's own is kept.
- */
-function serveEnvironment(env) {
-  const tunables = env.GLIBC_TUNABLES ?? '';
-  if (process.platform !== 'linux' || tunables.includes('mmap_threshold')) return env;
-  const fixed = 'glibc.malloc.mmap_threshold=131072';
-  return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:${fixed}` : fixed };
 }
 
 function headless(reason) {
