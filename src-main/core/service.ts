@@ -207,8 +207,12 @@ export class MailportService {
     try {
       if (this.keyVault && (await sealCaKey(this.paths.certsDir, this.keyVault)))
         this.logger.info({ vault: this.keyVault.name }, 'CA key moved into the keychain');
-      // Loaded here, not at start: node-forge is only needed to check or make one (issue 16).
-      const { currentMachineNames, ensureCertificate } = await import('./certs/index.js');
+      // Loaded here, not at start (issue 16). Checking reads certificates without node-forge
+      // (certs/der.ts); ensure.ts loads forge only to make one.
+      const [{ ensureCertificate }, { currentMachineNames }] = await Promise.all([
+        import('./certs/ensure.js'),
+        import('./certs/names.js'),
+      ]);
       const result = await ensureCertificate(this.paths.certsDir, currentMachineNames(), {
         ...(this.keyVault && { vault: this.keyVault }),
         onProgress: (step) => {
@@ -256,8 +260,8 @@ export class MailportService {
 
   /**
    * Loads the certificate and key on disk if they belong together and the certificate is not
-   * due for renewal, without checking its names or CA (that needs node-forge and comes
-   * FIRST_CERTIFICATE_CHECK_MS later): what the last run served is served again at once, and
+   * due for renewal, without checking its names or CA (that comes FIRST_CERTIFICATE_CHECK_MS
+   * later): what the last run served is served again at once, and
    * replaced on the live listeners if the check re-issues it. Otherwise (a first run, damaged
    * files, expiry near) false, and `start` runs the full check before binding.
    */

@@ -7,10 +7,11 @@ import { generateRsaKeyPair } from './keys.js';
 import {
   machineConstraints,
   NAME_CONSTRAINTS_OID,
-  nameConstraintsToAsn1,
+  nameConstraintsDer,
 } from './name-constraints.js';
 import { machineDnsNames, type MachineNames } from './names.js';
-import { addDays, BACKDATE_MS, signCertificate } from './x509.js';
+import { addDays } from './days.js';
+import { BACKDATE_MS, signCertificate } from './x509.js';
 
 /** Ten years: the user installs the CA on each phone by hand, so it should rarely change. */
 export const CA_VALIDITY_DAYS = 3650;
@@ -47,7 +48,8 @@ export async function createAuthority(machine: MachineNames, now: Date): Promise
         {
           id: NAME_CONSTRAINTS_OID,
           critical: true,
-          value: nameConstraintsToAsn1(machineConstraints(machine)),
+          // forge writes a string value as the extnValue's contents (DER in a binary string).
+          value: nameConstraintsDer(machineConstraints(machine)).toString('binary'),
         },
       ],
     },

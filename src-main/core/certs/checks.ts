@@ -8,7 +8,7 @@ import { isSignedBy, keyMatches, notAfter, notBefore, splitPem } from './inspect
 import { constraintsProblem } from './name-constraints.js';
 import type { WantedNames } from './names.js';
 import { RENEW_BEFORE_DAYS } from './schedule.js';
-import { daysBetween } from './x509.js';
+import { daysBetween } from './days.js';
 
 export { CERTIFICATE_CHECK_MS, RENEW_BEFORE_DAYS } from './schedule.js';
 

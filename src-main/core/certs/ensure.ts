@@ -5,8 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { Mutex } from '../util/mutex.js';
-import { createAuthority, type PemPair } from './ca.js';
-import { forgetImport, isImported } from './import.js';
+import type { PemPair } from './ca.js';
 import {
   authorityProblem,
   leafProblem,
@@ -16,12 +15,13 @@ import {
 } from './checks.js';
 import { certificateInfo, type CertificateInfo } from './info.js';
 import { parseCertificate, parsePrivateKey, type ParsedCertificate } from './inspect.js';
-import { issueLeaf } from './leaf.js';
 import { CaKeyLockedError, readCaKey, type KeyVault } from './key-vault.js';
 import { wantedNames } from './name-constraints.js';
 import type { MachineNames, OmittedName } from './names.js';
 import {
   certificateFiles,
+  forgetImport,
+  isImported,
   prepareFolder,
   readText,
   restrictKeyModes,
@@ -151,6 +151,8 @@ async function ensure(
     // A new CA means a new key too (the old one may be why the CA was replaced).
     const keepKey = ca.reason === undefined ? reusableLeafKey(leaf, caCert) : undefined;
     const pair = { certPem: ca.certPem, keyPem: ca.keyPem! };
+    // Loaded only to make one: node-forge (see der.ts) is not needed to check one.
+    const { issueLeaf } = await import('./leaf.js');
     const issued = await issueLeaf(pair, wanted, now, keepKey);
     await writeLeaf(files, issued, ca.certPem);
     leafCert = mustParse(issued.certPem);
@@ -205,6 +207,7 @@ async function ensureAuthority(
     };
   }
   progress('Creating the local certificate authority');
+  const { createAuthority } = await import('./ca.js');
   const pair: PemPair = await createAuthority(machine, now);
   await writeAuthority(files, pair, vault);
   return { ...pair, reason: reason ?? 'the local certificate authority could not be used' };

@@ -4,7 +4,6 @@
  * re-issue leaves it alone; `renewCertificate` goes back to the local CA's certificate.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -82,10 +81,6 @@ function checkChainOrder(chain: readonly X509Certificate[]): void {
       );
     }
   });
-}
-
-export async function forgetImport(certsDir: string): Promise<void> {
-  await rm(join(certsDir, IMPORTED_MARKER), { force: true });
 }
 
 function fromPem(certText: string, keyText: string): { chain: X509Certificate[]; key: KeyObject } {

@@ -1,6 +1,6 @@
 /** Reading certificates back: what they name, who signed them, whether a key belongs to them. */
 import { X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { certificateExtension, childrenOf, contextTag, readElement } from './der.js';
 import { splitPem } from './pem.js';
 
 export { keyMatches, parsePrivateKey, splitPem } from './pem.js';
@@ -20,11 +20,10 @@ export interface ParsedCertificate {
   readonly constraints: NameConstraints | undefined;
 }
 
-interface ForgeExtension {
-  id: string;
-  value?: string;
-  altNames?: { type: number; value: string }[];
-}
+const SUBJECT_ALT_NAME_OID = '2.5.29.17';
+/** GeneralName's dNSName [2] (an IA5String) and iPAddress [7] (4 or 16 octets), RFC 5280 §4.2.1.6. */
+const DNS_NAME = contextTag(2, false);
+const IP_ADDRESS = contextTag(7, false);
 
 /** The first certificate in `pem`, or undefined if there is none or it cannot be read. */
 export function parseCertificate(pem: string): ParsedCertificate | undefined {
@@ -32,9 +31,8 @@ export function parseCertificate(pem: string): ParsedCertificate | undefined {
   if (!first) return undefined;
   try {
     const x509 = new X509Certificate(first);
-    const extensions = forge.pki.certificateFromPem(first).extensions as ForgeExtension[];
-    const names = subjectAltNames(extensions);
-    const constraintValue = extensions.find((e) => e.id === NAME_CONSTRAINTS_OID)?.value;
+    const names = subjectAltNames(certificateExtension(x509.raw, SUBJECT_ALT_NAME_OID));
+    const constraintValue = certificateExtension(x509.raw, NAME_CONSTRAINTS_OID);
     const constraints = constraintValue ? nameConstraintsFromDer(constraintValue) : undefined;
     return { pem: `${first}\n`, x509, ...names, constraints };
   } catch {
@@ -42,15 +40,17 @@ export function parseCertificate(pem: string): ParsedCertificate | undefined {
   }
 }
 
-function subjectAltNames(extensions: ForgeExtension[]): {
+function subjectAltNames(value: Uint8Array | undefined): {
   dnsNames: string[];
   ipAddresses: string[];
 } {
-  const altNames = extensions.find((e) => e.id === '2.5.29.17')?.altNames ?? [];
-  const dnsNames = altNames.filter((n) => n.type === 2).map((n) => n.value.toLowerCase());
+  const altNames = value ? childrenOf(readElement(value)) : [];
+  const dnsNames = altNames
+    .filter((n) => n.tag === DNS_NAME)
+    .map((n) => Buffer.from(n.contents).toString('latin1').toLowerCase());
   const ipAddresses = altNames
-    .filter((n) => n.type === 7 && (n.value.length === 4 || n.value.length === 16))
-    .map((n) => bytesToIp(Buffer.from(n.value, 'binary')));
+    .filter((n) => n.tag === IP_ADDRESS && (n.contents.length === 4 || n.contents.length === 16))
+    .map((n) => bytesToIp(n.contents));
   return { dnsNames, ipAddresses };
 }
 

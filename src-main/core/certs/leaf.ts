@@ -4,7 +4,8 @@ import forge from 'node-forge';
 import type { PemPair } from './ca.js';
 import { ipToBytes } from './ip.js';
 import { generateRsaKeyPair, type KeyPairPem } from './keys.js';
-import { addDays, BACKDATE_MS, signCertificate } from './x509.js';
+import { addDays } from './days.js';
+import { BACKDATE_MS, signCertificate } from './x509.js';
 
 /** Apple refuses TLS server certificates valid for more than 825 days; stay under it. */
 export const LEAF_VALIDITY_DAYS = 820;

@@ -11,7 +11,7 @@
  * The module uses implicit tags, so [0] replaces the SEQUENCE tag and [2]/[7] the string tags.
  * An iPAddress constraint is the address followed by its mask (8 octets for IPv4, 32 for IPv6).
  */
-import forge from 'node-forge';
+import { childrenOf, contextTag, encodeElement, readElement, TAG, type DerElement } from './der.js';
 import { bytesToIp, ipToBytes, rangeContains, rangeMask, type AddressRange } from './ip.js';
 import {
   machineAddresses,
@@ -21,8 +21,6 @@ import {
   type OmittedName,
   type WantedNames,
 } from './names.js';
-
-const { asn1 } = forge;
 
 export const NAME_CONSTRAINTS_OID = '2.5.29.30';
 const PERMITTED = 0;
@@ -82,42 +80,35 @@ export function constraintsProblem(constraints: NameConstraints): string | undef
   return undefined;
 }
 
-export function nameConstraintsToAsn1(constraints: NameConstraints): forge.asn1.Asn1 {
-  const subtree = (base: forge.asn1.Asn1) =>
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]);
-  const dns = constraints.dnsNames.map((name) => subtree(contextPrimitive(DNS_NAME, name)));
-  const ips = constraints.ranges.map((range) => {
-    const octets = Buffer.concat([range.network, rangeMask(range)]).toString('binary');
-    return subtree(contextPrimitive(IP_ADDRESS, octets));
-  });
-  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, PERMITTED as forge.asn1.Type, true, [
-    ...dns,
-    ...ips,
-  ]);
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted]);
-}
-
-function contextPrimitive(tag: number, bytes: string): forge.asn1.Asn1 {
-  return asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag as forge.asn1.Type, false, bytes);
+/** The extension's value, DER: permitted subtrees only, each a bare base name or range. */
+export function nameConstraintsDer(constraints: NameConstraints): Buffer {
+  const subtree = (tag: number, base: Uint8Array) =>
+    encodeElement(TAG.sequence, encodeElement(contextTag(tag, false), base));
+  const dns = constraints.dnsNames.map((name) => subtree(DNS_NAME, Buffer.from(name, 'latin1')));
+  const ips = constraints.ranges.map((range) =>
+    subtree(IP_ADDRESS, Buffer.concat([range.network, rangeMask(range)])),
+  );
+  const permitted = encodeElement(contextTag(PERMITTED, true), [...dns, ...ips]);
+  return encodeElement(TAG.sequence, permitted);
 }
 
 /**
- * Reads the permitted dNSName and iPAddress subtrees from an extension value (DER, as a binary
- * string). Anything this module would not have written (excluded subtrees, other name forms,
- * minimum/maximum) makes it undefined: such a CA is not one of ours.
+ * Reads the permitted dNSName and iPAddress subtrees from an extension value (DER). Anything
+ * this module would not have written (excluded subtrees, other name forms, minimum/maximum)
+ * makes it undefined: such a CA is not one of ours.
  */
-export function nameConstraintsFromDer(der: string): NameConstraints | undefined {
+export function nameConstraintsFromDer(der: Uint8Array): NameConstraints | undefined {
   try {
-    const root = asn1.fromDer(der);
-    const [permitted, ...rest] = children(root);
-    if (!permitted || rest.length > 0 || !isContext(permitted, PERMITTED, true)) return undefined;
+    const [permitted, ...rest] = childrenOf(readElement(der));
+    if (!permitted || rest.length > 0 || permitted.tag !== contextTag(PERMITTED, true))
+      return undefined;
     const dnsNames: string[] = [];
     const ranges: AddressRange[] = [];
-    for (const subtree of children(permitted)) {
-      const [base, ...bounds] = children(subtree);
-      if (!base || bounds.length > 0 || typeof base.value !== 'string') return undefined;
-      if (isContext(base, DNS_NAME, false)) dnsNames.push(base.value.toLowerCase());
-      else if (isContext(base, IP_ADDRESS, false)) ranges.push(rangeFromOctets(base.value));
+    for (const subtree of childrenOf(permitted)) {
+      const [base, ...bounds] = childrenOf(subtree);
+      if (!base || bounds.length > 0) return undefined;
+      if (base.tag === contextTag(DNS_NAME, false)) dnsNames.push(text(base).toLowerCase());
+      else if (base.tag === contextTag(IP_ADDRESS, false)) ranges.push(rangeFromOctets(base));
       else return undefined;
     }
     return { dnsNames, ranges };
@@ -126,21 +117,12 @@ export function nameConstraintsFromDer(der: string): NameConstraints | undefined
   }
 }
 
-function children(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
-  if (!Array.isArray(node.value)) throw new Error('Expected a constructed ASN.1 value');
-  return node.value;
+function text(element: DerElement): string {
+  return Buffer.from(element.contents).toString('latin1');
 }
 
-function isContext(node: forge.asn1.Asn1, tag: number, constructed: boolean): boolean {
-  return (
-    node.tagClass === asn1.Class.CONTEXT_SPECIFIC &&
-    (node.type as number) === tag &&
-    node.constructed === constructed
-  );
-}
-
-function rangeFromOctets(octets: string): AddressRange {
-  const bytes = Buffer.from(octets, 'binary');
+function rangeFromOctets(base: DerElement): AddressRange {
+  const bytes = base.contents;
   if (bytes.length !== 8 && bytes.length !== 32) throw new Error('Bad iPAddress constraint');
   const network = new Uint8Array(bytes.subarray(0, bytes.length / 2));
   const mask = bytes.subarray(bytes.length / 2);

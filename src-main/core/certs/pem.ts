@@ -1,8 +1,8 @@
 /**
  * What reading the certificate and key on disk needs from node:crypto alone: the PEM blocks,
- * the private key, whether they belong together. Kept apart from `inspect.ts` (node-forge, for
- * extensions Node cannot read) so that `mailport serve` can load the certificate it served
- * before and bind without loading forge (issue 16: start-up time).
+ * the private key, whether they belong together. Kept apart from `inspect.ts` (extensions Node
+ * does not expose, read with `der.ts`) so that `mailport serve` can load the certificate it
+ * served before and bind with no more than it needs (issue 16: start-up time).
  */
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 

@@ -1,9 +1,8 @@
 /** What the window shows next to the certificate: trust stores, warnings, and what Renew does. */
 import { renewReplacesKey } from './ensure.js';
-import { isImported } from './import.js';
 import { parseCertificate } from './inspect.js';
 import type { MachineNames } from './names.js';
-import { certificateFiles, readText } from './store.js';
+import { certificateFiles, isImported, readText } from './store.js';
 import { trustStatus } from './trust/index.js';
 import type { TrustEnvironment, TrustStoreEntry } from './trust/types.js';
 import { localCertificateWarnings, ownCertificateWarnings } from './warnings.js';

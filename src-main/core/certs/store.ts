@@ -5,7 +5,7 @@
  * which the next start notices and repairs.
  */
 import { writeCaKey, type KeyVault } from './key-vault.js';
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { PemPair } from './ca.js';
@@ -111,6 +111,11 @@ function folderError(path: string, action: string, err: unknown): CertificateFol
       `running Mailport and that the disk is not full, or choose another data folder.`,
     { cause: err },
   );
+}
+
+/** The server certificate on disk is no longer the user's own (a renew replaces it). */
+export async function forgetImport(certsDir: string): Promise<void> {
+  await rm(join(certsDir, IMPORTED_MARKER), { force: true });
 }
 
 /** Whether the server certificate is one the user imported (never replaced automatically). */

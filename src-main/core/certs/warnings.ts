@@ -11,7 +11,7 @@ import type { ParsedCertificate } from './inspect.js';
 import { notAfter, splitPem } from './inspect.js';
 import { wantedNames } from './name-constraints.js';
 import { machineAddresses, machineDnsNames, type MachineNames } from './names.js';
-import { daysBetween } from './x509.js';
+import { daysBetween } from './days.js';
 
 export function ownCertificateWarnings(
   chainPem: string,

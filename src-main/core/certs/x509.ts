@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Certificates start an hour early, so a phone whose clock is a little behind accepts them. */
 export const BACKDATE_MS = 60 * 60 * 1000;
 
@@ -42,12 +41,4 @@ export function signCertificate(draft: Draft, signerKeyPem: string): string {
   cert.setExtensions(draft.extensions);
   cert.sign(forge.pki.privateKeyFromPem(signerKeyPem), forge.md.sha256.create());
   return forge.pki.certificateToPem(cert);
-}
-
-export function addDays(date: Date, days: number): Date {
-  return new Date(date.getTime() + days * DAY_MS);
-}
-
-export function daysBetween(from: Date, to: Date): number {
-  return (to.getTime() - from.getTime()) / DAY_MS;
 }

@@ -3,7 +3,7 @@
  * (none when the user's own certificate is served), which port and which LAN address.
  */
 import { readFile } from 'node:fs/promises';
-import { isImported } from '../certs/import.js';
+import { isImported } from '../certs/store.js';
 import { readCertificateInfo } from '../certs/index.js';
 import { certificateFiles } from '../certs/store.js';
 import type { Logger } from '../log/logger.js';

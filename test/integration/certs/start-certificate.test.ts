@@ -1,17 +1,20 @@
 /**
  * Issue 16: `mailport serve` binds with the certificate it finds on disk (read with node:crypto)
- * and runs the full check (names, CA; node-forge) after binding. What a phone must still get:
+ * and runs the full check (names, CA) after binding. What a phone must still get:
  * a certificate due for renewal is replaced before anyone connects, and one that lacks this
  * computer's names is replaced on the running listeners without a restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { importCertificate } from '../../../src-main/core/certs/import.js';
 import { issueLeaf, LEAF_VALIDITY_DAYS } from '../../../src-main/core/certs/leaf.js';
+import { FIRST_CERTIFICATE_CHECK_MS } from '../../../src-main/core/certs/schedule.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -100,5 +103,47 @@ describe('the certificate a restarted mailport serve presents', () => {
     expect(served.subjectaltname).toContain('IP Address:127.0.0.1');
     const onDisk = await readFile(join(certsDir, 'server.pem'), 'utf8');
     expect(fingerprint(onDisk)).toBe(served.fingerprint256);
+  }, 60_000);
+
+  it('is still the imported one with an elliptic-curve key after the check that follows the start', async () => {
+    // The check used to read certificates with node-forge, which cannot read an EC key: the
+    // user's certificate read as "missing or damaged" and was replaced by the local CA's.
+    const setup = await stoppedMailport();
+    const certsDir = join(setup.dataDir, 'certs');
+    const made = join(setup.dataDir, 'own');
+    await mkdir(made);
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(made, 'key.pem'),
+      '-out',
+      join(made, 'cert.pem'),
+      '-days',
+      '400',
+      '-subj',
+      '/CN=mail.example.test',
+      '-addext',
+      'subjectAltName=DNS:Mail.Example.Test,DNS:localhost,IP:127.0.0.1,IP:fd00::20,email:me@example.test',
+    ]);
+    const own = await readFile(join(made, 'cert.pem'), 'utf8');
+    const key = await readFile(join(made, 'key.pem'), 'utf8');
+    await importCertificate(certsDir, { kind: 'pem', cert: own, key });
+    const m = await runMailport(setup);
+    running.push(m);
+    const until = Date.now() + FIRST_CERTIFICATE_CHECK_MS + 2_000;
+    while (Date.now() < until) {
+      expect((await servedCertificate(m.ports.imaps)).fingerprint256).toBe(fingerprint(own));
+      await sleep(250);
+    }
+    expect(fingerprint(await readFile(join(certsDir, 'server.pem'), 'utf8'))).toBe(
+      fingerprint(own),
+    );
+    expect(m.output()).not.toContain('certificate issued');
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import {
   constraintsProblem,
   machineConstraints,
   nameConstraintsFromDer,
-  nameConstraintsToAsn1,
+  nameConstraintsDer,
   permitsAddress,
   permitsDnsName,
   wantedNames,
@@ -29,7 +29,7 @@ const PRIVATE = [
   'fc00::/7',
   'fe80::/10',
 ];
-const der = (value: forge.asn1.Asn1) => forge.asn1.toDer(value).getBytes();
+const der = (value: forge.asn1.Asn1) => Buffer.from(forge.asn1.toDer(value).getBytes(), 'binary');
 
 describe('host names', () => {
   it.each([
@@ -70,7 +70,7 @@ describe('name constraints', () => {
   const constraints = machineConstraints({ hostName: 'box', addresses: [] });
 
   it('reads back what it writes', () => {
-    const back = nameConstraintsFromDer(der(nameConstraintsToAsn1(constraints)));
+    const back = nameConstraintsFromDer(nameConstraintsDer(constraints));
     expect(back?.dnsNames).toEqual(['localhost', 'box', 'local', 'lan', 'home.arpa']);
     expect(back?.ranges.map((r) => r.text)).toEqual([
       '127.0.0.0/8',
@@ -85,7 +85,7 @@ describe('name constraints', () => {
   });
 
   it('refuses values it would not have written', () => {
-    expect(nameConstraintsFromDer('not der')).toBeUndefined();
+    expect(nameConstraintsFromDer(Buffer.from('not der'))).toBeUndefined();
     const { asn1 } = forge;
     const excluded = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
       asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1 as forge.asn1.Type, true, []),

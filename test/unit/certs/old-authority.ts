@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   NAME_CONSTRAINTS_OID,
-  nameConstraintsToAsn1,
+  nameConstraintsDer,
 } from '../../../src-main/core/certs/name-constraints.js';
 import { PRIVATE_RANGES } from '../../../src-main/core/certs/names.js';
 import { signCertificate } from '../../../src-main/core/certs/x509.js';
@@ -35,7 +35,7 @@ export async function writeOldAuthority(
               {
                 id: NAME_CONSTRAINTS_OID,
                 critical: true,
-                value: nameConstraintsToAsn1({ dnsNames, ranges: PRIVATE_RANGES }),
+                value: nameConstraintsDer({ dnsNames, ranges: PRIVATE_RANGES }).toString('binary'),
               },
             ]
           : []),
