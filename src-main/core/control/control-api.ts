@@ -373,8 +373,8 @@ async function qrSvg(url: string): Promise<string> {
 }
 
 /**
- * The certificate module, loaded on first use: it brings node-forge, which `mailport serve`
- * does not need to start (issue 16: start-up time).
+ * The certificate module, loaded on first use: `mailport serve` does not need it to start
+ * (issue 16: start-up time), and making a certificate brings node-forge.
  */
 function certs(): Promise<typeof import('../certs/index.js')> {
   return import('../certs/index.js');

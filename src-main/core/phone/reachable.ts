@@ -11,7 +11,7 @@ export async function phoneAddressesNow(
   bindAddress: string,
   certsDir: string,
 ): Promise<PhoneAddresses> {
-  // node-forge (names in the certificate) is loaded on first use, not at start (issue 16).
+  // The certificate module is loaded on first use, not at start (issue 16).
   const { readCertificateInfo } = await import('../certs/ensure.js');
   const info = await readCertificateInfo(certsDir).catch(() => undefined);
   return phoneAddresses({
