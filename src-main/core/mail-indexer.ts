@@ -11,6 +11,7 @@ import type { ServiceEvents } from './events.js';
 import { HEADER_SYNC_KEYS } from './imap/fetch/header-sync-facts.js';
 import type { Logger } from './log/logger.js';
 import { IndexPool } from './store/maildir/index-pool.js';
+import { collectWhenQuiet } from './util/idle-memory.js';
 import {
   MaildirStore,
   type FullTextOptions,
@@ -69,6 +70,8 @@ export class MailIndexer {
     }
     for (const [account, inbox] of watched) await this.#index(account, inbox);
     for (const account of accounts) await this.#indexFolders(account);
+    // The pass read and parsed every folder's cache: its garbage goes once the server is quiet.
+    if (!this.#stopped) collectWhenQuiet();
   }
 
   /** Reads the INBOX once (reporting a large first pass) and watches it for new mail. */

@@ -13,6 +13,7 @@
  * fresh context get it (the approach Node's `v8.setFlagsFromString` documentation shows for
  * run-time flags); it is called only from here, at most twice per idle period.
  */
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -24,7 +25,15 @@ const COLLECT_AFTER_IDLE_MS = 1000;
  */
 const SHRINK_AFTER_COLLECT_MS = 5500;
 
+/**
+ * `collectWhenQuiet` looks this often whether the event loop has gone quiet: busy for at most
+ * QUIET_UTILIZATION of the time since it last looked.
+ */
+const QUIET_CHECK_MS = 1000;
+const QUIET_UTILIZATION = 0.05;
+
 let collector: (() => void) | null | undefined;
+let quietTimer: NodeJS.Timeout | undefined;
 let timer: NodeJS.Timeout | undefined;
 /** What modules let go when the server is idle, registered by `releaseWhenIdle`. */
 const releasers = new Set<() => void>();
@@ -64,4 +73,36 @@ export function collectSoon(idle: () => boolean): void {
     timer.unref();
   }, COLLECT_AFTER_IDLE_MS);
   timer.unref();
+}
+
+/**
+ * Asks for a full collection once the event loop has been nearly idle for a whole
+ * QUIET_CHECK_MS, sessions open or not, and a second one SHRINK_AFTER_COLLECT_MS later if it
+ * is still quiet then (that one shrinks the young generation, see above). It is for the end of
+ * a burst of work that leaves garbage while folders stay open, such as the indexing pass
+ * after a start (every folder's mailport.cache read and parsed): phones that keep an IDLE
+ * connection open all day keep `collectSoon` from ever running. V8 would collect by itself
+ * only once its memory reducer noticed the low allocation rate, 8 s or more later. A client
+ * that comes meanwhile only postpones it.
+ */
+export function collectWhenQuiet(): void {
+  if (quietTimer) return;
+  afterQuiet(QUIET_CHECK_MS, () => {
+    fullCollection()?.();
+    afterQuiet(SHRINK_AFTER_COLLECT_MS, () => fullCollection()?.());
+  });
+}
+
+/** Runs `then` once the event loop was busy for at most QUIET_UTILIZATION of `period`. */
+function afterQuiet(period: number, then: () => void): void {
+  let last = performance.eventLoopUtilization();
+  const check = (): void => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    quietTimer = undefined;
+    if (busy > QUIET_UTILIZATION) quietTimer = setTimeout(check, QUIET_CHECK_MS).unref();
+    else then();
+  };
+  quietTimer = setTimeout(check, period).unref();
 }
