@@ -41,6 +41,13 @@ import type { ImapState } from './state.js';
 
 /** How long a shutting-down server waits for a client to close its side. */
 const SHUTDOWN_GRACE_MS = 1_000;
+/**
+ * Output the socket may still hold when a command's writer goes on to build more: a long
+ * FETCH keeps reading messages while the kernel sends the last ones, instead of waiting for
+ * each batch to drain (10,000 messages, BODY.PEEK[] over loopback: 415 → 365 ms warm). A
+ * slow client holds a session at this much more memory than the batch being written.
+ */
+const SEND_AHEAD_BYTES = 256 * 1024;
 
 export interface ImapSessionOptions {
   readonly secure: boolean;
@@ -433,7 +440,7 @@ export class ImapSession {
     } finally {
       for (const left of parts.slice(index)) discardPart(left);
     }
-    await this.#socket.drained();
+    if (this.#socket.buffered > SEND_AHEAD_BYTES) await this.#socket.drained();
   }
 
   /** Streams a literal's bytes; false (and the connection cut) if it ended short. */

@@ -41,6 +41,11 @@ export class SessionSocket {
   }
 
   /** True once the session is ending or gone: nothing more should be written. */
+  /** Bytes written and not yet taken by the kernel. */
+  get buffered(): number {
+    return this.#out.writableLength;
+  }
+
   get ending(): boolean {
     return this.#ending || this.#closed || this.#socket.destroyed;
   }
