@@ -29,14 +29,29 @@ const IP_ADDRESS = contextTag(7, false);
 export function parseCertificate(pem: string): ParsedCertificate | undefined {
   const first = splitPem(pem)[0];
   if (!first) return undefined;
+  let x509: X509Certificate;
   try {
-    const x509 = new X509Certificate(first);
+    x509 = new X509Certificate(first);
+  } catch {
+    return undefined;
+  }
+  return { pem: `${first}\n`, x509, ...extensionsOf(x509) };
+}
+
+/**
+ * The names and the name constraints. A certificate OpenSSL reads but whose extensions this
+ * module cannot (not DER, a value cut short) names nothing and has no constraints: a user's
+ * own is still kept and served, with a warning that it covers none of this computer's names,
+ * and one of Mailport's own is made again.
+ */
+function extensionsOf(x509: X509Certificate): Omit<ParsedCertificate, 'pem' | 'x509'> {
+  try {
     const names = subjectAltNames(certificateExtension(x509.raw, SUBJECT_ALT_NAME_OID));
     const constraintValue = certificateExtension(x509.raw, NAME_CONSTRAINTS_OID);
     const constraints = constraintValue ? nameConstraintsFromDer(constraintValue) : undefined;
-    return { pem: `${first}\n`, x509, ...names, constraints };
+    return { ...names, constraints };
   } catch {
-    return undefined;
+    return { dnsNames: [], ipAddresses: [], constraints: undefined };
   }
 }
 

@@ -93,6 +93,19 @@ describe('reading a certificate without node-forge', () => {
     expect(parsed?.constraints).toBeUndefined();
   });
 
+  it('reads a certificate whose names it cannot read as naming nothing, not as damaged', async () => {
+    // The subjectAltName value declares five octets and holds three; OpenSSL reads the rest.
+    const pem = await selfSigned(
+      'cut-short',
+      ['ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+      ['2.5.29.17=DER:3005820361'],
+    );
+    const parsed = parseCertificate(pem);
+    expect(parsed?.x509.subject).toBe('CN=cut-short');
+    expect(parsed?.dnsNames).toEqual([]);
+    expect(parsed?.ipAddresses).toEqual([]);
+  });
+
   it('refuses what DER does not allow', () => {
     // An indefinite length (BER only), a length in a longer form than needed, one cut short.
     expect(() => readElement(Buffer.from([0x30, 0x80, 0x00, 0x00]))).toThrow();
