@@ -61,6 +61,17 @@ export function readElement(octets: Uint8Array, offset = 0): DerElement {
   return { tag, contents: octets.subarray(start, end), end };
 }
 
+/**
+ * The one element that `octets` must hold whole, with identifier `tag` (an extension's value:
+ * nothing may follow it, as node-forge required before).
+ */
+export function readWhole(octets: Uint8Array, tag: number): DerElement {
+  const element = readElement(octets);
+  if (element.tag !== tag || element.end !== octets.length)
+    throw new DerError('DER value is not one element of the expected type');
+  return element;
+}
+
 /** The elements a constructed element holds, in order; they must fill it exactly. */
 export function childrenOf(element: DerElement): DerElement[] {
   if (!(element.tag & CONSTRUCTED)) throw new DerError('DER element is not constructed');
@@ -77,7 +88,10 @@ export function childrenOf(element: DerElement): DerElement[] {
 export function objectIdentifier(contents: Uint8Array): string {
   const arcs: number[] = [];
   let value = 0;
-  for (const octet of contents) {
+  for (const [i, octet] of contents.entries()) {
+    // §8.19.2: a subidentifier is in its fewest octets (it never starts with 0x80).
+    if (octet === 0x80 && (i === 0 || !(contents[i - 1]! & 0x80)))
+      throw new DerError('bad object identifier');
     value = value * 128 + (octet & 0x7f);
     if (octet & 0x80) continue;
     arcs.push(value);

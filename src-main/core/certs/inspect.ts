@@ -1,6 +1,6 @@
 /** Reading certificates back: what they name, who signed them, whether a key belongs to them. */
 import { X509Certificate } from 'node:crypto';
-import { certificateExtension, childrenOf, contextTag, readElement } from './der.js';
+import { certificateExtension, childrenOf, contextTag, readWhole, TAG } from './der.js';
 import { splitPem } from './pem.js';
 
 export { keyMatches, parsePrivateKey, splitPem } from './pem.js';
@@ -59,7 +59,7 @@ function subjectAltNames(value: Uint8Array | undefined): {
   dnsNames: string[];
   ipAddresses: string[];
 } {
-  const altNames = value ? childrenOf(readElement(value)) : [];
+  const altNames = value ? childrenOf(readWhole(value, TAG.sequence)) : [];
   const dnsNames = altNames
     .filter((n) => n.tag === DNS_NAME)
     .map((n) => Buffer.from(n.contents).toString('latin1').toLowerCase());

@@ -11,7 +11,7 @@
  * The module uses implicit tags, so [0] replaces the SEQUENCE tag and [2]/[7] the string tags.
  * An iPAddress constraint is the address followed by its mask (8 octets for IPv4, 32 for IPv6).
  */
-import { childrenOf, contextTag, encodeElement, readElement, TAG, type DerElement } from './der.js';
+import { childrenOf, contextTag, encodeElement, readWhole, TAG, type DerElement } from './der.js';
 import { bytesToIp, ipToBytes, rangeContains, rangeMask, type AddressRange } from './ip.js';
 import {
   machineAddresses,
@@ -99,7 +99,7 @@ export function nameConstraintsDer(constraints: NameConstraints): Buffer {
  */
 export function nameConstraintsFromDer(der: Uint8Array): NameConstraints | undefined {
   try {
-    const [permitted, ...rest] = childrenOf(readElement(der));
+    const [permitted, ...rest] = childrenOf(readWhole(der, TAG.sequence));
     if (!permitted || rest.length > 0 || permitted.tag !== contextTag(PERMITTED, true))
       return undefined;
     const dnsNames: string[] = [];

@@ -276,7 +276,12 @@ export class ImapSession {
     if (!wasAuthenticated && this.state.kind !== 'not-authenticated') this.#armTimeout();
     if (this.#pendingTls) await this.#startTls();
     if (this.#pendingCompression) this.#startCompression();
-    if (this.#logoutAfterReply) this.#end();
+    if (this.#logoutAfterReply) {
+      // Output a command left unsent (SEND_AHEAD_BYTES) goes out before the grace period of
+      // the close starts: a slow client gets the whole FETCH before LOGOUT's BYE and OK.
+      await this.#socket.drained();
+      this.#end();
+    }
   }
 
   #wrongState(command: ImapCommand): string {

@@ -40,12 +40,12 @@ export class SessionSocket {
     return this.#deflate !== undefined;
   }
 
-  /** True once the session is ending or gone: nothing more should be written. */
   /** Bytes written and not yet taken by the kernel. */
   get buffered(): number {
     return this.#out.writableLength;
   }
 
+  /** True once the session is ending or gone: nothing more should be written. */
   get ending(): boolean {
     return this.#ending || this.#closed || this.#socket.destroyed;
   }

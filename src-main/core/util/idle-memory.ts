@@ -77,8 +77,8 @@ export function collectSoon(idle: () => boolean): void {
 
 /**
  * Asks for a full collection once the event loop has been nearly idle for a whole
- * QUIET_CHECK_MS, sessions open or not, and a second one SHRINK_AFTER_COLLECT_MS later if it
- * is still quiet then (that one shrinks the young generation, see above). It is for the end of
+ * QUIET_CHECK_MS, sessions open or not, and a second one at the end of the first quiet
+ * SHRINK_AFTER_COLLECT_MS after it (that one shrinks the young generation, see above). It is for the end of
  * a burst of work that leaves garbage while folders stay open, such as the indexing pass
  * after a start (every folder's mailport.cache read and parsed): phones that keep an IDLE
  * connection open all day keep `collectSoon` from ever running. V8 would collect by itself
@@ -89,20 +89,20 @@ export function collectWhenQuiet(): void {
   if (quietTimer) return;
   afterQuiet(QUIET_CHECK_MS, () => {
     fullCollection()?.();
+    // Busy meanwhile: the whole wait again, so that V8's window no longer sees the burst.
     afterQuiet(SHRINK_AFTER_COLLECT_MS, () => fullCollection()?.());
   });
 }
 
-/** Runs `then` once the event loop was busy for at most QUIET_UTILIZATION of `period`. */
+/** Runs `then` at the end of the first `period` in which the event loop was quiet enough. */
 function afterQuiet(period: number, then: () => void): void {
   let last = performance.eventLoopUtilization();
-  const check = (): void => {
+  quietTimer = setTimeout(function check() {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
     quietTimer = undefined;
-    if (busy > QUIET_UTILIZATION) quietTimer = setTimeout(check, QUIET_CHECK_MS).unref();
+    if (busy > QUIET_UTILIZATION) quietTimer = setTimeout(check, period).unref();
     else then();
-  };
-  quietTimer = setTimeout(check, period).unref();
+  }, period).unref();
 }

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readElement } from '../../../src-main/core/certs/der.js';
+import { objectIdentifier, readElement, readWhole, TAG } from '../../../src-main/core/certs/der.js';
 import { ensureCertificate } from '../../../src-main/core/certs/ensure.js';
 import { parseCertificate } from '../../../src-main/core/certs/inspect.js';
 
@@ -112,6 +112,12 @@ describe('reading a certificate without node-forge', () => {
     expect(() => readElement(Buffer.from([0x04, 0x81, 0x01, 0x41]))).toThrow();
     expect(() => readElement(Buffer.from([0x04, 0x05, 0x41]))).toThrow();
     expect(readElement(Buffer.from([0x04, 0x01, 0x41])).contents).toEqual(Buffer.from('A'));
+    // An extension's value is one element, nothing after it (as node-forge required).
+    expect(() => readWhole(Buffer.from([0x30, 0x00, 0x00]), TAG.sequence)).toThrow();
+    expect(() => readWhole(Buffer.from([0x04, 0x00]), TAG.sequence)).toThrow();
+    // X.690 §8.19.2: a subidentifier in more octets than it needs.
+    expect(objectIdentifier(Buffer.from([0x55, 0x1d, 0x11]))).toBe('2.5.29.17');
+    expect(() => objectIdentifier(Buffer.from([0x55, 0x80, 0x1d]))).toThrow();
   });
 
   it('never throws on a damaged certificate', async () => {
