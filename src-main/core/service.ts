@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Accounts } from './auth/accounts.js';
 import { ServiceEvents } from './events.js';
 import type { EnsureResult } from './certs/index.js';
+import { addDays } from './certs/days.js';
 import { createSecureContext, loadTlsMaterial } from './certs/tls-context.js';
 import {
   CERTIFICATE_CHECK_MS,
@@ -64,8 +65,6 @@ import { MailIndexer } from './mail-indexer.js';
 export const FULL_TEXT_DIR = 'fulltext';
 /** How often a listener that could not bind (its port taken) tries again. */
 export const LISTENER_RETRY_MS = Number(process.env.MAILPORT_LISTENER_RETRY_MS) || 5_000;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How each listener starts TLS; the one table the listeners and the status both read. */
 export const TLS_MODE: Readonly<Record<ListenerName, TlsMode>> = {
@@ -267,8 +266,7 @@ export class MailportService {
    */
   async #serveCertificateOnDisk(): Promise<boolean> {
     const material = await loadTlsMaterial(this.paths.certsDir).catch(() => undefined);
-    const renewAt = Date.now() + RENEW_BEFORE_DAYS * DAY_MS;
-    if (!material || material.notAfter.getTime() <= renewAt) return false;
+    if (!material || material.notAfter <= addDays(new Date(), RENEW_BEFORE_DAYS)) return false;
     const minVersion = this.settings.current.security.tlsMinVersion;
     this.#tlsMinVersion = minVersion;
     this.#secureContext = createSecureContext(material, { minVersion });

@@ -18,7 +18,6 @@ export interface DerElement {
 
 /** Identifier octets used here (X.690 §8.1.2). */
 export const TAG = {
-  boolean: 0x01,
   octetString: 0x04,
   objectIdentifier: 0x06,
   sequence: 0x30,
@@ -70,6 +69,11 @@ export function readWhole(octets: Uint8Array, tag: number): DerElement {
   if (element.tag !== tag || element.end !== octets.length)
     throw new DerError('DER value is not one element of the expected type');
   return element;
+}
+
+/** A string element's contents as text, one character per octet (IA5String names). */
+export function textOf(element: DerElement): string {
+  return Buffer.from(element.contents).toString('latin1');
 }
 
 /** The elements a constructed element holds, in order; they must fill it exactly. */

@@ -1,6 +1,6 @@
 /** Reading certificates back: what they name, who signed them, whether a key belongs to them. */
 import { X509Certificate } from 'node:crypto';
-import { certificateExtension, childrenOf, contextTag, readWhole, TAG } from './der.js';
+import { certificateExtension, childrenOf, contextTag, readWhole, TAG, textOf } from './der.js';
 import { splitPem } from './pem.js';
 
 export { keyMatches, parsePrivateKey, splitPem } from './pem.js';
@@ -60,9 +60,7 @@ function subjectAltNames(value: Uint8Array | undefined): {
   ipAddresses: string[];
 } {
   const altNames = value ? childrenOf(readWhole(value, TAG.sequence)) : [];
-  const dnsNames = altNames
-    .filter((n) => n.tag === DNS_NAME)
-    .map((n) => Buffer.from(n.contents).toString('latin1').toLowerCase());
+  const dnsNames = altNames.filter((n) => n.tag === DNS_NAME).map((n) => textOf(n).toLowerCase());
   const ipAddresses = altNames
     .filter((n) => n.tag === IP_ADDRESS && (n.contents.length === 4 || n.contents.length === 16))
     .map((n) => bytesToIp(n.contents));

@@ -11,7 +11,15 @@
  * The module uses implicit tags, so [0] replaces the SEQUENCE tag and [2]/[7] the string tags.
  * An iPAddress constraint is the address followed by its mask (8 octets for IPv4, 32 for IPv6).
  */
-import { childrenOf, contextTag, encodeElement, readWhole, TAG, type DerElement } from './der.js';
+import {
+  childrenOf,
+  contextTag,
+  encodeElement,
+  readWhole,
+  TAG,
+  textOf,
+  type DerElement,
+} from './der.js';
 import { bytesToIp, ipToBytes, rangeContains, rangeMask, type AddressRange } from './ip.js';
 import {
   machineAddresses,
@@ -107,7 +115,7 @@ export function nameConstraintsFromDer(der: Uint8Array): NameConstraints | undef
     for (const subtree of childrenOf(permitted)) {
       const [base, ...bounds] = childrenOf(subtree);
       if (!base || bounds.length > 0) return undefined;
-      if (base.tag === contextTag(DNS_NAME, false)) dnsNames.push(text(base).toLowerCase());
+      if (base.tag === contextTag(DNS_NAME, false)) dnsNames.push(textOf(base).toLowerCase());
       else if (base.tag === contextTag(IP_ADDRESS, false)) ranges.push(rangeFromOctets(base));
       else return undefined;
     }
@@ -115,10 +123,6 @@ export function nameConstraintsFromDer(der: Uint8Array): NameConstraints | undef
   } catch {
     return undefined;
   }
-}
-
-function text(element: DerElement): string {
-  return Buffer.from(element.contents).toString('latin1');
 }
 
 function rangeFromOctets(base: DerElement): AddressRange {

@@ -5,7 +5,7 @@
  * form a user's own certificate carries, the local CA's name constraints, and keys forge
  * cannot read (elliptic curves). The certificates here are made by openssl.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,18 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectIdentifier, readElement, readWhole, TAG } from '../../../src-main/core/certs/der.js';
 import { ensureCertificate } from '../../../src-main/core/certs/ensure.js';
 import { parseCertificate } from '../../../src-main/core/certs/inspect.js';
+import { openssl } from './tools.js';
 
 const BUILT_ENSURE = resolve(import.meta.dirname, '../../../dist/main/core/certs/ensure.js');
 const machine = { hostName: 'mailbox', addresses: ['192.168.1.20'] };
 let root: string;
 
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: root, stdio: 'ignore' });
-}
-
 /** A self-signed certificate made by openssl with the `-addext` extensions given. */
 async function selfSigned(name: string, key: string[], extensions: string[]): Promise<string> {
-  openssl([
+  openssl(root, [
     'req',
     '-x509',
     '-newkey',

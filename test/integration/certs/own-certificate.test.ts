@@ -4,7 +4,6 @@
  * phones use that it does not cover, a chain that stops short of a root). The certificates are
  * made by openssl, as a user's CA would make them.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +15,11 @@ import {
   renewCertificate,
   trustEnvironment,
 } from '../../../src-main/core/certs/index.js';
+import { openssl } from './tools.js';
 
 const machine = { hostName: 'mailbox', addresses: ['192.168.1.20', '203.0.113.9'] };
 let root: string;
 let pem: { leaf: string; key: string; intermediate: string; root: string };
-
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: root, stdio: 'ignore' });
-}
 
 /** root CA → intermediate CA → leaf for mail.example.test valid `days` days. */
 async function makeChain(days: number): Promise<void> {
@@ -34,7 +30,7 @@ async function makeChain(days: number): Promise<void> {
     'basicConstraints=CA:FALSE\nsubjectAltName=DNS:mail.example.test,DNS:*.example.test\n',
   );
   const req = (name: string, cn: string) =>
-    openssl([
+    openssl(root, [
       'req',
       '-new',
       '-newkey',
@@ -47,7 +43,7 @@ async function makeChain(days: number): Promise<void> {
       '-subj',
       `/CN=${cn}`,
     ]);
-  openssl([
+  openssl(root, [
     'req',
     '-x509',
     '-newkey',
@@ -67,7 +63,7 @@ async function makeChain(days: number): Promise<void> {
     ca[1]!,
   ]);
   req('intermediate', 'Example Intermediate');
-  openssl([
+  openssl(root, [
     'x509',
     '-req',
     '-in',
@@ -84,7 +80,7 @@ async function makeChain(days: number): Promise<void> {
     'ca.ext',
   ]);
   req('leaf', 'mail.example.test');
-  openssl([
+  openssl(root, [
     'x509',
     '-req',
     '-in',

@@ -5,7 +5,6 @@
  * computer's names is replaced on the running listeners without a restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { importCertificate } from '../../../src-main/core/certs/import.js';
 import { issueLeaf, LEAF_VALIDITY_DAYS } from '../../../src-main/core/certs/leaf.js';
 import { FIRST_CERTIFICATE_CHECK_MS } from '../../../src-main/core/certs/schedule.js';
 import { runMailport, setUpMailport, type RunningMailport } from '../../helpers/serve.js';
+import { openssl } from './tools.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const running: RunningMailport[] = [];
@@ -112,7 +112,7 @@ describe('the certificate a restarted mailport serve presents', () => {
     const certsDir = join(setup.dataDir, 'certs');
     const made = join(setup.dataDir, 'own');
     await mkdir(made);
-    execFileSync('openssl', [
+    openssl(made, [
       'req',
       '-x509',
       '-newkey',

@@ -1,4 +1,5 @@
 /** A TLS server on 127.0.0.1 and the real clients that talk to it: openssl and Python's ssl. */
+import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { run, type RunResult } from '../../helpers/run.js';
@@ -66,4 +67,9 @@ with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
 /** A handshake by Python's ssl module with its default (verifying) context, strict X.509. */
 export function pythonHandshake(port: number, cafile: string, name: string): Promise<RunResult> {
   return run('python3', ['-c', PYTHON_CLIENT, String(port), cafile, name], { timeoutMs: 20_000 });
+}
+
+/** Runs openssl in `cwd` (making keys and certificates as a user's own tools would). */
+export function openssl(cwd: string, args: readonly string[]): void {
+  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
 }
