@@ -99,7 +99,7 @@ export class CrlfFileStream extends Readable {
         if (!converted) break; // the end of the file, or of the range
         const from = Math.max(this.#range.start - begin, 0);
         const to = Math.min(this.#range.end - begin, converted.length);
-        if (to > from) out = Buffer.from(converted.subarray(from, to)); // the view is reused
+        if (to > from) out = copyOut(converted.subarray(from, to)); // the view is reused
       }
     } catch (err) {
       this.destroy(err as Error);
@@ -130,6 +130,13 @@ export class CrlfFileStream extends Readable {
       () => done(error),
     );
   }
+}
+
+/** A copy of `view` in a Buffer of its own, not zero-filled first (`Buffer.from` does that). */
+function copyOut(view: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(view.length);
+  copy.set(view);
+  return copy;
 }
 
 /** Passes octets [start, end) of a stream through (the path without the SIMD converter). */

@@ -256,8 +256,15 @@ export class MaildirFolder {
   #watchPaused = false;
   #resumeWatch: NodeJS.Immediate | undefined;
 
+  /**
+   * `new/` and `cur/` with a separator after: a message's path is one concatenation, not a
+   * `path.join` (which normalises: about 1 µs each, 2% of a full download's CPU).
+   */
+  readonly #subdirs: Readonly<Record<Subdir, string>>;
+
   constructor(path: string, name: string, root = name === 'INBOX' ? path : dirname(path)) {
     this.path = path;
+    this.#subdirs = { new: join(path, 'new') + sep, cur: join(path, 'cur') + sep };
     this.name = name;
     this.#root = root;
     this.#cache = new SizeCache(join(path, CACHE_FILE));
@@ -724,7 +731,7 @@ export class MaildirFolder {
         report();
         continue;
       }
-      const path = join(this.path, seen.dir, seen.fileName);
+      const path = this.#fileOf(seen);
       const info = statSync(path, { throwIfNoEntry: false });
       const wireSize = info && this.#cache.get(base, info.size, info.mtimeMs)?.wireSize;
       if (info && wireSize === undefined) {
@@ -738,7 +745,7 @@ export class MaildirFolder {
       report();
     }
     await forEachLimited(toCount, COUNT_CONCURRENCY, async ([uid, base, seen, info]) => {
-      const path = join(this.path, seen.dir, seen.fileName);
+      const path = this.#fileOf(seen);
       const wireSize = await countWireSize(path).catch(() => undefined);
       const facts = wireSize === undefined ? undefined : factsOf(info, wireSize);
       if (facts) this.#cache.set(base, facts);
@@ -763,10 +770,10 @@ export class MaildirFolder {
       const { fileSize, wireSize, mtimeMs } = cached;
       return (entry.facts = { fileSize, wireSize, mtimeMs });
     }
-    let path = join(this.path, entry.dir, entry.fileName);
+    let path = this.#fileOf(entry);
     let info = statSync(path, { throwIfNoEntry: false });
     if (!info && !parseName(entry.fileName).wireSize && this.#findNow(entry)) {
-      path = join(this.path, entry.dir, entry.fileName); // renamed: its size must be counted
+      path = this.#fileOf(entry); // renamed: its size must be counted
       info = statSync(path, { throwIfNoEntry: false });
     }
     const named = parseName(entry.fileName);
@@ -821,7 +828,7 @@ export class MaildirFolder {
       if (entry?.dir !== 'new') continue;
       const fileName = formatName(entry.base, entry.letters);
       try {
-        renameSync(join(this.path, 'new', entry.fileName), join(this.path, 'cur', fileName));
+        renameSync(this.#subdirs.new + entry.fileName, this.#subdirs.cur + fileName);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
           trusted = false; // another reader took it: the next sync finds where
@@ -1008,12 +1015,17 @@ export class MaildirFolder {
     return marks;
   }
 
+  /** Where a message's file is (as last listed). */
+  #fileOf(entry: { readonly dir: Subdir; readonly fileName: string }): string {
+    return this.#subdirs[entry.dir] + entry.fileName;
+  }
+
   async #openFile(uid: number) {
     for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
       const entry = this.#entries.get(uid);
       if (!entry) break;
       try {
-        return await open(join(this.path, entry.dir, entry.fileName), 'r');
+        return await open(this.#fileOf(entry), 'r');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
           throw storeErrorFromFs(err, this.name);
@@ -1257,7 +1269,7 @@ export class MaildirFolder {
       if (entry.dir === 'cur' && entry.fileName === fileName) return;
       try {
         // A rename is a directory update: done at once, it costs a fraction of a thread-pool trip.
-        renameSync(join(this.path, entry.dir, entry.fileName), join(this.path, 'cur', fileName));
+        renameSync(this.#fileOf(entry), this.#subdirs.cur + fileName);
         this.#renamed(entry, 'cur', fileName);
         return;
       } catch (err) {
@@ -1303,7 +1315,7 @@ export class MaildirFolder {
   async #unlinkEntry(entry: Entry): Promise<void> {
     for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
       try {
-        await unlink(join(this.path, entry.dir, entry.fileName));
+        await unlink(this.#fileOf(entry));
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -1365,7 +1377,7 @@ export class MaildirFolder {
       const entry = this.#entries.get(uid);
       if (!entry) break;
       try {
-        const path = join(this.path, entry.dir, entry.fileName);
+        const path = this.#fileOf(entry);
         const expected = entry.facts?.fileSize ?? parseName(entry.fileName).fileSize;
         const fileSize = expected ?? this.#facts(entry).fileSize;
         if (fileSize <= SYNC_READ_MAX) {
@@ -1391,7 +1403,7 @@ export class MaildirFolder {
     if (entry) {
       let start: Buffer | undefined;
       try {
-        start = readStartShared(join(this.path, entry.dir, entry.fileName), HEADER_READ);
+        start = readStartShared(this.#fileOf(entry), HEADER_READ);
       } catch {
         // renamed or gone: readMessage below finds it or reports it expunged
       }
@@ -1492,7 +1504,7 @@ export class MaildirFolder {
       return [
         {
           uid,
-          path: join(this.path, e.dir, e.fileName),
+          path: this.#fileOf(e),
           fileSize: facts.fileSize,
           wireSize: facts.wireSize,
           flags,
@@ -1506,7 +1518,7 @@ export class MaildirFolder {
   filePaths(uids: readonly number[]): { uid: number; path: string }[] {
     return uids.flatMap((uid) => {
       const e = this.#entries.get(uid);
-      return e ? [{ uid, path: join(this.path, e.dir, e.fileName) }] : [];
+      return e ? [{ uid, path: this.#fileOf(e) }] : [];
     });
   }
 
@@ -1624,7 +1636,7 @@ export class MaildirFolder {
   matchFiles(uids: readonly number[], task: FileTask): Promise<FileMatches> | undefined {
     return matchFiles(this.#indexer, uids, task, (uid) => {
       const entry = this.#entries.get(uid);
-      return entry && join(this.path, entry.dir, entry.fileName);
+      return entry && this.#fileOf(entry);
     });
   }
 
@@ -1667,14 +1679,14 @@ export class MaildirFolder {
     urgent: boolean,
     attempt = 1,
   ): Promise<void> {
-    const paths = entries.map((e) => join(this.path, e.dir, e.fileName));
+    const paths = entries.map((e) => this.#fileOf(e));
     const settled: Promise<void> = indexer.run(paths, urgent).then(
       async (results) => {
         const moved: Entry[] = [];
         results.forEach((result, i) => {
           const entry = entries[i]!;
           if (result) this.#learn(entry, result);
-          else if (join(this.path, entry.dir, entry.fileName) !== paths[i]) moved.push(entry);
+          else if (this.#fileOf(entry) !== paths[i]) moved.push(entry);
         });
         if (moved.length > 0 && attempt < RENAME_ATTEMPTS)
           await this.#submit(indexer, moved, urgent, attempt + 1);
