@@ -11,6 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateMessages, wireBytes, writeCorpus } from '../../helpers/corpus.js';
+import { fullTextIndexBuilt } from '../../helpers/fulltext.js';
 import { readCacheFile } from '../../helpers/cache-file.js';
 import { LineClient } from '../../helpers/line-client.js';
 import {
@@ -95,6 +96,38 @@ async function untilIndexed(maildir: string, messages = MESSAGES): Promise<numbe
   return count;
 }
 
+/** A thread's or process's nice value, from its `stat` (proc(5): the 19th field). */
+async function niceOf(statPath: string): Promise<number | undefined> {
+  const stat = await readFile(statPath, 'utf8').catch(() => undefined);
+  return stat === undefined
+    ? undefined
+    : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** The nice value of each thread of `pid` other than its main thread (the event loop). */
+async function otherThreadsNice(pid: number): Promise<number[]> {
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const nices = await Promise.all(
+    tids.filter((t) => t !== String(pid)).map((t) => niceOf(`/proc/${pid}/task/${t}/stat`)),
+  );
+  return nices.filter((n) => n !== undefined);
+}
+
+/** The nice value of each running full-text helper process started by `pid`. */
+async function helpersNice(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes('text-worker')) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const nice = await niceOf(`/proc/${entry}/stat`);
+    if (ppid === pid && nice !== undefined) out.push(nice);
+  }
+  return out;
+}
+
 describe('background indexing', () => {
   it('writes every message’s header-sync facts to mailport.cache with no client asking', async () => {
     const { maildir, expected } = await corpus();
@@ -105,6 +138,37 @@ describe('background indexing', () => {
     server = await runMailport(setup!);
     expect(await headerSync()).toEqual(expected);
   });
+
+  it('runs its threads and the full-text helper below the sessions’ priority', async () => {
+    await corpus();
+    server = await runMailport(setup!);
+    const pid = server.pid;
+    const seen = {
+      threads: new Set<number>(),
+      helpers: new Set<number>(),
+      main: new Set<number>(),
+    };
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const n of await otherThreadsNice(pid)) seen.threads.add(n);
+        for (const n of await helpersNice(pid)) seen.helpers.add(n);
+        const main = await niceOf(`/proc/${pid}/stat`);
+        if (main !== undefined) seen.main.add(main);
+        await sleep(5);
+      }
+    })();
+    // A session during the indexing: the listeners and logins are not lowered.
+    await headerSync();
+    await fullTextIndexBuilt(setup!.dataDir);
+    watching = false;
+    await watch;
+    expect([...seen.main]).toEqual([0]);
+    expect(seen.threads).toContain(10); // the indexer's workers
+    expect(seen.threads).toContain(0); // the rest (libuv's pool: a login's scrypt, file reads)
+    expect(seen.helpers.size).toBeGreaterThan(0); // lower still: nice 19 (text-builder.ts)
+    for (const nice of seen.helpers) expect(nice).toBeGreaterThanOrEqual(10);
+  }, 120_000);
 
   it('answers a header sync during indexing as after it', async () => {
     const { maildir, expected } = await corpus();

@@ -9,6 +9,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../../util/background-priority.js';
 import { toCrlf, WireSizeCounter } from '../crlf.js';
 import { SIMD_INPUT_MAX, simdCrlf, type SimdCrlf } from '../crlf-simd.js';
 import type { FileTask } from '../types.js';
@@ -26,6 +27,7 @@ type MatchFile = (
   input: unknown,
 ) => boolean | Promise<boolean>;
 
+lowerThreadPriority(); // the sessions' event loop and a login's scrypt come first
 const { factsModule } = workerData as { factsModule: string };
 const { fileFacts } = (await import(factsModule)) as { fileFacts: FileFacts };
 /** Task modules by URL, imported at their first job. */
