@@ -1,14 +1,14 @@
 /**
- * Background work yields the cores to the sessions (issue 16). The header indexer's worker
- * threads lower their own scheduling priority (nice 10) when they start, so a phone's LOGIN,
- * SELECT or FETCH on the event loop, and a login's scrypt on libuv's pool, run first on a
- * machine whose cores they keep busy, and the desktop's other programs do too. (The full-text
- * helper is a process of its own and runs lower still: text-builder.ts.)
+ * Background work yields the cores to the sessions (issue 16): the header indexer's worker
+ * threads lower their own scheduling priority (nice 10) when they start, and the full-text
+ * helper process is lowered by the process that starts it (text-builder.ts, nice 19), so a
+ * phone's LOGIN, SELECT or FETCH on the event loop, and a login's scrypt on libuv's pool, run
+ * first on a machine whose cores they keep busy, and the desktop's other programs do too.
  *
- * On Linux a priority belongs to a thread: `setpriority(PRIO_PROCESS, tid)` with the calling
- * thread's id, read from `/proc/thread-self`, changes this thread only; threads it starts
- * later inherit it. Elsewhere (no `/proc`) it changes nothing: lowering a whole process's
- * priority from a worker thread would slow the sessions too.
+ * On Linux a priority belongs to a thread: `setpriority(PRIO_PROCESS, id)` changes the thread
+ * with that id only (a process's id names its main thread); threads it starts later inherit
+ * it. A worker thread finds its own id in `/proc/thread-self`; without `/proc` it stays as it
+ * is: lowering the whole process from a worker thread would slow the sessions too.
  */
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
@@ -17,17 +17,25 @@ import { getPriority, setPriority } from 'node:os';
 export const BACKGROUND_NICE = 10;
 
 /**
- * Lowers the calling thread's priority to `nice`, never raises it (a server started lower than
- * that stays there); returns whether the thread now runs at `nice` or lower. Never throws.
+ * Lowers thread or process `id` to `nice`, never raises it (a server started lower than that
+ * stays there). Where that is not permitted, it runs on at its priority: never throws.
  */
-export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
+export function lowerPriority(id: number, nice: number): void {
   try {
-    // "<pid>/task/<tid>": the thread that runs this (fs's sync calls run on the calling thread).
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid) || tid <= 0) return false;
-    if (getPriority(tid) < nice) setPriority(tid, nice);
-    return true;
+    if (getPriority(id) < nice) setPriority(id, nice);
   } catch {
-    return false;
+    // not permitted, or the thread or process is gone
   }
+}
+
+/** Lowers the calling thread (not its process) to BACKGROUND_NICE, where threads have ids. */
+export function lowerThreadPriority(): void {
+  let link: string;
+  try {
+    link = readlinkSync('/proc/thread-self'); // "<pid>/task/<tid>": fs's sync calls run here
+  } catch {
+    return;
+  }
+  const tid = Number(link.split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) lowerPriority(tid, BACKGROUND_NICE);
 }

@@ -96,12 +96,16 @@ async function untilIndexed(maildir: string, messages = MESSAGES): Promise<numbe
   return count;
 }
 
-/** A thread's or process's nice value, from its `stat` (proc(5): the 19th field). */
-async function niceOf(statPath: string): Promise<number | undefined> {
+/** The fields of a thread's or process's `stat` after its name (proc(5)), if it still runs. */
+async function statFields(statPath: string): Promise<string[] | undefined> {
   const stat = await readFile(statPath, 'utf8').catch(() => undefined);
-  return stat === undefined
-    ? undefined
-    : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** A thread's or process's nice value (the 19th field of its `stat`). */
+async function niceOf(statPath: string): Promise<number | undefined> {
+  const fields = await statFields(statPath);
+  return fields && Number(fields[16]);
 }
 
 /** The nice value of each thread of `pid` other than its main thread (the event loop). */
@@ -120,10 +124,8 @@ async function helpersNice(pid: number): Promise<number[]> {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
     if (!cmdline.includes('text-worker')) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    const nice = await niceOf(`/proc/${entry}/stat`);
-    if (ppid === pid && nice !== undefined) out.push(nice);
+    const fields = await statFields(`/proc/${entry}/stat`);
+    if (fields && Number(fields[1]) === pid) out.push(Number(fields[16])); // ppid, nice
   }
   return out;
 }

@@ -11,8 +11,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { lowerPriority } from '../../util/background-priority.js';
 import { BUILD_NICENESS, WORKER_HEAP_MB, WORKER_IDLE_MS, WORKER_YOUNG_HEAP_MB } from './limits.js';
 import type { TextJob, TextJobRunner, TextResult } from './text-jobs.js';
 import type { TextReply } from './text-worker.js';
@@ -66,13 +66,7 @@ class TextBuilder implements TextJobRunner {
     });
     // Behind the sessions and the header indexer for the CPU: the index only makes later
     // searches faster. On Linux this is the helper's main thread, which does the building.
-    if (child.pid !== undefined) {
-      try {
-        setPriority(child.pid, BUILD_NICENESS);
-      } catch {
-        // not permitted here: it builds at the normal priority
-      }
-    }
+    if (child.pid !== undefined) lowerPriority(child.pid, BUILD_NICENESS);
     // Building never keeps this process alive.
     child.unref();
     child.channel?.unref();
